@@ -1,0 +1,60 @@
+//! Validation errors that name the field and say, in Chinese, what to do.
+
+use serde::Serialize;
+
+/// One refused field: its API name and a Chinese message naming it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self { field, message: message.into() }
+    }
+}
+
+/// All refused fields of one record; nothing is written when this is returned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{}", self.summary())]
+pub struct ValidationError {
+    pub errors: Vec<FieldError>,
+}
+
+impl ValidationError {
+    pub fn one(field: &'static str, message: impl Into<String>) -> Self {
+        Self { errors: vec![FieldError::new(field, message)] }
+    }
+    pub fn summary(&self) -> String {
+        self.errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("；")
+    }
+}
+
+impl From<FieldError> for ValidationError {
+    fn from(e: FieldError) -> Self {
+        Self { errors: vec![e] }
+    }
+}
+
+/// Collects field errors while a record is checked.
+#[derive(Default)]
+pub struct Collector(Vec<FieldError>);
+
+impl Collector {
+    pub fn check<T>(&mut self, r: Result<T, FieldError>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.push(e);
+                None
+            }
+        }
+    }
+    pub fn push(&mut self, e: FieldError) {
+        self.0.push(e);
+    }
+    pub fn finish(self) -> Result<(), ValidationError> {
+        if self.0.is_empty() { Ok(()) } else { Err(ValidationError { errors: self.0 }) }
+    }
+}

@@ -1,0 +1,112 @@
+//! Bulk loading for the generator: rows with explicit ids, buffered per table and written
+//! as multi-row INSERTs in dependency order. Memory stays bounded by the batch size.
+
+use crate::query::{bind_all, Arg};
+use crate::{Backend, Store, StoreError};
+
+/// One row: values in the column order of its table in [`TABLES`].
+pub type Row = Vec<Arg>;
+
+/// Tables the loader writes, in foreign-key order, with their columns.
+const TABLES: &[(&str, &[&str])] = &[
+    ("units", &["id", "code", "name", "kind", "region_code", "owner_org_id", "employees", "party_members", "full_members", "new_field", "coverage", "covering_org_id", "instructor", "created_at"]),
+    ("orgs", &["id", "code", "name", "level", "sector", "parent_id", "path", "depth", "region_code", "grid_id", "unit_id", "founded_on", "elected_on", "term_years", "member_count", "created_at"]),
+    ("sub_units", &["id", "unit_id", "kind", "name", "org_id"]),
+    ("members", &["id", "org_id", "group_id", "name", "sex", "ethnicity", "birth_date", "citizen_id", "education", "occupation", "phone", "joined_on", "full_on", "status", "is_mobile", "is_lost_contact", "is_abroad", "archive_location", "archive_materials", "left_on", "left_reason", "left_note", "created_at"]),
+    ("committee_posts", &["id", "org_id", "role", "member_id", "person_name", "start_on", "end_on"]),
+    ("venues", &["id", "org_id", "kind", "name", "area_m2"]),
+    ("meetings", &["id", "org_id", "kind", "held_on", "topic", "summary", "form", "host", "recorder", "created_at"]),
+    ("attendance", &["meeting_id", "member_id", "present", "absence_reason"]),
+];
+
+/// Values per INSERT statement: under SQLite's 32 766 and PostgreSQL's 65 535 limits.
+const MAX_PARAMS: usize = 30_000;
+
+/// Which table a row goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Units = 0,
+    Orgs = 1,
+    SubUnits = 2,
+    Members = 3,
+    CommitteePosts = 4,
+    Venues = 5,
+    Meetings = 6,
+    Attendance = 7,
+}
+
+pub struct BulkLoader<'a> {
+    store: &'a Store,
+    buffers: Vec<Vec<Arg>>,
+    rows: [u64; 8],
+    /// Rows written so far (for progress).
+    pub written: u64,
+}
+
+impl<'a> BulkLoader<'a> {
+    pub fn new(store: &'a Store) -> Self {
+        BulkLoader { store, buffers: vec![Vec::new(); TABLES.len()], rows: [0; 8], written: 0 }
+    }
+
+    /// Buffers a row; writes everything buffered when one table's batch is full.
+    pub async fn add(&mut self, table: Table, row: Row) -> Result<(), StoreError> {
+        let (name, cols) = TABLES[table as usize];
+        assert_eq!(row.len(), cols.len(), "row for {name} has the wrong number of values");
+        self.buffers[table as usize].extend(row);
+        self.rows[table as usize] += 1;
+        if self.buffers[table as usize].len() + cols.len() > MAX_PARAMS {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Writes all buffers, parents before children, in one transaction.
+    pub async fn flush(&mut self) -> Result<(), StoreError> {
+        let mut tx = self.store.pool.begin().await?;
+        for (i, (name, cols)) in TABLES.iter().enumerate() {
+            let vals = std::mem::take(&mut self.buffers[i]);
+            if vals.is_empty() {
+                continue;
+            }
+            let n = vals.len() / cols.len();
+            let mut sql = format!("INSERT INTO {name} ({}) VALUES ", cols.join(", "));
+            let mut p = 0;
+            for r in 0..n {
+                sql.push_str(if r == 0 { "(" } else { ", (" });
+                for c in 0..cols.len() {
+                    p += 1;
+                    if c > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push_str(&format!("${p}"));
+                }
+                sql.push(')');
+            }
+            bind_all(sqlx::query(&sql), &vals).execute(&mut *tx).await?;
+            self.written += n as u64;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Flushes, recomputes the per-organisation member counts and moves PostgreSQL's id
+    /// sequences past the explicit ids.
+    pub async fn finish(mut self) -> Result<u64, StoreError> {
+        self.flush().await?;
+        let pool = &self.store.pool;
+        sqlx::query("UPDATE orgs SET member_count = (SELECT COUNT(*) FROM members m WHERE m.org_id = orgs.id AND m.left_on IS NULL)")
+            .execute(pool)
+            .await?;
+        if self.store.backend == Backend::Postgres {
+            for t in ["units", "orgs", "sub_units", "members", "committee_posts", "venues", "meetings"] {
+                sqlx::query(&format!("SELECT setval(pg_get_serial_sequence('{t}', 'id'), COALESCE((SELECT MAX(id) FROM {t}), 0) + 1, false)"))
+                    .execute(pool)
+                    .await?;
+            }
+            sqlx::query("ANALYZE").execute(pool).await?;
+        } else {
+            sqlx::query("ANALYZE").execute(pool).await?;
+        }
+        Ok(self.written)
+    }
+}

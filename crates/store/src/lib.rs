@@ -1,0 +1,129 @@
+//! dangjian's store: one API over SQLite (embedded default) and PostgreSQL (scale-out),
+//! chosen by the database URL. SQL lives only here. Every read takes a [`Scope`]; the
+//! scope's condition is added to each query here, so no caller can read outside it.
+
+mod auth;
+mod bulk;
+mod error;
+mod meetings;
+mod members;
+mod migrate;
+mod orgs;
+mod query;
+mod rows;
+mod scope;
+mod units;
+
+pub use auth::SessionInfo;
+pub use bulk::{BulkLoader, Row, Table};
+pub use error::StoreError;
+pub use meetings::MeetingDetail;
+pub use orgs::OrgSummary;
+pub use query::Arg;
+pub use scope::Scope;
+
+use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use sqlx::{AnyPool, ConnectOptions, Executor};
+use std::str::FromStr;
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The registry store. Cheap to clone (a pool handle).
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Default database URL: one SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://dangjian.db";
+
+impl Store {
+    /// Opens (creating an SQLite file if needed) and migrates the database at `url`:
+    /// `sqlite://PATH` or `postgres://…`.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let open_err = |reason: String| StoreError::Open { url: redact(url), reason };
+        let (backend, conn_url) = if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(open_err("缺少数据库文件路径，例如 sqlite://dangjian.db".into()));
+            }
+            let sep = if path.contains('?') { '&' } else { '?' };
+            (Backend::Sqlite, format!("sqlite://{path}{sep}mode=rwc"))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_string())
+        } else {
+            return Err(open_err("数据库地址应以 sqlite:// 或 postgres:// 开头".into()));
+        };
+        let opts = AnyConnectOptions::from_str(&conn_url)
+            .map_err(|e| open_err(e.to_string()))?
+            .disable_statement_logging();
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL: readers do not block the writer; busy_timeout: writers queue instead of failing.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(opts)
+            .await
+            .map_err(|e| open_err(e.to_string()))?;
+        let store = Store { pool, backend };
+        migrate::run(&store).await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// True when the registry holds no organisation yet.
+    pub async fn is_empty(&self) -> Result<bool, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orgs").fetch_one(&self.pool).await?;
+        Ok(n == 0)
+    }
+
+    /// Row counts per table, for the generator's summary and determinism checks.
+    pub async fn table_counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
+        let mut out = Vec::new();
+        for t in ["orgs", "units", "sub_units", "members", "committee_posts", "venues", "meetings", "attendance", "users"] {
+            let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {t}")).fetch_one(&self.pool).await?;
+            out.push((t, n));
+        }
+        Ok(out)
+    }
+}
+
+/// Hides a password in a database URL before it is shown.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}://{}:***{}", &url[..s], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub(crate) fn now_text() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}

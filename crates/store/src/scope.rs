@@ -1,0 +1,92 @@
+//! What a caller may read: the whole jurisdiction, an organisation subtree, or one
+//! member's own record. Only the store can make a subtree scope (from a stored path), so
+//! a handler cannot widen what it reads.
+
+use crate::query::Sql;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    Jurisdiction,
+    Subtree { root_id: i64, path: String },
+    OwnRecord { member_id: i64 },
+}
+
+/// The part of the registry a caller may read and write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope(Kind);
+
+impl Scope {
+    /// The whole jurisdiction (全辖区): the CLI and an admin without an organisation.
+    pub fn jurisdiction() -> Scope {
+        Scope(Kind::Jurisdiction)
+    }
+    pub(crate) fn subtree(root_id: i64, path: String) -> Scope {
+        Scope(Kind::Subtree { root_id, path })
+    }
+    pub(crate) fn own_record(member_id: i64) -> Scope {
+        Scope(Kind::OwnRecord { member_id })
+    }
+    /// The root organisation of a subtree scope.
+    pub fn root_org(&self) -> Option<i64> {
+        match &self.0 {
+            Kind::Subtree { root_id, .. } => Some(*root_id),
+            _ => None,
+        }
+    }
+    /// The member of an own-record scope.
+    pub fn own_member(&self) -> Option<i64> {
+        match &self.0 {
+            Kind::OwnRecord { member_id } => Some(*member_id),
+            _ => None,
+        }
+    }
+    pub fn is_jurisdiction(&self) -> bool {
+        self.0 == Kind::Jurisdiction
+    }
+
+    /// Appends ` AND (…)` restricting organisation alias `o` to the scope.
+    pub(crate) fn orgs(&self, sql: &mut Sql, o: &str) {
+        match &self.0 {
+            Kind::Jurisdiction => {}
+            Kind::Subtree { path, .. } => {
+                let (lo, hi) = path_range(path);
+                sql.push(&format!(" AND {o}.path >= ")).arg(lo).push(&format!(" AND {o}.path < ")).arg(hi);
+            }
+            Kind::OwnRecord { .. } => {
+                sql.push(" AND 1 = 0");
+            }
+        }
+    }
+
+    /// Appends ` AND (…)` restricting member alias `m`, whose organisation is joined as `o`.
+    pub(crate) fn members(&self, sql: &mut Sql, m: &str, o: &str) {
+        match &self.0 {
+            Kind::OwnRecord { member_id } => {
+                sql.push(&format!(" AND {m}.id = ")).arg(*member_id);
+            }
+            _ => self.orgs(sql, o),
+        }
+    }
+}
+
+/// The half-open range of paths in the subtree of `path` (`/1/5/` → [`/1/5/`, `/1/50`)):
+/// `/` + 1 is `0`, so every descendant sorts inside it, byte-wise.
+pub(crate) fn path_range(path: &str) -> (String, String) {
+    let mut hi = path[..path.len() - 1].to_string();
+    hi.push('0');
+    (path.to_string(), hi)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn path_range_excludes_siblings_with_longer_ids() {
+        let (lo, hi) = super::path_range("/1/5/");
+        for inside in ["/1/5/", "/1/5/7/", "/1/5/99/3/"] {
+            assert!(inside >= lo.as_str() && inside < hi.as_str(), "{inside}");
+        }
+        for outside in ["/1/50/", "/1/4/", "/1/6/", "/1/"] {
+            assert!(!(outside >= lo.as_str() && outside < hi.as_str()), "{outside}");
+        }
+    }
+}
