@@ -1,1 +1,209 @@
-fn main(){}
+//! The `dangjian` command: demo, serve, generate, users, migrations.
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use domain::user::Role;
+use domain::Labelled;
+use std::io::IsTerminal;
+use store::{Scope, Store};
+
+const HELP: &str = "{before-help}{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
+
+/// 党建（dangjian）：基层党建工作登记、调研与报告平台
+#[derive(Parser)]
+#[command(name = "dangjian", version, help_template = HELP, disable_help_subcommand = true)]
+struct Cli {
+    /// 数据库地址：sqlite://文件路径 或 postgres://用户:密码@主机/库名
+    #[arg(long, global = true, env = "DANGJIAN_DATABASE_URL", default_value = store::DEFAULT_DATABASE_URL)]
+    db: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 演示：数据库为空时生成一个示范县，然后启动网页服务并打印登录账号
+    #[command(help_template = HELP)]
+    Demo {
+        /// 监听地址
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+    },
+    /// 启动网页服务和接口（API）
+    #[command(help_template = HELP)]
+    Serve {
+        /// 监听地址
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+    },
+    /// 生成模拟辖区数据（只写入空数据库；同一种子与日期生成完全相同的数据）
+    #[command(help_template = HELP)]
+    Generate(GenerateArgs),
+    /// 用户管理
+    #[command(subcommand, help_template = HELP)]
+    User(UserCommand),
+    /// 执行数据库迁移（启动时也会自动执行）
+    #[command(help_template = HELP)]
+    Migrate,
+}
+
+#[derive(Args)]
+struct GenerateArgs {
+    /// 规模：county（县，约4万党员）、city（市，约40万）、province（省，约300万）
+    #[arg(long, default_value = "county")]
+    scale: String,
+    /// 随机种子
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+    /// 数据截止日期（YYYY-MM-DD），默认今天；会议覆盖上一整年和今年截至该日
+    #[arg(long)]
+    as_of: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// 新建用户（密码从标准输入读取）
+    #[command(help_template = HELP)]
+    Create {
+        #[arg(long)]
+        username: String,
+        /// admin（组织部管理员）、secretary（党组织书记/党务工作者）、member（党员）
+        #[arg(long)]
+        role: String,
+        /// 所在党组织代码；admin 不填表示全辖区
+        #[arg(long)]
+        org: Option<String>,
+        /// 党员账号对应的党员编号
+        #[arg(long)]
+        member: Option<i64>,
+    },
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli).await {
+        eprintln!("错误：{e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn open(db: &str) -> Result<Store> {
+    Ok(Store::open(db).await?)
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Migrate => {
+            open(&cli.db).await?;
+            println!("数据库迁移完成：{}", store::redact(&cli.db));
+        }
+        Command::Generate(args) => {
+            let store = open(&cli.db).await?;
+            generate(&store, &args).await?;
+        }
+        Command::Serve { bind } => {
+            let store = open(&cli.db).await?;
+            serve(store, &bind).await?;
+        }
+        Command::Demo { bind } => {
+            let store = open(&cli.db).await?;
+            if store.is_empty().await? {
+                println!("数据库为空，正在生成示范县数据（约4万名党员，首次约需1–2分钟）……");
+                generate(&store, &GenerateArgs { scale: "county".into(), seed: 2026, as_of: None }).await?;
+            }
+            let logins = demo_users(&store).await?;
+            println!("\n演示账号（密码均为 {DEMO_PASSWORD}）：");
+            for (user, what) in &logins {
+                println!("  {user:<10} {what}");
+            }
+            serve(store, &bind).await?;
+        }
+        Command::User(UserCommand::Create { username, role, org, member }) => {
+            let store = open(&cli.db).await?;
+            let role = Role::parse(&role).with_context(|| format!("角色“{role}”无法识别，可选 admin、secretary、member"))?;
+            let org_id = match org {
+                Some(code) => Some(store.org_by_code(&Scope::jurisdiction(), &code).await.with_context(|| format!("找不到组织代码为“{code}”的党组织"))?.id),
+                None => None,
+            };
+            let mut password = String::new();
+            if std::io::stdin().is_terminal() {
+                eprint!("请输入密码（至少8位），回车结束：");
+            }
+            std::io::stdin().read_line(&mut password).context("无法从标准输入读取密码")?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let user = store.create_user(&username, password, role, org_id, member).await?;
+            println!("已创建用户“{}”（{}，编号{}）", user.username, user.role.label(), user.id);
+        }
+    }
+    Ok(())
+}
+
+async fn generate(store: &Store, args: &GenerateArgs) -> Result<()> {
+    let Some(scale) = generator::Scale::parse(&args.scale) else {
+        bail!("规模“{}”无法识别，可选 county、city、province", args.scale);
+    };
+    let as_of = match &args.as_of {
+        Some(s) => domain::parse_date("as_of", "截止日期", s).map_err(|e| anyhow::anyhow!(e.message))?,
+        None => chrono::Local::now().date_naive(),
+    };
+    let bar = indicatif::ProgressBar::new(scale.counties() as u64);
+    bar.set_style(indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} 个县  {msg}").expect("valid template"));
+    let started = std::time::Instant::now();
+    let mut report = |rows: u64, done: u32, _total: u32| {
+        bar.set_position(done as u64);
+        bar.set_message(format!("已写入 {rows} 行"));
+    };
+    let summary = generator::generate(store, &generator::Options { scale, seed: args.seed, as_of }, &mut report).await?;
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    println!("生成完成：{} 个县，共 {} 行，用时 {:.1} 秒（{:.0} 行/秒），数据截止 {as_of}", summary.counties, summary.rows, secs, summary.rows as f64 / secs);
+    for (table, n) in store.table_counts().await? {
+        println!("  {table:<16} {n}");
+    }
+    Ok(())
+}
+
+const DEMO_PASSWORD: &str = "dangjian2026";
+
+/// Creates the demo accounts if missing: an administrator of the whole county, the
+/// secretary of a village branch, and a member of that branch.
+async fn demo_users(store: &Store) -> Result<Vec<(String, String)>> {
+    let all = Scope::jurisdiction();
+    let branch = store
+        .branches_with_members(&all, Some(domain::org::Sector::Village), 20, 1)
+        .await?
+        .into_iter()
+        .next()
+        .context("演示数据中找不到村党支部")?;
+    let (members, _) = store.org_members(&all, branch.id, 0, 1).await?;
+    let member = members.first().context("演示党支部没有党员")?;
+    let wanted = [
+        ("admin", Role::Admin, None, None, "组织部管理员，全县".to_string()),
+        ("shuji", Role::Secretary, Some(branch.id), None, format!("党支部书记，{}", branch.name)),
+        ("dangyuan", Role::Member, None, Some(member.id), format!("党员 {}，只能查看本人信息", member.name)),
+    ];
+    let mut out = Vec::new();
+    for (name, role, org, mem, what) in wanted {
+        if store.authenticate(name, DEMO_PASSWORD).await?.is_none() {
+            match store.create_user(name, DEMO_PASSWORD, role, org, mem).await {
+                Ok(_) => {}
+                Err(store::StoreError::Invalid(e)) if e.errors.iter().any(|f| f.field == "username") => {
+                    out.push((name.to_string(), format!("{what}（该用户名已存在且密码已被修改）")));
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        out.push((name.to_string(), what));
+    }
+    Ok(out)
+}
+
+async fn serve(store: Store, bind: &str) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("无法监听 {bind}：端口可能已被占用，请用 --bind 换一个地址"))?;
+    let addr = listener.local_addr()?;
+    println!("\n党建平台已启动：http://{addr}/  （按 Ctrl+C 停止）");
+    web::serve(listener, store).await.context("网页服务异常退出")?;
+    Ok(())
+}

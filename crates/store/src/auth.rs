@@ -25,7 +25,8 @@ fn user_from(r: &AnyRow) -> Result<User, StoreError> {
     Ok(User { id: r.i("id")?, username: r.s("username")?, role: r.e("role")?, org_id: r.oi("org_id")?, member_id: r.oi("member_id")? })
 }
 
-fn random_token() -> String {
+/// 32 random bytes, hex: session tokens, CSRF tokens.
+pub fn random_token() -> String {
     let mut b = [0u8; 32];
     OsRng.fill_bytes(&mut b);
     b.iter().map(|x| format!("{x:02x}")).collect()

@@ -10,8 +10,8 @@ pub type Row = Vec<Arg>;
 /// Tables the loader writes, in foreign-key order, with their columns.
 const TABLES: &[(&str, &[&str])] = &[
     ("units", &["id", "code", "name", "kind", "region_code", "owner_org_id", "employees", "party_members", "full_members", "new_field", "coverage", "covering_org_id", "instructor", "created_at"]),
-    ("orgs", &["id", "code", "name", "level", "sector", "parent_id", "path", "depth", "region_code", "grid_id", "unit_id", "founded_on", "elected_on", "term_years", "member_count", "created_at"]),
     ("sub_units", &["id", "unit_id", "kind", "name", "org_id"]),
+    ("orgs", &["id", "code", "name", "level", "sector", "parent_id", "path", "depth", "region_code", "grid_id", "unit_id", "founded_on", "elected_on", "term_years", "member_count", "created_at"]),
     ("members", &["id", "org_id", "group_id", "name", "sex", "ethnicity", "birth_date", "citizen_id", "education", "occupation", "phone", "joined_on", "full_on", "status", "is_mobile", "is_lost_contact", "is_abroad", "archive_location", "archive_materials", "left_on", "left_reason", "left_note", "created_at"]),
     ("committee_posts", &["id", "org_id", "role", "member_id", "person_name", "start_on", "end_on"]),
     ("venues", &["id", "org_id", "kind", "name", "area_m2"]),
@@ -26,8 +26,8 @@ const MAX_PARAMS: usize = 30_000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Table {
     Units = 0,
-    Orgs = 1,
-    SubUnits = 2,
+    SubUnits = 1,
+    Orgs = 2,
     Members = 3,
     CommitteePosts = 4,
     Venues = 5,
@@ -69,6 +69,9 @@ impl<'a> BulkLoader<'a> {
                 continue;
             }
             let n = vals.len() / cols.len();
+            // SQLite looks parameter names up linearly (sqlx asks for each one's name), which
+            // is quadratic in a 30 000-value statement; anonymous `?` has no name to look up.
+            let sqlite = self.store.backend == Backend::Sqlite;
             let mut sql = format!("INSERT INTO {name} ({}) VALUES ", cols.join(", "));
             let mut p = 0;
             for r in 0..n {
@@ -78,7 +81,11 @@ impl<'a> BulkLoader<'a> {
                     if c > 0 {
                         sql.push_str(", ");
                     }
-                    sql.push_str(&format!("${p}"));
+                    if sqlite {
+                        sql.push('?');
+                    } else {
+                        sql.push_str(&format!("${p}"));
+                    }
                 }
                 sql.push(')');
             }

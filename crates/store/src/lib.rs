@@ -14,10 +14,11 @@ mod rows;
 mod scope;
 mod units;
 
-pub use auth::SessionInfo;
+pub use auth::{random_token, SessionInfo};
 pub use bulk::{BulkLoader, Row, Table};
 pub use error::StoreError;
 pub use meetings::MeetingDetail;
+pub use members::materials_text;
 pub use orgs::OrgSummary;
 pub use query::Arg;
 pub use scope::Scope;

@@ -214,3 +214,19 @@ impl Store {
 pub(crate) fn org_field_error(field: &'static str, id: i64) -> StoreError {
     StoreError::Invalid(ValidationError::one(field, format!("党组织（编号{id}）不存在或不在您的权限范围内")))
 }
+
+impl Store {
+    /// Branches in scope with at least `min_members` direct members, optionally of one
+    /// sector, by id (used to pick demo accounts and test subjects).
+    pub async fn branches_with_members(&self, scope: &Scope, sector: Option<domain::org::Sector>, min_members: i64, limit: i64) -> Result<Vec<Org>, StoreError> {
+        let mut q = Sql::new(&format!("SELECT {ORG_COLS} FROM orgs o WHERE o.level = 'branch' AND o.member_count >= "));
+        q.arg(min_members);
+        if let Some(s) = sector {
+            q.push(" AND o.sector = ").arg(s.code());
+        }
+        scope.orgs(&mut q, "o");
+        q.push(" ORDER BY o.id LIMIT ").arg(limit);
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter().map(org_from).collect()
+    }
+}

@@ -1,1 +1,68 @@
+//! dangjian's web server: Chinese pages rendered on the server, the JSON API under
+//! `/api/v1`, sessions and CSRF. Handlers are thin: authenticate, call the store with
+//! the caller's scope, render.
 
+mod api;
+mod auth;
+mod error;
+mod pages;
+mod view;
+
+use axum::http::{header, HeaderValue};
+use axum::routing::{get, post};
+use axum::Router;
+use store::Store;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+}
+
+/// The application's routes.
+pub fn router(store: Store) -> Router {
+    let state = AppState { store };
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/orgs", get(pages::org_roots))
+        .route("/orgs/{id}", get(pages::org_page))
+        .route("/members/{id}", get(pages::member_page))
+        .route("/meetings/{id}", get(pages::meeting_page))
+        .route("/search", get(pages::search))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/api/v1/session", post(api::login).delete(api::logout))
+        .route("/api/v1/me", get(api::me))
+        .route("/api/v1/orgs", get(api::orgs).post(api::create_org))
+        .route("/api/v1/orgs/{id}", get(api::org))
+        .route("/api/v1/orgs/{id}/members", get(api::org_members))
+        .route("/api/v1/members", post(api::create_member))
+        .route("/api/v1/members/{id}", get(api::member))
+        .route("/api/v1/meetings", get(api::meetings).post(api::create_meeting))
+        .route("/api/v1/meetings/{id}", get(api::meeting))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(state)
+}
+
+async fn security_headers(mut res: axum::response::Response) -> axum::response::Response {
+    let h = res.headers_mut();
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"),
+    );
+    res
+}
+
+/// Serves until Ctrl+C.
+pub async fn serve(listener: tokio::net::TcpListener, store: Store) -> std::io::Result<()> {
+    axum::serve(listener, router(store))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

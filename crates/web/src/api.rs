@@ -1,0 +1,141 @@
+//! The JSON API under `/api/v1`: bearer-token sessions, scoped reads and checked writes.
+
+use crate::auth::{api_viewer, bearer};
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Datelike;
+use domain::meeting::NewMeeting;
+use domain::member::NewMemberInput;
+use domain::org::NewOrg;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+type ApiResult = Result<Response, ApiError>;
+
+fn ok(v: impl serde::Serialize) -> ApiResult {
+    Ok(Json(v).into_response())
+}
+
+/// Parses a JSON body, turning serde's message into a Chinese one that names the problem.
+fn body<T: serde::de::DeserializeOwned>(raw: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(raw).map_err(|e| ApiError::Bad(format!("请求内容不是有效的 JSON 或缺少必填字段：{e}")))
+}
+
+pub async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], include_str!("../openapi.json")).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct Credentials {
+    username: String,
+    password: String,
+}
+
+pub async fn login(State(st): State<AppState>, raw: axum::body::Bytes) -> ApiResult {
+    let c: Credentials = body(&raw)?;
+    let Some(user) = st.store.authenticate(&c.username, &c.password).await? else {
+        return Ok((StatusCode::UNAUTHORIZED, Json(json!({"error": "用户名或密码不正确"}))).into_response());
+    };
+    let (token, _) = st.store.create_session(&user).await?;
+    ok(json!({"token": token, "user": user}))
+}
+
+pub async fn logout(State(st): State<AppState>, headers: HeaderMap) -> ApiResult {
+    let token = bearer(&headers).ok_or(ApiError::Unauthorized)?;
+    st.store.revoke_session(&token).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn me(State(st): State<AppState>, headers: HeaderMap) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    ok(json!({"user": v.session.user}))
+}
+
+#[derive(Deserialize)]
+pub struct OrgsQuery {
+    parent: Option<i64>,
+}
+
+pub async fn orgs(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<OrgsQuery>) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    if let Some(p) = q.parent {
+        st.store.org(&v.scope, p).await?;
+    }
+    let items = st.store.org_children(&v.scope, q.parent).await?;
+    ok(json!({"items": items}))
+}
+
+pub async fn org(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    let s = st.store.org_summary(&v.scope, id).await?;
+    let mut out = serde_json::to_value(&s).expect("serializable");
+    out["next_election_due"] = json!(s.org.next_election_due());
+    out["committee"] = serde_json::to_value(st.store.committee_posts(&v.scope, id).await?).expect("serializable");
+    out["venues"] = serde_json::to_value(st.store.venues(&v.scope, id).await?).expect("serializable");
+    ok(out)
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    offset: Option<i64>,
+    limit: Option<i64>,
+}
+
+pub async fn org_members(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<PageQuery>) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    let (items, total) = st.store.org_members(&v.scope, id, q.offset.unwrap_or(0), q.limit.unwrap_or(100)).await?;
+    ok(json!({"items": items, "total": total}))
+}
+
+pub async fn member(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    let (m, org_name) = st.store.member(&v.scope, id).await?;
+    let mut out: Value = serde_json::to_value(&m).expect("serializable");
+    out["org_name"] = json!(org_name);
+    out["missing_archive_materials"] = json!(m.missing_archive_materials());
+    ok(out)
+}
+
+#[derive(Deserialize)]
+pub struct MeetingsQuery {
+    org: Option<i64>,
+    year: Option<i32>,
+}
+
+pub async fn meetings(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<MeetingsQuery>) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    let org = q.org.ok_or_else(|| ApiError::Bad("缺少参数 org（党组织编号）".into()))?;
+    let year = q.year.unwrap_or_else(|| chrono::Local::now().year());
+    let items = st.store.meetings(&v.scope, org, year).await?;
+    ok(json!({"items": items}))
+}
+
+pub async fn meeting(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    ok(st.store.meeting(&v.scope, id).await?)
+}
+
+pub async fn create_org(State(st): State<AppState>, headers: HeaderMap, raw: axum::body::Bytes) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    let new: NewOrg = body(&raw)?;
+    let org = st.store.insert_org(&v.scope, &new).await?;
+    Ok((StatusCode::CREATED, Json(org)).into_response())
+}
+
+pub async fn create_member(State(st): State<AppState>, headers: HeaderMap, raw: axum::body::Bytes) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    let input: NewMemberInput = body(&raw)?;
+    let m = st.store.insert_member(&v.scope, &input).await?;
+    Ok((StatusCode::CREATED, Json(m)).into_response())
+}
+
+pub async fn create_meeting(State(st): State<AppState>, headers: HeaderMap, raw: axum::body::Bytes) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    let new: NewMeeting = body(&raw)?;
+    let m = st.store.insert_meeting(&v.scope, &new, chrono::Local::now().date_naive()).await?;
+    Ok((StatusCode::CREATED, Json(m)).into_response())
+}

@@ -1,0 +1,60 @@
+//! Who is asking: the session cookie (pages) or a bearer token (API), and the scope the
+//! store gives that user. CSRF: pages' forms carry the session's token; the login form a
+//! double-submit cookie.
+
+use crate::error::{ApiError, PageError};
+use crate::AppState;
+use axum::http::{header, HeaderMap};
+use store::{Scope, SessionInfo};
+
+pub const SESSION_COOKIE: &str = "dj_session";
+pub const LOGIN_CSRF_COOKIE: &str = "dj_login_csrf";
+
+/// An authenticated caller.
+pub struct Viewer {
+    pub session: SessionInfo,
+    pub scope: Scope,
+}
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == name).then(|| v.to_string())
+    })
+}
+
+async fn viewer_for(state: &AppState, token: &str) -> Option<Viewer> {
+    let session = state.store.session(token).await.ok()??;
+    let scope = state.store.scope_for(&session.user).await.ok()?;
+    Some(Viewer { session, scope })
+}
+
+/// The viewer of a page, from the session cookie.
+pub async fn page_viewer(state: &AppState, headers: &HeaderMap) -> Result<Viewer, PageError> {
+    let token = cookie(headers, SESSION_COOKIE).ok_or(PageError::Login)?;
+    viewer_for(state, &token).await.ok_or(PageError::Login)
+}
+
+/// The caller of the API, from `Authorization: Bearer TOKEN`.
+pub async fn api_viewer(state: &AppState, headers: &HeaderMap) -> Result<Viewer, ApiError> {
+    let token = bearer(headers).ok_or(ApiError::Unauthorized)?;
+    viewer_for(state, &token).await.ok_or(ApiError::Unauthorized)
+}
+
+pub fn bearer(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    v.strip_prefix("Bearer ").map(|t| t.trim().to_string())
+}
+
+/// Constant-time comparison for tokens.
+pub fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub fn session_cookie(token: &str) -> String {
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200")
+}
+
+pub fn clear_session_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}

@@ -1,0 +1,92 @@
+//! Page layout and small rendering helpers (maud escapes every interpolated value).
+
+use axum::http::StatusCode;
+use axum::response::Html;
+use domain::user::User;
+use domain::Labelled;
+use maud::{html, Markup, DOCTYPE};
+
+const CSS: &str = r#"
+*{box-sizing:border-box}body{margin:0;font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;color:#222;background:#f6f6f6;line-height:1.6}
+header{background:#b71c1c;color:#fff;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:.6rem;align-items:center}
+header a{color:#fff;text-decoration:none}header .brand{font-weight:bold;font-size:1.1rem;margin-right:auto}
+header form{display:inline;margin:0}header button{background:none;border:1px solid #fff;color:#fff;border-radius:4px;padding:.1rem .6rem;cursor:pointer}
+main{max-width:1100px;margin:0 auto;padding:1rem}
+section{background:#fff;border-radius:6px;padding:.8rem 1rem;margin-bottom:1rem;box-shadow:0 1px 2px rgba(0,0,0,.08)}
+h1{font-size:1.35rem;margin:.2rem 0 .6rem}h2{font-size:1.1rem;margin:.2rem 0 .6rem;border-left:4px solid #b71c1c;padding-left:.5rem}
+table{width:100%;border-collapse:collapse;font-size:.95rem}th,td{text-align:left;padding:.35rem .4rem;border-bottom:1px solid #eee;vertical-align:top}
+th{background:#fafafa;font-weight:600}.table-wrap{overflow-x:auto}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0}dl.facts dt{color:#666}dl.facts dd{margin:0}
+.crumbs{font-size:.9rem;color:#666;margin-bottom:.5rem}.crumbs a{color:#555}
+.tag{display:inline-block;font-size:.8rem;padding:0 .4rem;border-radius:3px;background:#eee;margin-right:.2rem}
+.tag.warn{background:#ffe0b2;color:#8a4b00}.tag.bad{background:#ffcdd2;color:#8e0000}.tag.ok{background:#c8e6c9;color:#1b5e20}
+.stat{display:inline-block;margin-right:1.5rem}.stat b{font-size:1.3rem;color:#b71c1c}
+form.login{max-width:360px;margin:3rem auto;background:#fff;padding:1.5rem;border-radius:6px}
+label{display:block;margin:.6rem 0 .2rem}input[type=text],input[type=password],input[type=search]{width:100%;padding:.5rem;font-size:1rem;border:1px solid #ccc;border-radius:4px}
+button.primary{margin-top:1rem;width:100%;padding:.6rem;background:#b71c1c;color:#fff;border:0;border-radius:4px;font-size:1rem}
+.error{color:#b00020;background:#fdecea;padding:.5rem;border-radius:4px}.muted{color:#777}
+.pager a{margin-right:.8rem}form.search{display:flex;gap:.4rem}form.search button{padding:0 1rem}
+@media(max-width:600px){main{padding:.5rem}th,td{padding:.3rem .2rem;font-size:.9rem}.hide-sm{display:none}}
+"#;
+
+/// The page frame: header with the user's role and logout, then the content.
+pub fn layout(title: &str, user: Option<(&User, &str)>, body: Markup) -> Html<String> {
+    let page = html! {
+        (DOCTYPE)
+        html lang="zh-CN" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " - 党建平台" }
+                style { (maud::PreEscaped(CSS)) }
+            }
+            body {
+                header {
+                    a.brand href="/" { "党建平台" }
+                    @if let Some((u, csrf)) = user {
+                        @if u.role != domain::user::Role::Member {
+                            a href="/orgs" { "组织架构" }
+                            a href="/search" { "查找党员" }
+                        }
+                        span.user { (u.username) "（" (u.role.label()) "）" }
+                        form method="post" action="/logout" {
+                            input type="hidden" name="csrf" value=(csrf);
+                            button type="submit" { "退出" }
+                        }
+                    }
+                }
+                main { (body) }
+            }
+        }
+    };
+    Html(page.into_string())
+}
+
+pub fn message_page(status: StatusCode, msg: &str) -> Html<String> {
+    let title = match status {
+        StatusCode::NOT_FOUND => "未找到",
+        StatusCode::FORBIDDEN => "无权访问",
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => "输入有误",
+        _ => "出错了",
+    };
+    layout(title, None, html! {
+        section {
+            h1 { (title) }
+            p.error { (msg) }
+            p { a href="/" { "返回首页" } }
+        }
+    })
+}
+
+pub fn opt<T: std::fmt::Display>(v: &Option<T>) -> String {
+    v.as_ref().map(|x| x.to_string()).unwrap_or_else(|| "—".to_string())
+}
+
+/// Phone numbers are personal data: the middle digits are hidden.
+pub fn mask_phone(p: &str) -> String {
+    let c: Vec<char> = p.chars().collect();
+    if c.len() < 7 {
+        return p.to_string();
+    }
+    c.iter().enumerate().map(|(i, ch)| if i >= 3 && i < c.len() - 4 { '*' } else { *ch }).collect()
+}
