@@ -49,7 +49,7 @@ enum Command {
 
 #[derive(Args)]
 struct GenerateArgs {
-    /// 规模：county（县，约4万党员）、city（市，约40万）、province（省，约300万）
+    /// 规模：small（小型县，约5千党员，用于测试）、county（县，约4万党员）、city（市，约40万）、province（省，约300万）
     #[arg(long, default_value = "county")]
     scale: String,
     /// 随机种子
@@ -141,7 +141,7 @@ async fn run(cli: Cli) -> Result<()> {
 
 async fn generate(store: &Store, args: &GenerateArgs) -> Result<()> {
     let Some(scale) = generator::Scale::parse(&args.scale) else {
-        bail!("规模“{}”无法识别，可选 county、city、province", args.scale);
+        bail!("规模“{}”无法识别，可选 small、county、city、province", args.scale);
     };
     let as_of = match &args.as_of {
         Some(s) => domain::parse_date("as_of", "截止日期", s).map_err(|e| anyhow::anyhow!(e.message))?,

@@ -75,6 +75,10 @@ pub(crate) struct County<'a, 'l> {
     /// Open joint branch per (owner, sector) and how many units it covers.
     joint: HashMap<(i64, Sector), (i64, u32)>,
     joint_seq: u32,
+    /// A cut-down county (2 townships, 1 street, a sixth of the departments) for tests.
+    small: bool,
+    /// Secretaries of the branches written so far in the current body, for its committee.
+    secretaries: Vec<(i64, String)>,
 }
 
 type R<T> = Result<T, StoreError>;
@@ -114,8 +118,8 @@ struct Body<'s> {
 }
 
 impl<'a, 'l> County<'a, 'l> {
-    pub(crate) fn new(loader: &'a mut BulkLoader<'l>, ids: &'a mut Ids, rng: &'a mut ChaCha8Rng, as_of: Date, region: String, created: String) -> Self {
-        County { loader, ids, rng, as_of, region, created, org_seq: 0, unit_seq: 0, citizen_ids: HashSet::new(), joint: HashMap::new(), joint_seq: 0 }
+    pub(crate) fn new(loader: &'a mut BulkLoader<'l>, ids: &'a mut Ids, rng: &'a mut ChaCha8Rng, as_of: Date, region: String, created: String, small: bool) -> Self {
+        County { loader, ids, rng, as_of, region, created, org_seq: 0, unit_seq: 0, citizen_ids: HashSet::new(), joint: HashMap::new(), joint_seq: 0, small, secretaries: Vec::new() }
     }
 
     pub(crate) async fn build(mut self, parent: Option<&OrgRef>) -> R<()> {
@@ -126,10 +130,11 @@ impl<'a, 'l> County<'a, 'l> {
         let county = local_committee(self.loader, self.ids, parent, &code, &format!("中共{county_name}县委员会"), &region, &created).await?;
         self.org_seq = 1;
 
-        for t in 0..15 {
+        let (townships, streets) = if self.small { (2, 1) } else { (15, 4) };
+        for t in 0..townships {
             self.township(&county, t).await?;
         }
-        for s in 0..4 {
+        for s in 0..streets {
             self.street(&county, s).await?;
         }
         self.county_departments(&county).await?;
@@ -207,13 +212,34 @@ impl<'a, 'l> County<'a, 'l> {
         let top = self.org_row(parent, &format!("{}{title}", b.name.trim_end_matches("支部委员会")), level, b.sector, b.unit_id, b.grid_id, Some(b.term), &region).await?;
         self.venue(&top, b.venue).await?;
         let k = b.members.div_ceil(per);
+        self.secretaries.clear();
+        let first = 0;
         for i in 0..k {
             let n = b.members / k + u32::from(i < b.members % k);
             let name = format!("{}第{}支部委员会", b.name.trim_end_matches("支部委员会"), i + 1);
             let sub = Body { venue: None, grid_id: None, ..b };
             self.branch(&top, &name, &sub, n, &region).await?;
         }
+        self.top_committee(&top, first).await?;
         Ok(top)
+    }
+
+    /// The committee of a general branch or grassroots committee, from the secretaries of
+    /// the branches written since `first` (3 or 5 posts).
+    async fn top_committee(&mut self, top: &OrgRef, first: usize) -> R<()> {
+        let pool: Vec<(i64, String)> = self.secretaries.drain(first..).collect();
+        let size = if pool.len() >= 5 { 5 } else { pool.len().min(3) };
+        let elected = self.as_of - Duration::days(self.rng.gen_range(60..1500));
+        for (k, (mid, name)) in pool.into_iter().take(size).enumerate() {
+            let role = match k {
+                0 => CommitteeRole::Secretary,
+                1 if size == 5 => CommitteeRole::DeputySecretary,
+                _ => CommitteeRole::Member,
+            };
+            let pid = Ids::next(&mut self.ids.post);
+            self.loader.add(Table::CommitteePosts, vec![pid.into(), top.id.into(), role.code().into(), Some(mid).into(), name.into(), elected.into(), Arg::OS(None)]).await?;
+        }
+        Ok(())
     }
 
     async fn venue(&mut self, org: &OrgRef, kind: Option<VenueKind>) -> R<()> {
@@ -289,6 +315,9 @@ impl<'a, 'l> County<'a, 'l> {
                 .add(Table::CommitteePosts, vec![pid.into(), org.id.into(), role.code().into(), Some(c.0).into(), c.1.name.clone().into(), elected.into(), Arg::OS(None)])
                 .await?;
             committee.push(c.0);
+        }
+        if let Some(c) = candidates.first() {
+            self.secretaries.push((c.0, c.1.name.clone()));
         }
         let secretary = candidates.first().map(|c| c.1.name.clone());
         let recorder = candidates.get(1).or(candidates.first()).map(|c| c.1.name.clone());
@@ -370,7 +399,7 @@ impl<'a, 'l> County<'a, 'l> {
         };
         self.loader
             .add(Table::Meetings, vec![
-                id.into(), org.id.into(), kind.code().into(), on.into(), format!("{}{}月{topic}", on.year(), on.month()).into(),
+                id.into(), org.id.into(), kind.code().into(), on.into(), format!("{}年{}月{topic}", on.year(), on.month()).into(),
                 Some(summary).into(), form.code().into(), host.clone().into(), recorder.clone().into(), self.created.clone().into(),
             ])
             .await?;
@@ -418,6 +447,7 @@ impl<'a, 'l> County<'a, 'l> {
     }
 
     async fn village(&mut self, tw: &OrgRef) -> R<()> {
+        self.secretaries.clear();
         let vname = format!("{}村", names::place(self.rng));
         let ageing = self.rng.gen_bool(0.3);
         let members = if ageing { self.rng.gen_range(18..45) } else { self.rng.gen_range(25..75) };
@@ -479,6 +509,8 @@ impl<'a, 'l> County<'a, 'l> {
         let with_branch: Vec<bool> = (0..grids).map(|_| self.rng.gen_bool(0.85)).collect();
         let k = with_branch.iter().filter(|x| **x).count().max(1) as u32;
         let mut i = 0;
+        self.secretaries.clear();
+        let first = 0;
         for g in 0..grids {
             let has_branch = with_branch[g as usize] || (g == grids - 1 && i == 0);
             // The grid row names the branch set on it, which gets the next org id.
@@ -492,7 +524,7 @@ impl<'a, 'l> County<'a, 'l> {
                 i += 1;
             }
         }
-        Ok(())
+        self.top_committee(&top, first).await
     }
 
     async fn non_public(&mut self, owner: &OrgRef, urban: bool) -> R<()> {
@@ -585,6 +617,7 @@ impl<'a, 'l> County<'a, 'l> {
         for (title, sector, profile, kind, count, (lo, hi)) in sections {
             let top = self.org_row(county, title, OrgLevel::GrassrootsCommittee, sector, None, None, Some(5), &region).await?;
             self.venue(&top, Some(VenueKind::ActivityRoom)).await?;
+            let count = if self.small { count.div_ceil(6) } else { count };
             for i in 0..count {
                 let place = names::place(self.rng);
                 let uname = match kind {

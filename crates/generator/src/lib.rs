@@ -19,6 +19,8 @@ use store::{BulkLoader, Store, StoreError};
 /// How big a jurisdiction to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scale {
+    /// A cut-down county (≈ 5 000 members) for tests and a quick look.
+    Small,
     /// One county (≈ 40 000 members).
     County,
     /// A city of 10 counties (≈ 400 000 members).
@@ -30,6 +32,7 @@ pub enum Scale {
 impl Scale {
     pub fn parse(s: &str) -> Option<Scale> {
         match s {
+            "small" => Some(Scale::Small),
             "county" | "县" => Some(Scale::County),
             "city" | "市" => Some(Scale::City),
             "province" | "省" => Some(Scale::Province),
@@ -39,7 +42,7 @@ impl Scale {
     /// (cities, counties per city); a county jurisdiction has no city level.
     fn shape(self) -> (u32, u32) {
         match self {
-            Scale::County => (1, 1),
+            Scale::Small | Scale::County => (1, 1),
             Scale::City => (1, 10),
             Scale::Province => (15, 5),
         }
@@ -120,7 +123,7 @@ pub async fn generate(store: &Store, opts: &Options, progress: Progress<'_>) -> 
     let root = match opts.scale {
         Scale::Province => Some(county::local_committee(&mut loader, &mut ids, None, "P33", "中共示范省委员会", &format!("{province_code}0000"), &created).await?),
         Scale::City => Some(county::local_committee(&mut loader, &mut ids, None, "C3301", "中共示范市委员会", &format!("{province_code}0100"), &created).await?),
-        Scale::County => None,
+        Scale::Small | Scale::County => None,
     };
     let mut done = 0;
     for c in 0..cities {
@@ -137,8 +140,8 @@ pub async fn generate(store: &Store, opts: &Options, progress: Progress<'_>) -> 
             // independent of each other's random draws.
             let county_seed = opts.seed ^ ((c as u64 + 1) << 32) ^ (k as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
             let mut rng = ChaCha8Rng::seed_from_u64(county_seed);
-            let region = if opts.scale == Scale::County { format!("{city_code}22") } else { format!("{city_code}{:02}", 21 + k) };
-            county::County::new(&mut loader, &mut ids, &mut rng, opts.as_of, region, created.clone())
+            let region = if matches!(opts.scale, Scale::County | Scale::Small) { format!("{city_code}22") } else { format!("{city_code}{:02}", 21 + k) };
+            county::County::new(&mut loader, &mut ids, &mut rng, opts.as_of, region, created.clone(), opts.scale == Scale::Small)
                 .build(city.as_ref())
                 .await?;
             done += 1;

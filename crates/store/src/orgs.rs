@@ -80,7 +80,7 @@ impl Store {
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let org = org_from(r)?;
-            let member_count = self.path_member_count(&org.path).await?;
+            let member_count = self.org_member_count(&org).await?;
             let child_count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orgs WHERE parent_id = $1 AND dissolved_on IS NULL")
                 .bind(org.id)
                 .fetch_one(&self.pool)
@@ -93,7 +93,7 @@ impl Store {
     /// The organisation with the member count of its whole subtree.
     pub async fn org_summary(&self, scope: &Scope, id: i64) -> Result<OrgSummary, StoreError> {
         let org = self.org(scope, id).await?;
-        let member_count = self.path_member_count(&org.path).await?;
+        let member_count = self.org_member_count(&org).await?;
         let child_count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orgs WHERE parent_id = $1 AND dissolved_on IS NULL")
             .bind(org.id)
             .fetch_one(&self.pool)
@@ -104,6 +104,19 @@ impl Store {
     /// Active members in the subtree of `id` (the organisation and everything below it).
     pub async fn subtree_member_count(&self, scope: &Scope, id: i64) -> Result<i64, StoreError> {
         let org = self.org(scope, id).await?;
+        self.org_member_count(&org).await
+    }
+
+    /// Active members of the subtree; for a 党小组, of the group (members' relationship
+    /// sits in the branch, so the group has no direct members of its own).
+    async fn org_member_count(&self, org: &Org) -> Result<i64, StoreError> {
+        if org.level == domain::org::OrgLevel::Group {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM members WHERE group_id = $1 AND left_on IS NULL")
+                .bind(org.id)
+                .fetch_one(&self.pool)
+                .await?;
+            return Ok(n);
+        }
         self.path_member_count(&org.path).await
     }
 
