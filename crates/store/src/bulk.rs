@@ -8,7 +8,7 @@ use crate::{Backend, Store, StoreError};
 pub type Row = Vec<Arg>;
 
 /// Tables the loader writes, in foreign-key order, with their columns.
-const TABLES: &[(&str, &[&str])] = &[
+pub(crate) const TABLES: &[(&str, &[&str])] = &[
     ("units", &["id", "code", "name", "kind", "region_code", "owner_org_id", "employees", "party_members", "full_members", "new_field", "coverage", "covering_org_id", "instructor", "created_at"]),
     ("sub_units", &["id", "unit_id", "kind", "name", "org_id"]),
     ("orgs", &["id", "code", "name", "level", "sector", "parent_id", "path", "depth", "region_code", "grid_id", "unit_id", "founded_on", "elected_on", "term_years", "member_count", "created_at"]),

@@ -111,6 +111,35 @@ impl Store {
     }
 }
 
+impl Store {
+    /// A SHA-256 digest of every generated table's content, rows in key order, values as
+    /// text: equal digests mean identical data, whichever database holds it.
+    pub async fn content_digest(&self) -> Result<Vec<(&'static str, String)>, StoreError> {
+        use sha2::{Digest, Sha256};
+        let mut out = Vec::new();
+        for (table, cols) in bulk::TABLES {
+            let expr: Vec<String> = cols
+                .iter()
+                .map(|c| {
+                    // Floats print differently per database; the generator writes whole numbers.
+                    let v = if *c == "area_m2" { format!("CAST({c} AS BIGINT)") } else { (*c).to_string() };
+                    format!("COALESCE(CAST({v} AS TEXT), '-')")
+                })
+                .collect();
+            let key = if *table == "attendance" { "meeting_id, member_id" } else { "id" };
+            let sql = format!("SELECT {} AS r FROM {table} ORDER BY {key}", expr.join(" || '|' || "));
+            let rows: Vec<String> = sqlx::query_scalar(&sql).fetch_all(&self.pool).await?;
+            let mut h = Sha256::new();
+            for r in rows {
+                h.update(r.as_bytes());
+                h.update(b"\n");
+            }
+            out.push((*table, h.finalize().iter().map(|b| format!("{b:02x}")).collect()));
+        }
+        Ok(out)
+    }
+}
+
 /// Hides a password in a database URL before it is shown.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

@@ -1,0 +1,379 @@
+//! The store's suite, run against SQLite always and PostgreSQL when
+//! `DANGJIAN_TEST_PG_URL` is set (CI sets it and `DANGJIAN_REQUIRE_PG=1`, so a missing
+//! PostgreSQL fails instead of skipping).
+
+use domain::meeting::{AttendanceInput, MeetingForm, MeetingKind, NewMeeting};
+use domain::member::{LeaveReason, NewMemberInput};
+use domain::org::{NewOrg, OrgLevel, Sector};
+use domain::user::Role;
+use domain::Date;
+use store::{Scope, Store, StoreError};
+
+const AS_OF: &str = "2026-11-27";
+
+fn as_of() -> Date {
+    Date::parse_from_str(AS_OF, "%Y-%m-%d").unwrap()
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Db {
+    Sqlite,
+    Postgres,
+}
+
+fn unique(tag: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!("dj_{tag}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst))
+}
+
+/// A fresh, empty store of the given kind; `None` when PostgreSQL is not configured.
+async fn fresh(db: Db) -> Option<Store> {
+    let url = fresh_url(db).await?;
+    Some(Store::open(&url).await.expect("open store"))
+}
+
+/// The URL of a new, empty database.
+async fn fresh_url(db: Db) -> Option<String> {
+    match db {
+        Db::Sqlite => {
+            let path = std::env::temp_dir().join(format!("{}.db", unique("store")));
+            Some(format!("sqlite://{}", path.display()))
+        }
+        Db::Postgres => {
+            let Ok(base) = std::env::var("DANGJIAN_TEST_PG_URL") else {
+                assert!(std::env::var("DANGJIAN_REQUIRE_PG").is_err(), "DANGJIAN_REQUIRE_PG is set but DANGJIAN_TEST_PG_URL is not");
+                eprintln!("跳过 PostgreSQL 测试：未设置 DANGJIAN_TEST_PG_URL（运行 scripts/pg-start.sh 获取）");
+                return None;
+            };
+            let name = unique("t");
+            use sqlx::Connection;
+            let mut admin = sqlx::PgConnection::connect(&base).await.expect("connect to PostgreSQL test database");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create database");
+            match base.rfind('/') {
+                Some(i) => Some(format!("{}/{name}", &base[..i])),
+                None => panic!("bad DANGJIAN_TEST_PG_URL"),
+            }
+        }
+    }
+}
+
+async fn generated(db: Db, seed: u64) -> Option<Store> {
+    let store = fresh(db).await?;
+    let opts = generator::Options { scale: generator::Scale::Small, seed, as_of: as_of() };
+    generator::generate(&store, &opts, &mut |_, _, _| {}).await.expect("generate");
+    Some(store)
+}
+
+/// Declares one test per backend.
+macro_rules! both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(super::Db::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name(super::Db::Postgres).await
+            }
+        }
+    };
+}
+
+fn field(e: StoreError) -> (&'static str, String) {
+    match e {
+        StoreError::Invalid(v) => (v.errors[0].field, v.summary()),
+        other => panic!("expected a validation error, got {other}"),
+    }
+}
+
+fn member_input(org_id: i64, citizen_id: &str) -> NewMemberInput {
+    NewMemberInput {
+        org_id: Some(org_id),
+        name: "测试党员".into(),
+        sex: "女".into(),
+        ethnicity: "汉族".into(),
+        birth_date: "1949-12-31".into(),
+        citizen_id: citizen_id.into(),
+        education: "大学本科".into(),
+        occupation: "离退休人员".into(),
+        joined_on: "1975-07-01".into(),
+        full_on: Some("1976-07-01".into()),
+        status: "正式党员".into(),
+        ..Default::default()
+    }
+}
+
+/// Two branches under different parents, each with members, and a meeting of each.
+struct World {
+    store: Store,
+    a: domain::org::Org,
+    b: domain::org::Org,
+}
+
+async fn world(db: Db) -> Option<World> {
+    let store = generated(db, 7).await?;
+    let all = Scope::jurisdiction();
+    let branches = store.branches_with_members(&all, None, 8, 500).await.unwrap();
+    let a = branches[0].clone();
+    // B lies outside the subtree of A's parent.
+    let parent_path = &a.path[..a.path[..a.path.len() - 1].rfind('/').unwrap() + 1];
+    let b = branches.iter().find(|o| !o.path.starts_with(parent_path)).unwrap().clone();
+    Some(World { store, a, b })
+}
+
+// ---- tests --------------------------------------------------------------------------------
+
+async fn generation_is_deterministic(db: Db) {
+    let Some(one) = generated(db, 11).await else { return };
+    let two = generated(db, 11).await.unwrap();
+    let other = generated(db, 12).await.unwrap();
+    let d1 = one.content_digest().await.unwrap();
+    assert_eq!(d1, two.content_digest().await.unwrap(), "same seed and date must give identical data");
+    assert_ne!(d1, other.content_digest().await.unwrap(), "another seed must give other data");
+    let counts = one.table_counts().await.unwrap();
+    let n = |t: &str| counts.iter().find(|c| c.0 == t).unwrap().1;
+    assert!(n("members") > 4000 && n("meetings") > 10_000 && n("attendance") > 100_000, "{counts:?}");
+    // Generating into a non-empty database is refused.
+    let again = generator::generate(&one, &generator::Options { scale: generator::Scale::Small, seed: 1, as_of: as_of() }, &mut |_, _, _| {}).await;
+    assert!(matches!(again, Err(generator::GenError::NotEmpty)));
+}
+both!(generation_is_deterministic);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_and_postgres_hold_identical_data() {
+    let Some(pg) = generated(Db::Postgres, 5).await else { return };
+    let lite = generated(Db::Sqlite, 5).await.unwrap();
+    assert_eq!(lite.table_counts().await.unwrap(), pg.table_counts().await.unwrap());
+    assert_eq!(lite.content_digest().await.unwrap(), pg.content_digest().await.unwrap());
+}
+
+async fn generated_data_is_plausible(db: Db) {
+    let Some(store) = generated(db, 3).await else { return };
+    let all = Scope::jurisdiction();
+    let roots = store.org_children(&all, None).await.unwrap();
+    assert_eq!(roots.len(), 1);
+    let root = &roots[0];
+    // The root's subtree count is every active member.
+    let branches = store.branches_with_members(&all, None, 0, 100_000).await.unwrap();
+    let direct: i64 = branches.iter().map(|b| b.direct_members).sum();
+    assert!(root.member_count >= direct && direct > 0);
+    // Every member's ID is valid and consistent with the record (checked on read).
+    let (members, total) = store.org_members(&all, branches[0].id, 0, 1000).await.unwrap();
+    assert_eq!(members.len() as i64, total);
+    for m in &members {
+        assert_eq!(m.citizen_id.birth_date(), m.birth_date);
+        assert_eq!(m.citizen_id.sex(), m.sex);
+        assert!(domain::member::age_on(m.birth_date, m.joined_on) >= 18);
+    }
+    // Units include ones without an organisation of their own.
+    let units = store.units(&all, None).await.unwrap();
+    assert!(units.iter().any(|u| u.coverage == domain::unit::Coverage::None));
+    assert!(units.iter().any(|u| u.coverage == domain::unit::Coverage::Joint));
+}
+both!(generated_data_is_plausible);
+
+async fn scope_matrix(db: Db) {
+    let Some(w) = world(db).await else { return };
+    let s = &w.store;
+    let all = Scope::jurisdiction();
+    let year = 2026;
+    let meeting_of = |org: i64| {
+        let s = s.clone();
+        async move { s.meetings(&Scope::jurisdiction(), org, year).await.unwrap()[0].id }
+    };
+    let (a_meeting, b_meeting) = (meeting_of(w.a.id).await, meeting_of(w.b.id).await);
+    let a_member = s.org_members(&all, w.a.id, 0, 1).await.unwrap().0[0].id;
+    let b_member = s.org_members(&all, w.b.id, 0, 1).await.unwrap().0[0].id;
+
+    // A secretary of branch A.
+    let sec = s.create_user("sec_a", "password-a1", Role::Secretary, Some(w.a.id), None).await.unwrap();
+    let scope = s.scope_for(&sec).await.unwrap();
+    assert!(s.org(&scope, w.a.id).await.is_ok());
+    assert!(matches!(s.org(&scope, w.b.id).await, Err(StoreError::NotFound { .. })));
+    assert!(matches!(s.org(&scope, w.a.parent_id.unwrap()).await, Err(StoreError::NotFound { .. })), "not the parent either");
+    assert!(s.member(&scope, a_member).await.is_ok());
+    assert!(matches!(s.member(&scope, b_member).await, Err(StoreError::NotFound { .. })));
+    assert!(s.meeting(&scope, a_meeting).await.is_ok());
+    assert!(matches!(s.meeting(&scope, b_meeting).await, Err(StoreError::NotFound { .. })));
+    assert!(s.meetings(&scope, w.b.id, year).await.is_err());
+    assert!(s.org_members(&scope, w.b.id, 0, 10).await.is_err());
+    assert!(s.committee_posts(&scope, w.b.id).await.unwrap().is_empty());
+    let tops = s.org_children(&scope, None).await.unwrap();
+    assert_eq!(tops.iter().map(|t| t.org.id).collect::<Vec<_>>(), vec![w.a.id]);
+    let (b_member_rec, _) = s.member(&all, b_member).await.unwrap();
+    let found = s.search_members(&scope, &b_member_rec.name, 500).await.unwrap();
+    assert!(found.iter().all(|(m, _)| m.org_id == w.a.id));
+    assert!(!found.iter().any(|(m, _)| m.id == b_member));
+
+    // An administrator of A's parent sees A, not B; a jurisdiction administrator sees both.
+    let adm = s.create_user("adm_parent", "password-p1", Role::Admin, w.a.parent_id, None).await.unwrap();
+    let pscope = s.scope_for(&adm).await.unwrap();
+    assert!(s.org(&pscope, w.a.id).await.is_ok());
+    assert!(s.org(&pscope, w.b.id).await.is_err());
+    let root = s.create_user("adm_all", "password-r1", Role::Admin, None, None).await.unwrap();
+    let rscope = s.scope_for(&root).await.unwrap();
+    assert!(s.org(&rscope, w.b.id).await.is_ok() && s.member(&rscope, a_member).await.is_ok());
+
+    // A member sees only the own record.
+    let mem = s.create_user("member_a", "password-m1", Role::Member, None, Some(a_member)).await.unwrap();
+    let mscope = s.scope_for(&mem).await.unwrap();
+    assert!(s.member(&mscope, a_member).await.is_ok());
+    let other_in_a = s.org_members(&all, w.a.id, 1, 1).await.unwrap().0[0].id;
+    assert!(s.member(&mscope, other_in_a).await.is_err());
+    assert!(s.org(&mscope, w.a.id).await.is_err());
+    assert!(s.meeting(&mscope, a_meeting).await.is_err());
+    assert!(s.org_children(&mscope, None).await.unwrap().is_empty());
+    assert!(!s.member_attendance(&mscope, a_member, year).await.unwrap().is_empty());
+}
+both!(scope_matrix);
+
+async fn bad_input_is_refused_and_nothing_written(db: Db) {
+    let Some(w) = world(db).await else { return };
+    let s = &w.store;
+    let all = Scope::jurisdiction();
+    let before = s.table_counts().await.unwrap();
+
+    // Malformed and mismatched ID numbers, a member without an organisation.
+    let (f, msg) = field(s.insert_member(&all, &member_input(w.a.id, "110105194912310021")).await.unwrap_err());
+    assert_eq!(f, "citizen_id");
+    assert!(msg.contains("身份证号") && msg.contains("校验位"), "{msg}");
+    let mut mismatched = member_input(w.a.id, "11010519491231002X");
+    mismatched.birth_date = "1950-01-01".into();
+    let (f, msg) = field(s.insert_member(&all, &mismatched).await.unwrap_err());
+    assert_eq!(f, "birth_date");
+    assert!(msg.contains("出生日期"), "{msg}");
+    let mut orphan = member_input(w.a.id, "11010519491231002X");
+    orphan.org_id = None;
+    let (f, msg) = field(s.insert_member(&all, &orphan).await.unwrap_err());
+    assert_eq!(f, "org_id");
+    assert!(msg.contains("所在党组织"), "{msg}");
+
+    // A duplicate organisation code.
+    let dup = NewOrg {
+        code: w.b.code.clone(),
+        name: "重复代码支部".into(),
+        level: OrgLevel::Group,
+        sector: Sector::Other,
+        parent_id: Some(w.a.id),
+        region_code: "330122".into(),
+        grid_id: None,
+        unit_id: None,
+        founded_on: None,
+        elected_on: None,
+        term_years: None,
+    };
+    let (f, msg) = field(s.insert_org(&all, &dup).await.unwrap_err());
+    assert_eq!(f, "code");
+    assert!(msg.contains("组织代码") && msg.contains(&w.b.code), "{msg}");
+
+    // A meeting recorded by A's secretary into branch B, and one listing B's member.
+    let sec = s.create_user("sec_a2", "password-a2", Role::Secretary, Some(w.a.id), None).await.unwrap();
+    let scope = s.scope_for(&sec).await.unwrap();
+    let b_member = s.org_members(&all, w.b.id, 0, 1).await.unwrap().0[0].id;
+    let a_member = s.org_members(&all, w.a.id, 0, 1).await.unwrap().0[0].id;
+    let meeting = |org_id: i64, who: i64| NewMeeting {
+        org_id,
+        kind: MeetingKind::ThemedPartyDay,
+        held_on: as_of(),
+        topic: "测试主题党日".into(),
+        summary: None,
+        form: MeetingForm::Volunteer,
+        host: None,
+        recorder: None,
+        attendance: vec![
+            AttendanceInput { member_id: a_member, present: true, absence_reason: None },
+            AttendanceInput { member_id: who, present: true, absence_reason: None },
+        ],
+    };
+    let (f, msg) = field(s.insert_meeting(&scope, &meeting(w.b.id, b_member), as_of()).await.unwrap_err());
+    assert_eq!(f, "org_id");
+    assert!(msg.contains("权限范围"), "{msg}");
+    let (f, msg) = field(s.insert_meeting(&scope, &meeting(w.a.id, b_member), as_of()).await.unwrap_err());
+    assert_eq!(f, "attendance");
+    assert!(msg.contains("在册党员"), "{msg}");
+    let mut absent = meeting(w.a.id, a_member);
+    absent.attendance = vec![AttendanceInput { member_id: a_member, present: false, absence_reason: Some("  ".into()) }];
+    let (f, _) = field(s.insert_meeting(&scope, &absent, as_of()).await.unwrap_err());
+    assert_eq!(f, "attendance");
+
+    let mut after = s.table_counts().await.unwrap();
+    after.retain(|(t, _)| *t != "users");
+    let mut before = before;
+    before.retain(|(t, _)| *t != "users");
+    assert_eq!(before, after, "refused input must write nothing");
+
+    // The valid versions go through.
+    let ok = s.insert_meeting(&scope, &NewMeeting { attendance: vec![AttendanceInput { member_id: a_member, present: false, absence_reason: Some("因病请假".into()) }], ..meeting(w.a.id, a_member) }, as_of()).await.unwrap();
+    assert_eq!((ok.meeting.present, ok.meeting.expected), (0, 1));
+}
+both!(bad_input_is_refused_and_nothing_written);
+
+async fn member_counts_follow_entries_and_leavings(db: Db) {
+    let Some(w) = world(db).await else { return };
+    let s = &w.store;
+    let all = Scope::jurisdiction();
+    let root = s.org_children(&all, None).await.unwrap()[0].org.id;
+    let root_before = s.subtree_member_count(&all, root).await.unwrap();
+    let leaf_before = s.subtree_member_count(&all, w.a.id).await.unwrap();
+    assert_eq!(leaf_before, w.a.direct_members);
+
+    let m = s.insert_member(&all, &member_input(w.a.id, "11010519491231002X")).await.unwrap();
+    assert_eq!(m.citizen_id.masked(), "1101**********002X");
+    assert_eq!(s.subtree_member_count(&all, w.a.id).await.unwrap(), leaf_before + 1);
+    assert_eq!(s.subtree_member_count(&all, root).await.unwrap(), root_before + 1);
+    let (f, _) = field(s.insert_member(&all, &member_input(w.b.id, "11010519491231002X")).await.unwrap_err());
+    assert_eq!(f, "citizen_id", "a citizen ID is registered once");
+
+    s.member_leave(&all, m.id, as_of(), LeaveReason::TransferredOut, Some("转至外县")).await.unwrap();
+    assert_eq!(s.subtree_member_count(&all, root).await.unwrap(), root_before);
+    let (kept, _) = s.member(&all, m.id).await.unwrap();
+    assert_eq!(kept.left_reason, Some(LeaveReason::TransferredOut), "leaving keeps the record");
+    assert!(s.member_leave(&all, m.id, as_of(), LeaveReason::Deceased, None).await.is_err());
+
+    // New organisations get a path under their parent and appear in its subtree.
+    let child = s
+        .insert_org(&all, &NewOrg { code: "TEST-GROUP-1".into(), name: "测试党小组".into(), level: OrgLevel::Group, sector: w.a.sector, parent_id: Some(w.a.id), region_code: "330122".into(), grid_id: None, unit_id: None, founded_on: None, elected_on: None, term_years: None })
+        .await
+        .unwrap();
+    let sec = s.create_user("sec_a3", "password-a3", Role::Secretary, Some(w.a.id), None).await.unwrap();
+    let scope = s.scope_for(&sec).await.unwrap();
+    assert!(s.org(&scope, child.id).await.is_ok());
+    let (f, _) = field(s.insert_org(&scope, &NewOrg { code: "TEST-2".into(), parent_id: Some(w.b.id), ..NewOrg { code: String::new(), name: "越权支部".into(), level: OrgLevel::Group, sector: Sector::Other, parent_id: None, region_code: "330122".into(), grid_id: None, unit_id: None, founded_on: None, elected_on: None, term_years: None } }).await.unwrap_err());
+    assert_eq!(f, "parent_id");
+}
+both!(member_counts_follow_entries_and_leavings);
+
+async fn users_and_sessions(db: Db) {
+    let Some(w) = world(db).await else { return };
+    let s = &w.store;
+    let u = s.create_user("zhang", "correct-horse", Role::Secretary, Some(w.a.id), None).await.unwrap();
+    assert!(s.authenticate("zhang", "wrong-horse").await.unwrap().is_none());
+    assert!(s.authenticate("nobody", "correct-horse").await.unwrap().is_none());
+    assert_eq!(s.authenticate("zhang", "correct-horse").await.unwrap().unwrap().id, u.id);
+    let (f, _) = field(s.create_user("zhang", "another-pw", Role::Admin, None, None).await.unwrap_err());
+    assert_eq!(f, "username");
+    let (f, _) = field(s.create_user("li", "short", Role::Admin, None, None).await.unwrap_err());
+    assert_eq!(f, "password");
+    let (f, _) = field(s.create_user("wang", "long-enough", Role::Secretary, None, None).await.unwrap_err());
+    assert_eq!(f, "org");
+    let (token, info) = s.create_session(&u).await.unwrap();
+    assert_eq!(s.session(&token).await.unwrap().unwrap().csrf_token, info.csrf_token);
+    assert!(s.session("not-a-token").await.unwrap().is_none());
+    s.revoke_session(&token).await.unwrap();
+    assert!(s.session(&token).await.unwrap().is_none());
+}
+both!(users_and_sessions);
+
+async fn migrations_run_once(db: Db) {
+    let Some(url) = fresh_url(db).await else { return };
+    let store = Store::open(&url).await.unwrap();
+    store.insert_org(&Scope::jurisdiction(), &NewOrg { code: "ROOT".into(), name: "中共测试县委员会".into(), level: OrgLevel::LocalCommittee, sector: Sector::Other, parent_id: None, region_code: "330122".into(), grid_id: None, unit_id: None, founded_on: None, elected_on: None, term_years: None }).await.unwrap();
+    store.close().await;
+    // Opening again re-runs nothing and keeps the data.
+    let again = Store::open(&url).await.unwrap();
+    assert!(!again.is_empty().await.unwrap());
+    assert_eq!(again.org_by_code(&Scope::jurisdiction(), "ROOT").await.unwrap().depth, 0);
+}
+both!(migrations_run_once);
