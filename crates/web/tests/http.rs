@@ -1,0 +1,295 @@
+//! The web server as users drive it: a real server on a loopback port, a generated
+//! county in SQLite, pages and API through HTTP. Proves each role sees exactly its scope.
+
+use domain::user::Role;
+use reqwest::{redirect::Policy, Client, StatusCode};
+use serde_json::{json, Value};
+use store::{Scope, Store};
+
+const PW: &str = "test-password-1";
+
+struct App {
+    base: String,
+    store: Store,
+    /// Branch A (the secretary's), branch B (elsewhere).
+    a: i64,
+    b: i64,
+    a_member: i64,
+    b_member: i64,
+    a_meeting: i64,
+    b_meeting: i64,
+}
+
+async fn app() -> App {
+    let path = std::env::temp_dir().join(format!("dj_web_{}_{}.db", std::process::id(), rand_suffix()));
+    let store = Store::open(&format!("sqlite://{}", path.display())).await.unwrap();
+    let as_of = domain::Date::from_ymd_opt(2026, 11, 27).unwrap();
+    generator::generate(&store, &generator::Options { scale: generator::Scale::Small, seed: 9, as_of }, &mut |_, _, _| {}).await.unwrap();
+    let all = Scope::jurisdiction();
+    let branches = store.branches_with_members(&all, None, 8, 500).await.unwrap();
+    let a = branches[0].clone();
+    let parent_path = &a.path[..a.path[..a.path.len() - 1].rfind('/').unwrap() + 1];
+    let b = branches.iter().find(|o| !o.path.starts_with(parent_path)).unwrap().clone();
+    let a_member = store.org_members(&all, a.id, 0, 1).await.unwrap().0[0].id;
+    let b_member = store.org_members(&all, b.id, 0, 1).await.unwrap().0[0].id;
+    let a_meeting = store.meetings(&all, a.id, 2026).await.unwrap()[0].id;
+    let b_meeting = store.meetings(&all, b.id, 2026).await.unwrap()[0].id;
+    store.create_user("admin", PW, Role::Admin, None, None).await.unwrap();
+    store.create_user("sec", PW, Role::Secretary, Some(a.id), None).await.unwrap();
+    store.create_user("member", PW, Role::Member, None, Some(a_member)).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = web::router(store.clone());
+    tokio::spawn(async move { axum_serve(listener, router).await });
+    App { base, store, a: a.id, b: b.id, a_member, b_member, a_meeting, b_meeting }
+}
+
+async fn axum_serve(listener: tokio::net::TcpListener, router: axum::Router) {
+    axum::serve(listener, router).await.unwrap();
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::SeqCst)
+}
+
+fn browser() -> Client {
+    Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+}
+
+fn hidden_csrf(html: &str) -> String {
+    let i = html.find("name=\"csrf\" value=\"").expect("form has a csrf field") + 19;
+    html[i..i + 64].to_string()
+}
+
+/// Logs in through the login form, as a browser does.
+async fn login_page(app: &App, user: &str) -> Client {
+    let c = browser();
+    let form = c.get(format!("{}/login", app.base)).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_csrf(&form);
+    let r = c.post(format!("{}/login", app.base)).form(&[("username", user), ("password", PW), ("csrf", &csrf)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "login of {user}");
+    c
+}
+
+async fn token(app: &App, user: &str) -> String {
+    let r = Client::new().post(format!("{}/api/v1/session", app.base)).json(&json!({"username": user, "password": PW})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+}
+
+async fn get_status(c: &Client, url: String) -> StatusCode {
+    c.get(url).send().await.unwrap().status()
+}
+
+async fn api(app: &App, tok: &str, path: &str) -> (StatusCode, Value) {
+    let r = Client::new().get(format!("{}{path}", app.base)).bearer_auth(tok).send().await.unwrap();
+    let s = r.status();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+/// No 18-character citizen ID may appear unmasked.
+fn assert_no_raw_ids(body: &str) {
+    let chars: Vec<char> = body.chars().collect();
+    for w in chars.windows(18) {
+        let digits = w[..17].iter().all(|c| c.is_ascii_digit());
+        assert!(!(digits && (w[17].is_ascii_digit() || w[17] == 'X')), "unmasked ID in response: {}", w.iter().collect::<String>());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_show_each_role_exactly_its_scope() {
+    let app = app().await;
+    let u = |p: String| format!("{}{p}", app.base);
+    // Not logged in: every page sends to the login form.
+    let anon = browser();
+    let r = anon.get(u(format!("/orgs/{}", app.a))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/login");
+
+    let sec = login_page(&app, "sec").await;
+    let page = sec.get(u(format!("/orgs/{}", app.a))).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("党员名册") && html.contains("组织生活"));
+    assert_no_raw_ids(&html);
+    assert_eq!(get_status(&sec, u(format!("/members/{}", app.a_member))).await, StatusCode::OK);
+    assert_eq!(get_status(&sec, u(format!("/meetings/{}", app.a_meeting))).await, StatusCode::OK);
+    for forbidden in [format!("/orgs/{}", app.b), format!("/members/{}", app.b_member), format!("/meetings/{}", app.b_meeting)] {
+        let r = sec.get(u(forbidden.clone())).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{forbidden}");
+        assert!(r.text().await.unwrap().contains("不在您的权限范围内"));
+    }
+    // The tree of a secretary starts at the own branch.
+    let r = sec.get(u("/orgs".into())).send().await.unwrap();
+    assert_eq!(r.headers()["location"], format!("/orgs/{}", app.a).as_str());
+
+    let admin = login_page(&app, "admin").await;
+    for allowed in [format!("/orgs/{}", app.b), format!("/members/{}", app.b_member), format!("/meetings/{}", app.b_meeting)] {
+        assert_eq!(get_status(&admin, u(allowed.clone())).await, StatusCode::OK, "{allowed}");
+    }
+    let member_html = admin.get(u(format!("/members/{}", app.b_member))).send().await.unwrap().text().await.unwrap();
+    assert!(member_html.contains("**********"), "ID shown masked");
+    assert_no_raw_ids(&member_html);
+
+    let member = login_page(&app, "member").await;
+    let r = member.get(u("/".into())).send().await.unwrap();
+    assert_eq!(r.headers()["location"], format!("/members/{}", app.a_member).as_str());
+    assert_eq!(get_status(&member, u(format!("/members/{}", app.a_member))).await, StatusCode::OK);
+    assert_eq!(get_status(&member, u(format!("/orgs/{}", app.a))).await, StatusCode::NOT_FOUND);
+    assert_eq!(get_status(&member, u(format!("/meetings/{}", app.a_meeting))).await, StatusCode::NOT_FOUND);
+    let other = app.store.org_members(&Scope::jurisdiction(), app.a, 1, 1).await.unwrap().0[0].id;
+    assert_eq!(get_status(&member, u(format!("/members/{other}"))).await, StatusCode::NOT_FOUND);
+    assert_eq!(get_status(&member, u("/search?q=王".into())).await, StatusCode::FORBIDDEN);
+
+    // Search stays inside the scope.
+    let (b_rec, _) = app.store.member(&Scope::jurisdiction(), app.b_member).await.unwrap();
+    let found = sec.get(u(format!("/search?q={}", b_rec.name))).send().await.unwrap().text().await.unwrap();
+    assert!(!found.contains(&format!("/members/{}\"", app.b_member)));
+    let found = admin.get(u(format!("/search?q={}", b_rec.name))).send().await.unwrap().text().await.unwrap();
+    assert!(found.contains(&format!("/members/{}\"", app.b_member)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_logout_and_csrf() {
+    let app = app().await;
+    let c = browser();
+    let form = c.get(format!("{}/login", app.base)).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_csrf(&form);
+    // A forged token, or none, is refused.
+    let r = c.post(format!("{}/login", app.base)).form(&[("username", "sec"), ("password", PW), ("csrf", &"0".repeat(64))]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = browser().post(format!("{}/login", app.base)).form(&[("username", "sec"), ("password", PW), ("csrf", &csrf)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "token without its cookie");
+    // A wrong password says so in Chinese.
+    let r = c.post(format!("{}/login", app.base)).form(&[("username", "sec"), ("password", "wrong-password"), ("csrf", &csrf)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(r.text().await.unwrap().contains("用户名或密码不正确"));
+    let r = c.post(format!("{}/login", app.base)).form(&[("username", "sec"), ("password", PW), ("csrf", &csrf)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let page = c.get(format!("{}/orgs/{}", app.base, app.a)).send().await.unwrap().text().await.unwrap();
+    let session_csrf = hidden_csrf(&page);
+    // Logout without the form's token is refused; with it, the session ends.
+    let r = c.post(format!("{}/logout", app.base)).form(&[("csrf", "forged")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = c.post(format!("{}/logout", app.base)).form(&[("csrf", &session_csrf)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = c.get(format!("{}/orgs/{}", app.base, app.a)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "logged out");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_enforces_scope_and_explains_refusals() {
+    let app = app().await;
+    let (s, body) = api(&app, "nonsense", "/api/v1/orgs").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(body["error"].as_str().unwrap().contains("未登录"));
+
+    let sec = token(&app, "sec").await;
+    let (s, tops) = api(&app, &sec, "/api/v1/orgs").await;
+    assert_eq!(s, StatusCode::OK);
+    let items = tops["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["id"], app.a);
+    let (_, org) = api(&app, &sec, &format!("/api/v1/orgs/{}", app.a)).await;
+    for k in ["id", "code", "name", "level", "sector", "member_count"] {
+        assert!(!org[k].is_null(), "orgs/ID has {k}");
+    }
+    assert_eq!(org["member_count"], app.store.subtree_member_count(&Scope::jurisdiction(), app.a).await.unwrap());
+    let (s, members) = api(&app, &sec, &format!("/api/v1/orgs/{}/members", app.a)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(members["items"].as_array().unwrap().len() >= 8);
+    assert_no_raw_ids(&members.to_string());
+    let (s, m) = api(&app, &sec, &format!("/api/v1/members/{}", app.a_member)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(m["citizen_id"].as_str().unwrap().contains("**********"));
+    let (s, meetings) = api(&app, &sec, &format!("/api/v1/meetings?org={}&year=2026", app.a)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!meetings["items"].as_array().unwrap().is_empty());
+    for p in [
+        format!("/api/v1/orgs/{}", app.b),
+        format!("/api/v1/orgs?parent={}", app.b),
+        format!("/api/v1/orgs/{}/members", app.b),
+        format!("/api/v1/members/{}", app.b_member),
+        format!("/api/v1/meetings?org={}&year=2026", app.b),
+        format!("/api/v1/meetings/{}", app.b_meeting),
+    ] {
+        let (s, body) = api(&app, &sec, &p).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{p}");
+        assert!(body["error"].as_str().unwrap().contains("权限范围"), "{p}: {body}");
+    }
+    let admin = token(&app, "admin").await;
+    let (s, _) = api(&app, &admin, &format!("/api/v1/meetings/{}", app.b_meeting)).await;
+    assert_eq!(s, StatusCode::OK);
+    let member = token(&app, "member").await;
+    let (s, _) = api(&app, &member, &format!("/api/v1/members/{}", app.a_member)).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = api(&app, &member, &format!("/api/v1/orgs/{}", app.a)).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // Writes: refused input names the field, in Chinese, and writes nothing.
+    let post = |tok: String, path: &'static str, body: Value| {
+        let base = app.base.clone();
+        async move {
+            let r = Client::new().post(format!("{base}{path}")).bearer_auth(tok).json(&body).send().await.unwrap();
+            let s = r.status();
+            (s, r.json::<Value>().await.unwrap())
+        }
+    };
+    let before = app.store.table_counts().await.unwrap();
+    let person = json!({"org_id": app.a, "name": "测试", "sex": "女", "ethnicity": "汉族", "birth_date": "1949-12-31",
+        "citizen_id": "110105194912310021", "education": "大学本科", "occupation": "离退休人员", "joined_on": "1975-07-01",
+        "full_on": "1976-07-01", "status": "正式党员"});
+    let (s, e) = post(sec.clone(), "/api/v1/members", person.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["fields"][0]["field"], "citizen_id");
+    assert!(e["error"].as_str().unwrap().contains("身份证号"));
+    let mut orphan = person.clone();
+    orphan["org_id"] = Value::Null;
+    orphan["citizen_id"] = json!("11010519491231002X");
+    let (_, e) = post(sec.clone(), "/api/v1/members", orphan).await;
+    assert_eq!(e["fields"][0]["field"], "org_id");
+    let mut elsewhere = person.clone();
+    elsewhere["org_id"] = json!(app.b);
+    elsewhere["citizen_id"] = json!("11010519491231002X");
+    let (s, e) = post(sec.clone(), "/api/v1/members", elsewhere).await;
+    assert_eq!((s, e["fields"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("org_id")));
+    let (s, e) = post(sec.clone(), "/api/v1/meetings", json!({"org_id": app.b, "kind": "主题党日", "held_on": "2026-11-01", "topic": "越权登记", "form": "志愿服务"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["fields"][0]["field"], "org_id");
+    let b_code = app.store.org(&Scope::jurisdiction(), app.b).await.unwrap().code;
+    let (s, e) = post(admin.clone(), "/api/v1/orgs", json!({"code": b_code, "name": "重复", "level": "党小组", "sector": "其他", "parent_id": app.a, "region_code": "330122"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["fields"][0]["field"], "code");
+    let (s, e) = post(sec.clone(), "/api/v1/members", json!({"name": 1})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(e["error"].as_str().unwrap().contains("JSON"));
+    let mut after = app.store.table_counts().await.unwrap();
+    let mut before = before;
+    before.retain(|t| t.0 != "users");
+    after.retain(|t| t.0 != "users");
+    assert_eq!(before, after);
+
+    // And the valid ones go through.
+    let mut ok = person.clone();
+    ok["citizen_id"] = json!("11010519491231002X");
+    let (s, created) = post(sec.clone(), "/api/v1/members", ok).await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    assert_eq!(created["citizen_id"], "1101**********002X");
+    let (s, _) = post(sec.clone(), "/api/v1/meetings", json!({"org_id": app.a, "kind": "主题党日", "held_on": "2026-11-01", "topic": "环境整治志愿服务", "form": "志愿服务",
+        "attendance": [{"member_id": created["id"], "present": true}]})).await;
+    assert_eq!(s, StatusCode::CREATED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_document_lists_the_api() {
+    let app = app().await;
+    let doc: Value = Client::new().get(format!("{}/api/openapi.json", app.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.0.3");
+    for p in ["/api/v1/session", "/api/v1/orgs", "/api/v1/orgs/{id}", "/api/v1/orgs/{id}/members", "/api/v1/members/{id}", "/api/v1/meetings"] {
+        assert!(doc["paths"][p].is_object(), "{p}");
+    }
+}
