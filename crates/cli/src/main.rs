@@ -28,6 +28,9 @@ enum Command {
         /// 监听地址
         #[arg(long, default_value = "127.0.0.1:8080")]
         bind: String,
+        /// 数据库为空时生成的规模：small、county
+        #[arg(long, default_value = "county")]
+        scale: String,
     },
     /// 启动网页服务和接口（API）
     #[command(help_template = HELP)]
@@ -106,11 +109,11 @@ async fn run(cli: Cli) -> Result<()> {
             let store = open(&cli.db).await?;
             serve(store, &bind).await?;
         }
-        Command::Demo { bind } => {
+        Command::Demo { bind, scale } => {
             let store = open(&cli.db).await?;
             if store.is_empty().await? {
-                println!("数据库为空，正在生成示范县数据（约4万名党员，首次约需1–2分钟）……");
-                generate(&store, &GenerateArgs { scale: "county".into(), seed: 2026, as_of: None }).await?;
+                println!("数据库为空，正在生成示范数据（示范县约4万名党员，首次约需半分钟）……");
+                generate(&store, &GenerateArgs { scale, seed: 2026, as_of: None }).await?;
             }
             let logins = demo_users(&store).await?;
             println!("\n演示账号（密码均为 {DEMO_PASSWORD}）：");

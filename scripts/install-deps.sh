@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs what the full test suite needs beyond the Rust toolchain, from Debian's and
+# npm's registries only: Debian's chromium for the browser tests and playwright-core
+# (which never downloads a browser). PostgreSQL is prepared by scripts/pg-start.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x /usr/bin/chromium ]; then
+  echo "安装 Debian chromium（浏览器测试用）……" >&2
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+fi
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)

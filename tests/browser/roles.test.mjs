@@ -1,0 +1,116 @@
+// Browser test: a secretary and an administrator log in through the real pages in
+// headless Chromium (Debian's /usr/bin/chromium via playwright-core), walk the tree,
+// open a member and a meeting, and see exactly what their role allows.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BIN = process.env.DANGJIAN_BIN || join(import.meta.dirname, '../../target/debug/dangjian');
+const PASSWORD = 'dangjian2026';
+let server, browser, base, dir;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'dj-browser-'));
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  server = spawn(BIN, ['--db', `sqlite://${join(dir, 'demo.db')}`, 'demo', '--scale', 'small', '--bind', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  base = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('服务未在120秒内启动：\n' + out)), 120000);
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/http:\/\/127\.0\.0\.1:\d+/);
+      if (m) { clearTimeout(timer); resolve(m[0]); }
+    });
+    server.on('exit', (code) => reject(new Error(`服务退出（${code}）：\n${out}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function login(page, username) {
+  await page.goto(base + '/');
+  assert.match(page.url(), /\/login$/);
+  await page.fill('#username', username);
+  await page.fill('#password', PASSWORD);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+}
+
+test('secretary sees the own branch and nothing outside it', async () => {
+  const page = await browser.newPage();
+  await login(page, 'shuji');
+  assert.match(page.url(), /\/orgs\/\d+$/, 'a secretary lands on the own organisation');
+  const branchUrl = page.url();
+  const branchName = await page.textContent('main h1');
+  assert.match(branchName, /支部委员会/);
+  assert.ok(await page.isVisible('text=党员名册'));
+
+  // Open a member: the ID is masked.
+  await Promise.all([page.waitForNavigation(), page.click('a[href^="/members/"]')]);
+  const facts = await page.textContent('dl.facts');
+  assert.match(facts, /\d{4}\*{10}[\dX]{4}/, 'citizen ID masked');
+  assert.doesNotMatch(await page.content(), /\d{17}[\dX]/, 'no raw ID anywhere on the page');
+
+  // Open a meeting of the branch: attendance list.
+  await page.goto(branchUrl);
+  await Promise.all([page.waitForNavigation(), page.click('a[href^="/meetings/"]')]);
+  assert.ok(await page.isVisible('text=出勤名单'));
+  assert.match(await page.textContent('dl.facts'), /应到 \d+ 人，实到 \d+ 人/);
+
+  // The county's root is outside the branch: 404 with a Chinese explanation.
+  const res = await page.goto(base + '/orgs/1');
+  assert.equal(res.status(), 404);
+  assert.match(await page.textContent('main'), /不在您的权限范围内/);
+
+  // Logout ends the session.
+  await page.goto(branchUrl);
+  await Promise.all([page.waitForNavigation(), page.click('header button')]);
+  assert.match(page.url(), /\/login$/);
+  await page.goto(branchUrl);
+  assert.match(page.url(), /\/login$/);
+  await page.close();
+});
+
+test('administrator walks the whole tree and finds members', async () => {
+  const page = await browser.newPage();
+  await login(page, 'admin');
+  assert.match(page.url(), /\/orgs\/1$/);
+  assert.match(await page.textContent('main h1'), /县委员会/);
+  // Down two levels: a township, then one of its organisations with members.
+  await Promise.all([page.waitForNavigation(), page.click('table a[href^="/orgs/"] >> nth=0')]);
+  assert.match(await page.textContent('.crumbs'), /县委员会/);
+  await Promise.all([page.waitForNavigation(), page.click('table a[href^="/orgs/"] >> nth=0')]);
+  assert.ok(await page.isVisible('text=党员名册'));
+  const memberLink = page.locator('a[href^="/members/"]').first();
+  const name = (await memberLink.textContent()).trim();
+  await Promise.all([page.waitForNavigation(), memberLink.click()]);
+  assert.equal((await page.textContent('main h1')).trim(), name);
+
+  // Search by name finds the member.
+  await page.goto(base + '/search');
+  await page.fill('input[name=q]', name);
+  await Promise.all([page.waitForNavigation(), page.click('form.search button')]);
+  assert.ok(await page.locator(`table a:text-is("${name}")`).count() >= 1);
+  await page.close();
+});
+
+test('pages fit a phone screen', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  const page = await context.newPage();
+  await login(page, 'shuji');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `page wider than the phone by ${overflow}px`);
+  await page.screenshot({ path: join(dir, 'phone.png') });
+  await context.close();
+});
