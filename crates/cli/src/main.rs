@@ -48,6 +48,13 @@ enum Command {
     /// 执行数据库迁移（启动时也会自动执行）
     #[command(help_template = HELP)]
     Migrate,
+    /// 性能测量：根组织与一个末级党支部的下级党员数查询耗时（取中位数）
+    #[command(help_template = HELP)]
+    Bench {
+        /// 重复次数
+        #[arg(long, default_value_t = 51)]
+        repeat: usize,
+    },
 }
 
 #[derive(Args)]
@@ -100,6 +107,10 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Migrate => {
             open(&cli.db).await?;
             println!("数据库迁移完成：{}", store::redact(&cli.db));
+        }
+        Command::Bench { repeat } => {
+            let store = open(&cli.db).await?;
+            bench_subtree(&store, repeat.max(1)).await?;
         }
         Command::Generate(args) => {
             let store = open(&cli.db).await?;
@@ -163,6 +174,25 @@ async fn generate(store: &Store, args: &GenerateArgs) -> Result<()> {
     println!("生成完成：{} 个县，共 {} 行，用时 {:.1} 秒（{:.0} 行/秒），数据截止 {as_of}", summary.counties, summary.rows, secs, summary.rows as f64 / secs);
     for (table, n) in store.table_counts().await? {
         println!("  {table:<16} {n}");
+    }
+    Ok(())
+}
+
+/// Median time of `subtree_member_count` at the root and at the last leaf branch.
+async fn bench_subtree(store: &Store, repeat: usize) -> Result<()> {
+    let all = Scope::jurisdiction();
+    let root = store.org_children(&all, None).await?.into_iter().next().context("数据库中没有党组织，请先运行 generate")?;
+    let leaf = store.branches_with_members(&all, None, 1, i64::MAX).await?.pop().context("没有带党员的党支部")?;
+    for (label, org) in [("根组织", &root.org), ("末级党支部", &leaf)] {
+        let mut times = Vec::with_capacity(repeat);
+        let mut count = 0;
+        for _ in 0..repeat {
+            let t = std::time::Instant::now();
+            count = store.subtree_member_count(&all, org.id).await?;
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        times.sort_by(|a, b| a.total_cmp(b));
+        println!("{label}（{}）：党员 {count} 名，查询中位数 {:.3} 毫秒（{repeat} 次）", org.name, times[times.len() / 2]);
     }
     Ok(())
 }

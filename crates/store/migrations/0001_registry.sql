@@ -52,7 +52,8 @@ CREATE TABLE orgs (
     dissolved_on TEXT,
     created_at TEXT NOT NULL
 );
-CREATE INDEX orgs_path ON orgs (path);
+-- member_count rides in the index so that a subtree count is an index-only range scan
+CREATE INDEX orgs_path ON orgs (path, member_count);
 CREATE INDEX orgs_parent ON orgs (parent_id);
 
 CREATE TABLE members (

@@ -39,6 +39,8 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The URL as given (bulk loads into PostgreSQL open their own COPY connection).
+    url: String,
 }
 
 /// Default database URL: one SQLite file in the working directory.
@@ -81,7 +83,7 @@ impl Store {
             .connect_with(opts)
             .await
             .map_err(|e| open_err(e.to_string()))?;
-        let store = Store { pool, backend };
+        let store = Store { pool, backend, url: url.to_string() };
         migrate::run(&store).await?;
         Ok(store)
     }
