@@ -1,0 +1,65 @@
+//! The `dangjian` command as a user runs it: messages in Chinese, non-zero exit on refusal.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn db() -> String {
+    let p = std::env::temp_dir().join(format!("dj_cli_{}_{}.db", std::process::id(), line!()));
+    let _ = std::fs::remove_file(&p);
+    format!("sqlite://{}", p.display())
+}
+
+fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dangjian"))
+        .args(args)
+        .env_remove("DANGJIAN_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(s) = stdin {
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+#[test]
+fn generate_users_and_refusals() {
+    let db = db();
+    let o = run(&["--db", &db, "generate", "--scale", "small", "--as-of", "2026-11-27"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("生成完成"));
+
+    // Into a database that already holds data: refused, explained.
+    let o = run(&["--db", &db, "generate", "--scale", "small"], None);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("数据库中已有数据"), "{}", text(&o));
+
+    // Users: password from stdin; bad role, unknown organisation and short password explained.
+    let o = run(&["--db", &db, "user", "create", "--username", "zz", "--role", "boss"], Some("long-enough-pw\n"));
+    assert!(!o.status.success());
+    assert!(text(&o).contains("角色“boss”无法识别"), "{}", text(&o));
+    let o = run(&["--db", &db, "user", "create", "--username", "zz", "--role", "secretary", "--org", "NO-SUCH"], Some("long-enough-pw\n"));
+    assert!(!o.status.success());
+    assert!(text(&o).contains("找不到组织代码为“NO-SUCH”的党组织"), "{}", text(&o));
+    let o = run(&["--db", &db, "user", "create", "--username", "zz", "--role", "admin"], Some("short\n"));
+    assert!(!o.status.success());
+    assert!(text(&o).contains("密码至少8位"), "{}", text(&o));
+    let o = run(&["--db", &db, "user", "create", "--username", "zz", "--role", "secretary", "--org", "330122-00002"], Some("long-enough-pw\n"));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("已创建用户“zz”"));
+
+    // Bad arguments: a bad scale, a bad date, a bad database URL.
+    let o = run(&["--db", &db, "generate", "--scale", "planet"], None);
+    assert!(text(&o).contains("规模“planet”无法识别"));
+    let o = run(&["--db", "mysql://x", "migrate"], None);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("sqlite:// 或 postgres://"), "{}", text(&o));
+    let o = run(&["--db", &db, "bench", "--repeat", "3"], None);
+    assert!(o.status.success() && text(&o).contains("中位数"), "{}", text(&o));
+}
