@@ -117,18 +117,24 @@ impl Member {
     }
     /// Required materials missing from the archive.
     pub fn missing_archive_materials(&self) -> Vec<ArchiveMaterial> {
-        let mut need = vec![
-            ArchiveMaterial::Application,
-            ArchiveMaterial::VolunteerForm,
-            ArchiveMaterial::PoliticalReview,
-            ArchiveMaterial::TrainingRecords,
-        ];
-        if self.status == MemberStatus::Full {
-            need.push(ArchiveMaterial::FullMembershipApplication);
-        }
+        let mut need = required_archive_materials(self.status);
         need.retain(|m| !self.archive_materials.contains(m));
         need
     }
+}
+
+/// Materials a member's archive must hold (入党申请书, 志愿书, 政审, 培养考察; 转正申请 once full).
+pub fn required_archive_materials(status: MemberStatus) -> Vec<ArchiveMaterial> {
+    let mut need = vec![
+        ArchiveMaterial::Application,
+        ArchiveMaterial::VolunteerForm,
+        ArchiveMaterial::PoliticalReview,
+        ArchiveMaterial::TrainingRecords,
+    ];
+    if status == MemberStatus::Full {
+        need.push(ArchiveMaterial::FullMembershipApplication);
+    }
+    need
 }
 
 /// A member as entered (form, API, import). Strings are checked by [`NewMember::validate`].

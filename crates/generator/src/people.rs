@@ -176,10 +176,7 @@ pub fn person<R: Rng>(
         4 => Education::HighSchool,
         _ => Education::JuniorOrBelow,
     };
-    let mut materials = vec![ArchiveMaterial::Application, ArchiveMaterial::VolunteerForm, ArchiveMaterial::PoliticalReview, ArchiveMaterial::TrainingRecords];
-    if status == MemberStatus::Full {
-        materials.push(ArchiveMaterial::FullMembershipApplication);
-    }
+    let mut materials = domain::member::required_archive_materials(status);
     // Untidy archives (档案管理不规范): materials missing, more often in weak branches.
     let p_missing = if untidy_archives { 0.35 } else { 0.06 };
     if rng.gen_bool(p_missing) {
