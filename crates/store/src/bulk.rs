@@ -96,7 +96,9 @@ impl<'a> BulkLoader<'a> {
                 }
                 sql.push(')');
             }
-            bind_all(sqlx::query(&sql), &vals).execute(&mut *tx).await?;
+            // Not kept in the statement cache: a batch's text depends on its row count, and a
+            // prepared 30 000-value INSERT is megabytes.
+            bind_all(sqlx::query(&sql).persistent(false), &vals).execute(&mut *tx).await?;
             self.written += n as u64;
         }
         tx.commit().await?;
