@@ -530,20 +530,22 @@ impl<'a, 'l> County<'a, 'l> {
     async fn non_public(&mut self, owner: &OrgRef, urban: bool) -> R<()> {
         let place = names::place(self.rng);
         let name = names::enterprise(self.rng, &place);
-        let employees = self.rng.gen_range(8..400);
+        // Most non-public enterprises are small, with a Party member or two at most.
+        let large = self.rng.gen_bool(0.22);
+        let employees = if large { self.rng.gen_range(60..600) } else { self.rng.gen_range(8..60) };
         let new_field = if urban && self.rng.gen_bool(0.08) {
             Some([NewField::Internet, NewField::Platform, NewField::NewEmployment][self.rng.gen_range(0..3)])
         } else {
             None
         };
-        let members: u32 = if employees > 100 { self.rng.gen_range(3..30) } else { self.rng.gen_range(0..6) };
+        let members: u32 = if large { self.rng.gen_range(3..30) } else { [0, 0, 1, 1, 2, 3, 4][self.rng.gen_range(0..7)] };
         self.covered_unit(owner, &name, UnitKind::NonPublicEnterprise, Sector::NonPublicEnterprise, Profile::NonPublic, employees, members, new_field, [73, 27]).await
     }
 
     async fn social(&mut self, owner: &OrgRef) -> R<()> {
         let place = names::place(self.rng);
         let name = names::social_org(self.rng, &place);
-        let members: u32 = self.rng.gen_range(0..8);
+        let members: u32 = [0, 0, 1, 1, 2, 2, 3, 5][self.rng.gen_range(0..8)];
         let r1 = self.rng.gen_range(5..60);
         self.covered_unit(owner, &name, UnitKind::SocialOrganisation, Sector::SocialOrganisation, Profile::Social, r1, members, None, [62, 38]).await
     }
