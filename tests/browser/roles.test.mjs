@@ -68,6 +68,24 @@ test('secretary sees the own branch and nothing outside it', async () => {
   assert.ok(await page.isVisible('text=出勤名单'));
   assert.match(await page.textContent('dl.facts'), /应到 \d+ 人，实到 \d+ 人/);
 
+  // Record a meeting: one member absent without a reason is refused, nothing typed is lost.
+  await page.goto(branchUrl);
+  await Promise.all([page.waitForNavigation(), page.click('text=登记会议')]);
+  await page.selectOption('#kind', 'themed_party_day');
+  await page.fill('#topic', '浏览器测试：环境整治志愿服务');
+  await page.selectOption('#form', 'volunteer');
+  await page.fill('#summary', '清理村道垃圾，走访困难群众');
+  const firstAtt = page.locator('select[name^="att_"]').first();
+  await firstAtt.selectOption('absent');
+  await Promise.all([page.waitForNavigation(), page.click('button:has-text("保存会议记录")')]);
+  assert.match(await page.textContent('.error'), /请填写缺席原因/);
+  assert.equal(await page.inputValue('#summary'), '清理村道垃圾，走访困难群众');
+  await page.locator('input[name^="reason_"]').first().fill('因病请假');
+  await Promise.all([page.waitForNavigation(), page.click('button:has-text("保存会议记录")')]);
+  assert.match(page.url(), /\/meetings\/\d+$/);
+  assert.match(await page.textContent('main h1'), /浏览器测试：环境整治志愿服务/);
+  assert.ok(await page.isVisible('text=因病请假'));
+
   // The county's root is outside the branch: 404 with a Chinese explanation.
   const res = await page.goto(base + '/orgs/1');
   assert.equal(res.status(), 404);

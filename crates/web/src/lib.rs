@@ -5,6 +5,7 @@
 mod api;
 mod auth;
 mod error;
+mod meeting_form;
 mod pages;
 mod view;
 
@@ -28,6 +29,8 @@ pub fn router(store: Store) -> Router {
         .route("/orgs", get(pages::org_roots))
         .route("/orgs/{id}", get(pages::org_page))
         .route("/members/{id}", get(pages::member_page))
+        .route("/orgs/{id}/meetings/new", get(meeting_form::new_meeting))
+        .route("/orgs/{id}/meetings", post(meeting_form::create_meeting))
         .route("/meetings/{id}", get(pages::meeting_page))
         .route("/search", get(pages::search))
         .route("/healthz", get(|| async { "ok" }))

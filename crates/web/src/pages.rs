@@ -17,11 +17,11 @@ use serde::Deserialize;
 
 type PageResult = Result<Response, PageError>;
 
-fn today() -> domain::Date {
+pub(crate) fn today() -> domain::Date {
     chrono::Local::now().date_naive()
 }
 
-fn page(v: &Viewer, title: &str, body: Markup) -> Response {
+pub(crate) fn page(v: &Viewer, title: &str, body: Markup) -> Response {
     layout(title, Some((&v.session.user, &v.session.csrf_token)), body).into_response()
 }
 
@@ -231,6 +231,9 @@ pub async fn org_page(State(st): State<AppState>, headers: HeaderMap, Path(id): 
         }
         section {
             h2 { (year) "年组织生活（" (meetings.len()) "次）" }
+            @if v.scope.own_member().is_none() && org.level.holds_members() || org.level == domain::org::OrgLevel::Group {
+                p { a.button href={ "/orgs/" (org.id) "/meetings/new" } { "＋ 登记会议" } }
+            }
             p.pager { a href={ "?year=" (year - 1) } { "‹ " (year - 1) "年" } @if year < today().year() { a href={ "?year=" (year + 1) } { (year + 1) "年 ›" } } }
             @if meetings.is_empty() { p.muted { "本年度没有登记会议" } }
             @else {

@@ -22,10 +22,11 @@ dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margi
 .tag.warn{background:#ffe0b2;color:#8a4b00}.tag.bad{background:#ffcdd2;color:#8e0000}.tag.ok{background:#c8e6c9;color:#1b5e20}
 .stat{display:inline-block;margin-right:1.5rem}.stat b{font-size:1.3rem;color:#b71c1c}
 form.login{max-width:360px;margin:3rem auto;background:#fff;padding:1.5rem;border-radius:6px}
-label{display:block;margin:.6rem 0 .2rem}input[type=text],input[type=password],input[type=search]{width:100%;padding:.5rem;font-size:1rem;border:1px solid #ccc;border-radius:4px}
+label{display:block;margin:.6rem 0 .2rem}input[type=text],input[type=password],input[type=search],input[type=date],select,textarea{width:100%;padding:.5rem;font-size:1rem;border:1px solid #ccc;border-radius:4px}
 button.primary{margin-top:1rem;width:100%;padding:.6rem;background:#b71c1c;color:#fff;border:0;border-radius:4px;font-size:1rem}
 .error{color:#b00020;background:#fdecea;padding:.5rem;border-radius:4px}.muted{color:#777}
-.pager a{margin-right:.8rem}form.search{display:flex;gap:.4rem}form.search button{padding:0 1rem}
+.pager a{margin-right:.8rem}a.button{display:inline-block;background:#b71c1c;color:#fff;padding:.3rem .8rem;border-radius:4px;text-decoration:none}
+form.meeting td select,form.meeting td input{width:auto;min-width:6rem}form.search{display:flex;gap:.4rem}form.search button{padding:0 1rem}
 @media(max-width:600px){main{padding:.5rem}th,td{padding:.3rem .2rem;font-size:.9rem}.hide-sm{display:none}}
 "#;
 

@@ -293,3 +293,61 @@ async fn openapi_document_lists_the_api() {
         assert!(doc["paths"][p].is_object(), "{p}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secretary_records_a_meeting_through_the_form() {
+    let app = app().await;
+    let sec = login_page(&app, "sec").await;
+    let form = sec.get(format!("{}/orgs/{}/meetings/new", app.base, app.a)).send().await.unwrap();
+    assert_eq!(form.status(), StatusCode::OK);
+    let html = form.text().await.unwrap();
+    let csrf = hidden_csrf(&html);
+    assert!(html.contains(&format!("att_{}", app.a_member)));
+    let (members, _) = app.store.org_members(&Scope::jurisdiction(), app.a, 0, 300).await.unwrap();
+    let count = |s: &Store| {
+        let s = s.clone();
+        async move { s.table_counts().await.unwrap().iter().find(|t| t.0 == "meetings").unwrap().1 }
+    };
+    let before = count(&app.store).await;
+
+    // Missing topic and an absence without a reason: refused, everything typed comes back.
+    let mut fields: Vec<(String, String)> = vec![
+        ("csrf".into(), csrf.clone()),
+        ("kind".into(), "themed_party_day".into()),
+        ("held_on".into(), "2026-11-20".into()),
+        ("topic".into(), "".into()),
+        ("form".into(), "volunteer".into()),
+        ("summary".into(), "组织党员清理河道垃圾".into()),
+    ];
+    for m in &members {
+        fields.push((format!("att_{}", m.id), if m.id == app.a_member { "absent" } else { "present" }.into()));
+    }
+    let r = sec.post(format!("{}/orgs/{}/meetings", app.base, app.a)).form(&fields).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("会议主题不能为空"), "names the field");
+    assert!(page.contains("组织党员清理河道垃圾"), "keeps what was typed");
+    assert_eq!(count(&app.store).await, before);
+
+    fields[3].1 = "河道清理志愿服务".into();
+    let r = sec.post(format!("{}/orgs/{}/meetings", app.base, app.a)).form(&fields).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("请填写缺席原因"));
+    fields.push((format!("reason_{}", app.a_member), "因病请假".into()));
+    let r = sec.post(format!("{}/orgs/{}/meetings", app.base, app.a)).form(&fields).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let loc = r.headers()["location"].to_str().unwrap().to_string();
+    let id: i64 = loc.trim_start_matches("/meetings/").parse().unwrap();
+    let d = app.store.meeting(&Scope::jurisdiction(), id).await.unwrap();
+    assert_eq!(d.meeting.expected, members.len() as i64);
+    assert_eq!(d.meeting.present, members.len() as i64 - 1);
+    assert_eq!(count(&app.store).await, before + 1);
+
+    // Another branch's form and a forged token are refused.
+    assert_eq!(get_status(&sec, format!("{}/orgs/{}/meetings/new", app.base, app.b)).await, StatusCode::NOT_FOUND);
+    let r = sec.post(format!("{}/orgs/{}/meetings", app.base, app.b)).form(&fields).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    fields[0].1 = "forged".into();
+    let r = sec.post(format!("{}/orgs/{}/meetings", app.base, app.a)).form(&fields).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}

@@ -1,0 +1,140 @@
+//! The form a secretary records a meeting with (登记会议): kind, date, topic, form,
+//! summary, host, recorder, and each member's attendance. A refused form comes back with
+//! everything entered and the reasons, so nothing typed is lost.
+
+use crate::auth::{page_viewer, same_token, Viewer};
+use crate::error::PageError;
+use crate::pages::{page, today};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use domain::meeting::{AttendanceInput, MeetingForm, MeetingKind, NewMeeting};
+use domain::member::Member;
+use domain::org::Org;
+use domain::{FieldError, Labelled};
+use maud::{html, Markup};
+use std::collections::HashMap;
+use store::StoreError;
+
+/// Members listed on the form at most (a branch rarely has more than 50; a 党总支 records
+/// its meetings through its branches).
+const MAX_LISTED: i64 = 300;
+
+type Fields = HashMap<String, String>;
+
+async fn roll(st: &AppState, v: &Viewer, org_id: i64) -> Result<(Org, Vec<Member>), PageError> {
+    if v.scope.own_member().is_some() {
+        return Err(PageError::Status(StatusCode::FORBIDDEN, "党员账号不能登记会议".into()));
+    }
+    let org = st.store.org(&v.scope, org_id).await?;
+    let (members, _) = st.store.org_members(&v.scope, org_id, 0, MAX_LISTED).await?;
+    Ok((org, members))
+}
+
+pub async fn new_meeting(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let v = page_viewer(&st, &headers).await?;
+    let (org, members) = roll(&st, &v, id).await?;
+    let mut f = Fields::new();
+    f.insert("held_on".into(), today().to_string());
+    Ok(render(&v, &org, &members, &f, &[]))
+}
+
+pub async fn create_meeting(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+    let v = page_viewer(&st, &headers).await?;
+    let f: Fields = raw.into_iter().collect();
+    if !same_token(&v.session.csrf_token, f.get("csrf").map(String::as_str).unwrap_or("")) {
+        return Err(PageError::Status(StatusCode::FORBIDDEN, "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试".into()));
+    }
+    let (org, members) = roll(&st, &v, id).await?;
+    let (new, mut errors) = parse(id, &f, &members);
+    if let (Some(new), true) = (new, errors.is_empty()) {
+        match st.store.insert_meeting(&v.scope, &new, today()).await {
+            Ok(d) => return Ok(Redirect::to(&format!("/meetings/{}", d.meeting.id)).into_response()),
+            Err(StoreError::Invalid(e)) => errors.extend(e.errors),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let mut res = render(&v, &org, &members, &f, &errors);
+    *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(res)
+}
+
+fn parse(org_id: i64, f: &Fields, members: &[Member]) -> (Option<NewMeeting>, Vec<FieldError>) {
+    let mut errors = Vec::new();
+    let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let kind = MeetingKind::parse_field("kind", &get("kind")).map_err(|e| errors.push(e)).ok();
+    let form = MeetingForm::parse_field("form", &get("form")).map_err(|e| errors.push(e)).ok();
+    let held_on = domain::parse_date("held_on", "会议日期", &get("held_on")).map_err(|e| errors.push(e)).ok();
+    let opt = |k: &str| Some(get(k)).filter(|s| !s.is_empty());
+    let mut attendance = Vec::new();
+    for m in members {
+        match f.get(&format!("att_{}", m.id)).map(String::as_str) {
+            Some("present") => attendance.push(AttendanceInput { member_id: m.id, present: true, absence_reason: None }),
+            Some("absent") => attendance.push(AttendanceInput { member_id: m.id, present: false, absence_reason: opt(&format!("reason_{}", m.id)) }),
+            _ => {}
+        }
+    }
+    let new = match (kind, form, held_on) {
+        (Some(kind), Some(form), Some(held_on)) => {
+            Some(NewMeeting { org_id, kind, held_on, topic: get("topic"), summary: opt("summary"), form, host: opt("host"), recorder: opt("recorder"), attendance })
+        }
+        _ => None,
+    };
+    (new, errors)
+}
+
+fn render(v: &Viewer, org: &Org, members: &[Member], f: &Fields, errors: &[FieldError]) -> Response {
+    let val = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let select = |name: &str, options: Markup| html! { select id=(name) name=(name) required { (options) } };
+    let body = html! {
+        div.crumbs { a href={ "/orgs/" (org.id) } { (org.name) } " › 登记会议" }
+        section {
+            h1 { "登记会议：" (org.name) }
+            @if !errors.is_empty() {
+                div.error role="alert" {
+                    p { "未保存，请修改以下内容后重新提交（已填写的内容都保留在下面）：" }
+                    ul { @for e in errors { li { (e.message) } } }
+                }
+            }
+            form.meeting method="post" action={ "/orgs/" (org.id) "/meetings" } {
+                input type="hidden" name="csrf" value=(v.session.csrf_token);
+                label for="kind" { "会议类型" }
+                (select("kind", html! { @for k in MeetingKind::ALL { option value=(k.code()) selected[val("kind") == k.code()] { (k.label()) } } }))
+                label for="held_on" { "会议日期" }
+                input id="held_on" type="date" name="held_on" value=(val("held_on")) required;
+                label for="topic" { "会议主题" }
+                input id="topic" type="text" name="topic" value=(val("topic")) required maxlength="200";
+                label for="form" { "活动形式" }
+                (select("form", html! { @for k in MeetingForm::ALL { option value=(k.code()) selected[val("form") == k.code()] { (k.label()) } } }))
+                label for="summary" { "内容摘要" }
+                textarea id="summary" name="summary" rows="4" { (val("summary")) }
+                label for="host" { "主持人" }
+                input id="host" type="text" name="host" value=(val("host"));
+                label for="recorder" { "记录人" }
+                input id="recorder" type="text" name="recorder" value=(val("recorder"));
+                h2 { "出勤（" (members.len()) "人）" }
+                p.muted { "支委会等只要求部分人员参加时，把其他人选为“不参加”。缺席须填写原因。" }
+                div.table-wrap { table {
+                    thead { tr { th { "姓名" } th { "出勤" } th { "缺席原因" } } }
+                    tbody { @for m in members {
+                        @let key = format!("att_{}", m.id);
+                        @let cur = f.get(&key).cloned().unwrap_or_else(|| "present".into());
+                        tr {
+                            td { label for=(key) { (m.name) } }
+                            td { select id=(key) name=(key) {
+                                option value="present" selected[cur == "present"] { "出席" }
+                                option value="absent" selected[cur == "absent"] { "缺席" }
+                                option value="none" selected[cur == "none"] { "不参加" }
+                            } }
+                            td { input type="text" name={ "reason_" (m.id) } value=(val(&format!("reason_{}", m.id))) aria-label={ (m.name) "缺席原因" }; }
+                        }
+                    } }
+                } }
+                button.primary type="submit" { "保存会议记录" }
+            }
+        }
+    };
+    page(v, "登记会议", body)
+}
