@@ -11,8 +11,16 @@ const HELP: &str = "{before-help}{about-with-newline}\n用法：{usage}\n\n{all-
 
 /// 党建（dangjian）：基层党建工作登记、调研与报告平台
 #[derive(Parser)]
-#[command(name = "dangjian", version, help_template = HELP, disable_help_subcommand = true)]
+#[command(name = "dangjian", version, help_template = HELP, disable_help_subcommand = true,
+    subcommand_help_heading = "命令", subcommand_value_name = "命令", next_help_heading = "选项",
+    disable_help_flag = true, disable_version_flag = true)]
 struct Cli {
+    /// 显示帮助
+    #[arg(short = 'h', long = "help", global = true, action = clap::ArgAction::Help)]
+    help: Option<bool>,
+    /// 显示版本
+    #[arg(short = 'V', long = "version", action = clap::ArgAction::Version)]
+    version: Option<bool>,
     /// 数据库地址：sqlite://文件路径 或 postgres://用户:密码@主机/库名
     #[arg(long, global = true, env = "DANGJIAN_DATABASE_URL", default_value = store::DEFAULT_DATABASE_URL)]
     db: String,
@@ -23,7 +31,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// 演示：数据库为空时生成一个示范县，然后启动网页服务并打印登录账号
-    #[command(help_template = HELP)]
+    #[command(help_template = HELP, next_help_heading = "选项")]
     Demo {
         /// 监听地址
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -33,23 +41,23 @@ enum Command {
         scale: String,
     },
     /// 启动网页服务和接口（API）
-    #[command(help_template = HELP)]
+    #[command(help_template = HELP, next_help_heading = "选项")]
     Serve {
         /// 监听地址
         #[arg(long, default_value = "127.0.0.1:8080")]
         bind: String,
     },
     /// 生成模拟辖区数据（只写入空数据库；同一种子与日期生成完全相同的数据）
-    #[command(help_template = HELP)]
+    #[command(help_template = HELP, next_help_heading = "选项")]
     Generate(GenerateArgs),
     /// 用户管理
-    #[command(subcommand, help_template = HELP)]
+    #[command(subcommand, help_template = HELP, next_help_heading = "选项")]
     User(UserCommand),
     /// 执行数据库迁移（启动时也会自动执行）
-    #[command(help_template = HELP)]
+    #[command(help_template = HELP, next_help_heading = "选项")]
     Migrate,
     /// 性能测量：根组织与一个末级党支部的下级党员数查询耗时（取中位数）
-    #[command(help_template = HELP)]
+    #[command(help_template = HELP, next_help_heading = "选项")]
     Bench {
         /// 重复次数
         #[arg(long, default_value_t = 51)]
@@ -58,6 +66,7 @@ enum Command {
 }
 
 #[derive(Args)]
+#[command(next_help_heading = "选项")]
 struct GenerateArgs {
     /// 规模：small（小型县，约5千党员，用于测试）、county（县，约4万党员）、city（市，约40万）、province（省，约300万）
     #[arg(long, default_value = "county")]
@@ -71,10 +80,12 @@ struct GenerateArgs {
 }
 
 #[derive(Subcommand)]
+#[command(subcommand_help_heading = "命令")]
 enum UserCommand {
     /// 新建用户（密码从标准输入读取）
-    #[command(help_template = HELP)]
+    #[command(help_template = HELP, next_help_heading = "选项")]
     Create {
+        /// 用户名（登录名）
         #[arg(long)]
         username: String,
         /// admin（组织部管理员）、secretary（党组织书记/党务工作者）、member（党员）
@@ -91,7 +102,14 @@ enum UserCommand {
 
 #[tokio::main]
 async fn main() {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion) => e.exit(),
+        Err(e) => {
+            eprintln!("命令参数有误（运行 dangjian --help 查看用法）：\n{}", e.render());
+            std::process::exit(2);
+        }
+    };
     if let Err(e) = run(cli).await {
         eprintln!("错误：{e:#}");
         std::process::exit(1);
