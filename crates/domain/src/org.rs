@@ -181,6 +181,7 @@ pub struct Venue {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Labelled;
 
     #[test]
     fn next_election_and_leap_days() {
