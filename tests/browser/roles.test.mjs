@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -14,6 +14,7 @@ const PASSWORD = 'dangjian2026';
 let server, browser, base, dir;
 
 before(async () => {
+  assert.ok(existsSync(BIN), `找不到 dangjian 可执行文件 ${BIN}：请先运行 cargo build，或用 DANGJIAN_BIN 指定路径`);
   dir = mkdtempSync(join(tmpdir(), 'dj-browser-'));
   const port = 20000 + Math.floor(Math.random() * 20000);
   server = spawn(BIN, ['--db', `sqlite://${join(dir, 'demo.db')}`, 'demo', '--scale', 'small', '--bind', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -25,6 +26,7 @@ before(async () => {
       const m = out.match(/http:\/\/127\.0\.0\.1:\d+/);
       if (m) { clearTimeout(timer); resolve(m[0]); }
     });
+    server.on('error', (e) => reject(new Error(`无法启动 ${BIN}：${e.message}`)));
     server.on('exit', (code) => reject(new Error(`服务退出（${code}）：\n${out}`)));
   });
   browser = await chromium.launch({
