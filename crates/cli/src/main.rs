@@ -53,6 +53,9 @@ enum Command {
     /// 用户管理
     #[command(subcommand, help_template = HELP, next_help_heading = "选项")]
     User(UserCommand),
+    /// 规则文件：导出生效的规则、检查规则文件
+    #[command(subcommand, help_template = HELP, next_help_heading = "选项")]
+    Rules(RulesCommand),
     /// 执行数据库迁移（启动时也会自动执行）
     #[command(help_template = HELP, next_help_heading = "选项")]
     Migrate,
@@ -77,6 +80,27 @@ struct GenerateArgs {
     /// 数据截止日期（YYYY-MM-DD），默认今天；会议覆盖上一整年和今年截至该日
     #[arg(long)]
     as_of: Option<String>,
+    /// 规则文件（默认使用内置规则；用 dangjian rules export 导出后修改）
+    #[arg(long)]
+    rules: Option<std::path::PathBuf>,
+}
+
+#[derive(Subcommand)]
+#[command(subcommand_help_heading = "命令")]
+enum RulesCommand {
+    /// 打印生效的规则文件（每个数字都附依据）
+    #[command(help_template = HELP, next_help_heading = "选项")]
+    Export {
+        /// 规则文件；不填则为内置默认规则
+        #[arg(long)]
+        rules: Option<std::path::PathBuf>,
+    },
+    /// 检查规则文件，有误时指出行号和原因
+    #[command(help_template = HELP, next_help_heading = "选项")]
+    Check {
+        /// 规则文件
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -126,6 +150,14 @@ async fn run(cli: Cli) -> Result<()> {
             open(&cli.db).await?;
             println!("数据库迁移完成：{}", store::redact(&cli.db));
         }
+        Command::Rules(RulesCommand::Export { rules }) => {
+            let (_, text) = load_rules(rules.as_deref())?;
+            print!("{text}");
+        }
+        Command::Rules(RulesCommand::Check { file }) => {
+            let (rules, _) = load_rules(Some(&file))?;
+            println!("规则文件 {} 有效（版本 {}）", file.display(), rules.version);
+        }
         Command::Bench { repeat } => {
             let store = open(&cli.db).await?;
             bench_subtree(&store, repeat.max(1)).await?;
@@ -142,7 +174,7 @@ async fn run(cli: Cli) -> Result<()> {
             let store = open(&cli.db).await?;
             if store.is_empty().await? {
                 println!("数据库为空，正在生成示范数据（示范县约4万名党员，首次约需半分钟）……");
-                generate(&store, &GenerateArgs { scale, seed: 2026, as_of: None }).await?;
+                generate(&store, &GenerateArgs { scale, seed: 2026, as_of: None, rules: None }).await?;
             }
             let logins = demo_users(&store).await?;
             println!("\n演示账号（密码均为 {DEMO_PASSWORD}）：");
@@ -186,7 +218,8 @@ async fn generate(store: &Store, args: &GenerateArgs) -> Result<()> {
         bar.set_position(done as u64);
         bar.set_message(format!("已写入 {rows} 行"));
     };
-    let summary = generator::generate(store, &generator::Options { scale, seed: args.seed, as_of }, &mut report).await?;
+    let (rules, _) = load_rules(args.rules.as_deref())?;
+    let summary = generator::generate(store, &generator::Options { scale, seed: args.seed, as_of, rules }, &mut report).await?;
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     println!("生成完成：{} 个县，共 {} 行，用时 {:.1} 秒（{:.0} 行/秒），数据截止 {as_of}", summary.counties, summary.rows, secs, summary.rows as f64 / secs);
@@ -213,6 +246,19 @@ async fn bench_subtree(store: &Store, repeat: usize) -> Result<()> {
         println!("{label}（{}）：党员 {count} 名，查询中位数 {:.3} 毫秒（{repeat} 次）", org.name, times[times.len() / 2]);
     }
     Ok(())
+}
+
+/// The rules in effect and their text: the file given, or the shipped defaults.
+fn load_rules(path: Option<&std::path::Path>) -> Result<(domain::rules::Rules, String)> {
+    use domain::rules::{Rules, DEFAULT_RULES};
+    match path {
+        None => Ok((Rules::default_rules(), DEFAULT_RULES.to_string())),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).with_context(|| format!("无法读取规则文件 {}（文件须为 UTF-8 文本）", p.display()))?;
+            let rules = Rules::parse(&text, &p.display().to_string())?;
+            Ok((rules, text))
+        }
+    }
 }
 
 const DEMO_PASSWORD: &str = "dangjian2026";

@@ -63,3 +63,35 @@ fn generate_users_and_refusals() {
     let o = run(&["--db", &db, "bench", "--repeat", "3"], None);
     assert!(o.status.success() && text(&o).contains("中位数"), "{}", text(&o));
 }
+
+#[test]
+fn rules_export_check_and_override() {
+    let dir = std::env::temp_dir().join(format!("dj_rules_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let o = run(&["rules", "export"], None);
+    assert!(o.status.success());
+    let rules = String::from_utf8(o.stdout).unwrap();
+    assert!(rules.contains("branch_max_members") && rules.contains("citation"));
+
+    // A bad file: the line and the reason, in Chinese; non-zero exit.
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, rules.replace("term_years_other = { value = 3,", "term_years_other = { value = -3,")).unwrap();
+    let o = run(&["rules", "check", bad.to_str().unwrap()], None);
+    assert!(!o.status.success());
+    let line = rules.lines().position(|l| l.starts_with("term_years_other")).unwrap() + 1;
+    assert!(text(&o).contains(&format!("第 {line} 行")), "{}", text(&o));
+
+    // A changed number changes what the generator does, without a rebuild.
+    let good = dir.join("good.toml");
+    std::fs::write(&good, rules.replace("term_years_other = { value = 3,", "term_years_other = { value = 4,")).unwrap();
+    assert!(run(&["rules", "check", good.to_str().unwrap()], None).status.success());
+    let db = format!("sqlite://{}", dir.join("r.db").display());
+    let o = run(&["--db", &db, "generate", "--scale", "small", "--as-of", "2026-11-27", "--rules", good.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let conn_path = dir.join("r.db");
+    let terms = std::process::Command::new("python3")
+        .args(["-c", &format!("import sqlite3;print(sorted({{r[0] for r in sqlite3.connect('{}').execute(\"select term_years from orgs where level='branch' and sector='school'\")}}))", conn_path.display())])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&terms.stdout).trim(), "[4]");
+}

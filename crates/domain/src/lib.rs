@@ -9,6 +9,7 @@ pub mod meeting;
 pub mod member;
 pub mod org;
 pub mod region;
+pub mod rules;
 pub mod unit;
 pub mod user;
 

@@ -8,6 +8,7 @@ use chrono::{Datelike, Duration};
 use domain::meeting::{MeetingForm, MeetingKind};
 use domain::org::{CommitteeRole, OrgLevel, Sector, VenueKind};
 use domain::unit::{Coverage, NewField, SubUnitKind, UnitKind};
+use domain::rules::Rules;
 use domain::{Date, Labelled};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -64,6 +65,7 @@ const ABSENCE: &[&str] = &["因病请假", "工作冲突请假", "家中有事�
 
 pub(crate) struct County<'a, 'l> {
     loader: &'a mut BulkLoader<'l>,
+    rules: &'a Rules,
     ids: &'a mut Ids,
     rng: &'a mut ChaCha8Rng,
     as_of: Date,
@@ -112,14 +114,12 @@ struct Body<'s> {
     members: u32,
     unit_id: Option<i64>,
     grid_id: Option<i64>,
-    /// Village and community committees serve 5-year terms, others 3 (条例; the rules file comes later).
-    term: i64,
     venue: Option<VenueKind>,
 }
 
 impl<'a, 'l> County<'a, 'l> {
-    pub(crate) fn new(loader: &'a mut BulkLoader<'l>, ids: &'a mut Ids, rng: &'a mut ChaCha8Rng, as_of: Date, region: String, created: String, small: bool) -> Self {
-        County { loader, ids, rng, as_of, region, created, org_seq: 0, unit_seq: 0, citizen_ids: HashSet::new(), joint: HashMap::new(), joint_seq: 0, small, secretaries: Vec::new() }
+    pub(crate) fn new(loader: &'a mut BulkLoader<'l>, rules: &'a Rules, ids: &'a mut Ids, rng: &'a mut ChaCha8Rng, as_of: Date, region: String, created: String, small: bool) -> Self {
+        County { loader, rules, ids, rng, as_of, region, created, org_seq: 0, unit_seq: 0, citizen_ids: HashSet::new(), joint: HashMap::new(), joint_seq: 0, small, secretaries: Vec::new() }
     }
 
     pub(crate) async fn build(mut self, parent: Option<&OrgRef>) -> R<()> {
@@ -142,6 +142,11 @@ impl<'a, 'l> County<'a, 'l> {
     }
 
     // ---- building blocks -------------------------------------------------------------
+
+    /// Committee term from the rules file.
+    fn term(&self, level: OrgLevel, sector: Sector) -> i64 {
+        self.rules.term_years(level, sector) as i64
+    }
 
     fn next_code(&mut self) -> String {
         self.org_seq += 1;
@@ -204,12 +209,12 @@ impl<'a, 'l> County<'a, 'l> {
     /// branches (51–99) or a grassroots committee with branches (≥ 100), per the 条例.
     async fn organisation(&mut self, parent: &OrgRef, b: Body<'_>) -> R<OrgRef> {
         let region = self.region.clone();
-        if b.members <= 50 {
+        if b.members <= self.rules.organisation.branch_max_members.get() {
             return self.branch(parent, b.name, &b, b.members, &region).await;
         }
-        let (level, per) = if b.members >= 100 { (OrgLevel::GrassrootsCommittee, 30) } else { (OrgLevel::GeneralBranch, 25) };
+        let (level, per) = if b.members >= self.rules.organisation.committee_min_members.get() { (OrgLevel::GrassrootsCommittee, 30) } else { (OrgLevel::GeneralBranch, 25) };
         let title = if level == OrgLevel::GrassrootsCommittee { "委员会" } else { "总支部委员会" };
-        let top = self.org_row(parent, &format!("{}{title}", b.name.trim_end_matches("支部委员会")), level, b.sector, b.unit_id, b.grid_id, Some(b.term), &region).await?;
+        let top = self.org_row(parent, &format!("{}{title}", b.name.trim_end_matches("支部委员会")), level, b.sector, b.unit_id, b.grid_id, Some(self.term(level, b.sector)), &region).await?;
         self.venue(&top, b.venue).await?;
         let k = b.members.div_ceil(per);
         self.secretaries.clear();
@@ -254,7 +259,7 @@ impl<'a, 'l> County<'a, 'l> {
 
     /// A branch with its members, party groups, committee and a year and more of meetings.
     async fn branch(&mut self, parent: &OrgRef, name: &str, b: &Body<'_>, n: u32, region: &str) -> R<OrgRef> {
-        let org = self.org_row(parent, name, OrgLevel::Branch, b.sector, b.unit_id, b.grid_id, Some(b.term), region).await?;
+        let org = self.org_row(parent, name, OrgLevel::Branch, b.sector, b.unit_id, b.grid_id, Some(self.term(OrgLevel::Branch, b.sector)), region).await?;
         self.venue(&org, b.venue).await?;
         let conduct = self.conduct(b.profile);
         let untidy = conduct == Conduct::Weak || self.rng.gen_bool(0.1);
@@ -301,7 +306,14 @@ impl<'a, 'l> County<'a, 'l> {
             candidates.sort_by_key(|x| -x.1.age);
         }
         let full_count = active.iter().filter(|x| x.1.full_on.is_some()).count();
-        let size = if full_count < 7 { 1 } else if n >= 30 { 5 } else { 3 };
+        let o = &self.rules.organisation;
+        let size = if full_count < o.branch_committee_min_full_members.get() as usize {
+            1
+        } else if n >= 30 {
+            o.branch_committee_size_max.get() as usize
+        } else {
+            o.branch_committee_size_min.get() as usize
+        };
         let elected = self.as_of - Duration::days(self.rng.gen_range(60..900));
         let mut committee: Vec<i64> = Vec::new();
         for (k, c) in candidates.iter().take(size).enumerate() {
@@ -428,11 +440,11 @@ impl<'a, 'l> County<'a, 'l> {
         let place = names::place(self.rng);
         let kind = if self.rng.gen_bool(0.7) { "镇" } else { "乡" };
         let region = format!("{}{:03}000", self.region, 101 + t);
-        let tw = self.org_row(county, &format!("中共{place}{kind}委员会"), OrgLevel::GrassrootsCommittee, Sector::Township, None, None, Some(5), &region).await?;
+        let tw = self.org_row(county, &format!("中共{place}{kind}委员会"), OrgLevel::GrassrootsCommittee, Sector::Township, None, None, Some(self.term(OrgLevel::GrassrootsCommittee, Sector::Other)), &region).await?;
         self.venue(&tw, Some(VenueKind::ServiceCenter)).await?;
         let organ_unit = self.unit(&tw, &format!("{place}{kind}人民政府"), UnitKind::Organ, 60, 40, 38, None, Coverage::Own, Some(self.ids.org + 1), None).await?;
         let n = self.rng.gen_range(30..50);
-        let body = Body { name: &format!("中共{place}{kind}机关支部委员会"), sector: Sector::Township, profile: Profile::Organ, members: n, unit_id: Some(organ_unit), grid_id: None, term: 3, venue: Some(VenueKind::ActivityRoom) };
+        let body = Body { name: &format!("中共{place}{kind}机关支部委员会"), sector: Sector::Township, profile: Profile::Organ, members: n, unit_id: Some(organ_unit), grid_id: None, venue: Some(VenueKind::ActivityRoom) };
         self.organisation(&tw, body).await?;
         for _ in 0..self.rng.gen_range(16..24) {
             self.village(&tw).await?;
@@ -461,7 +473,6 @@ impl<'a, 'l> County<'a, 'l> {
             members,
             unit_id: Some(unit),
             grid_id: None,
-            term: 5,
             venue,
         };
         let org = self.organisation(tw, body).await?;
@@ -476,10 +487,10 @@ impl<'a, 'l> County<'a, 'l> {
     async fn street(&mut self, county: &OrgRef, s: u32) -> R<()> {
         let place = names::place(self.rng);
         let region = format!("{}{:03}000", self.region, 1 + s);
-        let st = self.org_row(county, &format!("中共{place}街道工作委员会"), OrgLevel::GrassrootsCommittee, Sector::Street, None, None, Some(5), &region).await?;
+        let st = self.org_row(county, &format!("中共{place}街道工作委员会"), OrgLevel::GrassrootsCommittee, Sector::Street, None, None, Some(self.term(OrgLevel::GrassrootsCommittee, Sector::Other)), &region).await?;
         self.venue(&st, Some(VenueKind::ServiceCenter)).await?;
         let organ_unit = self.unit(&st, &format!("{place}街道办事处"), UnitKind::Organ, 80, 45, 44, None, Coverage::Own, Some(self.ids.org + 1), None).await?;
-        let body = Body { name: &format!("中共{place}街道机关支部委员会"), sector: Sector::Street, profile: Profile::Organ, members: self.rng.gen_range(30..50), unit_id: Some(organ_unit), grid_id: None, term: 3, venue: Some(VenueKind::ActivityRoom) };
+        let body = Body { name: &format!("中共{place}街道机关支部委员会"), sector: Sector::Street, profile: Profile::Organ, members: self.rng.gen_range(30..50), unit_id: Some(organ_unit), grid_id: None, venue: Some(VenueKind::ActivityRoom) };
         self.organisation(&st, body).await?;
         for _ in 0..self.rng.gen_range(7..11) {
             self.community(&st).await?;
@@ -500,10 +511,10 @@ impl<'a, 'l> County<'a, 'l> {
         let members = self.rng.gen_range(150..420);
         let r1 = self.rng.gen_range(3000..12000);
         let unit = self.unit(st, &cname, UnitKind::Community, r1, members as i64, members as i64 - 2, None, Coverage::Own, Some(self.ids.org + 1), None).await?;
-        let level = if members >= 100 { OrgLevel::GrassrootsCommittee } else { OrgLevel::GeneralBranch };
+        let level = if members >= self.rules.organisation.committee_min_members.get() { OrgLevel::GrassrootsCommittee } else { OrgLevel::GeneralBranch };
         let region = self.region.clone();
         let title = if level == OrgLevel::GrassrootsCommittee { "委员会" } else { "总支部委员会" };
-        let top = self.org_row(st, &format!("中共{cname}{title}"), level, Sector::Community, Some(unit), None, Some(5), &region).await?;
+        let top = self.org_row(st, &format!("中共{cname}{title}"), level, Sector::Community, Some(unit), None, Some(self.term(level, Sector::Community)), &region).await?;
         self.venue(&top, Some(VenueKind::ServiceCenter)).await?;
         let grids = self.rng.gen_range(6..15u32);
         let with_branch: Vec<bool> = (0..grids).map(|_| self.rng.gen_bool(0.85)).collect();
@@ -519,7 +530,7 @@ impl<'a, 'l> County<'a, 'l> {
             if has_branch {
                 let n = members / k + u32::from(i < members % k);
                 let name = format!("中共{cname}第{}网格支部委员会", g + 1);
-                let body = Body { name: &name, sector: Sector::Community, profile: Profile::Community, members: n, unit_id: Some(unit), grid_id: Some(grid), term: 5, venue: None };
+                let body = Body { name: &name, sector: Sector::Community, profile: Profile::Community, members: n, unit_id: Some(unit), grid_id: Some(grid), venue: None };
                 self.branch(&top, &name, &body, n, &region).await?;
                 i += 1;
             }
@@ -577,7 +588,7 @@ impl<'a, 'l> County<'a, 'l> {
         let unit_id = self.unit(owner, name, kind, employees, members as i64, full as i64, new_field, coverage, covering, instructor).await?;
         match coverage {
             Coverage::Own => {
-                let body = Body { name: &format!("中共{name}支部委员会"), sector, profile, members, unit_id: Some(unit_id), grid_id: None, term: 3, venue: self.rng.gen_bool(0.45).then_some(VenueKind::ActivityRoom) };
+                let body = Body { name: &format!("中共{name}支部委员会"), sector, profile, members, unit_id: Some(unit_id), grid_id: None, venue: self.rng.gen_bool(0.45).then_some(VenueKind::ActivityRoom) };
                 self.organisation(owner, body).await?;
             }
             Coverage::Joint => match joint {
@@ -600,7 +611,7 @@ impl<'a, 'l> County<'a, 'l> {
         self.joint_seq += 1;
         let name = format!("中共{}第{}联合支部委员会", label, self.joint_seq);
         let n = self.rng.gen_range(5..15);
-        let body = Body { name: &name, sector, profile, members: n, unit_id: None, grid_id: None, term: 3, venue: None };
+        let body = Body { name: &name, sector, profile, members: n, unit_id: None, grid_id: None, venue: None };
         self.branch(owner, &name, &body, n, &region).await
     }
 
@@ -617,7 +628,7 @@ impl<'a, 'l> County<'a, 'l> {
         ];
         const ORGANS: &[&str] = &["县发展和改革局", "县财政局", "县人力资源和社会保障局", "县自然资源局", "县住房和城乡建设局", "县交通运输局", "县农业农村局", "县水利局", "县商务局", "县文化和旅游局", "县市场监督管理局", "县应急管理局", "县统计局", "县医疗保障局", "县民政局", "县司法局"];
         for (title, sector, profile, kind, count, (lo, hi)) in sections {
-            let top = self.org_row(county, title, OrgLevel::GrassrootsCommittee, sector, None, None, Some(5), &region).await?;
+            let top = self.org_row(county, title, OrgLevel::GrassrootsCommittee, sector, None, None, Some(self.term(OrgLevel::GrassrootsCommittee, Sector::Other)), &region).await?;
             self.venue(&top, Some(VenueKind::ActivityRoom)).await?;
             let count = if self.small { count.div_ceil(6) } else { count };
             for i in 0..count {
@@ -633,14 +644,14 @@ impl<'a, 'l> County<'a, 'l> {
                 let new_field = (kind == UnitKind::NonPublicEnterprise && i < 4).then(|| [NewField::Internet, NewField::Platform, NewField::NewEmployment, NewField::Internet][i as usize]);
                 let r1 = self.rng.gen_range(2..6);
                 let unit = self.unit(&top, &uname, kind, members as i64 * r1, members as i64, members as i64 - 2, new_field, Coverage::Own, Some(self.ids.org + 1), None).await?;
-                let body = Body { name: &format!("中共{uname}支部委员会"), sector, profile, members, unit_id: Some(unit), grid_id: None, term: 3, venue: self.rng.gen_bool(0.7).then_some(VenueKind::ActivityRoom) };
+                let body = Body { name: &format!("中共{uname}支部委员会"), sector, profile, members, unit_id: Some(unit), grid_id: None, venue: self.rng.gen_bool(0.7).then_some(VenueKind::ActivityRoom) };
                 self.organisation(&top, body).await?;
             }
             if sector == Sector::Organ {
                 // Retired cadres' branches (离退休干部党支部).
                 for r in 0..6 {
                     let name = format!("中共县直机关离退休干部第{}支部委员会", r + 1);
-                    let body = Body { name: &name, sector, profile: Profile::Retiree, members: self.rng.gen_range(20..45), unit_id: None, grid_id: None, term: 3, venue: None };
+                    let body = Body { name: &name, sector, profile: Profile::Retiree, members: self.rng.gen_range(20..45), unit_id: None, grid_id: None, venue: None };
                     self.branch(&top, &name, &body, body.members, &region).await?;
                 }
             }

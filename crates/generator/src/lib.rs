@@ -59,6 +59,8 @@ pub struct Options {
     pub seed: u64,
     /// Meetings cover the previous full year and this year up to this date.
     pub as_of: Date,
+    /// Terms, branch-size thresholds and committee sizes come from here.
+    pub rules: domain::rules::Rules,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -141,7 +143,7 @@ pub async fn generate(store: &Store, opts: &Options, progress: Progress<'_>) -> 
             let county_seed = opts.seed ^ ((c as u64 + 1) << 32) ^ (k as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
             let mut rng = ChaCha8Rng::seed_from_u64(county_seed);
             let region = if matches!(opts.scale, Scale::County | Scale::Small) { format!("{city_code}22") } else { format!("{city_code}{:02}", 21 + k) };
-            county::County::new(&mut loader, &mut ids, &mut rng, opts.as_of, region, created.clone(), opts.scale == Scale::Small)
+            county::County::new(&mut loader, &opts.rules, &mut ids, &mut rng, opts.as_of, region, created.clone(), opts.scale == Scale::Small)
                 .build(city.as_ref())
                 .await?;
             done += 1;

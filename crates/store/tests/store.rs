@@ -60,7 +60,7 @@ async fn fresh_url(db: Db) -> Option<String> {
 
 async fn generated(db: Db, seed: u64) -> Option<Store> {
     let store = fresh(db).await?;
-    let opts = generator::Options { scale: generator::Scale::Small, seed, as_of: as_of() };
+    let opts = generator::Options { scale: generator::Scale::Small, seed, as_of: as_of(), rules: domain::rules::Rules::default_rules() };
     generator::generate(&store, &opts, &mut |_, _, _| {}).await.expect("generate");
     Some(store)
 }
@@ -136,7 +136,7 @@ async fn generation_is_deterministic(db: Db) {
     let n = |t: &str| counts.iter().find(|c| c.0 == t).unwrap().1;
     assert!(n("members") > 4000 && n("meetings") > 10_000 && n("attendance") > 100_000, "{counts:?}");
     // Generating into a non-empty database is refused.
-    let again = generator::generate(&one, &generator::Options { scale: generator::Scale::Small, seed: 1, as_of: as_of() }, &mut |_, _, _| {}).await;
+    let again = generator::generate(&one, &generator::Options { scale: generator::Scale::Small, seed: 1, as_of: as_of(), rules: domain::rules::Rules::default_rules() }, &mut |_, _, _| {}).await;
     assert!(matches!(again, Err(generator::GenError::NotEmpty)));
 }
 both!(generation_is_deterministic);
