@@ -53,6 +53,28 @@ enum Command {
     /// 用户管理
     #[command(subcommand, help_template = HELP, next_help_heading = "选项")]
     User(UserCommand),
+    /// 合规检查：某党组织及下级在某年的组织生活是否达到规则要求
+    #[command(help_template = HELP, next_help_heading = "选项")]
+    Compliance {
+        /// 党组织代码
+        #[arg(long)]
+        org: String,
+        /// 年份（当年只按已结束的月份、季度判定）
+        #[arg(long)]
+        year: i32,
+        /// 规则文件；不填则为内置默认规则
+        #[arg(long)]
+        rules: Option<std::path::PathBuf>,
+        /// 输出格式：table 或 json
+        #[arg(long, default_value = "table")]
+        format: String,
+        /// 同时列出未达标的党组织及缺少的周期
+        #[arg(long)]
+        failing: bool,
+        /// 判定截止日期（YYYY-MM-DD），默认今天
+        #[arg(long)]
+        as_of: Option<String>,
+    },
     /// 规则文件：导出生效的规则、检查规则文件
     #[command(subcommand, help_template = HELP, next_help_heading = "选项")]
     Rules(RulesCommand),
@@ -150,6 +172,10 @@ async fn run(cli: Cli) -> Result<()> {
             open(&cli.db).await?;
             println!("数据库迁移完成：{}", store::redact(&cli.db));
         }
+        Command::Compliance { org, year, rules, format, failing, as_of } => {
+            let store = open(&cli.db).await?;
+            compliance(&store, &org, year, rules.as_deref(), &format, failing, as_of.as_deref()).await?;
+        }
         Command::Rules(RulesCommand::Export { rules }) => {
             let (_, text) = load_rules(rules.as_deref())?;
             print!("{text}");
@@ -244,6 +270,69 @@ async fn bench_subtree(store: &Store, repeat: usize) -> Result<()> {
         }
         times.sort_by(|a, b| a.total_cmp(b));
         println!("{label}（{}）：党员 {count} 名，查询中位数 {:.3} 毫秒（{repeat} 次）", org.name, times[times.len() / 2]);
+    }
+    Ok(())
+}
+
+/// Meeting-rule compliance of every organisation under `code` for `year`.
+async fn compliance(store: &Store, code: &str, year: i32, rules: Option<&std::path::Path>, format: &str, failing: bool, as_of: Option<&str>) -> Result<()> {
+    use domain::compliance::{judge_meetings, meeting_rule_ids, OrgFacts, Verdict};
+    if format != "table" && format != "json" {
+        bail!("输出格式“{format}”无法识别，可选 table、json");
+    }
+    let (rules, _) = load_rules(rules)?;
+    let as_of = match as_of {
+        Some(s) => domain::parse_date("as_of", "判定截止日期", s).map_err(|e| anyhow::anyhow!(e.message))?,
+        None => chrono::Local::now().date_naive(),
+    };
+    let all = Scope::jurisdiction();
+    let root = store.org_by_code(&all, code).await.with_context(|| format!("找不到组织代码为“{code}”的党组织"))?;
+    let orgs = store.subtree_orgs_with_committees(&all, root.id).await?;
+    let mut by_org: std::collections::HashMap<i64, Vec<_>> = std::collections::HashMap::new();
+    for (org_id, kind, on) in store.subtree_meeting_dates(&all, root.id, year).await? {
+        by_org.entry(org_id).or_default().push((kind, on));
+    }
+    let ids = meeting_rule_ids(&rules);
+    let mut applicable = vec![0u64; ids.len()];
+    let mut fails: Vec<Vec<serde_json::Value>> = vec![Vec::new(); ids.len()];
+    for (org, posts) in &orgs {
+        let facts = OrgFacts { level: org.level, committee_posts: *posts };
+        let meetings = by_org.get(&org.id).map(Vec::as_slice).unwrap_or(&[]);
+        for (i, v) in judge_meetings(&rules, &facts, year, as_of, meetings).into_iter().enumerate() {
+            match v.verdict {
+                Verdict::NotApplicable => {}
+                Verdict::Met => applicable[i] += 1,
+                Verdict::NotMet => {
+                    applicable[i] += 1;
+                    fails[i].push(serde_json::json!({"code": org.code, "name": org.name, "held": v.held,
+                        "periods_judged": v.periods_judged, "short_periods": v.short_periods}));
+                }
+            }
+        }
+    }
+    if format == "json" {
+        let list: Vec<_> = ids.iter().enumerate().map(|(i, (id, title, citation))| {
+            let mut r = serde_json::json!({"id": id, "title": title, "citation": citation, "orgs_applicable": applicable[i], "orgs_failing": fails[i].len()});
+            if failing {
+                r["failing"] = serde_json::Value::Array(fails[i].clone());
+            }
+            r
+        }).collect();
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({"org": root.code, "year": year, "as_of": as_of.to_string(), "rules": list}))?);
+        return Ok(());
+    }
+    println!("{} {year}年组织生活合规情况（判定截止 {as_of}，共 {} 个党组织）", root.name, orgs.len());
+    println!("{:<32} {:<18} {:>8} {:>8} {:>7}", "规则", "名称", "适用", "未达标", "未达标率");
+    for (i, (id, title, citation)) in ids.iter().enumerate() {
+        let rate = if applicable[i] > 0 { 100.0 * fails[i].len() as f64 / applicable[i] as f64 } else { 0.0 };
+        println!("{id:<32} {title:<18} {:>8} {:>8} {rate:>6.1}%", applicable[i], fails[i].len());
+        println!("    依据：{citation}");
+        if failing {
+            for f in &fails[i] {
+                let short: Vec<&str> = f["short_periods"].as_array().into_iter().flatten().filter_map(|x| x.as_str()).collect();
+                println!("    ✗ {} {}：缺少 {}", f["code"].as_str().unwrap_or(""), f["name"].as_str().unwrap_or(""), short.join("、"));
+            }
+        }
     }
     Ok(())
 }

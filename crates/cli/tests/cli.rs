@@ -95,3 +95,25 @@ fn rules_export_check_and_override() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&terms.stdout).trim(), "[4]");
 }
+
+#[test]
+fn compliance_reports_every_meeting_rule() {
+    let db = format!("sqlite://{}", std::env::temp_dir().join(format!("dj_comp_{}.db", std::process::id())).display());
+    let _ = std::fs::remove_file(db.trim_start_matches("sqlite://"));
+    assert!(run(&["--db", &db, "generate", "--scale", "small", "--as-of", "2026-11-27"], None).status.success());
+    let o = run(&["--db", &db, "compliance", "--org", "330122-00000", "--year", "2025", "--as-of", "2026-11-27", "--format", "json", "--failing"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rules = v["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 7);
+    for r in rules {
+        let (app, fail) = (r["orgs_applicable"].as_u64().unwrap(), r["orgs_failing"].as_u64().unwrap());
+        assert!(app > 0 && fail > 0 && fail < app, "varied non-compliance: {r}");
+        assert!(!r["citation"].as_str().unwrap().is_empty());
+        assert_eq!(r["failing"].as_array().unwrap().len() as u64, fail);
+    }
+    let o = run(&["--db", &db, "compliance", "--org", "NOPE", "--year", "2025"], None);
+    assert!(!o.status.success() && text(&o).contains("找不到组织代码"));
+    let o = run(&["--db", &db, "compliance", "--org", "330122-00000", "--year", "2025", "--format", "xml"], None);
+    assert!(text(&o).contains("输出格式“xml”无法识别"));
+}

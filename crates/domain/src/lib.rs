@@ -4,6 +4,7 @@
 #[macro_use]
 mod labelled;
 pub mod citizen_id;
+pub mod compliance;
 pub mod error;
 pub mod meeting;
 pub mod member;

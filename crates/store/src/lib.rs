@@ -4,6 +4,7 @@
 
 mod auth;
 mod bulk;
+mod compliance;
 mod error;
 mod meetings;
 mod members;

@@ -17,10 +17,10 @@ pub struct OrgSummary {
     pub child_count: i64,
 }
 
-const ORG_COLS: &str = "o.id, o.code, o.name, o.level, o.sector, o.parent_id, o.path, o.depth, o.region_code, \
+pub(crate) const ORG_COLS: &str = "o.id, o.code, o.name, o.level, o.sector, o.parent_id, o.path, o.depth, o.region_code, \
     o.grid_id, o.unit_id, o.founded_on, o.elected_on, o.term_years, o.member_count, o.dissolved_on";
 
-fn org_from(r: &AnyRow) -> Result<Org, StoreError> {
+pub(crate) fn org_from(r: &AnyRow) -> Result<Org, StoreError> {
     Ok(Org {
         id: r.i("id")?,
         code: r.s("code")?,
