@@ -5,7 +5,10 @@
 mod labelled;
 pub mod citizen_id;
 pub mod compliance;
+pub mod development;
+pub mod dues;
 pub mod error;
+pub mod life;
 pub mod meeting;
 pub mod member;
 pub mod org;

@@ -87,6 +87,7 @@ pub struct MeetingRules {
     pub democratic_evaluation: Frequency,
     pub heart_to_heart_talks: Frequency,
     pub secretary_lessons_per_year: Cited<u32>,
+    pub absence_lapse_months: Cited<u32>,
     pub committee_quorum: Cited<f64>,
 }
 
@@ -219,7 +220,7 @@ impl Rules {
         }
         positive!(o.branch_min_full_members, o.joint_branch_max_units, o.project_branch_min_months, o.branch_max_members, o.committee_min_members,
             o.branch_committee_min_full_members, o.branch_committee_size_min, o.branch_committee_size_max, o.branch_committee_size_absolute_max,
-            o.term_years_village_community, o.term_years_grassroots_committee, o.term_years_other, o.election_quorum, m.secretary_lessons_per_year, m.committee_quorum,
+            o.term_years_village_community, o.term_years_grassroots_committee, o.term_years_other, o.election_quorum, m.secretary_lessons_per_year, m.absence_lapse_months, m.committee_quorum,
             d.min_age, d.talk_within_days, d.activist_min_days, d.activist_review_months, d.training_contacts_max, d.sponsors,
             d.intensive_training_days, d.intensive_training_hours, d.leave_within_months, d.vote_present_ratio, d.vote_favour_ratio,
             d.approval_within_months, d.approval_max_months, d.probation_months, d.extension_min_months, d.extension_max_months);
