@@ -24,6 +24,9 @@ struct Cli {
     /// 数据库地址：sqlite://文件路径 或 postgres://用户:密码@主机/库名
     #[arg(long, global = true, env = "DANGJIAN_DATABASE_URL", default_value = store::DEFAULT_DATABASE_URL)]
     db: String,
+    /// 规则文件（默认使用内置规则；用 dangjian rules export 导出后修改）；所有判定规则的命令都使用它
+    #[arg(long, global = true, env = "DANGJIAN_RULES")]
+    rules: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -62,9 +65,6 @@ enum Command {
         /// 年份（当年只按已结束的月份、季度判定）
         #[arg(long)]
         year: i32,
-        /// 规则文件；不填则为内置默认规则
-        #[arg(long)]
-        rules: Option<std::path::PathBuf>,
         /// 输出格式：table 或 json
         #[arg(long, default_value = "table")]
         format: String,
@@ -102,9 +102,6 @@ struct GenerateArgs {
     /// 数据截止日期（YYYY-MM-DD），默认今天；会议覆盖上一整年和今年截至该日
     #[arg(long)]
     as_of: Option<String>,
-    /// 规则文件（默认使用内置规则；用 dangjian rules export 导出后修改）
-    #[arg(long)]
-    rules: Option<std::path::PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -112,11 +109,7 @@ struct GenerateArgs {
 enum RulesCommand {
     /// 打印生效的规则文件（每个数字都附依据）
     #[command(help_template = HELP, next_help_heading = "选项")]
-    Export {
-        /// 规则文件；不填则为内置默认规则
-        #[arg(long)]
-        rules: Option<std::path::PathBuf>,
-    },
+    Export,
     /// 检查规则文件，有误时指出行号和原因
     #[command(help_template = HELP, next_help_heading = "选项")]
     Check {
@@ -167,19 +160,18 @@ async fn open(db: &str) -> Result<Store> {
 }
 
 async fn run(cli: Cli) -> Result<()> {
+    // Every command that judges anything reads the same rules; a bad file stops them all.
+    let (rules, rules_text) = load_rules(cli.rules.as_deref())?;
     match cli.command {
         Command::Migrate => {
             open(&cli.db).await?;
             println!("数据库迁移完成：{}", store::redact(&cli.db));
         }
-        Command::Compliance { org, year, rules, format, failing, as_of } => {
+        Command::Compliance { org, year, format, failing, as_of } => {
             let store = open(&cli.db).await?;
-            compliance(&store, &org, year, rules.as_deref(), &format, failing, as_of.as_deref()).await?;
+            compliance(&store, &org, year, &rules, &format, failing, as_of.as_deref()).await?;
         }
-        Command::Rules(RulesCommand::Export { rules }) => {
-            let (_, text) = load_rules(rules.as_deref())?;
-            print!("{text}");
-        }
+        Command::Rules(RulesCommand::Export) => print!("{rules_text}"),
         Command::Rules(RulesCommand::Check { file }) => {
             let (rules, _) = load_rules(Some(&file))?;
             println!("规则文件 {} 有效（版本 {}）", file.display(), rules.version);
@@ -190,24 +182,24 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Generate(args) => {
             let store = open(&cli.db).await?;
-            generate(&store, &args).await?;
+            generate(&store, &args, &rules).await?;
         }
         Command::Serve { bind } => {
             let store = open(&cli.db).await?;
-            serve(store, &bind).await?;
+            serve(store, rules, &bind).await?;
         }
         Command::Demo { bind, scale } => {
             let store = open(&cli.db).await?;
             if store.is_empty().await? {
                 println!("数据库为空，正在生成示范数据（示范县约4万名党员，首次约需半分钟）……");
-                generate(&store, &GenerateArgs { scale, seed: 2026, as_of: None, rules: None }).await?;
+                generate(&store, &GenerateArgs { scale, seed: 2026, as_of: None }, &rules).await?;
             }
             let logins = demo_users(&store).await?;
             println!("\n演示账号（密码均为 {DEMO_PASSWORD}）：");
             for (user, what) in &logins {
                 println!("  {user:<10} {what}");
             }
-            serve(store, &bind).await?;
+            serve(store, rules, &bind).await?;
         }
         Command::User(UserCommand::Create { username, role, org, member }) => {
             let store = open(&cli.db).await?;
@@ -229,7 +221,7 @@ async fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
-async fn generate(store: &Store, args: &GenerateArgs) -> Result<()> {
+async fn generate(store: &Store, args: &GenerateArgs, rules: &domain::rules::Rules) -> Result<()> {
     let Some(scale) = generator::Scale::parse(&args.scale) else {
         bail!("规模“{}”无法识别，可选 small、county、city、province", args.scale);
     };
@@ -244,8 +236,7 @@ async fn generate(store: &Store, args: &GenerateArgs) -> Result<()> {
         bar.set_position(done as u64);
         bar.set_message(format!("已写入 {rows} 行"));
     };
-    let (rules, _) = load_rules(args.rules.as_deref())?;
-    let summary = generator::generate(store, &generator::Options { scale, seed: args.seed, as_of, rules }, &mut report).await?;
+    let summary = generator::generate(store, &generator::Options { scale, seed: args.seed, as_of, rules: rules.clone() }, &mut report).await?;
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     println!("生成完成：{} 个县，共 {} 行，用时 {:.1} 秒（{:.0} 行/秒），数据截止 {as_of}", summary.counties, summary.rows, secs, summary.rows as f64 / secs);
@@ -274,63 +265,54 @@ async fn bench_subtree(store: &Store, repeat: usize) -> Result<()> {
     Ok(())
 }
 
-/// Meeting-rule compliance of every organisation under `code` for `year`.
-async fn compliance(store: &Store, code: &str, year: i32, rules: Option<&std::path::Path>, format: &str, failing: bool, as_of: Option<&str>) -> Result<()> {
-    use domain::compliance::{judge_meetings, meeting_rule_ids, OrgFacts, Verdict};
+/// Compliance of every organisation under `code` for `year`, per rule.
+async fn compliance(store: &Store, code: &str, year: i32, rules: &domain::rules::Rules, format: &str, failing: bool, as_of: Option<&str>) -> Result<()> {
+    use domain::compliance::{rule_catalogue, Verdict};
     if format != "table" && format != "json" {
         bail!("输出格式“{format}”无法识别，可选 table、json");
     }
-    let (rules, _) = load_rules(rules)?;
     let as_of = match as_of {
         Some(s) => domain::parse_date("as_of", "判定截止日期", s).map_err(|e| anyhow::anyhow!(e.message))?,
         None => chrono::Local::now().date_naive(),
     };
     let all = Scope::jurisdiction();
     let root = store.org_by_code(&all, code).await.with_context(|| format!("找不到组织代码为“{code}”的党组织"))?;
-    let orgs = store.subtree_orgs_with_committees(&all, root.id).await?;
-    let mut by_org: std::collections::HashMap<i64, Vec<_>> = std::collections::HashMap::new();
-    for (org_id, kind, on) in store.subtree_meeting_dates(&all, root.id, year).await? {
-        by_org.entry(org_id).or_default().push((kind, on));
-    }
-    let ids = meeting_rule_ids(&rules);
-    let mut applicable = vec![0u64; ids.len()];
-    let mut fails: Vec<Vec<serde_json::Value>> = vec![Vec::new(); ids.len()];
-    for (org, posts) in &orgs {
-        let facts = OrgFacts { level: org.level, committee_posts: *posts };
-        let meetings = by_org.get(&org.id).map(Vec::as_slice).unwrap_or(&[]);
-        for (i, v) in judge_meetings(&rules, &facts, year, as_of, meetings).into_iter().enumerate() {
-            match v.verdict {
-                Verdict::NotApplicable => {}
-                Verdict::Met => applicable[i] += 1,
-                Verdict::NotMet => {
+    let catalogue = rule_catalogue(rules);
+    let mut applicable = vec![0u64; catalogue.len()];
+    let mut fails: Vec<Vec<serde_json::Value>> = vec![Vec::new(); catalogue.len()];
+    let n = store
+        .judge_subtree(&all, root.id, rules, year, as_of, |org, verdicts| {
+            for (i, v) in verdicts.into_iter().enumerate() {
+                if v.verdict != Verdict::NotApplicable {
                     applicable[i] += 1;
-                    fails[i].push(serde_json::json!({"code": org.code, "name": org.name, "held": v.held,
-                        "periods_judged": v.periods_judged, "short_periods": v.short_periods}));
+                }
+                if v.verdict == Verdict::NotMet {
+                    fails[i].push(serde_json::json!({"code": org.code, "name": org.name, "required": v.required, "found": v.found, "evidence": v.evidence}));
                 }
             }
-        }
-    }
+        })
+        .await?;
     if format == "json" {
-        let list: Vec<_> = ids.iter().enumerate().map(|(i, (id, title, citation))| {
-            let mut r = serde_json::json!({"id": id, "title": title, "citation": citation, "orgs_applicable": applicable[i], "orgs_failing": fails[i].len()});
+        let list: Vec<_> = catalogue.iter().enumerate().map(|(i, r)| {
+            let mut v = serde_json::json!({"id": r.id, "title": r.title, "citation": r.citation, "orgs_applicable": applicable[i], "orgs_failing": fails[i].len()});
             if failing {
-                r["failing"] = serde_json::Value::Array(fails[i].clone());
+                v["failing"] = serde_json::Value::Array(std::mem::take(&mut fails[i]));
             }
-            r
+            v
         }).collect();
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({"org": root.code, "year": year, "as_of": as_of.to_string(), "rules": list}))?);
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({"org": root.code, "year": year, "as_of": as_of.to_string(), "rules_version": rules.version, "orgs": n, "rules": list}))?);
         return Ok(());
     }
-    println!("{} {year}年组织生活合规情况（判定截止 {as_of}，共 {} 个党组织）", root.name, orgs.len());
-    println!("{:<32} {:<18} {:>8} {:>8} {:>7}", "规则", "名称", "适用", "未达标", "未达标率");
-    for (i, (id, title, citation)) in ids.iter().enumerate() {
+    println!("{} {year}年合规情况（判定截止 {as_of}，规则版本 {}，共 {n} 个党组织）", root.name, rules.version);
+    println!("{:<36} {:<26} {:>8} {:>8} {:>7}", "规则", "名称", "适用", "未达标", "未达标率");
+    for (i, r) in catalogue.iter().enumerate() {
         let rate = if applicable[i] > 0 { 100.0 * fails[i].len() as f64 / applicable[i] as f64 } else { 0.0 };
-        println!("{id:<32} {title:<18} {:>8} {:>8} {rate:>6.1}%", applicable[i], fails[i].len());
-        println!("    依据：{citation}");
+        println!("{:<36} {:<26} {:>8} {:>8} {rate:>6.1}%", r.id, r.title, applicable[i], fails[i].len());
+        println!("    依据：{}", r.citation);
         if failing {
             for f in &fails[i] {
-                let short: Vec<&str> = f["short_periods"].as_array().into_iter().flatten().filter_map(|x| x.as_str()).collect();
-                println!("    ✗ {} {}：缺少 {}", f["code"].as_str().unwrap_or(""), f["name"].as_str().unwrap_or(""), short.join("、"));
+                let ev: Vec<&str> = f["evidence"].as_array().into_iter().flatten().filter_map(|x| x.as_str()).collect();
+                println!("    ✗ {} {}：{}", f["code"].as_str().unwrap_or(""), f["name"].as_str().unwrap_or(""), ev.join("；"));
             }
         }
     }
@@ -386,10 +368,10 @@ async fn demo_users(store: &Store) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
-async fn serve(store: Store, bind: &str) -> Result<()> {
+async fn serve(store: Store, rules: domain::rules::Rules, bind: &str) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("无法监听 {bind}：端口可能已被占用，请用 --bind 换一个地址"))?;
     let addr = listener.local_addr()?;
     println!("\n党建平台已启动：http://{addr}/  （按 Ctrl+C 停止）");
-    web::serve(listener, store).await.context("网页服务异常退出")?;
+    web::serve(listener, store, rules).await.context("网页服务异常退出")?;
     Ok(())
 }

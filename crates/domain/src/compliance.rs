@@ -58,8 +58,8 @@ pub struct UnitFact {
 pub struct MemberFact {
     pub name: String,
     pub joined_on: Date,
-    /// Present at any meeting in the absence window (see [`absence_window`]).
-    pub attended: bool,
+    /// Last meeting attended on or before the reference date (see [`absence_window`]).
+    pub last_present: Option<Date>,
     /// Dues payments (months covered) touching the dues window.
     pub paid: Vec<(Month, Month)>,
     /// Training hours in the year.
@@ -274,7 +274,14 @@ pub fn judge(rules: &Rules, org: &OrgYear, year: i32, as_of: Date) -> Vec<RuleVe
     // Member rules: members who joined before the window are judged.
     let (a_start, a_end) = absence_window(rules, year, as_of);
     let judged: Vec<&MemberFact> = org.member_facts.iter().filter(|m| m.joined_on < a_start).collect();
-    let ev: Vec<String> = judged.iter().filter(|m| !m.attended).map(|m| format!("{}：{a_start}至{a_end}未参加组织生活", m.name)).collect();
+    let ev: Vec<String> = judged
+        .iter()
+        .filter(|m| m.last_present.is_none_or(|d| d < a_start))
+        .map(|m| match m.last_present {
+            Some(d) => format!("{}：{a_start}至{a_end}未参加组织生活（最后一次参加：{d}）", m.name),
+            None => format!("{}：{a_start}至{a_end}未参加组织生活（无参加记录）", m.name),
+        })
+        .collect();
     out.push(verdict(info("members.absence"), branch && !judged.is_empty(), format!("连续{}个月内至少参加1次", rules.meetings.absence_lapse_months.get()), format!("{}名党员中{}名未参加", judged.len(), ev.len()), ev));
 
     let (d_from, d_to) = dues_window(year, as_of);
@@ -333,7 +340,7 @@ mod tests {
         v.iter().find(|x| x.rule_id == id).unwrap()
     }
     fn member(name: &str) -> MemberFact {
-        MemberFact { name: name.into(), joined_on: d("2010-01-01"), attended: true, paid: vec![(Month::new(2024, 1), Month::new(2026, 12))], training_hours: 40.0, cadre: false }
+        MemberFact { name: name.into(), joined_on: d("2010-01-01"), last_present: Some(d("2025-12-20")), paid: vec![(Month::new(2024, 1), Month::new(2026, 12))], training_hours: 40.0, cadre: false }
     }
     const LATER: &str = "2026-11-27";
 
@@ -411,7 +418,7 @@ mod tests {
         let r = Rules::default_rules();
         let units = [UnitFact { name: "甲公司".into(), full_members: 3, own_org: false }, UnitFact { name: "乙公司".into(), full_members: 2, own_org: false }];
         let mut absent = member("王五");
-        absent.attended = false;
+        absent.last_present = Some(d("2025-06-30"));
         let mut five = member("赵六");
         five.paid = vec![(Month::new(2024, 1), Month::new(2025, 6)), (Month::new(2025, 12), Month::new(2025, 12))];
         let mut six = member("孙七");
@@ -420,7 +427,7 @@ mod tests {
         cadre.cadre = true;
         let mut newcomer = member("新党员");
         newcomer.joined_on = d("2025-10-01");
-        newcomer.attended = false;
+        newcomer.last_present = None;
         newcomer.paid = vec![];
         let facts = [absent, five, six, cadre, newcomer];
         let transfers = [
@@ -430,7 +437,7 @@ mod tests {
         let o = OrgYear { units: &units, member_facts: &facts, transfers_out: &transfers, ..branch(&[]) };
         let v = judge(&r, &o, 2025, d(LATER));
         assert_eq!(verdict(&v, "organisation.unit_without_org").evidence, vec!["甲公司：正式党员3人，未单独建立党组织"]);
-        assert_eq!(verdict(&v, "members.absence").evidence, vec!["王五：2025-07-01至2025-12-31未参加组织生活"], "the newcomer is not judged");
+        assert_eq!(verdict(&v, "members.absence").evidence, vec!["王五：2025-07-01至2025-12-31未参加组织生活（最后一次参加：2025-06-30）"], "the newcomer is not judged");
         assert_eq!(verdict(&v, "dues.lapse_months").evidence, vec!["孙七：自2025年6月起连续6个月未交纳党费"], "five months is not yet a lapse");
         assert_eq!(verdict(&v, "training.cadre_hours").evidence, vec!["书记：40学时"]);
         assert_eq!(verdict(&v, "training.member_hours").verdict, Verdict::Met);

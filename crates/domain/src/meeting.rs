@@ -45,6 +45,7 @@ pub struct Meeting {
     pub topic: String,
     pub summary: Option<String>,
     pub form: MeetingForm,
+    pub theme: Option<crate::life::ThemeCategory>,
     pub host: Option<String>,
     pub recorder: Option<String>,
     /// Present / expected, from the attendance records.
@@ -81,6 +82,9 @@ pub struct NewMeeting {
     #[serde(default)]
     pub summary: Option<String>,
     pub form: MeetingForm,
+    /// 主题党日的主题类别.
+    #[serde(default)]
+    pub theme: Option<crate::life::ThemeCategory>,
     #[serde(default)]
     pub host: Option<String>,
     #[serde(default)]

@@ -1,11 +1,14 @@
 //! One county: townships with villages, streets with communities and grids, county
 //! organs, schools, hospitals, state and non-public enterprises, social organisations.
 
+mod life;
+
 use crate::names;
 use crate::people::{self, weighted, Person, Profile};
 use crate::{Ids, OrgRef};
 use chrono::{Datelike, Duration};
 use domain::meeting::{MeetingForm, MeetingKind};
+use domain::life::ThemeCategory;
 use domain::org::{CommitteeRole, OrgLevel, Sector, VenueKind};
 use domain::unit::{Coverage, NewField, SubUnitKind, UnitKind};
 use domain::rules::Rules;
@@ -17,7 +20,7 @@ use store::{Arg, BulkLoader, StoreError, Table};
 
 /// How a branch conducts organisational life, as the seed describes the spread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Conduct {
+pub(crate) enum Conduct {
     /// Everything on time, varied forms (示范党支部).
     Exemplary,
     Normal,
@@ -46,19 +49,19 @@ impl Conduct {
     }
 }
 
-const THEMES: &[(&str, MeetingForm)] = &[
-    ("环境整治志愿服务", MeetingForm::Volunteer),
-    ("重温入党誓词", MeetingForm::Study),
-    ("参观革命纪念馆", MeetingForm::RedEducation),
-    ("结对帮扶困难群众", MeetingForm::Volunteer),
-    ("学习党的二十届三中全会精神研讨", MeetingForm::Discussion),
-    ("“学习强国”线上答题", MeetingForm::Online),
-    ("走访慰问老党员", MeetingForm::Volunteer),
-    ("红色教育基地现场教学", MeetingForm::FieldTeaching),
-    ("文明城市创建志愿服务", MeetingForm::Volunteer),
-    ("网上党课集中收看", MeetingForm::Online),
-    ("乡村振兴项目现场观摩", MeetingForm::FieldTeaching),
-    ("安全生产宣传进企业", MeetingForm::Volunteer),
+const THEMES: &[(&str, MeetingForm, ThemeCategory)] = &[
+    ("环境整治志愿服务", MeetingForm::Volunteer, ThemeCategory::Volunteer),
+    ("重温入党誓词", MeetingForm::Study, ThemeCategory::Study),
+    ("参观革命纪念馆", MeetingForm::RedEducation, ThemeCategory::RedEducation),
+    ("结对帮扶困难群众", MeetingForm::Volunteer, ThemeCategory::PovertyRelief),
+    ("学习党的二十届三中全会精神研讨", MeetingForm::Discussion, ThemeCategory::Study),
+    ("“学习强国”线上答题", MeetingForm::Online, ThemeCategory::Study),
+    ("走访慰问老党员", MeetingForm::Volunteer, ThemeCategory::PovertyRelief),
+    ("红色教育基地现场教学", MeetingForm::FieldTeaching, ThemeCategory::RedEducation),
+    ("文明城市创建志愿服务", MeetingForm::Volunteer, ThemeCategory::CivilisationPractice),
+    ("网上党课集中收看", MeetingForm::Online, ThemeCategory::Study),
+    ("乡村振兴项目现场观摩", MeetingForm::FieldTeaching, ThemeCategory::Development),
+    ("安全生产宣传进企业", MeetingForm::Volunteer, ThemeCategory::Development),
 ];
 const FORMAL_SUMMARIES: &[&str] = &["传达学习上级文件精神。", "领学上级文件，读报学习。", "传达会议精神，念文件。"];
 const ABSENCE: &[&str] = &["因病请假", "工作冲突请假", "家中有事请假", "值班", "外出学习"];
@@ -81,6 +84,8 @@ pub(crate) struct County<'a, 'l> {
     small: bool,
     /// Secretaries of the branches written so far in the current body, for its committee.
     secretaries: Vec<(i64, String)>,
+    /// Theme category of the themed party day being written.
+    theme: Option<ThemeCategory>,
 }
 
 type R<T> = Result<T, StoreError>;
@@ -97,6 +102,15 @@ pub(crate) async fn local_committee(loader: &mut BulkLoader<'_>, ids: &mut Ids, 
         ])
         .await?;
     Ok(OrgRef { id, path, depth })
+}
+
+/// When a member who left the roll left: from ten months before the meeting window to a
+/// month before the as-of date, fixed by the member's id so that the roll and the transfer
+/// letter agree. (Leavers are kept out of the window's meetings.)
+fn leaver_date(as_of: Date, member_id: i64) -> Date {
+    let first = crate::window_start(as_of) - Duration::days(300);
+    let span = (as_of - Duration::days(30) - first).num_days().max(1);
+    first + Duration::days(member_id.rem_euclid(span))
 }
 
 fn child_path(parent: Option<&OrgRef>, id: i64) -> (String, i64) {
@@ -119,7 +133,7 @@ struct Body<'s> {
 
 impl<'a, 'l> County<'a, 'l> {
     pub(crate) fn new(loader: &'a mut BulkLoader<'l>, rules: &'a Rules, ids: &'a mut Ids, rng: &'a mut ChaCha8Rng, as_of: Date, region: String, created: String, small: bool) -> Self {
-        County { loader, rules, ids, rng, as_of, region, created, org_seq: 0, unit_seq: 0, citizen_ids: HashSet::new(), joint: HashMap::new(), joint_seq: 0, small, secretaries: Vec::new() }
+        County { loader, rules, ids, rng, as_of, region, created, org_seq: 0, unit_seq: 0, citizen_ids: HashSet::new(), joint: HashMap::new(), joint_seq: 0, small, secretaries: Vec::new(), theme: None }
     }
 
     pub(crate) async fn build(mut self, parent: Option<&OrgRef>) -> R<()> {
@@ -278,10 +292,10 @@ impl<'a, 'l> County<'a, 'l> {
             people.push((id, p, group));
         }
         // A few members who left before the meeting window: on the roll's history, not in counts.
-        let leavers = if self.rng.gen_bool(0.15) { 1 } else { 0 };
+        let leavers: u32 = if self.rng.gen_bool(0.3) { self.rng.gen_range(1..3).min(n.saturating_sub(3)) } else { 0 };
         for (i, (id, p, group)) in people.iter().enumerate() {
             let left = (i as u32) < leavers;
-            let left_on = left.then(|| crate::window_start(self.as_of) - Duration::days(self.rng.gen_range(10..300)));
+            let left_on = left.then(|| leaver_date(self.as_of, *id));
             let reason = left.then(|| if p.age > 75 { "deceased" } else { "transferred_out" }.to_string());
             let location = match b.profile {
                 Profile::Village | Profile::AgeingVillage | Profile::Community | Profile::NonPublic | Profile::Social => "县委组织部党员档案室",
@@ -307,7 +321,8 @@ impl<'a, 'l> County<'a, 'l> {
         }
         let full_count = active.iter().filter(|x| x.1.full_on.is_some()).count();
         let o = &self.rules.organisation;
-        let size = if full_count < o.branch_committee_min_full_members.get() as usize {
+        // A few weak branches never set up the committee their size requires.
+        let size = if full_count < o.branch_committee_min_full_members.get() as usize || (conduct == Conduct::Weak && self.rng.gen_bool(0.12)) {
             1
         } else if n >= 30 {
             o.branch_committee_size_max.get() as usize
@@ -333,13 +348,17 @@ impl<'a, 'l> County<'a, 'l> {
         }
         let secretary = candidates.first().map(|c| c.1.name.clone());
         let recorder = candidates.get(1).or(candidates.first()).map(|c| c.1.name.clone());
-        self.meetings(&org, conduct, &active, &groups, &committee, secretary, recorder).await?;
+        let evaluations = self.meetings(&org, conduct, &active, &groups, &committee, secretary, recorder).await?;
+        let leaving: Vec<(i64, &Person, Date)> = people.iter().take(leavers as usize).map(|(id, p, _)| (*id, p, leaver_date(self.as_of, *id))).collect();
+        self.branch_life(&org, b.profile, conduct, &active, &committee, &leaving, &evaluations, elected).await?;
         Ok(org)
     }
 
     /// Meetings from 1 January of last year to the as-of date.
     #[allow(clippy::too_many_arguments)]
-    async fn meetings(&mut self, org: &OrgRef, conduct: Conduct, people: &[&(i64, Person, Option<usize>)], groups: &[OrgRef], committee: &[i64], host: Option<String>, recorder: Option<String>) -> R<()> {
+    /// Returns the democratic evaluations held: (date, meeting id).
+    async fn meetings(&mut self, org: &OrgRef, conduct: Conduct, people: &[&(i64, Person, Option<usize>)], groups: &[OrgRef], committee: &[i64], host: Option<String>, recorder: Option<String>) -> R<Vec<(Date, i64)>> {
+        let mut evaluations = Vec::new();
         let start = crate::window_start(self.as_of);
         let fixed_day = self.rng.gen_range(1..=20); // 固定主题党日
         let mut month = start;
@@ -362,11 +381,12 @@ impl<'a, 'l> County<'a, 'l> {
             }
             // 主题党日 on a fixed day each month.
             if self.rng.gen_bool(conduct.held()) {
-                let (theme, form) = if conduct == Conduct::Formality {
-                    ("集中学习上级文件", MeetingForm::Study)
+                let (theme, form, category) = if conduct == Conduct::Formality {
+                    ("集中学习上级文件", MeetingForm::Study, ThemeCategory::DocumentsOnly)
                 } else {
                     THEMES[self.rng.gen_range(0..THEMES.len())]
                 };
+                self.theme = Some(category);
                 self.meeting(org, MeetingKind::ThemedPartyDay, day(fixed_day), theme, conduct, people, &host, &recorder, form).await?;
             }
             // 支部党员大会 and 党课 once a quarter, in its last month.
@@ -390,18 +410,21 @@ impl<'a, 'l> County<'a, 'l> {
                 }
                 if self.rng.gen_bool(p) {
                     let r1 = self.rng.gen_range(10..28);
-                    self.meeting(org, MeetingKind::DemocraticEvaluation, day(r1), "民主评议党员", conduct, people, &host, &recorder, MeetingForm::Discussion).await?;
+                    if let Some(id) = self.meeting(org, MeetingKind::DemocraticEvaluation, day(r1), "民主评议党员", conduct, people, &host, &recorder, MeetingForm::Discussion).await? {
+                        evaluations.push((day(r1), id));
+                    }
                 }
             }
             month = if m == 12 { Date::from_ymd_opt(y + 1, 1, 1) } else { Date::from_ymd_opt(y, m + 1, 1) }.expect("valid");
         }
-        Ok(())
+        Ok(evaluations)
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn meeting(&mut self, org: &OrgRef, kind: MeetingKind, on: Date, topic: &str, conduct: Conduct, who: &[&(i64, Person, Option<usize>)], host: &Option<String>, recorder: &Option<String>, form: MeetingForm) -> R<()> {
+    async fn meeting(&mut self, org: &OrgRef, kind: MeetingKind, on: Date, topic: &str, conduct: Conduct, who: &[&(i64, Person, Option<usize>)], host: &Option<String>, recorder: &Option<String>, form: MeetingForm) -> R<Option<i64>> {
+        let theme = self.theme.take();
         if on > self.as_of {
-            return Ok(());
+            return Ok(None);
         }
         let id = Ids::next(&mut self.ids.meeting);
         let summary = if conduct == Conduct::Formality {
@@ -413,6 +436,7 @@ impl<'a, 'l> County<'a, 'l> {
             .add(Table::Meetings, vec![
                 id.into(), org.id.into(), kind.code().into(), on.into(), format!("{}年{}月{topic}", on.year(), on.month()).into(),
                 Some(summary).into(), form.code().into(), host.clone().into(), recorder.clone().into(), self.created.clone().into(),
+                theme.map(|t| t.code().to_string()).into(),
             ])
             .await?;
         for (mid, p, _) in who {
@@ -429,9 +453,9 @@ impl<'a, 'l> County<'a, 'l> {
                 (false, Some(ABSENCE[self.rng.gen_range(0..ABSENCE.len())].to_string()))
             };
             let reason = if present { None } else { reason };
-            self.loader.add(Table::Attendance, vec![id.into(), (*mid).into(), present.into(), reason.into()]).await?;
+            self.loader.add(Table::Attendance, vec![id.into(), (*mid).into(), present.into(), reason.into(), on.into()]).await?;
         }
-        Ok(())
+        Ok(Some(id))
     }
 
     // ---- the county's parts ----------------------------------------------------------
@@ -442,6 +466,7 @@ impl<'a, 'l> County<'a, 'l> {
         let region = format!("{}{:03}000", self.region, 101 + t);
         let tw = self.org_row(county, &format!("中共{place}{kind}委员会"), OrgLevel::GrassrootsCommittee, Sector::Township, None, None, Some(self.term(OrgLevel::GrassrootsCommittee, Sector::Other)), &region).await?;
         self.venue(&tw, Some(VenueKind::ServiceCenter)).await?;
+        self.full_time_workers(&tw).await?;
         let organ_unit = self.unit(&tw, &format!("{place}{kind}人民政府"), UnitKind::Organ, 60, 40, 38, None, Coverage::Own, Some(self.ids.org + 1), None).await?;
         let n = self.rng.gen_range(30..50);
         let body = Body { name: &format!("中共{place}{kind}机关支部委员会"), sector: Sector::Township, profile: Profile::Organ, members: n, unit_id: Some(organ_unit), grid_id: None, venue: Some(VenueKind::ActivityRoom) };
@@ -489,6 +514,7 @@ impl<'a, 'l> County<'a, 'l> {
         let region = format!("{}{:03}000", self.region, 1 + s);
         let st = self.org_row(county, &format!("中共{place}街道工作委员会"), OrgLevel::GrassrootsCommittee, Sector::Street, None, None, Some(self.term(OrgLevel::GrassrootsCommittee, Sector::Other)), &region).await?;
         self.venue(&st, Some(VenueKind::ServiceCenter)).await?;
+        self.full_time_workers(&st).await?;
         let organ_unit = self.unit(&st, &format!("{place}街道办事处"), UnitKind::Organ, 80, 45, 44, None, Coverage::Own, Some(self.ids.org + 1), None).await?;
         let body = Body { name: &format!("中共{place}街道机关支部委员会"), sector: Sector::Street, profile: Profile::Organ, members: self.rng.gen_range(30..50), unit_id: Some(organ_unit), grid_id: None, venue: Some(VenueKind::ActivityRoom) };
         self.organisation(&st, body).await?;

@@ -92,6 +92,14 @@ pub(crate) struct Ids {
     pub post: i64,
     pub venue: i64,
     pub meeting: i64,
+    pub development: i64,
+    pub transfer: i64,
+    pub mobile: i64,
+    pub dues: i64,
+    pub training: i64,
+    pub worker: i64,
+    pub funding: i64,
+    pub carrier: i64,
 }
 
 impl Ids {

@@ -15,9 +15,22 @@ pub(crate) const TABLES: &[(&str, &[&str])] = &[
     ("members", &["id", "org_id", "group_id", "name", "sex", "ethnicity", "birth_date", "citizen_id", "education", "occupation", "phone", "joined_on", "full_on", "status", "is_mobile", "is_lost_contact", "is_abroad", "archive_location", "archive_materials", "left_on", "left_reason", "left_note", "created_at"]),
     ("committee_posts", &["id", "org_id", "role", "member_id", "person_name", "start_on", "end_on"]),
     ("venues", &["id", "org_id", "kind", "name", "area_m2"]),
-    ("meetings", &["id", "org_id", "kind", "held_on", "topic", "summary", "form", "host", "recorder", "created_at"]),
-    ("attendance", &["meeting_id", "member_id", "present", "absence_reason"]),
+    ("meetings", &["id", "org_id", "kind", "held_on", "topic", "summary", "form", "host", "recorder", "created_at", "theme"]),
+    ("attendance", &["meeting_id", "member_id", "present", "absence_reason", "held_on"]),
+    ("evaluations", &["org_id", "member_id", "year", "grade", "meeting_id"]),
+    ("development", &["id", "org_id", "name", "sex", "birth_date", "citizen_id", "education", "occupation", "stage", "applied_on", "talked_on", "activist_on", "contacts", "candidate_on", "review_on", "training_hours", "sponsors", "admitted_on", "admission_eligible", "admission_present", "admission_favour", "approved_on", "extension_months", "full_on", "full_eligible", "full_present", "full_favour", "member_id", "created_at"]),
+    ("transfers", &["id", "member_id", "org_id", "direction", "letter_no", "issued_on", "valid_days", "dues_paid_to", "counterpart", "received_on"]),
+    ("mobile_members", &["id", "member_id", "org_id", "direction", "place", "certificate_no", "since", "until"]),
+    ("dues_payments", &["id", "member_id", "org_id", "from_month", "to_month", "base", "amount", "paid_on", "catch_up"]),
+    ("training_records", &["id", "member_id", "org_id", "taken_on", "hours", "channel", "topic"]),
+    ("party_workers", &["id", "org_id", "member_id", "name", "kind", "appointed_on", "left_on"]),
+    ("funding", &["id", "org_id", "year", "source", "amount", "purpose"]),
+    ("carriers", &["id", "org_id", "kind", "name", "established_on"]),
 ];
+
+/// Floating-point columns: the content digest compares them in fen (×100, rounded), since
+/// the databases print floats differently.
+pub(crate) const FLOAT_COLUMNS: &[&str] = &["area_m2", "training_hours", "base", "amount", "hours"];
 
 /// Values per INSERT statement: under SQLite's 32 766 and PostgreSQL's 65 535 limits.
 const MAX_PARAMS: usize = 30_000;
@@ -33,6 +46,15 @@ pub enum Table {
     Venues = 5,
     Meetings = 6,
     Attendance = 7,
+    Evaluations = 8,
+    Development = 9,
+    Transfers = 10,
+    MobileMembers = 11,
+    DuesPayments = 12,
+    TrainingRecords = 13,
+    PartyWorkers = 14,
+    Funding = 15,
+    Carriers = 16,
 }
 
 pub struct BulkLoader<'a> {
@@ -40,14 +62,14 @@ pub struct BulkLoader<'a> {
     /// PostgreSQL only: a connection of its own for COPY, far faster than INSERT there.
     pg: Option<sqlx::PgConnection>,
     buffers: Vec<Vec<Arg>>,
-    rows: [u64; 8],
+    rows: Vec<u64>,
     /// Rows written so far (for progress).
     pub written: u64,
 }
 
 impl<'a> BulkLoader<'a> {
     pub fn new(store: &'a Store) -> Self {
-        BulkLoader { store, pg: None, buffers: vec![Vec::new(); TABLES.len()], rows: [0; 8], written: 0 }
+        BulkLoader { store, pg: None, buffers: vec![Vec::new(); TABLES.len()], rows: vec![0; TABLES.len()], written: 0 }
     }
 
     /// Buffers a row; writes everything buffered when one table's batch is full.
@@ -155,7 +177,7 @@ impl<'a> BulkLoader<'a> {
             sqlx::raw_sql(
                 "ALTER TABLE attendance ADD CONSTRAINT attendance_meeting_id_fkey FOREIGN KEY (meeting_id) REFERENCES meetings (id), \
                  ADD CONSTRAINT attendance_member_id_fkey FOREIGN KEY (member_id) REFERENCES members (id); \
-                 CREATE INDEX attendance_member ON attendance (member_id)",
+                 CREATE INDEX attendance_member ON attendance (member_id, held_on, present)",
             )
             .execute(&mut c)
             .await?;
@@ -166,7 +188,7 @@ impl<'a> BulkLoader<'a> {
             .execute(pool)
             .await?;
         if self.store.backend == Backend::Postgres {
-            for t in ["units", "orgs", "sub_units", "members", "committee_posts", "venues", "meetings"] {
+            for (t, _) in TABLES.iter().filter(|(_, cols)| cols[0] == "id") {
                 sqlx::query(&format!("SELECT setval(pg_get_serial_sequence('{t}', 'id'), COALESCE((SELECT MAX(id) FROM {t}), 0) + 1, false)"))
                     .execute(pool)
                     .await?;

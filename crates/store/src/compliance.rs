@@ -1,51 +1,244 @@
-//! Reads for compliance: the organisations of a subtree with their committee sizes, and
-//! the year's meetings of the subtree as (organisation, kind, date).
+//! Gathers the facts the compliance engine judges, for a subtree, in batches of
+//! organisations that are consecutive in path order (so each batch is one path range and
+//! every query a range scan), and hands each organisation's verdicts to the caller.
+//! Memory is bounded by one batch.
 
 use crate::query::Sql;
 use crate::rows::RowExt;
 use crate::{Scope, Store, StoreError};
+use domain::compliance::{dues_window, judge, reference_date, MemberFact, OrgYear, RuleVerdict, TransferFact, UnitFact};
+use domain::development::{DevelopmentRecord, Vote};
+use domain::dues::Month;
 use domain::meeting::MeetingKind;
 use domain::org::Org;
-use domain::Date;
-use std::collections::HashMap;
+use domain::rules::Rules;
+use domain::unit::Coverage;
+use domain::{Date, Labelled};
+use std::collections::{HashMap, HashSet};
+
+/// Organisations per batch.
+const BATCH: usize = 2_000;
+
+/// One batch's facts, by organisation id.
+#[derive(Default)]
+struct Facts {
+    meetings: HashMap<i64, Vec<(MeetingKind, Date)>>,
+    committee_attendance: HashMap<i64, Vec<(Date, u32)>>,
+    posts: HashMap<i64, usize>,
+    units: HashMap<i64, Vec<UnitFact>>,
+    members: HashMap<i64, Vec<MemberFact>>,
+    full: HashMap<i64, u32>,
+    transfers: HashMap<i64, Vec<TransferFact>>,
+    development: HashMap<i64, Vec<DevelopmentRecord>>,
+}
+
+/// Columns of a development record, as [`development_from`] reads them.
+pub(crate) const DEVELOPMENT_COLS: &str = "d.id, d.org_id, d.name, d.birth_date, d.stage, d.applied_on, d.talked_on, d.activist_on, d.contacts, \
+    d.candidate_on, d.review_on, d.training_hours, d.sponsors, d.admitted_on, d.admission_eligible, d.admission_present, d.admission_favour, \
+    d.approved_on, d.extension_months, d.full_on, d.full_eligible, d.full_present, d.full_favour";
+
+fn names(s: String) -> Vec<String> {
+    s.split('、').map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect()
+}
+
+pub(crate) fn development_from(r: &sqlx::any::AnyRow) -> Result<DevelopmentRecord, StoreError> {
+    let vote = |p: &str| -> Result<Option<Vote>, StoreError> {
+        Ok(match (r.oi(&format!("{p}_eligible"))?, r.oi(&format!("{p}_present"))?, r.oi(&format!("{p}_favour"))?) {
+            (Some(e), Some(pr), Some(f)) => Some(Vote { eligible: e as u32, present: pr as u32, favour: f as u32 }),
+            _ => None,
+        })
+    };
+    Ok(DevelopmentRecord {
+        id: r.i("id")?,
+        org_id: r.i("org_id")?,
+        name: r.s("name")?,
+        birth_date: r.d("birth_date")?,
+        stage: r.e("stage")?,
+        applied_on: r.d("applied_on")?,
+        talked_on: r.od("talked_on")?,
+        activist_on: r.od("activist_on")?,
+        contacts: names(r.s("contacts")?),
+        candidate_on: r.od("candidate_on")?,
+        review_on: r.od("review_on")?,
+        training_hours: r.of("training_hours")?.unwrap_or(0.0),
+        sponsors: names(r.s("sponsors")?),
+        admitted_on: r.od("admitted_on")?,
+        admission_vote: vote("admission")?,
+        approved_on: r.od("approved_on")?,
+        extension_months: r.oi("extension_months")?.map(|m| m as u32),
+        full_on: r.od("full_on")?,
+        full_vote: vote("full")?,
+    })
+}
 
 impl Store {
-    /// Active organisations in the subtree of `root` (itself included), each with the
-    /// number of its current committee posts.
-    pub async fn subtree_orgs_with_committees(&self, scope: &Scope, root: i64) -> Result<Vec<(Org, usize)>, StoreError> {
+    /// Active organisations in the subtree of `root` (itself included), in path order.
+    pub async fn subtree_orgs(&self, scope: &Scope, root: i64) -> Result<Vec<Org>, StoreError> {
         let top = self.org(scope, root).await?;
         let (lo, hi) = crate::scope::path_range(&top.path);
         let mut q = Sql::new(&format!("SELECT {} FROM orgs o WHERE o.dissolved_on IS NULL AND o.path >= ", crate::orgs::ORG_COLS));
-        q.arg(lo.clone()).push(" AND o.path < ").arg(hi.clone());
+        q.arg(lo).push(" AND o.path < ").arg(hi);
         scope.orgs(&mut q, "o");
         q.push(" ORDER BY o.path");
-        let orgs: Vec<Org> = q.query().fetch_all(&self.pool).await?.iter().map(crate::orgs::org_from).collect::<Result<_, _>>()?;
-        let rows = sqlx::query(
-            "SELECT c.org_id, COUNT(*) AS n FROM committee_posts c JOIN orgs o ON o.id = c.org_id \
-             WHERE c.end_on IS NULL AND o.path >= $1 AND o.path < $2 GROUP BY c.org_id",
-        )
-        .bind(lo)
-        .bind(hi)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut posts = HashMap::new();
-        for r in &rows {
-            posts.insert(r.i("org_id")?, r.i("n")? as usize);
-        }
-        Ok(orgs.into_iter().map(|o| {
-            let n = posts.get(&o.id).copied().unwrap_or(0);
-            (o, n)
-        }).collect())
+        q.query().fetch_all(&self.pool).await?.iter().map(crate::orgs::org_from).collect()
     }
 
-    /// Every meeting of `year` held by an organisation in the subtree of `root`.
-    pub async fn subtree_meeting_dates(&self, scope: &Scope, root: i64, year: i32) -> Result<Vec<(i64, MeetingKind, Date)>, StoreError> {
-        let top = self.org(scope, root).await?;
-        let (lo, hi) = crate::scope::path_range(&top.path);
-        let mut q = Sql::new("SELECT mt.org_id, mt.kind, mt.held_on FROM meetings mt JOIN orgs o ON o.id = mt.org_id WHERE o.path >= ");
-        q.arg(lo).push(" AND o.path < ").arg(hi).push(" AND mt.held_on >= ").arg(format!("{year:04}-01-01")).push(" AND mt.held_on <= ").arg(format!("{year:04}-12-31"));
-        scope.orgs(&mut q, "o");
-        let rows = q.query().fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok((r.i("org_id")?, r.e("kind")?, r.d("held_on")?))).collect()
+    /// Judges every rule for every organisation of the subtree of `root` in `year`, calling
+    /// `each` with the organisation and its verdicts, in path order.
+    pub async fn judge_subtree(
+        &self,
+        scope: &Scope,
+        root: i64,
+        rules: &Rules,
+        year: i32,
+        as_of: Date,
+        mut each: impl FnMut(&Org, Vec<RuleVerdict>),
+    ) -> Result<usize, StoreError> {
+        let orgs = self.subtree_orgs(scope, root).await?;
+        let top_hi = crate::scope::path_range(&orgs.first().ok_or(StoreError::NotFound { what: "党组织" })?.path).1;
+        for (i, chunk) in orgs.chunks(BATCH).enumerate() {
+            let lo = chunk[0].path.clone();
+            let hi = orgs.get((i + 1) * BATCH).map_or(top_hi.clone(), |o| o.path.clone());
+            let f = self.facts(&lo, &hi, rules, year, as_of).await?;
+            for org in chunk {
+                let facts = OrgYear {
+                    level: org.level,
+                    committee_posts: f.posts.get(&org.id).copied().unwrap_or(0),
+                    elected_on: org.elected_on,
+                    term_years: org.term_years.map(|t| t as u32),
+                    members: f.members.get(&org.id).map_or(0, |m| m.len() as u32),
+                    full_members: f.full.get(&org.id).copied().unwrap_or(0),
+                    meetings: f.meetings.get(&org.id).map_or(&[], Vec::as_slice),
+                    committee_attendance: f.committee_attendance.get(&org.id).map_or(&[], Vec::as_slice),
+                    units: f.units.get(&org.id).map_or(&[], Vec::as_slice),
+                    member_facts: f.members.get(&org.id).map_or(&[], Vec::as_slice),
+                    transfers_out: f.transfers.get(&org.id).map_or(&[], Vec::as_slice),
+                    development: f.development.get(&org.id).map_or(&[], Vec::as_slice),
+                };
+                each(org, judge(rules, &facts, year, as_of));
+            }
+        }
+        Ok(orgs.len())
+    }
+
+    /// The facts of the organisations with paths in [lo, hi).
+    async fn facts(&self, lo: &str, hi: &str, rules: &Rules, year: i32, as_of: Date) -> Result<Facts, StoreError> {
+        let mut f = Facts::default();
+        let jan1 = format!("{year:04}-01-01");
+        let dec31 = format!("{year:04}-12-31");
+        let reference = reference_date(year, as_of).to_string();
+        let in_range = |sql: &str| {
+            let mut q = Sql::new(sql);
+            q.push(" o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
+            q
+        };
+
+        let mut q = in_range("SELECT mt.org_id, mt.kind, mt.held_on FROM meetings mt JOIN orgs o ON o.id = mt.org_id WHERE");
+        q.push(" AND mt.held_on >= ").arg(jan1.as_str()).push(" AND mt.held_on <= ").arg(dec31.as_str());
+        for r in q.query().fetch_all(&self.pool).await? {
+            f.meetings.entry(r.i("org_id")?).or_default().push((r.e("kind")?, r.d("held_on")?));
+        }
+
+        let mut q = in_range(
+            "SELECT mt.org_id, mt.held_on, CAST(SUM(a.present) AS BIGINT) AS present FROM meetings mt JOIN orgs o ON o.id = mt.org_id \
+             JOIN attendance a ON a.meeting_id = mt.id WHERE",
+        );
+        q.push(" AND mt.kind = ").arg(MeetingKind::CommitteeMeeting.code()).push(" AND mt.held_on >= ").arg(jan1.as_str()).push(" AND mt.held_on <= ").arg(dec31.as_str());
+        q.push(" GROUP BY mt.id, mt.org_id, mt.held_on");
+        for r in q.query().fetch_all(&self.pool).await? {
+            f.committee_attendance.entry(r.i("org_id")?).or_default().push((r.d("held_on")?, r.i("present")? as u32));
+        }
+
+        let mut q = in_range("SELECT c.org_id, COUNT(*) AS n FROM committee_posts c JOIN orgs o ON o.id = c.org_id WHERE");
+        q.push(" AND c.end_on IS NULL GROUP BY c.org_id");
+        for r in q.query().fetch_all(&self.pool).await? {
+            f.posts.insert(r.i("org_id")?, r.i("n")? as usize);
+        }
+
+        let min_full = rules.organisation.branch_min_full_members.get() as i64;
+        let mut q = in_range("SELECT u.owner_org_id, u.name, u.full_members, u.coverage FROM units u JOIN orgs o ON o.id = u.owner_org_id WHERE");
+        q.push(" AND u.full_members >= ").arg(min_full);
+        for r in q.query().fetch_all(&self.pool).await? {
+            let own = r.e::<Coverage>("coverage")? == Coverage::Own;
+            f.units.entry(r.i("owner_org_id")?).or_default().push(UnitFact { name: r.s("name")?, full_members: r.i("full_members")? as u32, own_org: own });
+        }
+
+        // Members on the roll at the reference date, with what the member rules need.
+        let (d_from, d_to) = dues_window(year, as_of);
+        let mut q = in_range("SELECT d.member_id, d.from_month, d.to_month FROM dues_payments d JOIN orgs o ON o.id = d.org_id WHERE");
+        // 补交 (catch-up) payments are recorded but do not undo a lapse: the months went unpaid.
+        q.push(" AND d.catch_up = 0 AND d.to_month >= ").arg(d_from.text()).push(" AND d.from_month <= ").arg(d_to.text());
+        let mut paid: HashMap<i64, Vec<(Month, Month)>> = HashMap::new();
+        for r in q.query().fetch_all(&self.pool).await? {
+            let month = |c: &str| -> Result<Month, StoreError> {
+                let v = r.s(c)?;
+                Month::parse(&v).ok_or_else(|| StoreError::Corrupt(format!("{c} = {v}")))
+            };
+            paid.entry(r.i("member_id")?).or_default().push((month("from_month")?, month("to_month")?));
+        }
+        let mut q = in_range("SELECT t.member_id, SUM(t.hours) AS hours FROM training_records t JOIN orgs o ON o.id = t.org_id WHERE");
+        q.push(" AND t.taken_on >= ").arg(jan1.as_str()).push(" AND t.taken_on <= ").arg(dec31.as_str()).push(" GROUP BY t.member_id");
+        let mut hours: HashMap<i64, f64> = HashMap::new();
+        for r in q.query().fetch_all(&self.pool).await? {
+            hours.insert(r.i("member_id")?, r.of("hours")?.unwrap_or(0.0));
+        }
+        let mut q = in_range("SELECT DISTINCT c.member_id FROM committee_posts c JOIN members m ON m.id = c.member_id JOIN orgs o ON o.id = m.org_id WHERE");
+        q.push(" AND c.end_on IS NULL");
+        let mut cadres = HashSet::new();
+        for r in q.query().fetch_all(&self.pool).await? {
+            cadres.insert(r.i("member_id")?);
+        }
+        // Last participation: one seek per member in the (member_id, held_on, present) index.
+        let mut q = Sql::new("SELECT m.id, m.org_id, m.name, m.joined_on, m.full_on, (SELECT a.held_on FROM attendance a WHERE a.member_id = m.id AND a.held_on <= ");
+        q.arg(reference.as_str()).push(" AND a.present = 1 ORDER BY a.held_on DESC LIMIT 1) AS last_present FROM members m JOIN orgs o ON o.id = m.org_id WHERE");
+        q.push(" o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
+        q.push(" AND m.joined_on <= ").arg(reference.as_str()).push(" AND (m.left_on IS NULL OR m.left_on > ").arg(reference.as_str()).push(")");
+        for r in q.query().fetch_all(&self.pool).await? {
+            let id = r.i("id")?;
+            let org = r.i("org_id")?;
+            if r.os("full_on")?.is_some_and(|d| d <= reference) {
+                *f.full.entry(org).or_default() += 1;
+            }
+            f.members.entry(org).or_default().push(MemberFact {
+                name: r.s("name")?,
+                joined_on: r.d("joined_on")?,
+                last_present: r.od("last_present")?,
+                paid: paid.remove(&id).unwrap_or_default(),
+                training_hours: hours.get(&id).copied().unwrap_or(0.0),
+                cadre: cadres.contains(&id),
+            });
+        }
+
+        let mut q = in_range(
+            "SELECT t.org_id, m.name, t.letter_no, t.issued_on, t.valid_days, t.received_on FROM transfers t JOIN members m ON m.id = t.member_id \
+             JOIN orgs o ON o.id = t.org_id WHERE",
+        );
+        q.push(" AND t.direction = 'out' AND t.issued_on <= ").arg(reference.as_str());
+        q.push(" AND (t.received_on IS NULL OR t.received_on >= ").arg(jan1.as_str()).push(")");
+        for r in q.query().fetch_all(&self.pool).await? {
+            let issued = r.d("issued_on")?;
+            f.transfers.entry(r.i("org_id")?).or_default().push(TransferFact {
+                member_name: r.s("name")?,
+                letter_no: r.s("letter_no")?,
+                issued_on: issued,
+                valid_until: issued + chrono::Duration::days(r.i("valid_days")?),
+                received_on: r.od("received_on")?,
+            });
+        }
+
+        let mut q = in_range(&format!("SELECT {DEVELOPMENT_COLS} FROM development d JOIN orgs o ON o.id = d.org_id WHERE"));
+        q.push(" AND (");
+        for (i, c) in ["applied_on", "activist_on", "candidate_on", "admitted_on", "full_on"].iter().enumerate() {
+            if i > 0 {
+                q.push(" OR ");
+            }
+            q.push(&format!("(d.{c} >= ")).arg(jan1.as_str()).push(&format!(" AND d.{c} <= ")).arg(reference.as_str()).push(")");
+        }
+        q.push(")");
+        for r in q.query().fetch_all(&self.pool).await? {
+            let rec = development_from(&r)?;
+            f.development.entry(rec.org_id).or_default().push(rec);
+        }
+        Ok(f)
     }
 }

@@ -106,7 +106,7 @@ impl Store {
     /// Row counts per table, for the generator's summary and determinism checks.
     pub async fn table_counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
         let mut out = Vec::new();
-        for t in ["orgs", "units", "sub_units", "members", "committee_posts", "venues", "meetings", "attendance", "users"] {
+        for t in bulk::TABLES.iter().map(|(t, _)| *t).chain(["users"]) {
             let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {t}")).fetch_one(&self.pool).await?;
             out.push((t, n));
         }
@@ -124,12 +124,15 @@ impl Store {
             let expr: Vec<String> = cols
                 .iter()
                 .map(|c| {
-                    // Floats print differently per database; the generator writes whole numbers.
-                    let v = if *c == "area_m2" { format!("CAST({c} AS BIGINT)") } else { (*c).to_string() };
+                    let v = if bulk::FLOAT_COLUMNS.contains(c) { format!("CAST(ROUND({c} * 100) AS BIGINT)") } else { (*c).to_string() };
                     format!("COALESCE(CAST({v} AS TEXT), '-')")
                 })
                 .collect();
-            let key = if *table == "attendance" { "meeting_id, member_id" } else { "id" };
+            let key = match *table {
+                "attendance" => "meeting_id, member_id",
+                "evaluations" => "member_id, year",
+                _ => "id",
+            };
             let sql = format!("SELECT {} AS r FROM {table} ORDER BY {key}", expr.join(" || '|' || "));
             let rows: Vec<String> = sqlx::query_scalar(&sql).fetch_all(&self.pool).await?;
             let mut h = Sha256::new();

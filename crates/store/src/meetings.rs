@@ -18,7 +18,7 @@ pub struct MeetingDetail {
     pub attendance: Vec<Attendance>,
 }
 
-const MEETING_COLS: &str = "mt.id, mt.org_id, mt.kind, mt.held_on, mt.topic, mt.summary, mt.form, mt.host, mt.recorder, \
+const MEETING_COLS: &str = "mt.id, mt.org_id, mt.kind, mt.held_on, mt.topic, mt.summary, mt.form, mt.theme, mt.host, mt.recorder, \
     (SELECT COUNT(*) FROM attendance a WHERE a.meeting_id = mt.id AND a.present = 1) AS present, \
     (SELECT COUNT(*) FROM attendance a WHERE a.meeting_id = mt.id) AS expected";
 
@@ -31,6 +31,7 @@ fn meeting_from(r: &AnyRow) -> Result<Meeting, StoreError> {
         topic: r.s("topic")?,
         summary: r.os("summary")?,
         form: r.e("form")?,
+        theme: r.oe("theme")?,
         host: r.os("host")?,
         recorder: r.os("recorder")?,
         present: r.i("present")?,
@@ -114,17 +115,19 @@ impl Store {
                 return Err(StoreError::invalid("attendance", format!("党员“{name}”缺席，请填写缺席原因")));
             }
         }
-        let mut q = Sql::new("INSERT INTO meetings (org_id, kind, held_on, topic, summary, form, host, recorder, created_at) VALUES (");
+        let mut q = Sql::new("INSERT INTO meetings (org_id, kind, held_on, topic, summary, form, theme, host, recorder, created_at) VALUES (");
         q.arg(new.org_id).push(", ").arg(new.kind.code()).push(", ").arg(new.held_on).push(", ").arg(new.topic.trim());
-        q.push(", ").arg(new.summary.clone()).push(", ").arg(new.form.code()).push(", ").arg(new.host.clone());
+        q.push(", ").arg(new.summary.clone()).push(", ").arg(new.form.code()).push(", ").arg(new.theme.map(|t| t.code().to_string()));
+        q.push(", ").arg(new.host.clone());
         q.push(", ").arg(new.recorder.clone()).push(", ").arg(crate::now_text()).push(") RETURNING id");
         let id = q.query().fetch_one(&mut *tx).await?.i("id")?;
         for a in &new.attendance {
-            sqlx::query("INSERT INTO attendance (meeting_id, member_id, present, absence_reason) VALUES ($1, $2, $3, $4)")
+            sqlx::query("INSERT INTO attendance (meeting_id, member_id, present, absence_reason, held_on) VALUES ($1, $2, $3, $4, $5)")
                 .bind(id)
                 .bind(a.member_id)
                 .bind(a.present as i64)
                 .bind(if a.present { None } else { a.absence_reason.as_deref().map(str::trim) })
+                .bind(new.held_on.to_string())
                 .execute(&mut *tx)
                 .await?;
         }

@@ -3,7 +3,10 @@
 use crate::{Backend, Store, StoreError};
 use sqlx::Executor;
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "0001_registry", include_str!("../migrations/0001_registry.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "0001_registry", include_str!("../migrations/0001_registry.sql")),
+    (2, "0002_organisational_life", include_str!("../migrations/0002_organisational_life.sql")),
+];
 
 /// The two dialect tokens of the migration files, per backend.
 fn dialect(sql: &str, backend: Backend) -> String {

@@ -280,6 +280,7 @@ async fn bad_input_is_refused_and_nothing_written(db: Db) {
         topic: "测试主题党日".into(),
         summary: None,
         form: MeetingForm::Volunteer,
+        theme: Some(domain::life::ThemeCategory::Volunteer),
         host: None,
         recorder: None,
         attendance: vec![

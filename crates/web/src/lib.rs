@@ -12,16 +12,20 @@ mod view;
 use axum::http::{header, HeaderValue};
 use axum::routing::{get, post};
 use axum::Router;
+use domain::rules::Rules;
+use std::sync::Arc;
 use store::Store;
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// The rules in effect (`--rules`), for compliance and the development pipeline.
+    pub rules: Arc<Rules>,
 }
 
 /// The application's routes.
-pub fn router(store: Store) -> Router {
-    let state = AppState { store };
+pub fn router(store: Store, rules: Rules) -> Router {
+    let state = AppState { store, rules: Arc::new(rules) };
     Router::new()
         .route("/", get(pages::home))
         .route("/login", get(pages::login_form).post(pages::login))
@@ -62,8 +66,8 @@ async fn security_headers(mut res: axum::response::Response) -> axum::response::
 }
 
 /// Serves until Ctrl+C.
-pub async fn serve(listener: tokio::net::TcpListener, store: Store) -> std::io::Result<()> {
-    axum::serve(listener, router(store))
+pub async fn serve(listener: tokio::net::TcpListener, store: Store, rules: Rules) -> std::io::Result<()> {
+    axum::serve(listener, router(store, rules))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -78,7 +78,7 @@ fn parse(org_id: i64, f: &Fields, members: &[Member]) -> (Option<NewMeeting>, Ve
     }
     let new = match (kind, form, held_on) {
         (Some(kind), Some(form), Some(held_on)) => {
-            Some(NewMeeting { org_id, kind, held_on, topic: get("topic"), summary: opt("summary"), form, host: opt("host"), recorder: opt("recorder"), attendance })
+            Some(NewMeeting { org_id, kind, held_on, topic: get("topic"), summary: opt("summary"), form, theme: opt("theme").and_then(|t| domain::life::ThemeCategory::parse(&t)), host: opt("host"), recorder: opt("recorder"), attendance })
         }
         _ => None,
     };
