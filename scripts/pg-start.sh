@@ -36,6 +36,10 @@ as_pg psql -q -p "$PGPORT" -v ON_ERROR_STOP=1 -c "DO \$\$ BEGIN
 if ! as_pg psql -p "$PGPORT" -tAc "SELECT 1 FROM pg_database WHERE datname = '${DB}'" | grep -q 1; then
   as_pg createdb -p "$PGPORT" -O "$ROLE" "$DB" >&2
 fi
+# Databases the test suite created in earlier runs (dj_t_*): each test makes its own.
+for old in $(as_pg psql -p "$PGPORT" -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'dj\\_t\\_%'"); do
+  as_pg dropdb -p "$PGPORT" --if-exists "$old" >&2
+done
 
 if [ "${1:-}" = "--env" ]; then
   echo "export DANGJIAN_TEST_PG_URL='${URL}'"

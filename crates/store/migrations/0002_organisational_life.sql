@@ -13,6 +13,9 @@ UPDATE attendance SET held_on = (SELECT mt.held_on FROM meetings mt WHERE mt.id 
 DROP INDEX attendance_member;
 CREATE INDEX attendance_member ON attendance (member_id, held_on, present);
 
+-- Who holds a post (书记、委员): the training rule asks it of every member.
+CREATE INDEX committee_posts_member ON committee_posts (member_id);
+
 -- 民主评议党员: one grade per member and year.
 CREATE TABLE evaluations (
     org_id BIGINT NOT NULL REFERENCES orgs (id),
@@ -111,7 +114,8 @@ CREATE TABLE dues_payments (
     catch_up BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX dues_payments_org ON dues_payments (org_id, to_month);
-CREATE INDEX dues_payments_member ON dues_payments (member_id);
+-- covering: the lapse rule reads a member's months from the index alone
+CREATE INDEX dues_payments_member ON dues_payments (member_id, to_month, from_month, catch_up);
 
 -- 党员教育培训
 CREATE TABLE training_records (
@@ -124,7 +128,8 @@ CREATE TABLE training_records (
     topic TEXT NOT NULL
 );
 CREATE INDEX training_records_org ON training_records (org_id, taken_on);
-CREATE INDEX training_records_member ON training_records (member_id);
+-- covering: a member's hours in a year from the index alone
+CREATE INDEX training_records_member ON training_records (member_id, taken_on, hours);
 
 -- 党务工作者
 CREATE TABLE party_workers (

@@ -14,7 +14,7 @@ use domain::org::Org;
 use domain::rules::Rules;
 use domain::unit::Coverage;
 use domain::{Date, Labelled};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Organisations per batch.
 const BATCH: usize = 2_000;
@@ -94,13 +94,20 @@ impl Store {
         as_of: Date,
         mut each: impl FnMut(&Org, Vec<RuleVerdict>),
     ) -> Result<usize, StoreError> {
+        use futures_util::stream::{self, StreamExt, TryStreamExt};
         let orgs = self.subtree_orgs(scope, root).await?;
         let top_hi = crate::scope::path_range(&orgs.first().ok_or(StoreError::NotFound { what: "党组织" })?.path).1;
-        for (i, chunk) in orgs.chunks(BATCH).enumerate() {
-            let lo = chunk[0].path.clone();
-            let hi = orgs.get((i + 1) * BATCH).map_or(top_hi.clone(), |o| o.path.clone());
-            let f = self.facts(&lo, &hi, rules, year, as_of).await?;
-            for org in chunk {
+        let ranges: Vec<(usize, String, String)> = orgs
+            .chunks(BATCH)
+            .enumerate()
+            .map(|(i, chunk)| (i, chunk[0].path.clone(), orgs.get((i + 1) * BATCH).map_or(top_hi.clone(), |o| o.path.clone())))
+            .collect();
+        // PostgreSQL: two batches in flight, on two connections (one is read while the
+        // other is judged). SQLite: one; a second only adds thread switching on its driver.
+        let in_flight = if self.backend == crate::Backend::Sqlite { 1 } else { 2 };
+        let mut batches = stream::iter(ranges).map(|(i, lo, hi)| async move { self.facts(&lo, &hi, rules, year, as_of).await.map(|f| (i, f)) }).buffered(in_flight);
+        while let Some((i, f)) = batches.try_next().await? {
+            for org in &orgs[i * BATCH..((i + 1) * BATCH).min(orgs.len())] {
                 let facts = OrgYear {
                     level: org.level,
                     committee_posts: f.posts.get(&org.id).copied().unwrap_or(0),
@@ -164,48 +171,46 @@ impl Store {
         }
 
         // Members on the roll at the reference date, with what the member rules need.
+        // One row per member on the roll at the reference date, carrying what the member
+        // rules need: rows are what costs (each crosses from the database driver), so
+        // the last participation, the dues months paid in time, the year's training hours
+        // and whether the member holds a post come as index-driven subqueries.
         let (d_from, d_to) = dues_window(year, as_of);
-        let mut q = in_range("SELECT d.member_id, d.from_month, d.to_month FROM dues_payments d JOIN orgs o ON o.id = d.org_id WHERE");
-        // 补交 (catch-up) payments are recorded but do not undo a lapse: the months went unpaid.
-        q.push(" AND d.catch_up = 0 AND d.to_month >= ").arg(d_from.text()).push(" AND d.from_month <= ").arg(d_to.text());
-        let mut paid: HashMap<i64, Vec<(Month, Month)>> = HashMap::new();
-        for r in q.query().fetch_all(&self.pool).await? {
-            let month = |c: &str| -> Result<Month, StoreError> {
-                let v = r.s(c)?;
-                Month::parse(&v).ok_or_else(|| StoreError::Corrupt(format!("{c} = {v}")))
-            };
-            paid.entry(r.i("member_id")?).or_default().push((month("from_month")?, month("to_month")?));
-        }
-        let mut q = in_range("SELECT t.member_id, SUM(t.hours) AS hours FROM training_records t JOIN orgs o ON o.id = t.org_id WHERE");
-        q.push(" AND t.taken_on >= ").arg(jan1.as_str()).push(" AND t.taken_on <= ").arg(dec31.as_str()).push(" GROUP BY t.member_id");
-        let mut hours: HashMap<i64, f64> = HashMap::new();
-        for r in q.query().fetch_all(&self.pool).await? {
-            hours.insert(r.i("member_id")?, r.of("hours")?.unwrap_or(0.0));
-        }
-        let mut q = in_range("SELECT DISTINCT c.member_id FROM committee_posts c JOIN members m ON m.id = c.member_id JOIN orgs o ON o.id = m.org_id WHERE");
-        q.push(" AND c.end_on IS NULL");
-        let mut cadres = HashSet::new();
-        for r in q.query().fetch_all(&self.pool).await? {
-            cadres.insert(r.i("member_id")?);
-        }
-        // Last participation: one seek per member in the (member_id, held_on, present) index.
+        let concat = match self.backend {
+            crate::Backend::Sqlite => "group_concat(d.from_month || d.to_month, ',')",
+            crate::Backend::Postgres => "string_agg(d.from_month || d.to_month, ',')",
+        };
         let mut q = Sql::new("SELECT m.id, m.org_id, m.name, m.joined_on, m.full_on, (SELECT a.held_on FROM attendance a WHERE a.member_id = m.id AND a.held_on <= ");
-        q.arg(reference.as_str()).push(" AND a.present = 1 ORDER BY a.held_on DESC LIMIT 1) AS last_present FROM members m JOIN orgs o ON o.id = m.org_id WHERE");
-        q.push(" o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
+        q.arg(reference.as_str()).push(" AND a.present = 1 ORDER BY a.held_on DESC LIMIT 1) AS last_present, ");
+        // 补交 (catch-up) payments are recorded but do not undo a lapse: the months went unpaid.
+        q.push(&format!("(SELECT {concat} FROM dues_payments d WHERE d.member_id = m.id AND d.catch_up = 0 AND d.to_month >= ")).arg(d_from.text());
+        q.push(" AND d.from_month <= ").arg(d_to.text()).push(") AS paid, ");
+        q.push("(SELECT SUM(t.hours) FROM training_records t WHERE t.member_id = m.id AND t.taken_on >= ").arg(jan1.as_str());
+        q.push(" AND t.taken_on <= ").arg(dec31.as_str()).push(") AS hours, ");
+        q.push("(SELECT COUNT(*) FROM committee_posts c WHERE c.member_id = m.id AND c.end_on IS NULL) AS posts ");
+        q.push("FROM members m JOIN orgs o ON o.id = m.org_id WHERE o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
         q.push(" AND m.joined_on <= ").arg(reference.as_str()).push(" AND (m.left_on IS NULL OR m.left_on > ").arg(reference.as_str()).push(")");
         for r in q.query().fetch_all(&self.pool).await? {
-            let id = r.i("id")?;
             let org = r.i("org_id")?;
             if r.os("full_on")?.is_some_and(|d| d <= reference) {
                 *f.full.entry(org).or_default() += 1;
             }
+            let paid = r.os("paid")?.unwrap_or_default();
+            let paid = paid
+                .split(',')
+                .filter(|p| !p.is_empty())
+                .map(|p| match (p.get(..7).and_then(Month::parse), p.get(7..).and_then(Month::parse)) {
+                    (Some(a), Some(b)) => Ok((a, b)),
+                    _ => Err(StoreError::Corrupt(format!("dues_payments months = {p}"))),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
             f.members.entry(org).or_default().push(MemberFact {
                 name: r.s("name")?,
                 joined_on: r.d("joined_on")?,
                 last_present: r.od("last_present")?,
-                paid: paid.remove(&id).unwrap_or_default(),
-                training_hours: hours.get(&id).copied().unwrap_or(0.0),
-                cadre: cadres.contains(&id),
+                paid,
+                training_hours: r.of("hours")?.unwrap_or(0.0),
+                cadre: r.i("posts")? > 0,
             });
         }
 

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Benchmark of the compliance engine (issue 3): full-year compliance of every organisation
+# of a generated jurisdiction, by `dangjian compliance` on SQLite and on PostgreSQL (wall
+# time, peak RSS), and the same computation by DuckDB over the same data exported to
+# Parquet (bench/duckdb_compliance.py). The per-rule counts of all three must agree.
+# Results go to bench/out/compliance.md.
+#
+#   bench/compliance.sh                   # province, both databases, year 2025
+#   SCALE=county bench/compliance.sh      # a county (a minute)
+#   DBS=sqlite REGENERATE=1 bench/compliance.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SCALE=${SCALE:-province}
+DBS=${DBS:-"sqlite postgres"}
+YEAR=${YEAR:-2025}
+AS_OF=${AS_OF:-2026-11-27}
+OUT=bench/out
+mkdir -p "$OUT"
+command -v /usr/bin/time >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time; }
+command -v sqlite3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3; }
+[ -x bench/.venv/bin/python ] || python3 -m venv bench/.venv
+bench/.venv/bin/python -c "import duckdb" 2>/dev/null || bench/.venv/bin/pip install -q duckdb
+
+cargo build --release -p dangjian
+BIN="$OUT/dangjian-compliance"
+cp target/release/dangjian "$BIN"
+"$BIN" rules export > "$OUT/rules.toml"
+if [[ " $DBS " == *" postgres "* ]]; then
+  eval "$(scripts/pg-start.sh --env)"
+  PG_BASE=${DANGJIAN_TEST_PG_URL%/*}
+fi
+case "$SCALE" in
+  province) ROOT=P33 ;;
+  city) ROOT=C3301 ;;
+  *) ROOT=330122-00000 ;;
+esac
+
+RES="$OUT/compliance.md"
+{
+  echo "# dangjian compliance benchmark"
+  echo
+  echo "$(date -u +%F\ %T) UTC · $(nproc) cores · $(free -g | awk '/Mem:/{print $2}') GiB · scale $SCALE · year $YEAR · as-of $AS_OF · seed 2026"
+  echo
+  echo "| engine | organisations | seconds (wall) | peak RSS (MiB) |"
+  echo "|---|---|---|---|"
+} > "$RES"
+
+rss() { awk -F': ' '/Maximum resident/{printf "%.0f", $2/1024}' "$1"; }
+wall() { awk -F': ' '/Elapsed \(wall/{n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; printf "%.2f", s}' "$1"; }
+
+for db in $DBS; do
+  if [ "$db" = sqlite ]; then
+    file="$OUT/$SCALE.db"; url="sqlite://$file"
+    fresh=$([ -f "$file" ] && [ -z "${REGENERATE:-}" ] && sqlite3 "$file" "SELECT COUNT(*) FROM development" 2>/dev/null | grep -qv '^0$' && echo no || echo yes)
+    [ "$fresh" = yes ] && rm -f "$file" "$file"-*
+  else
+    name="dj_bench_$SCALE"; url="$PG_BASE/$name"
+    has=$(runuser -u postgres -- psql -tAd "$name" -c "SELECT COUNT(*) FROM development" 2>/dev/null || echo 0)
+    fresh=$([ "${has:-0}" != 0 ] && [ -z "${REGENERATE:-}" ] && echo no || echo yes)
+    if [ "$fresh" = yes ]; then
+      runuser -u postgres -- psql -q -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name OWNER dangjian"
+    fi
+  fi
+  if [ "$fresh" = yes ]; then
+    echo "== generating $SCALE → $db" >&2
+    "$BIN" --db "$url" generate --scale "$SCALE" --seed 2026 --as-of "$AS_OF" | tee "$OUT/compliance-$SCALE-$db-generate.log"
+  fi
+  echo "== dangjian compliance on $db" >&2
+  /usr/bin/time -v -o "$OUT/compliance-$SCALE-$db.time" "$BIN" --db "$url" compliance --org "$ROOT" --year "$YEAR" --as-of "$AS_OF" --format json > "$OUT/compliance-$SCALE-$db.json"
+  orgs=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['orgs'])" "$OUT/compliance-$SCALE-$db.json")
+  echo "| dangjian ($db) | $orgs | $(wall "$OUT/compliance-$SCALE-$db.time") | $(rss "$OUT/compliance-$SCALE-$db.time") |" >> "$RES"
+done
+
+# DuckDB over Parquet exported from the SQLite file (the export is not timed).
+src="$OUT/$SCALE.db"
+if [ -f "$src" ]; then
+  PQ="$OUT/parquet-$SCALE"
+  if [ ! -f "$PQ/development.parquet" ] || [ -n "${REGENERATE:-}" ]; then
+    echo "== exporting to Parquet" >&2
+    rm -rf "$PQ"; bench/.venv/bin/python bench/duckdb_compliance.py export "$src" "$PQ"
+  fi
+  echo "== DuckDB" >&2
+  /usr/bin/time -v -o "$OUT/compliance-$SCALE-duckdb.time" bench/.venv/bin/python bench/duckdb_compliance.py judge "$PQ" "$OUT/rules.toml" "$YEAR" "$AS_OF" > "$OUT/compliance-$SCALE-duckdb.json"
+  secs=$(python3 -c "import json,sys; print('%.2f' % json.load(open(sys.argv[1]))['seconds'])" "$OUT/compliance-$SCALE-duckdb.json")
+  echo "| DuckDB $(bench/.venv/bin/python -c 'import duckdb; print(duckdb.__version__)') (Parquet) | – | $(wall "$OUT/compliance-$SCALE-duckdb.time") (query $secs) | $(rss "$OUT/compliance-$SCALE-duckdb.time") |" >> "$RES"
+fi
+
+# The counts must agree, rule by rule.
+python3 - "$RES" "$OUT"/compliance-"$SCALE"-*.json <<'PY'
+import json, sys
+res, files = sys.argv[1], [f for f in sys.argv[2:]]
+runs = {f.rsplit('-', 1)[1][:-5]: json.load(open(f)) for f in files}
+base = next(iter(runs.values()))["rules"]
+lines = ["", "| rule | applicable | failing | agree |", "|---|---|---|---|"]
+ok = True
+for i, r in enumerate(base):
+    same = all((x["rules"][i]["orgs_applicable"], x["rules"][i]["orgs_failing"]) == (r["orgs_applicable"], r["orgs_failing"]) for x in runs.values())
+    ok &= same
+    lines.append(f"| {r['id']} | {r['orgs_applicable']} | {r['orgs_failing']} | {'✓' if same else '✗ ' + str([(k, x['rules'][i]['orgs_applicable'], x['rules'][i]['orgs_failing']) for k, x in runs.items()])} |")
+open(res, "a").write("\n".join(lines) + "\n")
+print("counts agree across " + ", ".join(runs) if ok else "COUNTS DIFFER", file=sys.stderr)
+sys.exit(0 if ok else 1)
+PY
+echo >&2; cat "$RES"
