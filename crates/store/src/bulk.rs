@@ -18,7 +18,7 @@ pub(crate) const TABLES: &[(&str, &[&str])] = &[
     ("meetings", &["id", "org_id", "kind", "held_on", "topic", "summary", "form", "host", "recorder", "created_at", "theme"]),
     ("attendance", &["meeting_id", "member_id", "present", "absence_reason", "held_on"]),
     ("evaluations", &["org_id", "member_id", "year", "grade", "meeting_id"]),
-    ("development", &["id", "org_id", "name", "sex", "birth_date", "citizen_id", "education", "occupation", "stage", "applied_on", "talked_on", "activist_on", "contacts", "candidate_on", "review_on", "training_hours", "sponsors", "admitted_on", "admission_eligible", "admission_present", "admission_favour", "approved_on", "extension_months", "full_on", "full_eligible", "full_present", "full_favour", "member_id", "created_at"]),
+    ("development", &["id", "org_id", "name", "sex", "ethnicity", "birth_date", "citizen_id", "phone", "education", "occupation", "stage", "applied_on", "talked_on", "activist_on", "contacts", "candidate_on", "review_on", "training_hours", "sponsors", "admitted_on", "admission_eligible", "admission_present", "admission_favour", "approved_on", "extension_months", "full_on", "full_eligible", "full_present", "full_favour", "member_id", "created_at"]),
     ("transfers", &["id", "member_id", "org_id", "direction", "letter_no", "issued_on", "valid_days", "dues_paid_to", "counterpart", "received_on"]),
     ("mobile_members", &["id", "member_id", "org_id", "direction", "place", "certificate_no", "since", "until"]),
     ("dues_payments", &["id", "member_id", "org_id", "from_month", "to_month", "base", "amount", "paid_on", "catch_up"]),

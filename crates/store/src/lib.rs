@@ -5,6 +5,8 @@
 mod auth;
 mod bulk;
 mod compliance;
+mod development;
+mod life;
 mod error;
 mod meetings;
 mod members;
@@ -17,6 +19,8 @@ mod units;
 
 pub use auth::{random_token, SessionInfo};
 pub use bulk::{BulkLoader, Row, Table};
+pub use development::StepLog;
+pub use life::{Carrier, Funding, TrainingRecord, Worker};
 pub use error::StoreError;
 pub use meetings::MeetingDetail;
 pub use members::materials_text;

@@ -101,25 +101,7 @@ impl Store {
             }
         }
         let mut tx = self.pool.begin().await?;
-        let dup: Option<i64> = sqlx::query_scalar("SELECT id FROM members WHERE citizen_id = $1")
-            .bind(m.citizen_id.reveal())
-            .fetch_optional(&mut *tx)
-            .await?;
-        if dup.is_some() {
-            return Err(StoreError::invalid("citizen_id", format!("身份证号 {} 已登记过党员信息，不能重复登记；如需转入请办理组织关系转接", m.citizen_id)));
-        }
-        let mut q = Sql::new(
-            "INSERT INTO members (org_id, group_id, name, sex, ethnicity, birth_date, citizen_id, education, occupation, phone, \
-             joined_on, full_on, status, is_mobile, archive_location, archive_materials, created_at) VALUES (",
-        );
-        q.arg(m.org_id).push(", ").arg(m.group_id).push(", ").arg(m.name.clone()).push(", ").arg(m.sex.code());
-        q.push(", ").arg(m.ethnicity.clone()).push(", ").arg(m.birth_date).push(", ").arg(m.citizen_id.reveal());
-        q.push(", ").arg(m.education.code()).push(", ").arg(m.occupation.code()).push(", ").arg(m.phone.clone());
-        q.push(", ").arg(m.joined_on).push(", ").arg(m.full_on).push(", ").arg(m.status.code()).push(", ").arg(m.is_mobile);
-        q.push(", ").arg(m.archive_location.clone()).push(", ").arg(materials_text(&m.archive_materials));
-        q.push(", ").arg(crate::now_text()).push(") RETURNING id");
-        let id = q.query().fetch_one(&mut *tx).await?.i("id")?;
-        sqlx::query("UPDATE orgs SET member_count = member_count + 1 WHERE id = $1").bind(m.org_id).execute(&mut *tx).await?;
+        let id = insert_member_tx(&mut tx, &m).await?;
         tx.commit().await?;
         Ok(self.member(scope, id).await?.0)
     }
@@ -145,4 +127,26 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Writes a checked member in the caller's transaction, refusing a citizen ID already on
+/// file, and keeps the organisation's member count.
+pub(crate) async fn insert_member_tx(tx: &mut sqlx::Transaction<'_, sqlx::Any>, m: &domain::member::NewMember) -> Result<i64, StoreError> {
+    let dup: Option<i64> = sqlx::query_scalar("SELECT id FROM members WHERE citizen_id = $1").bind(m.citizen_id.reveal()).fetch_optional(&mut **tx).await?;
+    if dup.is_some() {
+        return Err(StoreError::invalid("citizen_id", format!("身份证号 {} 已登记过党员信息，不能重复登记；如需转入请办理组织关系转接", m.citizen_id)));
+    }
+    let mut q = Sql::new(
+        "INSERT INTO members (org_id, group_id, name, sex, ethnicity, birth_date, citizen_id, education, occupation, phone, \
+         joined_on, full_on, status, is_mobile, archive_location, archive_materials, created_at) VALUES (",
+    );
+    q.arg(m.org_id).push(", ").arg(m.group_id).push(", ").arg(m.name.clone()).push(", ").arg(m.sex.code());
+    q.push(", ").arg(m.ethnicity.clone()).push(", ").arg(m.birth_date).push(", ").arg(m.citizen_id.reveal());
+    q.push(", ").arg(m.education.code()).push(", ").arg(m.occupation.code()).push(", ").arg(m.phone.clone());
+    q.push(", ").arg(m.joined_on).push(", ").arg(m.full_on).push(", ").arg(m.status.code()).push(", ").arg(m.is_mobile);
+    q.push(", ").arg(m.archive_location.clone()).push(", ").arg(materials_text(&m.archive_materials));
+    q.push(", ").arg(crate::now_text()).push(") RETURNING id");
+    let id = q.query().fetch_one(&mut **tx).await?.i("id")?;
+    sqlx::query("UPDATE orgs SET member_count = member_count + 1 WHERE id = $1").bind(m.org_id).execute(&mut **tx).await?;
+    Ok(id)
 }

@@ -6,7 +6,7 @@ use domain::meeting::{AttendanceInput, MeetingForm, MeetingKind, NewMeeting};
 use domain::member::{LeaveReason, NewMemberInput};
 use domain::org::{NewOrg, OrgLevel, Sector};
 use domain::user::Role;
-use domain::Date;
+use domain::{Date, Labelled};
 use store::{Scope, Store, StoreError};
 
 const AS_OF: &str = "2026-11-27";
@@ -378,3 +378,64 @@ async fn migrations_run_once(db: Db) {
     assert_eq!(again.org_by_code(&Scope::jurisdiction(), "ROOT").await.unwrap().depth, 0);
 }
 both!(migrations_run_once);
+
+async fn development_steps_are_checked_and_all_or_nothing(db: Db) {
+    use domain::development::{Stage, Step, Vote};
+    let Some(w) = world(db).await else { return };
+    let (s, all) = (&w.store, Scope::jurisdiction());
+    let rules = domain::rules::Rules::default_rules();
+    let d = |x: &str| Date::parse_from_str(x, "%Y-%m-%d").unwrap();
+    let birth = d("2000-03-15");
+    let cid = domain::CitizenId::compose("330122", birth, 31).reveal().to_string();
+    let person = NewMemberInput { birth_date: "2000-03-15".into(), citizen_id: cid.clone(), sex: "男".into(), occupation: "工人".into(), ..member_input(w.a.id, "") };
+
+    // Under 18 at application: refused with the rule and its citation.
+    let (f, msg) = field(s.insert_applicant(&all, &person, d("2018-03-14"), &rules, as_of()).await.unwrap_err());
+    assert_eq!(f, "step");
+    assert!(msg.contains("development.min_age") && msg.contains("中国共产党章程"), "{msg}");
+    let id = s.insert_applicant(&all, &person, d("2023-01-10"), &rules, as_of()).await.unwrap();
+    assert!(s.insert_applicant(&all, &person, d("2023-01-10"), &rules, as_of()).await.is_err(), "same citizen ID twice");
+
+    let members_before = s.org_summary(&all, w.a.id).await.unwrap().member_count;
+    let steps_before = s.development_steps(&all, id).await.unwrap().len();
+    // A candidate after 364 days as an activist: refused, nothing written.
+    s.record_development_step(&all, id, &Step::Activist { on: d("2023-03-01"), talked_on: Some(d("2023-01-20")), contacts: vec!["李四".into()] }, &rules, as_of(), None).await.unwrap();
+    let (_, msg) = field(s.record_development_step(&all, id, &Step::Candidate { on: d("2024-02-28") }, &rules, as_of(), None).await.unwrap_err());
+    assert!(msg.contains("development.activist_min_days") && msg.contains("364天"), "{msg}");
+    let rec = s.development_record(&all, id).await.unwrap();
+    assert_eq!((rec.stage, rec.candidate_on), (Stage::Activist, None));
+    assert_eq!(s.development_steps(&all, id).await.unwrap().len(), steps_before + 1);
+
+    s.record_development_step(&all, id, &Step::Candidate { on: d("2024-02-29") }, &rules, as_of(), None).await.unwrap();
+    // Admission with one sponsor: refused; with two: the member joins the roll in the same step.
+    let admit = |sponsors: Vec<String>| Step::Admit { on: d("2024-09-01"), sponsors, review_on: Some(d("2024-08-01")), training_hours: 24.0, vote: Vote { eligible: 20, present: 15, favour: 14 }, approved_on: Some(d("2024-10-08")) };
+    assert!(s.record_development_step(&all, id, &admit(vec!["甲".into()]), &rules, as_of(), None).await.is_err());
+    assert_eq!(s.org_summary(&all, w.a.id).await.unwrap().member_count, members_before, "nothing half-recorded");
+    s.record_development_step(&all, id, &admit(vec!["甲".into(), "乙".into()]), &rules, as_of(), None).await.unwrap();
+    assert_eq!(s.org_summary(&all, w.a.id).await.unwrap().member_count, members_before + 1);
+    let (found, _) = s.search_members(&all, "测试党员", 10).await.unwrap().into_iter().find(|(m, _)| m.birth_date == birth).unwrap();
+    assert_eq!((found.status.code(), found.joined_on), ("probationary", d("2024-09-01")));
+    // Confirmation one day early is refused; on time the member turns full.
+    assert!(s.record_development_step(&all, id, &Step::Confirm { on: d("2025-08-31"), vote: Vote { eligible: 20, present: 15, favour: 14 } }, &rules, as_of(), None).await.is_err());
+    s.record_development_step(&all, id, &Step::Confirm { on: d("2025-09-01"), vote: Vote { eligible: 20, present: 15, favour: 14 } }, &rules, as_of(), None).await.unwrap();
+    let (m, _) = s.member(&all, found.id).await.unwrap();
+    assert_eq!((m.status.code(), m.full_on), ("full", Some(d("2025-09-01"))));
+    assert!(m.missing_archive_materials().is_empty(), "{:?}", m.missing_archive_materials());
+    assert_eq!(s.development_steps(&all, id).await.unwrap().len(), 5);
+
+    // Dues: computed by bracket, overlapping months refused; a transfer takes the member off the roll.
+    let p = s.insert_dues(&all, m.id, domain::dues::Month::new(2025, 10), domain::dues::Month::new(2025, 12), Some(5000.0), d("2025-10-05"), &rules, as_of()).await.unwrap();
+    assert_eq!(p.amount, 150.0, "5000 pays 1 % a month, three months");
+    assert!(s.insert_dues(&all, m.id, domain::dues::Month::new(2025, 12), domain::dues::Month::new(2026, 2), Some(5000.0), d("2025-12-05"), &rules, as_of()).await.is_err());
+    let t = s.transfer_out(&all, m.id, "2026组转字第001号", d("2026-11-01"), "中共某市某支部委员会", &rules, as_of()).await.unwrap();
+    assert_eq!(s.org_summary(&all, w.a.id).await.unwrap().member_count, members_before);
+    let letters = s.transfers(&all, Some(m.id), None).await.unwrap();
+    assert_eq!((letters[0].dues_paid_to.as_str(), letters[0].valid_days), ("2025-12", 90));
+    s.receive_transfer(&all, t, d("2026-11-20"), as_of()).await.unwrap();
+    assert!(s.receive_transfer(&all, t, d("2026-11-21"), as_of()).await.is_err(), "one receipt");
+    // Outside the secretary's subtree: not found.
+    let sec_b = s.create_user("sec_dev_b", "password-b1", Role::Secretary, Some(w.b.id), None).await.unwrap();
+    let scope_b = s.scope_for(&sec_b).await.unwrap();
+    assert!(matches!(s.development_record(&scope_b, id).await, Err(StoreError::NotFound { .. })));
+}
+both!(development_steps_are_checked_and_all_or_nothing);

@@ -302,7 +302,7 @@ impl County<'_, '_> {
         let full = full_on.is_some();
         self.loader
             .add(Table::Development, vec![
-                id.into(), org.id.into(), p.name.clone().into(), p.sex.code().into(), p.birth.into(), p.citizen_id.reveal().into(),
+                id.into(), org.id.into(), p.name.clone().into(), p.sex.code().into(), p.ethnicity.into(), p.birth.into(), p.citizen_id.reveal().into(), Some(p.phone.clone()).into(),
                 p.education.code().into(), p.occupation.code().into(), stage.code().into(), applied.into(), talked.into(), activist.into(),
                 contacts.into(), candidate.into(), admitted_block.map(|b| b.1).into(), Some(admitted_block.map_or(0.0, |b| b.2)).into(),
                 sponsors.into(), admitted_block.map(|b| b.0).into(), v(adm.then_some(eligible)), v(adm.then_some(present)), v(adm.then_some(favour)),

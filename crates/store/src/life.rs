@@ -1,0 +1,401 @@
+//! Records beside meetings, read and written within the caller's scope: a member's dues,
+//! training, evaluation grades, transfers and mobile record; an organisation's
+//! party-affairs workers, funding and carriers; grades of a democratic evaluation.
+
+use crate::query::Sql;
+use crate::rows::RowExt;
+use crate::{Scope, Store, StoreError};
+use domain::dues::{DuesPayment, Month};
+use domain::life::{CarrierKind, EvaluationGrade, FundingSource, MobileRecord, TrainingChannel, Transfer, TransferDirection, WorkerKind};
+use domain::meeting::MeetingKind;
+use domain::member::LeaveReason;
+use domain::rules::{DuesCategory, Rules};
+use domain::{Date, Labelled};
+use serde::Serialize;
+
+/// A training record (培训记录).
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainingRecord {
+    pub taken_on: Date,
+    pub hours: f64,
+    pub channel: TrainingChannel,
+    pub topic: String,
+}
+
+/// A party-affairs worker (党务工作者).
+#[derive(Debug, Clone, Serialize)]
+pub struct Worker {
+    pub name: String,
+    pub member_id: Option<i64>,
+    pub kind: WorkerKind,
+    pub appointed_on: Date,
+    pub left_on: Option<Date>,
+}
+
+/// Working funds of a year from one source (党建工作经费).
+#[derive(Debug, Clone, Serialize)]
+pub struct Funding {
+    pub year: i32,
+    pub source: FundingSource,
+    pub amount: f64,
+    pub purpose: String,
+}
+
+/// A carrier of Party work (党建工作载体).
+#[derive(Debug, Clone, Serialize)]
+pub struct Carrier {
+    pub kind: CarrierKind,
+    pub name: String,
+    pub established_on: Date,
+}
+
+fn month(r: &sqlx::any::AnyRow, c: &str) -> Result<Month, StoreError> {
+    let v = r.s(c)?;
+    Month::parse(&v).ok_or_else(|| StoreError::Corrupt(format!("{c} = {v}")))
+}
+
+/// The dues category of a member, from the occupation (在职 / 离退休 / 农民 / 学生).
+pub fn dues_category(occupation: domain::member::Occupation) -> DuesCategory {
+    use domain::member::Occupation::*;
+    match occupation {
+        Farmer => DuesCategory::Farmer,
+        Student => DuesCategory::Student,
+        Retired => DuesCategory::Retired,
+        _ => DuesCategory::Working,
+    }
+}
+
+impl Store {
+    /// A member's dues payments, latest first.
+    pub async fn member_dues(&self, scope: &Scope, member_id: i64) -> Result<Vec<DuesPayment>, StoreError> {
+        self.member(scope, member_id).await?;
+        let rows = sqlx::query("SELECT member_id, from_month, to_month, base, amount, paid_on, catch_up FROM dues_payments WHERE member_id = $1 ORDER BY to_month DESC, id DESC")
+            .bind(member_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DuesPayment {
+                    member_id: r.i("member_id")?,
+                    from: month(r, "from_month")?,
+                    to: month(r, "to_month")?,
+                    base: r.of("base")?,
+                    amount: r.of("amount")?.unwrap_or(0.0),
+                    paid_on: r.d("paid_on")?,
+                    catch_up: r.b("catch_up")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Records a dues payment for months `from..=to`; the amount is computed from the
+    /// monthly base by the rules' brackets (farmers and students pay the fixed amount).
+    pub async fn insert_dues(&self, scope: &Scope, member_id: i64, from: Month, to: Month, base: Option<f64>, paid_on: Date, rules: &Rules, today: Date) -> Result<DuesPayment, StoreError> {
+        let (m, _) = self.member(scope, member_id).await?;
+        if scope.own_member().is_some() {
+            return Err(StoreError::invalid("member_id", "党员账号不能登记党费，请由党支部登记"));
+        }
+        if !m.is_active() {
+            return Err(StoreError::invalid("member_id", format!("{}已不在本组织名册中，不能登记党费", m.name)));
+        }
+        if to < from {
+            return Err(StoreError::invalid("to_month", format!("截止月份 {} 早于起始月份 {}", to.label(), from.label())));
+        }
+        if to.0 - from.0 >= 12 {
+            return Err(StoreError::invalid("to_month", "一次最多登记12个月的党费（按年预交）"));
+        }
+        if from < Month::of(m.joined_on) {
+            return Err(StoreError::invalid("from_month", format!("起始月份 {} 早于入党时间 {}", from.label(), m.joined_on)));
+        }
+        if paid_on > today {
+            return Err(StoreError::invalid("paid_on", format!("交纳日期 {paid_on} 晚于今天")));
+        }
+        let category = dues_category(m.occupation);
+        if matches!(category, DuesCategory::Working | DuesCategory::Retired) && base.is_none_or(|b| !(b >= 0.0)) {
+            return Err(StoreError::invalid("base", "在职和离退休党员须填写月工资收入（税后）或离退休费，作为计算党费的基数"));
+        }
+        let monthly = rules.monthly_dues(category, base.unwrap_or(0.0));
+        let amount = (monthly * (to.0 - from.0 + 1) as f64 * 100.0).round() / 100.0;
+        // Paid after the last month it covers: a catch-up (补交).
+        let catch_up = paid_on > Month(to.0 + 1).first_day() + chrono::Duration::days(30);
+        let overlap: Option<i64> = sqlx::query_scalar("SELECT id FROM dues_payments WHERE member_id = $1 AND from_month <= $2 AND to_month >= $3")
+            .bind(member_id)
+            .bind(to.text())
+            .bind(from.text())
+            .fetch_optional(&self.pool)
+            .await?;
+        if overlap.is_some() {
+            return Err(StoreError::invalid("from_month", format!("{}至{}已有党费记录，不能重复登记", from.label(), to.label())));
+        }
+        sqlx::query("INSERT INTO dues_payments (member_id, org_id, from_month, to_month, base, amount, paid_on, catch_up) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(member_id)
+            .bind(m.org_id)
+            .bind(from.text())
+            .bind(to.text())
+            .bind(base)
+            .bind(amount)
+            .bind(paid_on.to_string())
+            .bind(catch_up as i64)
+            .execute(&self.pool)
+            .await?;
+        Ok(DuesPayment { member_id, from, to, base, amount, paid_on, catch_up })
+    }
+
+    /// A member's training records of a year.
+    pub async fn member_training(&self, scope: &Scope, member_id: i64, year: i32) -> Result<Vec<TrainingRecord>, StoreError> {
+        self.member(scope, member_id).await?;
+        let rows = sqlx::query("SELECT taken_on, hours, channel, topic FROM training_records WHERE member_id = $1 AND taken_on >= $2 AND taken_on <= $3 ORDER BY taken_on")
+            .bind(member_id)
+            .bind(format!("{year:04}-01-01"))
+            .bind(format!("{year:04}-12-31"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok(TrainingRecord { taken_on: r.d("taken_on")?, hours: r.of("hours")?.unwrap_or(0.0), channel: r.e("channel")?, topic: r.s("topic")? })).collect()
+    }
+
+    /// Records training hours of a member.
+    pub async fn insert_training(&self, scope: &Scope, member_id: i64, rec: &TrainingRecord, today: Date) -> Result<(), StoreError> {
+        let (m, _) = self.member(scope, member_id).await?;
+        if scope.own_member().is_some() {
+            return Err(StoreError::invalid("member_id", "党员账号不能登记培训学时，请由党支部登记"));
+        }
+        if !(rec.hours > 0.0 && rec.hours <= 80.0) {
+            return Err(StoreError::invalid("hours", format!("学时 {} 不合理：一次培训应在0到80学时之间（1天按8学时）", rec.hours)));
+        }
+        if rec.taken_on > today {
+            return Err(StoreError::invalid("taken_on", format!("培训日期 {} 晚于今天", rec.taken_on)));
+        }
+        if rec.topic.trim().is_empty() {
+            return Err(StoreError::invalid("topic", "培训内容不能为空"));
+        }
+        sqlx::query("INSERT INTO training_records (member_id, org_id, taken_on, hours, channel, topic) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(member_id)
+            .bind(m.org_id)
+            .bind(rec.taken_on.to_string())
+            .bind(rec.hours)
+            .bind(rec.channel.code())
+            .bind(rec.topic.trim())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A member's democratic-evaluation grades by year.
+    pub async fn member_evaluations(&self, scope: &Scope, member_id: i64) -> Result<Vec<(i32, EvaluationGrade)>, StoreError> {
+        self.member(scope, member_id).await?;
+        let rows = sqlx::query("SELECT year, grade FROM evaluations WHERE member_id = $1 ORDER BY year DESC").bind(member_id).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.i("year")? as i32, r.e("grade")?))).collect()
+    }
+
+    /// Grades of a democratic evaluation (民主评议党员), one per member of the meeting's
+    /// attendance list; all or nothing. A grade already given that year is replaced.
+    pub async fn record_grades(&self, scope: &Scope, meeting_id: i64, grades: &[(i64, EvaluationGrade)]) -> Result<(), StoreError> {
+        let d = self.meeting(scope, meeting_id).await?;
+        if scope.own_member().is_some() {
+            return Err(StoreError::invalid("grades", "党员账号不能登记评议结果"));
+        }
+        if d.meeting.kind != MeetingKind::DemocraticEvaluation {
+            return Err(StoreError::invalid("grades", "只有“民主评议党员”会议可以登记评议等次"));
+        }
+        for (m, _) in grades {
+            if !d.attendance.iter().any(|a| a.member_id == *m) {
+                return Err(StoreError::invalid("grades", format!("党员（编号{m}）不在本次评议的名单中")));
+            }
+        }
+        let year = chrono::Datelike::year(&d.meeting.held_on) as i64;
+        let mut tx = self.pool.begin().await?;
+        for (m, g) in grades {
+            let n = sqlx::query("UPDATE evaluations SET grade = $1, meeting_id = $2 WHERE member_id = $3 AND year = $4")
+                .bind(g.code())
+                .bind(meeting_id)
+                .bind(*m)
+                .bind(year)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                sqlx::query("INSERT INTO evaluations (org_id, member_id, year, grade, meeting_id) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(d.meeting.org_id)
+                    .bind(*m)
+                    .bind(year)
+                    .bind(g.code())
+                    .bind(meeting_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Transfer letters of a member, or of every member of an organisation, latest first.
+    pub async fn transfers(&self, scope: &Scope, member_id: Option<i64>, org_id: Option<i64>) -> Result<Vec<Transfer>, StoreError> {
+        let mut q = Sql::new(
+            "SELECT t.id, t.member_id, m.name, t.org_id, t.direction, t.letter_no, t.issued_on, t.valid_days, t.dues_paid_to, t.counterpart, t.received_on \
+             FROM transfers t JOIN members m ON m.id = t.member_id JOIN orgs o ON o.id = t.org_id WHERE 1 = 1",
+        );
+        if let Some(m) = member_id {
+            q.push(" AND t.member_id = ").arg(m);
+        }
+        if let Some(o) = org_id {
+            q.push(" AND t.org_id = ").arg(o);
+        }
+        scope.members(&mut q, "m", "o");
+        q.push(" ORDER BY t.issued_on DESC, t.id DESC");
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Transfer {
+                    id: r.i("id")?,
+                    member_id: r.i("member_id")?,
+                    member_name: r.s("name")?,
+                    org_id: r.i("org_id")?,
+                    direction: r.e("direction")?,
+                    letter_no: r.s("letter_no")?,
+                    issued_on: r.d("issued_on")?,
+                    valid_days: r.i("valid_days")? as u32,
+                    dues_paid_to: r.s("dues_paid_to")?,
+                    counterpart: r.s("counterpart")?,
+                    received_on: r.od("received_on")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Issues a transfer-out letter (组织关系介绍信): the member leaves the roll the same
+    /// day, in the same transaction; the letter's validity comes from the rules and the
+    /// dues-paid-to month from the member's payments.
+    pub async fn transfer_out(&self, scope: &Scope, member_id: i64, letter_no: &str, issued_on: Date, counterpart: &str, rules: &Rules, today: Date) -> Result<i64, StoreError> {
+        let (m, _) = self.member(scope, member_id).await?;
+        if scope.own_member().is_some() {
+            return Err(StoreError::invalid("member_id", "党员账号不能开具介绍信"));
+        }
+        if !m.is_active() {
+            return Err(StoreError::invalid("member_id", format!("{}已于{}减少，不能再开具介绍信", m.name, m.left_on.map(|d| d.to_string()).unwrap_or_default())));
+        }
+        if letter_no.trim().is_empty() || counterpart.trim().is_empty() {
+            return Err(StoreError::invalid("letter_no", "介绍信编号和接收党组织都必须填写"));
+        }
+        if issued_on > today || issued_on < m.joined_on {
+            return Err(StoreError::invalid("issued_on", format!("开具日期 {issued_on} 应在入党时间之后、今天之前")));
+        }
+        let mut tx = self.pool.begin().await?;
+        let paid_to: Option<String> = sqlx::query_scalar("SELECT MAX(to_month) FROM dues_payments WHERE member_id = $1").bind(member_id).fetch_one(&mut *tx).await?;
+        let id = sqlx::query(
+            "INSERT INTO transfers (member_id, org_id, direction, letter_no, issued_on, valid_days, dues_paid_to, counterpart) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(member_id)
+        .bind(m.org_id)
+        .bind(TransferDirection::Out.code())
+        .bind(letter_no.trim())
+        .bind(issued_on.to_string())
+        .bind(rules.transfers.letter_validity_days.get() as i64)
+        .bind(paid_to.unwrap_or_else(|| "未交".into()))
+        .bind(counterpart.trim())
+        .fetch_one(&mut *tx)
+        .await?
+        .i("id")?;
+        sqlx::query("UPDATE members SET left_on = $1, left_reason = $2, left_note = $3 WHERE id = $4 AND left_on IS NULL")
+            .bind(issued_on.to_string())
+            .bind(LeaveReason::TransferredOut.code())
+            .bind(format!("转往{}，介绍信{}", counterpart.trim(), letter_no.trim()))
+            .bind(member_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE orgs SET member_count = member_count - 1 WHERE id = $1").bind(m.org_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Records the receipt (回执) of a letter: the member reported at the receiving organisation.
+    pub async fn receive_transfer(&self, scope: &Scope, transfer_id: i64, on: Date, today: Date) -> Result<(), StoreError> {
+        let mut q = Sql::new("SELECT t.issued_on, t.received_on FROM transfers t JOIN members m ON m.id = t.member_id JOIN orgs o ON o.id = t.org_id WHERE t.id = ");
+        q.arg(transfer_id);
+        scope.orgs(&mut q, "o");
+        let r = q.query().fetch_optional(&self.pool).await?.ok_or(StoreError::NotFound { what: "介绍信" })?;
+        if let Some(d) = r.od("received_on")? {
+            return Err(StoreError::invalid("received_on", format!("该介绍信已于 {d} 登记回执")));
+        }
+        let issued = r.d("issued_on")?;
+        if on < issued || on > today {
+            return Err(StoreError::invalid("received_on", format!("回执日期 {on} 应在开具日期 {issued} 与今天之间")));
+        }
+        sqlx::query("UPDATE transfers SET received_on = $1 WHERE id = $2 AND received_on IS NULL").bind(on.to_string()).bind(transfer_id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// A member's mobile-member records (流动党员).
+    pub async fn member_mobile(&self, scope: &Scope, member_id: i64) -> Result<Vec<MobileRecord>, StoreError> {
+        let (m, _) = self.member(scope, member_id).await?;
+        let rows = sqlx::query("SELECT id, member_id, direction, place, certificate_no, since, until FROM mobile_members WHERE member_id = $1 ORDER BY since DESC")
+            .bind(member_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(MobileRecord {
+                    id: r.i("id")?,
+                    member_id: r.i("member_id")?,
+                    member_name: m.name.clone(),
+                    direction: r.e("direction")?,
+                    place: r.s("place")?,
+                    certificate_no: r.os("certificate_no")?,
+                    since: r.d("since")?,
+                    until: r.od("until")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Party-affairs workers of an organisation, current first.
+    pub async fn org_workers(&self, scope: &Scope, org_id: i64) -> Result<Vec<Worker>, StoreError> {
+        self.org(scope, org_id).await?;
+        let rows = sqlx::query("SELECT name, member_id, kind, appointed_on, left_on FROM party_workers WHERE org_id = $1 ORDER BY left_on IS NOT NULL, appointed_on DESC")
+            .bind(org_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok(Worker { name: r.s("name")?, member_id: r.oi("member_id")?, kind: r.e("kind")?, appointed_on: r.d("appointed_on")?, left_on: r.od("left_on")? }))
+            .collect()
+    }
+
+    /// Working funds of an organisation, latest year first.
+    pub async fn org_funding(&self, scope: &Scope, org_id: i64) -> Result<Vec<Funding>, StoreError> {
+        self.org(scope, org_id).await?;
+        let rows = sqlx::query("SELECT year, source, amount, purpose FROM funding WHERE org_id = $1 ORDER BY year DESC, id").bind(org_id).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok(Funding { year: r.i("year")? as i32, source: r.e("source")?, amount: r.of("amount")?.unwrap_or(0.0), purpose: r.s("purpose")? })).collect()
+    }
+
+    /// Records working funds received.
+    pub async fn insert_funding(&self, scope: &Scope, org_id: i64, f: &Funding, today: Date) -> Result<(), StoreError> {
+        self.org(scope, org_id).await?;
+        if scope.own_member().is_some() {
+            return Err(StoreError::invalid("amount", "党员账号不能登记经费"));
+        }
+        if !(f.amount > 0.0 && f.amount < 1e9) {
+            return Err(StoreError::invalid("amount", format!("金额 {} 不合理，请填写大于0的金额（元）", f.amount)));
+        }
+        if f.year > chrono::Datelike::year(&today) || f.year < 1949 {
+            return Err(StoreError::invalid("year", format!("年度 {} 不合理", f.year)));
+        }
+        if f.purpose.trim().is_empty() {
+            return Err(StoreError::invalid("purpose", "经费用途不能为空"));
+        }
+        sqlx::query("INSERT INTO funding (org_id, year, source, amount, purpose) VALUES ($1, $2, $3, $4, $5)")
+            .bind(org_id)
+            .bind(f.year as i64)
+            .bind(f.source.code())
+            .bind(f.amount)
+            .bind(f.purpose.trim())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Carriers of an organisation.
+    pub async fn org_carriers(&self, scope: &Scope, org_id: i64) -> Result<Vec<Carrier>, StoreError> {
+        self.org(scope, org_id).await?;
+        let rows = sqlx::query("SELECT kind, name, established_on FROM carriers WHERE org_id = $1 ORDER BY kind, established_on").bind(org_id).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok(Carrier { kind: r.e("kind")?, name: r.s("name")?, established_on: r.d("established_on")? })).collect()
+    }
+}
