@@ -182,15 +182,19 @@ pub fn rule_catalogue(r: &Rules) -> Vec<RuleInfo> {
 
 /// The complete periods of `year` as of `as_of`: (label, first day, last day).
 fn periods(per: Period, year: i32, as_of: Date) -> Vec<(String, Date, Date)> {
+    // Only periods over by the as-of date are judged.
+    all_periods(per, year).into_iter().filter(|(_, _, end)| *end < as_of).collect()
+}
+
+/// Every period of `year`: (label, first day, last day).
+fn all_periods(per: Period, year: i32) -> Vec<(String, Date, Date)> {
     let d = |y, m, day| Date::from_ymd_opt(y, m, day).expect("valid date");
     let month_end = |m: u32| if m == 12 { d(year, 12, 31) } else { d(year, m + 1, 1).pred_opt().expect("valid") };
-    let spans: Vec<(String, Date, Date)> = match per {
+    match per {
         Period::Month => (1..=12).map(|m| (format!("{year}年{m}月"), d(year, m, 1), month_end(m))).collect(),
         Period::Quarter => (1..=4).map(|q| (format!("{year}年第{q}季度"), d(year, q * 3 - 2, 1), month_end(q * 3))).collect(),
         Period::Year => vec![(format!("{year}年"), d(year, 1, 1), d(year, 12, 31))],
-    };
-    // Only periods over by the as-of date are judged.
-    spans.into_iter().filter(|(_, _, end)| *end < as_of).collect()
+    }
 }
 
 fn per_label(p: Period) -> &'static str {
@@ -209,6 +213,36 @@ fn verdict(info: &RuleInfo, applies: bool, required: String, found: String, evid
         (true, false) => Verdict::NotMet,
     };
     RuleVerdict { rule_id: info.id, title: info.title, citation: info.citation.clone(), verdict, required, found, evidence }
+}
+
+/// A meeting due in the period running today (本期待办): required, held so far, deadline.
+#[derive(Debug, Clone, Serialize)]
+pub struct Due {
+    pub rule_id: &'static str,
+    pub title: &'static str,
+    pub kind: MeetingKind,
+    pub period: String,
+    pub required: u32,
+    pub held: u32,
+    pub ends_on: Date,
+}
+
+/// The meetings still owed in the periods running on `today` (this month, quarter, year).
+pub fn due_now(rules: &Rules, org: &OrgYear, today: Date) -> Vec<Due> {
+    let mut out = Vec::new();
+    for (id, title, kind, freq, applies) in meeting_rules(rules) {
+        if !applies(org) {
+            continue;
+        }
+        let Some((label, start, end)) = all_periods(freq.per, today.year()).into_iter().find(|(_, s, e)| *s <= today && today <= *e) else { continue };
+        let held = org.meetings.iter().filter(|(k, on)| *k == kind && *on >= start && *on <= end).count() as u32;
+        let min = *freq.min.get_ref();
+        if held < min {
+            out.push(Due { rule_id: id, title, kind, period: label, required: min, held, ends_on: end });
+        }
+    }
+    out.sort_by_key(|d| d.ends_on);
+    out
 }
 
 /// Judges every rule of [`rule_catalogue`] for one organisation and year.
@@ -385,6 +419,19 @@ mod tests {
         let relaxed = Rules::parse(&DEFAULT_RULES.replace("themed_party_day = { per = \"month\"", "themed_party_day = { per = \"quarter\""), "t.toml").unwrap();
         assert_eq!(verdict(&judge(&relaxed, &branch(&quarterly), 2025, d(LATER)), "meetings.themed_party_day").verdict, Verdict::Met);
         assert_eq!(rule_catalogue(&r).len(), judge(&r, &group, 2025, d(LATER)).len());
+    }
+
+    #[test]
+    fn what_is_due_in_the_running_periods() {
+        let r = Rules::default_rules();
+        let m = [(MeetingKind::ThemedPartyDay, d("2026-11-05")), (MeetingKind::GeneralMeeting, d("2026-10-20"))];
+        let due: Vec<_> = due_now(&r, &branch(&m), d("2026-11-27")).into_iter().map(|x| (x.rule_id, x.period)).collect();
+        assert_eq!(due, vec![
+            ("meetings.committee_meeting", "2026年11月".to_string()),
+            ("meetings.party_lesson", "2026年第4季度".to_string()),
+            ("meetings.life_meeting", "2026年".to_string()),
+            ("meetings.democratic_evaluation", "2026年".to_string()),
+        ]);
     }
 
     #[test]

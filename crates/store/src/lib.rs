@@ -20,7 +20,7 @@ mod units;
 pub use auth::{random_token, SessionInfo};
 pub use bulk::{BulkLoader, Row, Table};
 pub use development::StepLog;
-pub use life::{Carrier, Funding, TrainingRecord, Worker};
+pub use life::{dues_category, Carrier, Funding, TrainingRecord, Worker};
 pub use error::StoreError;
 pub use meetings::MeetingDetail;
 pub use members::materials_text;

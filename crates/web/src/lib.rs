@@ -4,9 +4,12 @@
 
 mod api;
 mod auth;
+mod compliance_pages;
+mod development_pages;
 mod error;
 mod meeting_form;
 mod pages;
+mod records_pages;
 mod view;
 
 use axum::http::{header, HeaderValue};
@@ -37,6 +40,18 @@ pub fn router(store: Store, rules: Rules) -> Router {
         .route("/orgs/{id}/meetings", post(meeting_form::create_meeting))
         .route("/meetings/{id}", get(pages::meeting_page))
         .route("/search", get(pages::search))
+        .route("/compliance", get(compliance_pages::overview))
+        .route("/compliance/rule", get(compliance_pages::rule_detail))
+        .route("/todo", get(compliance_pages::todo))
+        .route("/orgs/{id}/development", get(development_pages::list).post(development_pages::create))
+        .route("/development/{id}", get(development_pages::record))
+        .route("/development/{id}/step", post(development_pages::step))
+        .route("/members/{id}/dues", post(records_pages::add_dues))
+        .route("/members/{id}/training", post(records_pages::add_training))
+        .route("/members/{id}/transfer", post(records_pages::transfer_out))
+        .route("/transfers/{id}/receipt", post(records_pages::receipt))
+        .route("/orgs/{id}/funding", post(records_pages::add_funding))
+        .route("/meetings/{id}/grades", post(records_pages::grades))
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/v1/session", post(api::login).delete(api::logout))

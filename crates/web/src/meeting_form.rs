@@ -33,11 +33,20 @@ async fn roll(st: &AppState, v: &Viewer, org_id: i64) -> Result<(Org, Vec<Member
     Ok((org, members))
 }
 
-pub async fn new_meeting(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Result<Response, PageError> {
+#[derive(serde::Deserialize)]
+pub struct Prefill {
+    /// The kind to record, from a 待办 link.
+    kind: Option<String>,
+}
+
+pub async fn new_meeting(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, axum::extract::Query(q): axum::extract::Query<Prefill>) -> Result<Response, PageError> {
     let v = page_viewer(&st, &headers).await?;
     let (org, members) = roll(&st, &v, id).await?;
     let mut f = Fields::new();
     f.insert("held_on".into(), today().to_string());
+    if let Some(k) = q.kind.as_deref().and_then(MeetingKind::parse) {
+        f.insert("kind".into(), k.code().into());
+    }
     Ok(render(&v, &org, &members, &f, &[]))
 }
 
@@ -108,6 +117,11 @@ fn render(v: &Viewer, org: &Org, members: &[Member], f: &Fields, errors: &[Field
                 input id="topic" type="text" name="topic" value=(val("topic")) required maxlength="200";
                 label for="form" { "活动形式" }
                 (select("form", html! { @for k in MeetingForm::ALL { option value=(k.code()) selected[val("form") == k.code()] { (k.label()) } } }))
+                label for="theme" { "主题类别（主题党日填写）" }
+                select id="theme" name="theme" {
+                    option value="" { "—" }
+                    @for t in domain::life::ThemeCategory::ALL { option value=(t.code()) selected[val("theme") == t.code()] { (t.label()) } }
+                }
                 label for="summary" { "内容摘要" }
                 textarea id="summary" name="summary" rows="4" { (val("summary")) }
                 label for="host" { "主持人" }

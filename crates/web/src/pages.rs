@@ -144,11 +144,17 @@ const PAGE_SIZE: i64 = 50;
 
 pub async fn org_page(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<OrgQuery>) -> PageResult {
     let v = page_viewer(&st, &headers).await?;
+    render_org(&st, &v, id, q.year, q.page, None).await
+}
+
+/// The organisation page; `refused` carries a refused form back onto it.
+pub(crate) async fn render_org(st: &AppState, v: &Viewer, id: i64, year: Option<i32>, pageno: Option<i64>, refused: Option<&crate::records_pages::Refused<'_>>) -> PageResult {
     let s = &st.store;
     let summary = s.org_summary(&v.scope, id).await?;
     let org = &summary.org;
-    let year = q.year.unwrap_or(today().year());
-    let pageno = q.page.unwrap_or(1).max(1);
+    let year = year.unwrap_or(today().year());
+    let pageno = pageno.unwrap_or(1).max(1);
+    let records = crate::records_pages::org_sections(st, v, org, refused).await?;
     let ancestors = s.org_ancestors(&v.scope, id).await?;
     let children = s.org_children(&v.scope, Some(id)).await?;
     let posts = s.committee_posts(&v.scope, id).await?;
@@ -177,6 +183,13 @@ pub async fn org_page(State(st): State<AppState>, headers: HeaderMap, Path(id): 
                 dt { "下次换届" } dd {
                     (opt(&due))
                     @if overdue { " " span.tag.bad { "换届已逾期" } }
+                }
+            }
+            @if v.scope.own_member().is_none() {
+                p {
+                    a.button href={ "/todo?org=" (org.id) } { "待办" } " "
+                    a.button href={ "/compliance?org=" (org.id) } { "合规检查" } " "
+                    @if org.level.holds_members() { a.button href={ "/orgs/" (org.id) "/development" } { "发展党员" } }
                 }
             }
         }
@@ -263,15 +276,22 @@ pub async fn org_page(State(st): State<AppState>, headers: HeaderMap, Path(id): 
                 } }
             }
         }
+        (records)
     };
-    Ok(page(&v, &org.name, body))
+    Ok(page(v, &org.name, body))
 }
 
 // ---- members and meetings ---------------------------------------------------------------
 
 pub async fn member_page(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> PageResult {
     let v = page_viewer(&st, &headers).await?;
+    render_member(&st, &v, id, None).await
+}
+
+/// The member page; `refused` carries a refused form back onto it.
+pub(crate) async fn render_member(st: &AppState, v: &Viewer, id: i64, refused: Option<&crate::records_pages::Refused<'_>>) -> PageResult {
     let (m, org_name) = st.store.member(&v.scope, id).await?;
+    let records = crate::records_pages::member_sections(st, v, &m, refused).await?;
     let year = today().year();
     let attendance = st.store.member_attendance(&v.scope, id, year).await?;
     let missing = m.missing_archive_materials();
@@ -326,8 +346,9 @@ pub async fn member_page(State(st): State<AppState>, headers: HeaderMap, Path(id
                 } }
             }
         }
+        (records)
     };
-    Ok(page(&v, &m.name, body))
+    Ok(page(v, &m.name, body))
 }
 
 pub async fn meeting_page(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> PageResult {
@@ -342,7 +363,7 @@ pub async fn meeting_page(State(st): State<AppState>, headers: HeaderMap, Path(i
                 dt { "党组织" } dd { a href={ "/orgs/" (m.org_id) } { (d.org_name) } }
                 dt { "会议类型" } dd { (m.kind.label()) }
                 dt { "日期" } dd { (m.held_on) }
-                dt { "形式" } dd { (m.form.label()) }
+                dt { "形式" } dd { (m.form.label()) @if let Some(t) = m.theme { "（" (t.label()) "）" } }
                 dt { "主持人" } dd { (opt(&m.host)) }
                 dt { "记录人" } dd { (opt(&m.recorder)) }
                 dt { "内容摘要" } dd { (opt(&m.summary)) }
@@ -359,6 +380,22 @@ pub async fn meeting_page(State(st): State<AppState>, headers: HeaderMap, Path(i
                     td { (opt(&a.absence_reason)) }
                 } } }
             } }
+        }
+        @if m.kind == domain::meeting::MeetingKind::DemocraticEvaluation && v.scope.own_member().is_none() {
+            section {
+                h2 { "评议等次" }
+                form method="post" action={ "/meetings/" (m.id) "/grades" } {
+                    input type="hidden" name="csrf" value=(v.session.csrf_token);
+                    table { tbody { @for a in &d.attendance { tr {
+                        td { label for={ "grade_" (a.member_id) } { (a.member_name) } }
+                        td { select id={ "grade_" (a.member_id) } name={ "grade_" (a.member_id) } {
+                            option value="" { "—" }
+                            @for g in domain::life::EvaluationGrade::ALL { option value=(g.code()) { (g.label()) } }
+                        } }
+                    } } } }
+                    button.primary type="submit" { "保存评议等次" }
+                }
+            }
         }
     };
     Ok(page(&v, &m.topic, body))

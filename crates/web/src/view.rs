@@ -47,6 +47,8 @@ pub fn layout(title: &str, user: Option<(&User, &str)>, body: Markup) -> Html<St
                     @if let Some((u, csrf)) = user {
                         @if u.role != domain::user::Role::Member {
                             a href="/orgs" { "组织架构" }
+                            a href="/todo" { "待办" }
+                            a href="/compliance" { "合规检查" }
                             a href="/search" { "查找党员" }
                         }
                         span.user { (u.username) "（" (u.role.label()) "）" }

@@ -351,3 +351,63 @@ async fn secretary_records_a_meeting_through_the_form() {
     let r = sec.post(format!("{}/orgs/{}/meetings", app.base, app.a)).form(&fields).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compliance_todo_and_the_development_pipeline() {
+    let app = app().await;
+    let u = |p: String| format!("{}{p}", app.base);
+    let sec = login_page(&app, "sec").await;
+    // The secretary's 待办 and overview are of the own branch; another organisation is not found.
+    let todo = sec.get(u("/todo".into())).send().await.unwrap().text().await.unwrap();
+    assert!(todo.contains("待办：") && todo.contains("本期应开展"), "{todo}");
+    let overview = sec.get(u("/compliance?year=2025".into())).send().await.unwrap().text().await.unwrap();
+    assert!(overview.contains("支部党员大会按期召开") && overview.contains("《中国共产党支部工作条例（试行）》"));
+    assert_eq!(get_status(&sec, u(format!("/compliance?org={}", app.b))).await, StatusCode::NOT_FOUND);
+    assert_eq!(get_status(&sec, u(format!("/todo?org={}", app.b))).await, StatusCode::NOT_FOUND);
+    let admin = login_page(&app, "admin").await;
+    let rule = admin.get(u("/compliance/rule?year=2025&rule=meetings.themed_party_day".into())).send().await.unwrap().text().await.unwrap();
+    assert!(rule.contains("未达标") && rule.contains("年") && rule.contains("月"), "evidence names the months");
+    let member = login_page(&app, "member").await;
+    assert_eq!(get_status(&member, u("/compliance".into())).await, StatusCode::FORBIDDEN);
+
+    // A new applicant, then a step that breaks a rule: refused with the rule, the citation
+    // and everything typed kept; then the right date goes through.
+    let form = sec.get(u(format!("/orgs/{}/development", app.a))).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_csrf(&form);
+    let cid = domain::CitizenId::compose("330122", domain::Date::from_ymd_opt(1999, 4, 2).unwrap(), 123).reveal().to_string();
+    let r = sec
+        .post(u(format!("/orgs/{}/development", app.a)))
+        .form(&[("csrf", csrf.as_str()), ("name", "陈立新"), ("sex", "男"), ("ethnicity", "汉族"), ("birth_date", "1999-04-02"), ("citizen_id", &cid), ("education", "大学本科"), ("occupation", "工人"), ("phone", ""), ("applied_on", "2024-01-05")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let record = r.headers()["location"].to_str().unwrap().to_string();
+    let step = |fields: &[(&str, &str)]| {
+        let mut f = fields.to_vec();
+        f.push(("csrf", csrf.as_str()));
+        // The form is serialized here; the future owns its request.
+        sec.post(u(format!("{record}/step"))).form(&f).send()
+    };
+    assert_eq!(step(&[("talked_on", "2024-01-20"), ("on", "2024-03-01"), ("contact1", "王红")]).await.unwrap().status(), StatusCode::SEE_OTHER);
+    let r = step(&[("on", "2025-02-28")]).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("development.activist_min_days") && html.contains("发展党员工作细则") && html.contains("不足365天"), "{html}");
+    assert!(html.contains("value=\"2025-02-28\""), "the typed date is kept");
+    assert_eq!(step(&[("on", "2025-03-01")]).await.unwrap().status(), StatusCode::SEE_OTHER);
+    let page = sec.get(u(record.clone())).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("发展对象") && page.contains("确定为发展对象"));
+
+    // Dues are computed by the rules' brackets from the base typed.
+    let member_page = sec.get(u(format!("/members/{}", app.a_member))).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_csrf(&member_page);
+    let r = sec
+        .post(u(format!("/members/{}/dues", app.a_member)))
+        .form(&[("csrf", csrf.as_str()), ("from_month", "2020-01"), ("to_month", "2019-12"), ("base", "3000"), ("paid_on", "2020-01-05")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("早于起始月份"));
+}

@@ -1,0 +1,227 @@
+//! Compliance pages: the administrator's overview of a subtree (per rule, how many
+//! organisations break it, drilling down to each organisation's evidence), and a
+//! secretary's 待办 (what is due this period, what is overdue, one click to record it).
+
+use crate::auth::{page_viewer, Viewer};
+use crate::error::PageError;
+use crate::pages::{page, today};
+use crate::AppState;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use chrono::Datelike;
+use domain::compliance::{due_now, rule_catalogue, OrgYear, RuleVerdict, Verdict};
+use domain::development::Stage;
+use domain::org::{Org, OrgLevel};
+use domain::Labelled;
+use maud::html;
+use serde::Deserialize;
+use store::Scope;
+
+type PageResult = Result<Response, PageError>;
+
+#[derive(Deserialize)]
+pub struct CompliancePick {
+    pub org: Option<i64>,
+    pub year: Option<i32>,
+    pub rule: Option<String>,
+}
+
+/// The organisation a page is about: the one asked for, else the viewer's own, else the
+/// jurisdiction's top. Members have no such pages.
+async fn subject(st: &AppState, v: &Viewer, org: Option<i64>) -> Result<Org, PageError> {
+    if v.scope.own_member().is_some() {
+        return Err(PageError::Status(StatusCode::FORBIDDEN, "党员账号没有此页面的权限".into()));
+    }
+    let id = match org.or(v.scope.root_org()) {
+        Some(id) => id,
+        None => st.store.org_children(&v.scope, None).await?.first().map(|o| o.org.id).ok_or(PageError::Status(StatusCode::NOT_FOUND, "还没有党组织".into()))?,
+    };
+    Ok(st.store.org(&v.scope, id).await?)
+}
+
+/// Verdicts of every organisation of the subtree.
+async fn verdicts(st: &AppState, scope: &Scope, org: &Org, year: i32) -> Result<Vec<(Org, Vec<RuleVerdict>)>, PageError> {
+    let mut all = Vec::new();
+    st.store.judge_subtree(scope, org.id, &st.rules, year, today(), |o, v| all.push((o.clone(), v))).await?;
+    Ok(all)
+}
+
+fn year_links(base: &str, org: i64, year: i32) -> maud::Markup {
+    html! {
+        p.pager {
+            a href={ (base) "org=" (org) "&year=" (year - 1) } { "‹ " (year - 1) "年" }
+            @if year < today().year() { a href={ (base) "org=" (org) "&year=" (year + 1) } { (year + 1) "年 ›" } }
+        }
+    }
+}
+
+/// `/compliance`: per rule, how many organisations of the subtree it applies to and how many break it.
+pub async fn overview(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<CompliancePick>) -> PageResult {
+    let v = page_viewer(&st, &headers).await?;
+    let org = subject(&st, &v, q.org).await?;
+    let year = q.year.unwrap_or(today().year());
+    let all = verdicts(&st, &v.scope, &org, year).await?;
+    let catalogue = rule_catalogue(&st.rules);
+    let mut applicable = vec![0usize; catalogue.len()];
+    let mut failing = vec![0usize; catalogue.len()];
+    for (_, vs) in &all {
+        for (i, x) in vs.iter().enumerate() {
+            applicable[i] += usize::from(x.verdict != Verdict::NotApplicable);
+            failing[i] += usize::from(x.verdict == Verdict::NotMet);
+        }
+    }
+    let running = year == today().year();
+    let body = html! {
+        div.crumbs { a href={ "/orgs/" (org.id) } { (org.name) } " › 合规检查" }
+        section {
+            h1 { (org.name) " " (year) "年合规检查" }
+            p.muted {
+                "共 " (all.len()) " 个党组织；规则文件版本 " (st.rules.version) "。"
+                @if running { "本年尚未结束：按月、按季度的规则只判定已结束的月份和季度，按年的规则年末后判定。" }
+            }
+            (year_links("/compliance?", org.id, year))
+            div.table-wrap { table {
+                thead { tr { th { "规则" } th { "适用" } th { "未达标" } th { "未达标率" } th.hide-sm { "依据" } } }
+                tbody { @for (i, r) in catalogue.iter().enumerate() {
+                    tr {
+                        td { a href={ "/compliance/rule?org=" (org.id) "&year=" (year) "&rule=" (r.id) } { (r.title) } br; span.muted { (r.id) } }
+                        td { (applicable[i]) }
+                        td { @if failing[i] > 0 { span.tag.bad { (failing[i]) } } @else { span.tag.ok { "0" } } }
+                        td { @if applicable[i] > 0 { (format!("{:.1}%", 100.0 * failing[i] as f64 / applicable[i] as f64)) } @else { "—" } }
+                        td.hide-sm { span.muted { (r.citation) } }
+                    }
+                } }
+            } }
+        }
+    };
+    Ok(page(&v, "合规检查", body))
+}
+
+/// `/compliance/rule`: the organisations breaking one rule, each with its evidence.
+pub async fn rule_detail(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<CompliancePick>) -> PageResult {
+    let v = page_viewer(&st, &headers).await?;
+    let org = subject(&st, &v, q.org).await?;
+    let year = q.year.unwrap_or(today().year());
+    let catalogue = rule_catalogue(&st.rules);
+    let id = q.rule.unwrap_or_default();
+    let Some(idx) = catalogue.iter().position(|r| r.id == id) else {
+        return Err(PageError::Status(StatusCode::NOT_FOUND, format!("规则“{id}”不存在")));
+    };
+    let rule = &catalogue[idx];
+    let all = verdicts(&st, &v.scope, &org, year).await?;
+    let fails: Vec<(&Org, &RuleVerdict)> = all.iter().filter(|(_, vs)| vs[idx].verdict == Verdict::NotMet).map(|(o, vs)| (o, &vs[idx])).collect();
+    let applicable = all.iter().filter(|(_, vs)| vs[idx].verdict != Verdict::NotApplicable).count();
+    const SHOWN: usize = 500;
+    let body = html! {
+        div.crumbs { a href={ "/orgs/" (org.id) } { (org.name) } " › " a href={ "/compliance?org=" (org.id) "&year=" (year) } { "合规检查" } " › " (rule.title) }
+        section {
+            h1 { (rule.title) }
+            p { "依据：" (rule.citation) }
+            p { (org.name) " " (year) "年：适用 " b { (applicable) } " 个党组织，未达标 " b { (fails.len()) } " 个。" }
+            @if fails.len() > SHOWN { p.muted { "只列出前 " (SHOWN) " 个；请从下级党组织进入查看其余。" } }
+            @if fails.is_empty() { p.muted { "没有未达标的党组织。" } }
+            @else {
+                div.table-wrap { table {
+                    thead { tr { th { "党组织" } th { "要求" } th { "实际" } th { "证据" } } }
+                    tbody { @for (o, x) in fails.iter().take(SHOWN) { tr {
+                        td { a href={ "/orgs/" (o.id) } { (o.name) } br; span.muted { (o.code) } }
+                        td { (x.required) }
+                        td { (x.found) }
+                        td { ul { @for e in x.evidence.iter().take(12) { li { (e) } } @if x.evidence.len() > 12 { li.muted { "等共 " (x.evidence.len()) " 项" } } } }
+                    } } }
+                } }
+            }
+        }
+    };
+    Ok(page(&v, rule.title, body))
+}
+
+/// `/todo`: a secretary's list: meetings due this period, rules broken this year, people
+/// in the pipeline whose next step is due, letters awaiting a receipt.
+pub async fn todo(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<CompliancePick>) -> PageResult {
+    let v = page_viewer(&st, &headers).await?;
+    let org = subject(&st, &v, q.org).await?;
+    let now = today();
+    let year = now.year();
+    let all = verdicts(&st, &v.scope, &org, year).await?;
+    // What is due now, for every organisation of the subtree that holds meetings.
+    let mut due = Vec::new();
+    for (o, _) in all.iter().filter(|(o, _)| matches!(o.level, OrgLevel::Branch | OrgLevel::Group)).take(200) {
+        let meetings: Vec<_> = st.store.meetings(&v.scope, o.id, year).await?.into_iter().map(|m| (m.kind, m.held_on)).collect();
+        let posts = st.store.committee_posts(&v.scope, o.id).await?.iter().filter(|p| p.end_on.is_none()).count();
+        let facts = OrgYear { committee_posts: posts, meetings: &meetings, ..OrgYear::new(o.level) };
+        for d in due_now(&st.rules, &facts, now) {
+            due.push((o.clone(), d));
+        }
+    }
+    let broken: Vec<(&Org, &RuleVerdict)> = all.iter().flat_map(|(o, vs)| vs.iter().filter(|x| x.verdict == Verdict::NotMet).map(move |x| (o, x))).collect();
+    let records = st.store.development_records(&v.scope, org.id).await.unwrap_or_default();
+    let d = &st.rules.development;
+    let pipeline: Vec<(String, String, i64)> = records
+        .iter()
+        .filter_map(|r| {
+            let next = match r.stage {
+                Stage::Activist => r.activist_on.map(|a| a + chrono::Duration::days(d.activist_min_days.get() as i64)).filter(|x| *x <= now).map(|_| "培养考察已满1年，可确定为发展对象".to_string()),
+                Stage::Probationary => r.admitted_on.map(|a| domain::development::add_months(a, d.probation_months.get() + r.extension_months.unwrap_or(0))).filter(|x| *x <= now + chrono::Duration::days(30)).map(|x| format!("预备期{x}期满，应及时讨论转正")),
+                Stage::Applicant if r.talked_on.is_none() => Some(format!("{}递交申请，应在{}天内派人谈话", r.applied_on, d.talk_within_days.get())),
+                _ => None,
+            }?;
+            Some((r.name.clone(), next, r.id))
+        })
+        .collect();
+    let letters: Vec<_> = st.store.transfers(&v.scope, None, Some(org.id)).await?.into_iter().filter(|t| t.received_on.is_none()).collect();
+    let body = html! {
+        div.crumbs { a href={ "/orgs/" (org.id) } { (org.name) } " › 待办" }
+        section {
+            h1 { "待办：" (org.name) }
+            p.muted { "截至 " (now) "。点击“登记”直接填写。" }
+            h2 { "本期应开展（" (due.len()) "）" }
+            @if due.is_empty() { p.muted { "本月、本季度、本年要求的会议都已开展。" } }
+            @else {
+                div.table-wrap { table {
+                    thead { tr { th { "党组织" } th { "事项" } th { "周期" } th { "已开/要求" } th { "截止" } th { "" } } }
+                    tbody { @for (o, x) in &due { tr {
+                        td { (o.name) }
+                        td { (x.kind.label()) }
+                        td { (x.period) }
+                        td { (x.held) "/" (x.required) }
+                        td { (x.ends_on) }
+                        td { a.button href={ "/orgs/" (o.id) "/meetings/new?kind=" (x.kind.code()) } { "登记" } }
+                    } } }
+                } }
+            }
+        }
+        section {
+            h2 { "本年已逾期或未达标（" (broken.len()) "）" }
+            @if broken.is_empty() { p.muted { "没有。" } }
+            @else {
+                div.table-wrap { table {
+                    thead { tr { th { "党组织" } th { "规则" } th { "情况" } } }
+                    tbody { @for (o, x) in broken.iter().take(300) { tr {
+                        td { a href={ "/orgs/" (o.id) } { (o.name) } }
+                        td { (x.title) }
+                        td { ul { @for e in x.evidence.iter().take(6) { li { (e) } } @if x.evidence.len() > 6 { li.muted { "等共 " (x.evidence.len()) " 项" } } } }
+                    } } }
+                } }
+            }
+        }
+        @if !pipeline.is_empty() {
+            section {
+                h2 { "发展党员（" (pipeline.len()) "）" }
+                ul { @for (name, what, id) in &pipeline { li { a href={ "/development/" (id) } { (name) } "：" (what) } } }
+            }
+        }
+        @if !letters.is_empty() {
+            section {
+                h2 { "介绍信待回执（" (letters.len()) "）" }
+                ul { @for t in &letters { li {
+                    (t.member_name) "，" (t.letter_no) "，转往" (t.counterpart) "，有效期至 " (t.valid_until())
+                    @if t.is_lapsed(now) { " " span.tag.bad { "已逾期（口袋党员风险）" } }
+                    " " a href={ "/members/" (t.member_id) } { "登记回执" }
+                } } }
+            }
+        }
+    };
+    Ok(page(&v, "待办", body))
+}
