@@ -8,6 +8,10 @@
 #   bench/compliance.sh                   # province, both databases, year 2025
 #   SCALE=county bench/compliance.sh      # a county (a minute)
 #   DBS=sqlite REGENERATE=1 bench/compliance.sh
+#   DBS=postgres DUCKDB=0 bench/compliance.sh   # runs accumulate: the table lists every
+#                                               # engine measured at this scale
+# A province needs ≈ 20 GB for the SQLite file and ≈ 30 GB for the PostgreSQL database;
+# with less disk, run SQLite and DuckDB first, delete bench/out/province.db, then PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALE=${SCALE:-province}
@@ -22,7 +26,7 @@ command -v sqlite3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninte
 bench/.venv/bin/python -c "import duckdb" 2>/dev/null || bench/.venv/bin/pip install -q duckdb
 
 cargo build --release -p dangjian
-BIN="$OUT/dangjian-compliance"
+BIN="$OUT/dangjian-compliance-$SCALE"
 cp target/release/dangjian "$BIN"
 "$BIN" rules export > "$OUT/rules.toml"
 if [[ " $DBS " == *" postgres "* ]]; then
@@ -36,15 +40,6 @@ case "$SCALE" in
 esac
 
 RES="$OUT/compliance.md"
-{
-  echo "# dangjian compliance benchmark"
-  echo
-  echo "$(date -u +%F\ %T) UTC · $(nproc) cores · $(free -g | awk '/Mem:/{print $2}') GiB · scale $SCALE · year $YEAR · as-of $AS_OF · seed 2026"
-  echo
-  echo "| engine | organisations | seconds (wall) | peak RSS (MiB) |"
-  echo "|---|---|---|---|"
-} > "$RES"
-
 rss() { awk -F': ' '/Maximum resident/{printf "%.0f", $2/1024}' "$1"; }
 wall() { awk -F': ' '/Elapsed \(wall/{n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; printf "%.2f", s}' "$1"; }
 
@@ -52,7 +47,7 @@ for db in $DBS; do
   if [ "$db" = sqlite ]; then
     file="$OUT/$SCALE.db"; url="sqlite://$file"
     fresh=$([ -f "$file" ] && [ -z "${REGENERATE:-}" ] && sqlite3 "$file" "SELECT COUNT(*) FROM development" 2>/dev/null | grep -qv '^0$' && echo no || echo yes)
-    [ "$fresh" = yes ] && rm -f "$file" "$file"-*
+    [ "$fresh" = yes ] && rm -f "$file" "$file"-* && rm -rf "$OUT/parquet-$SCALE"   # the export follows the file
   else
     name="dj_bench_$SCALE"; url="$PG_BASE/$name"
     has=$(runuser -u postgres -- psql -tAd "$name" -c "SELECT COUNT(*) FROM development" 2>/dev/null || echo 0)
@@ -67,13 +62,11 @@ for db in $DBS; do
   fi
   echo "== dangjian compliance on $db" >&2
   /usr/bin/time -v -o "$OUT/compliance-$SCALE-$db.time" "$BIN" --db "$url" compliance --org "$ROOT" --year "$YEAR" --as-of "$AS_OF" --format json > "$OUT/compliance-$SCALE-$db.json"
-  orgs=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['orgs'])" "$OUT/compliance-$SCALE-$db.json")
-  echo "| dangjian ($db) | $orgs | $(wall "$OUT/compliance-$SCALE-$db.time") | $(rss "$OUT/compliance-$SCALE-$db.time") |" >> "$RES"
 done
 
 # DuckDB over Parquet exported from the SQLite file (the export is not timed).
 src="$OUT/$SCALE.db"
-if [ -f "$src" ]; then
+if [ -f "$src" ] && [ "${DUCKDB:-1}" != 0 ]; then
   PQ="$OUT/parquet-$SCALE"
   if [ ! -f "$PQ/development.parquet" ] || [ -n "${REGENERATE:-}" ]; then
     echo "== exporting to Parquet" >&2
@@ -81,9 +74,29 @@ if [ -f "$src" ]; then
   fi
   echo "== DuckDB" >&2
   /usr/bin/time -v -o "$OUT/compliance-$SCALE-duckdb.time" bench/.venv/bin/python bench/duckdb_compliance.py judge "$PQ" "$OUT/rules.toml" "$YEAR" "$AS_OF" > "$OUT/compliance-$SCALE-duckdb.json"
-  secs=$(python3 -c "import json,sys; print('%.2f' % json.load(open(sys.argv[1]))['seconds'])" "$OUT/compliance-$SCALE-duckdb.json")
-  echo "| DuckDB $(bench/.venv/bin/python -c 'import duckdb; print(duckdb.__version__)') (Parquet) | – | $(wall "$OUT/compliance-$SCALE-duckdb.time") (query $secs) | $(rss "$OUT/compliance-$SCALE-duckdb.time") |" >> "$RES"
+  bench/.venv/bin/python -c 'import duckdb; print(duckdb.__version__)' > "$OUT/compliance-$SCALE-duckdb.version"
 fi
+
+# The table, from every engine measured at this scale (this run or an earlier one).
+{
+  echo "# dangjian compliance benchmark"
+  echo
+  echo "$(date -u +%F\ %T) UTC · $(nproc) cores · $(free -g | awk '/Mem:/{print $2}') GiB · scale $SCALE · year $YEAR · as-of $AS_OF · seed 2026"
+  echo
+  echo "| engine | organisations | seconds (wall) | peak RSS (MiB) |"
+  echo "|---|---|---|---|"
+  for e in sqlite postgres; do
+    f="$OUT/compliance-$SCALE-$e"
+    [ -f "$f.json" ] || continue
+    orgs=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['orgs'])" "$f.json")
+    echo "| dangjian ($e) | $orgs | $(wall "$f.time") | $(rss "$f.time") |"
+  done
+  f="$OUT/compliance-$SCALE-duckdb"
+  if [ -f "$f.json" ]; then
+    secs=$(python3 -c "import json,sys; print('%.2f' % json.load(open(sys.argv[1]))['seconds'])" "$f.json")
+    echo "| DuckDB $(cat "$f.version" 2>/dev/null) over Parquet | – | $(wall "$f.time") (query $secs) | $(rss "$f.time") |"
+  fi
+} > "$RES"
 
 # The counts must agree, rule by rule.
 python3 - "$RES" "$OUT"/compliance-"$SCALE"-*.json <<'PY'
