@@ -134,3 +134,70 @@ test('pages fit a phone screen', async () => {
   await page.screenshot({ path: join(dir, 'phone.png') });
   await context.close();
 });
+
+test('a secretary records what the 待办 list says is due', async () => {
+  const page = await browser.newPage();
+  await login(page, 'shuji');
+  await page.goto(base + '/todo');
+  assert.match(await page.textContent('main h1'), /待办：.*支部委员会/);
+  const due = page.locator('a.button[href*="/meetings/new?kind="]');
+  if (await due.count() === 0) {
+    assert.ok(await page.isVisible('text=都已开展'), 'either something is due or the page says all is done');
+  } else {
+    const href = await due.first().getAttribute('href');
+    const kind = href.split('kind=')[1];
+    await Promise.all([page.waitForNavigation(), due.first().click()]);
+    assert.equal(await page.inputValue('#kind'), kind, 'the form opens on the kind that is due');
+  }
+
+  // The pipeline: a new applicant, made an activist today; making them a candidate today
+  // breaks the one-year rule: refused with its citation, the date typed kept.
+  await page.goto(base + '/');
+  await Promise.all([page.waitForNavigation(), page.click('a.button:text-is("发展党员")')]);
+  const today = new Date().toISOString().slice(0, 10);
+  await page.fill('#name', '浏览器测试申请人');
+  await page.fill('#ethnicity', '汉族');
+  await page.fill('#birth_date', '1998-06-15');
+  await page.fill('#citizen_id', citizenId('330122', '19980615', '071'));
+  await page.fill('#applied_on', today);
+  await Promise.all([page.waitForNavigation(), page.click('button.primary')]);
+  assert.match(page.url(), /\/development\/\d+$/, await page.textContent('main'));
+  await page.fill('#talked_on', today);
+  await page.fill('#on', today);
+  await page.fill('#contact1', '王红');
+  await Promise.all([page.waitForNavigation(), page.click('button.primary')]);
+  assert.match(await page.textContent('main h1'), /入党积极分子/);
+  await page.fill('#on', today);
+  await Promise.all([page.waitForNavigation(), page.click('button.primary')]);
+  assert.match(await page.textContent('div.error'), /培养考察期未满1年.*发展党员工作细则/);
+  assert.equal(await page.inputValue('#on'), today, 'the date typed is kept');
+  await page.close();
+});
+
+/** A valid GB 11643 citizen ID: region, birth date, sequence, check character. */
+function citizenId(region, birth, seq) {
+  const body = region + birth + seq;
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body].reduce((a, c, i) => a + Number(c) * w[i], 0);
+  return body + '10X98765432'[sum % 11];
+}
+
+test('an administrator drills down from a rule to an organisation and its evidence', async () => {
+  const page = await browser.newPage();
+  await login(page, 'admin');
+  await Promise.all([page.waitForNavigation(), page.click('header a[href="/compliance"]')]);
+  assert.match(await page.textContent('main h1'), /合规检查/);
+  // Last year is complete: every yearly rule is judged there.
+  await Promise.all([page.waitForNavigation(), page.click('p.pager a >> nth=0')]);
+  const row = page.locator('tr', { has: page.locator('a:text-is("主题党日每月开展")') });
+  const failing = Number((await row.locator('td').nth(2).textContent()).trim());
+  assert.ok(failing > 0, 'some organisations miss monthly themed party days');
+  await Promise.all([page.waitForNavigation(), row.locator('a').first().click()]);
+  assert.ok(await page.isVisible('text=依据：'));
+  const evidence = await page.textContent('table tbody tr >> nth=0');
+  assert.match(evidence, /\d{4}年\d{1,2}月/, 'the evidence names the months missed');
+  await Promise.all([page.waitForNavigation(), page.click('table tbody tr >> nth=0 >> a')]);
+  assert.match(page.url(), /\/orgs\/\d+$/);
+  assert.ok(await page.isVisible('text=党建工作经费'));
+  await page.close();
+});
