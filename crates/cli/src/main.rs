@@ -267,7 +267,6 @@ async fn bench_subtree(store: &Store, repeat: usize) -> Result<()> {
 
 /// Compliance of every organisation under `code` for `year`, per rule.
 async fn compliance(store: &Store, code: &str, year: i32, rules: &domain::rules::Rules, format: &str, failing: bool, as_of: Option<&str>) -> Result<()> {
-    use domain::compliance::{rule_catalogue, Verdict};
     if format != "table" && format != "json" {
         bail!("输出格式“{format}”无法识别，可选 table、json");
     }
@@ -277,43 +276,19 @@ async fn compliance(store: &Store, code: &str, year: i32, rules: &domain::rules:
     };
     let all = Scope::jurisdiction();
     let root = store.org_by_code(&all, code).await.with_context(|| format!("找不到组织代码为“{code}”的党组织"))?;
-    let catalogue = rule_catalogue(rules);
-    let mut applicable = vec![0u64; catalogue.len()];
-    let mut fails: Vec<Vec<serde_json::Value>> = vec![Vec::new(); catalogue.len()];
-    let n = store
-        .judge_subtree(&all, root.id, rules, year, as_of, |org, verdicts| {
-            for (i, v) in verdicts.into_iter().enumerate() {
-                if v.verdict != Verdict::NotApplicable {
-                    applicable[i] += 1;
-                }
-                if v.verdict == Verdict::NotMet {
-                    fails[i].push(serde_json::json!({"code": org.code, "name": org.name, "required": v.required, "found": v.found, "evidence": v.evidence}));
-                }
-            }
-        })
-        .await?;
+    let summary = store.compliance_summary(&all, root.id, rules, year, as_of, failing).await?;
     if format == "json" {
-        let list: Vec<_> = catalogue.iter().enumerate().map(|(i, r)| {
-            let mut v = serde_json::json!({"id": r.id, "title": r.title, "citation": r.citation, "orgs_applicable": applicable[i], "orgs_failing": fails[i].len()});
-            if failing {
-                v["failing"] = serde_json::Value::Array(std::mem::take(&mut fails[i]));
-            }
-            v
-        }).collect();
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({"org": root.code, "year": year, "as_of": as_of.to_string(), "rules_version": rules.version, "orgs": n, "rules": list}))?);
+        println!("{}", serde_json::to_string_pretty(&summary)?);
         return Ok(());
     }
-    println!("{} {year}年合规情况（判定截止 {as_of}，规则版本 {}，共 {n} 个党组织）", root.name, rules.version);
+    println!("{} {year}年合规情况（判定截止 {as_of}，规则版本 {}，共 {} 个党组织）", root.name, summary.rules_version, summary.orgs);
     println!("{:<36} {:<26} {:>8} {:>8} {:>7}", "规则", "名称", "适用", "未达标", "未达标率");
-    for (i, r) in catalogue.iter().enumerate() {
-        let rate = if applicable[i] > 0 { 100.0 * fails[i].len() as f64 / applicable[i] as f64 } else { 0.0 };
-        println!("{:<36} {:<26} {:>8} {:>8} {rate:>6.1}%", r.id, r.title, applicable[i], fails[i].len());
+    for r in &summary.rules {
+        let rate = if r.orgs_applicable > 0 { 100.0 * r.orgs_failing as f64 / r.orgs_applicable as f64 } else { 0.0 };
+        println!("{:<36} {:<26} {:>8} {:>8} {rate:>6.1}%", r.id, r.title, r.orgs_applicable, r.orgs_failing);
         println!("    依据：{}", r.citation);
-        if failing {
-            for f in &fails[i] {
-                let ev: Vec<&str> = f["evidence"].as_array().into_iter().flatten().filter_map(|x| x.as_str()).collect();
-                println!("    ✗ {} {}：{}", f["code"].as_str().unwrap_or(""), f["name"].as_str().unwrap_or(""), ev.join("；"));
-            }
+        for f in r.failing.iter().flatten() {
+            println!("    ✗ {} {}：{}", f.code, f.name, f.evidence.join("；"));
         }
     }
     Ok(())

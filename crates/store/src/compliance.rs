@@ -6,7 +6,7 @@
 use crate::query::Sql;
 use crate::rows::RowExt;
 use crate::{Scope, Store, StoreError};
-use domain::compliance::{dues_window, judge, reference_date, MemberFact, OrgYear, RuleVerdict, TransferFact, UnitFact};
+use domain::compliance::{dues_window, judge, reference_date, MemberFact, OrgYear, RuleVerdict, TransferFact, UnitFact, Verdict};
 use domain::development::{DevelopmentRecord, Vote};
 use domain::dues::Month;
 use domain::meeting::MeetingKind;
@@ -71,7 +71,68 @@ pub(crate) fn development_from(r: &sqlx::any::AnyRow) -> Result<DevelopmentRecor
     })
 }
 
+/// An organisation that breaks a rule, with the evidence.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FailingOrg {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub required: String,
+    pub found: String,
+    pub evidence: Vec<String>,
+}
+
+/// One rule over a subtree: where it applies, where it is broken.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RuleSummary {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub citation: String,
+    pub orgs_applicable: u64,
+    pub orgs_failing: u64,
+    /// The failing organisations, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failing: Option<Vec<FailingOrg>>,
+}
+
+/// Compliance of a subtree in a year, rule by rule.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ComplianceSummary {
+    pub org: String,
+    pub year: i32,
+    pub as_of: Date,
+    pub rules_version: String,
+    pub orgs: usize,
+    pub rules: Vec<RuleSummary>,
+}
+
 impl Store {
+    /// Per rule of the catalogue, how many organisations of the subtree of `root` it applies
+    /// to and how many break it; with `failing`, which ones and why.
+    pub async fn compliance_summary(&self, scope: &Scope, root: i64, rules: &Rules, year: i32, as_of: Date, failing: bool) -> Result<ComplianceSummary, StoreError> {
+        let top = self.org(scope, root).await?;
+        let mut out: Vec<RuleSummary> = domain::compliance::rule_catalogue(rules)
+            .into_iter()
+            .map(|r| RuleSummary { id: r.id, title: r.title, citation: r.citation, orgs_applicable: 0, orgs_failing: 0, failing: failing.then(Vec::new) })
+            .collect();
+        let orgs = self
+            .judge_subtree(scope, root, rules, year, as_of, |org, verdicts| {
+                for (r, v) in out.iter_mut().zip(verdicts) {
+                    if v.verdict != Verdict::NotApplicable {
+                        r.orgs_applicable += 1;
+                    }
+                    if v.verdict == Verdict::NotMet {
+                        r.orgs_failing += 1;
+                        if let Some(list) = r.failing.as_mut() {
+                            list.push(FailingOrg { id: org.id, code: org.code.clone(), name: org.name.clone(), required: v.required, found: v.found, evidence: v.evidence });
+                        }
+                    }
+                }
+            })
+            .await?;
+        Ok(ComplianceSummary { org: top.code, year, as_of, rules_version: rules.version.clone(), orgs, rules: out })
+    }
+
     /// Active organisations in the subtree of `root` (itself included), in path order.
     pub async fn subtree_orgs(&self, scope: &Scope, root: i64) -> Result<Vec<Org>, StoreError> {
         let top = self.org(scope, root).await?;

@@ -19,6 +19,7 @@ mod units;
 
 pub use auth::{random_token, SessionInfo};
 pub use bulk::{BulkLoader, Row, Table};
+pub use compliance::{ComplianceSummary, FailingOrg, RuleSummary};
 pub use development::StepLog;
 pub use life::{dues_category, Carrier, Funding, TrainingRecord, Worker};
 pub use error::StoreError;

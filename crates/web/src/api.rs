@@ -139,3 +139,27 @@ pub async fn create_meeting(State(st): State<AppState>, headers: HeaderMap, raw:
     let m = st.store.insert_meeting(&v.scope, &new, chrono::Local::now().date_naive()).await?;
     Ok((StatusCode::CREATED, Json(m)).into_response())
 }
+
+#[derive(Deserialize)]
+pub struct ComplianceQuery {
+    org: Option<i64>,
+    year: Option<i32>,
+    #[serde(default)]
+    failing: bool,
+}
+
+/// `GET /api/v1/compliance?org=&year=&failing=`: per rule, applicable and failing
+/// organisations of the subtree (default: the caller's own organisation).
+pub async fn compliance(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<ComplianceQuery>) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    if v.scope.own_member().is_some() {
+        return Err(ApiError::Bad("党员账号没有合规检查的权限".into()));
+    }
+    let root = match q.org.or(v.scope.root_org()) {
+        Some(id) => id,
+        None => return Err(ApiError::Bad("请用 org 参数指定党组织编号".into())),
+    };
+    let today = chrono::Local::now().date_naive();
+    let year = q.year.unwrap_or(today.year());
+    ok(st.store.compliance_summary(&v.scope, root, &st.rules, year, today, q.failing).await?)
+}

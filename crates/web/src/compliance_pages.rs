@@ -61,34 +61,25 @@ pub async fn overview(State(st): State<AppState>, headers: HeaderMap, Query(q): 
     let v = page_viewer(&st, &headers).await?;
     let org = subject(&st, &v, q.org).await?;
     let year = q.year.unwrap_or(today().year());
-    let all = verdicts(&st, &v.scope, &org, year).await?;
-    let catalogue = rule_catalogue(&st.rules);
-    let mut applicable = vec![0usize; catalogue.len()];
-    let mut failing = vec![0usize; catalogue.len()];
-    for (_, vs) in &all {
-        for (i, x) in vs.iter().enumerate() {
-            applicable[i] += usize::from(x.verdict != Verdict::NotApplicable);
-            failing[i] += usize::from(x.verdict == Verdict::NotMet);
-        }
-    }
+    let summary = st.store.compliance_summary(&v.scope, org.id, &st.rules, year, today(), false).await?;
     let running = year == today().year();
     let body = html! {
         div.crumbs { a href={ "/orgs/" (org.id) } { (org.name) } " › 合规检查" }
         section {
             h1 { (org.name) " " (year) "年合规检查" }
             p.muted {
-                "共 " (all.len()) " 个党组织；规则文件版本 " (st.rules.version) "。"
+                "共 " (summary.orgs) " 个党组织；规则文件版本 " (summary.rules_version) "。"
                 @if running { "本年尚未结束：按月、按季度的规则只判定已结束的月份和季度，按年的规则年末后判定。" }
             }
             (year_links("/compliance?", org.id, year))
             div.table-wrap { table {
                 thead { tr { th { "规则" } th { "适用" } th { "未达标" } th { "未达标率" } th.hide-sm { "依据" } } }
-                tbody { @for (i, r) in catalogue.iter().enumerate() {
+                tbody { @for r in &summary.rules {
                     tr {
                         td { a href={ "/compliance/rule?org=" (org.id) "&year=" (year) "&rule=" (r.id) } { (r.title) } br; span.muted { (r.id) } }
-                        td { (applicable[i]) }
-                        td { @if failing[i] > 0 { span.tag.bad { (failing[i]) } } @else { span.tag.ok { "0" } } }
-                        td { @if applicable[i] > 0 { (format!("{:.1}%", 100.0 * failing[i] as f64 / applicable[i] as f64)) } @else { "—" } }
+                        td { (r.orgs_applicable) }
+                        td { @if r.orgs_failing > 0 { span.tag.bad { (r.orgs_failing) } } @else { span.tag.ok { "0" } } }
+                        td { @if r.orgs_applicable > 0 { (format!("{:.1}%", 100.0 * r.orgs_failing as f64 / r.orgs_applicable as f64)) } @else { "—" } }
                         td.hide-sm { span.muted { (r.citation) } }
                     }
                 } }
@@ -103,29 +94,27 @@ pub async fn rule_detail(State(st): State<AppState>, headers: HeaderMap, Query(q
     let v = page_viewer(&st, &headers).await?;
     let org = subject(&st, &v, q.org).await?;
     let year = q.year.unwrap_or(today().year());
-    let catalogue = rule_catalogue(&st.rules);
     let id = q.rule.unwrap_or_default();
-    let Some(idx) = catalogue.iter().position(|r| r.id == id) else {
+    if !rule_catalogue(&st.rules).iter().any(|r| r.id == id) {
         return Err(PageError::Status(StatusCode::NOT_FOUND, format!("规则“{id}”不存在")));
-    };
-    let rule = &catalogue[idx];
-    let all = verdicts(&st, &v.scope, &org, year).await?;
-    let fails: Vec<(&Org, &RuleVerdict)> = all.iter().filter(|(_, vs)| vs[idx].verdict == Verdict::NotMet).map(|(o, vs)| (o, &vs[idx])).collect();
-    let applicable = all.iter().filter(|(_, vs)| vs[idx].verdict != Verdict::NotApplicable).count();
+    }
+    let summary = st.store.compliance_summary(&v.scope, org.id, &st.rules, year, today(), true).await?;
+    let rule = summary.rules.into_iter().find(|r| r.id == id).expect("listed in the catalogue");
+    let fails = rule.failing.unwrap_or_default();
     const SHOWN: usize = 500;
     let body = html! {
         div.crumbs { a href={ "/orgs/" (org.id) } { (org.name) } " › " a href={ "/compliance?org=" (org.id) "&year=" (year) } { "合规检查" } " › " (rule.title) }
         section {
             h1 { (rule.title) }
             p { "依据：" (rule.citation) }
-            p { (org.name) " " (year) "年：适用 " b { (applicable) } " 个党组织，未达标 " b { (fails.len()) } " 个。" }
+            p { (org.name) " " (year) "年：适用 " b { (rule.orgs_applicable) } " 个党组织，未达标 " b { (fails.len()) } " 个。" }
             @if fails.len() > SHOWN { p.muted { "只列出前 " (SHOWN) " 个；请从下级党组织进入查看其余。" } }
             @if fails.is_empty() { p.muted { "没有未达标的党组织。" } }
             @else {
                 div.table-wrap { table {
                     thead { tr { th { "党组织" } th { "要求" } th { "实际" } th { "证据" } } }
-                    tbody { @for (o, x) in fails.iter().take(SHOWN) { tr {
-                        td { a href={ "/orgs/" (o.id) } { (o.name) } br; span.muted { (o.code) } }
+                    tbody { @for x in fails.iter().take(SHOWN) { tr {
+                        td { a href={ "/orgs/" (x.id) } { (x.name) } br; span.muted { (x.code) } }
                         td { (x.required) }
                         td { (x.found) }
                         td { ul { @for e in x.evidence.iter().take(12) { li { (e) } } @if x.evidence.len() > 12 { li.muted { "等共 " (x.evidence.len()) " 项" } } } }

@@ -63,6 +63,7 @@ pub fn router(store: Store, rules: Rules) -> Router {
         .route("/api/v1/members/{id}", get(api::member))
         .route("/api/v1/meetings", get(api::meetings).post(api::create_meeting))
         .route("/api/v1/meetings/{id}", get(api::meeting))
+        .route("/api/v1/compliance", get(api::compliance))
         .fallback(pages::not_found)
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)

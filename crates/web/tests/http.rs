@@ -289,7 +289,7 @@ async fn openapi_document_lists_the_api() {
     let app = app().await;
     let doc: Value = Client::new().get(format!("{}/api/openapi.json", app.base)).send().await.unwrap().json().await.unwrap();
     assert_eq!(doc["openapi"], "3.0.3");
-    for p in ["/api/v1/session", "/api/v1/orgs", "/api/v1/orgs/{id}", "/api/v1/orgs/{id}/members", "/api/v1/members/{id}", "/api/v1/meetings"] {
+    for p in ["/api/v1/session", "/api/v1/orgs", "/api/v1/orgs/{id}", "/api/v1/orgs/{id}/members", "/api/v1/members/{id}", "/api/v1/meetings", "/api/v1/compliance"] {
         assert!(doc["paths"][p].is_object(), "{p}");
     }
 }
@@ -369,6 +369,13 @@ async fn compliance_todo_and_the_development_pipeline() {
     assert!(rule.contains("未达标") && rule.contains("年") && rule.contains("月"), "evidence names the months");
     let member = login_page(&app, "member").await;
     assert_eq!(get_status(&member, u("/compliance".into())).await, StatusCode::FORBIDDEN);
+    // The same through the API, scoped the same way.
+    let tok = token(&app, "sec").await;
+    let (status, body) = api(&app, &tok, "/api/v1/compliance?year=2025&failing=true").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["rules"].as_array().unwrap().len(), domain::compliance::rule_catalogue(&domain::rules::Rules::default_rules()).len());
+    assert!(body["rules"].as_array().unwrap().iter().all(|r| r["failing"].is_array() && r["citation"].as_str().is_some_and(|c| !c.is_empty())));
+    assert_eq!(api(&app, &tok, &format!("/api/v1/compliance?org={}", app.b)).await.0, StatusCode::NOT_FOUND);
 
     // A new applicant, then a step that breaks a rule: refused with the rule, the citation
     // and everything typed kept; then the right date goes through.
