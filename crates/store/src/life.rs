@@ -398,4 +398,83 @@ impl Store {
         let rows = sqlx::query("SELECT kind, name, established_on FROM carriers WHERE org_id = $1 ORDER BY kind, established_on").bind(org_id).fetch_all(&self.pool).await?;
         rows.iter().map(|r| Ok(Carrier { kind: r.e("kind")?, name: r.s("name")?, established_on: r.d("established_on")? })).collect()
     }
+
+    /// Records a party-affairs worker (党务工作者) appointed to an organisation.
+    pub async fn insert_worker(&self, scope: &Scope, org_id: i64, w: &Worker, today: Date) -> Result<(), StoreError> {
+        self.org(scope, org_id).await?;
+        if scope.own_member().is_some() {
+            return Err(StoreError::invalid("name", "党员账号不能登记党务工作者"));
+        }
+        if w.name.trim().is_empty() || w.name.chars().count() > 30 {
+            return Err(StoreError::invalid("name", "姓名不能为空，且不超过30个字"));
+        }
+        if w.appointed_on > today {
+            return Err(StoreError::invalid("appointed_on", format!("任职日期 {} 晚于今天", w.appointed_on)));
+        }
+        if let Some(m) = w.member_id {
+            self.member(scope, m).await.map_err(|_| StoreError::invalid("member_id", format!("党员编号 {m} 不存在或不在您的权限范围内")))?;
+        }
+        sqlx::query("INSERT INTO party_workers (org_id, member_id, name, kind, appointed_on) VALUES ($1, $2, $3, $4, $5)")
+            .bind(org_id)
+            .bind(w.member_id)
+            .bind(w.name.trim())
+            .bind(w.kind.code())
+            .bind(w.appointed_on.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a carrier of Party work (党员示范岗、责任区、公众号、网上党课).
+    pub async fn insert_carrier(&self, scope: &Scope, org_id: i64, c: &Carrier, today: Date) -> Result<(), StoreError> {
+        self.org(scope, org_id).await?;
+        if scope.own_member().is_some() {
+            return Err(StoreError::invalid("name", "党员账号不能登记工作载体"));
+        }
+        if c.name.trim().is_empty() {
+            return Err(StoreError::invalid("name", "载体名称不能为空"));
+        }
+        if c.established_on > today {
+            return Err(StoreError::invalid("established_on", format!("设立日期 {} 晚于今天", c.established_on)));
+        }
+        sqlx::query("INSERT INTO carriers (org_id, kind, name, established_on) VALUES ($1, $2, $3, $4)")
+            .bind(org_id)
+            .bind(c.kind.code())
+            .bind(c.name.trim())
+            .bind(c.established_on.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records that a member went away (流出) with the place and the 活动证; the member is
+    /// marked mobile in the same transaction.
+    pub async fn insert_mobile(&self, scope: &Scope, member_id: i64, place: &str, certificate_no: Option<&str>, since: Date, today: Date) -> Result<(), StoreError> {
+        let (m, _) = self.member(scope, member_id).await?;
+        if scope.own_member().is_some() {
+            return Err(StoreError::invalid("place", "党员账号不能登记流动党员"));
+        }
+        if !m.is_active() {
+            return Err(StoreError::invalid("member_id", format!("{}已不在本组织名册中", m.name)));
+        }
+        if place.trim().is_empty() {
+            return Err(StoreError::invalid("place", "流出地不能为空，请写到县（市、区）"));
+        }
+        if since > today || since < m.joined_on {
+            return Err(StoreError::invalid("since", format!("外出日期 {since} 应在入党时间之后、今天之前")));
+        }
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("INSERT INTO mobile_members (member_id, org_id, direction, place, certificate_no, since) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(member_id)
+            .bind(m.org_id)
+            .bind(domain::life::MobileDirection::Out.code())
+            .bind(place.trim())
+            .bind(certificate_no.map(str::trim).filter(|c| !c.is_empty()))
+            .bind(since.to_string())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE members SET is_mobile = 1 WHERE id = $1").bind(member_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

@@ -12,13 +12,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::Datelike;
 use domain::dues::Month;
-use domain::life::{EvaluationGrade, FundingSource, TrainingChannel};
+use domain::life::{CarrierKind, EvaluationGrade, FundingSource, TrainingChannel, WorkerKind};
 use domain::member::Member;
 use domain::org::Org;
 use domain::{FieldError, Labelled};
 use maud::{html, Markup};
 use std::collections::HashMap;
-use store::{Funding, StoreError, TrainingRecord};
+use store::{Carrier, Funding, StoreError, TrainingRecord, Worker};
 
 pub type Fields = HashMap<String, String>;
 type PageResult = Result<Response, PageError>;
@@ -118,10 +118,22 @@ pub async fn member_sections(st: &AppState, v: &Viewer, m: &Member, refused: Opt
                 ul { @for (y, g) in &grades { li { (y) "年：" @if *g == EvaluationGrade::Unqualified { span.tag.bad { (g.label()) } } @else { (g.label()) } } } }
             }
         }
-        @if !mobile.is_empty() {
-            section {
-                h2 { "流动党员" }
-                ul { @for x in &mobile { li { (x.direction.label()) "：" (x.place) "，自 " (x.since) "；活动证：" (x.certificate_no.clone().unwrap_or_else(|| "未发放".into())) } } }
+        section {
+            h2 { "流动党员" }
+            @if mobile.is_empty() { p.muted { "没有外出流动记录" } }
+            ul { @for x in &mobile { li { (x.direction.label()) "：" (x.place) "，自 " (x.since) "；活动证：" (x.certificate_no.clone().unwrap_or_else(|| "未发放".into())) } } }
+            @if can_write {
+                details {
+                    summary { "登记外出流动" }
+                    (errors_for(r, "mobile"))
+                    form method="post" action={ "/members/" (m.id) "/mobile" } {
+                        (csrf_field(v))
+                        label for="place" { "流出地（写到县、市、区）" } input id="place" type="text" name="place" value=(val(r, "mobile", "place"));
+                        label for="certificate_no" { "流动党员活动证编号（未发放可空）" } input id="certificate_no" type="text" name="certificate_no" value=(val(r, "mobile", "certificate_no"));
+                        label for="since" { "外出日期" } input id="since" type="date" name="since" value=(val(r, "mobile", "since"));
+                        button.primary type="submit" { "登记" }
+                    }
+                }
             }
         }
         section {
@@ -174,18 +186,42 @@ pub async fn org_sections(st: &AppState, v: &Viewer, org: &Org, refused: Option<
     let can_write = v.scope.own_member().is_none();
     let r = refused;
     Ok(html! {
-        @if !workers.is_empty() || !carriers.is_empty() {
-            section {
-                @if !workers.is_empty() {
-                    h2 { "党务工作者" }
-                    ul { @for w in &workers { li {
-                        @if let Some(mid) = w.member_id { a href={ "/members/" (mid) } { (w.name) } } @else { (w.name) }
-                        "（" (w.kind.label()) "），" (w.appointed_on) " 起" @if let Some(l) = w.left_on { "，" (l) " 离任" }
-                    } } }
+        section {
+            h2 { "党务工作者" }
+            @if workers.is_empty() { p.muted { "没有登记党务工作者" } }
+            ul { @for w in &workers { li {
+                @if let Some(mid) = w.member_id { a href={ "/members/" (mid) } { (w.name) } } @else { (w.name) }
+                "（" (w.kind.label()) "），" (w.appointed_on) " 起" @if let Some(l) = w.left_on { "，" (l) " 离任" }
+            } } }
+            @if can_write {
+                details {
+                    summary { "登记党务工作者" }
+                    (errors_for(r, "worker"))
+                    form method="post" action={ "/orgs/" (org.id) "/workers" } {
+                        (csrf_field(v))
+                        label for="w_name" { "姓名" } input id="w_name" type="text" name="name" value=(val(r, "worker", "name"));
+                        label for="w_kind" { "岗位性质" }
+                        select id="w_kind" name="kind" { @for k in WorkerKind::ALL { option value=(k.code()) selected[val(r, "worker", "kind") == k.code()] { (k.label()) } } }
+                        label for="w_on" { "任职日期" } input id="w_on" type="date" name="appointed_on" value=(val(r, "worker", "appointed_on"));
+                        button.primary type="submit" { "登记" }
+                    }
                 }
-                @if !carriers.is_empty() {
-                    h2 { "工作载体" }
-                    ul { @for c in &carriers { li { span.tag { (c.kind.label()) } " " (c.name) "（" (c.established_on) "）" } } }
+            }
+            h2 { "工作载体" }
+            @if carriers.is_empty() { p.muted { "没有登记工作载体" } }
+            ul { @for c in &carriers { li { span.tag { (c.kind.label()) } " " (c.name) "（" (c.established_on) "）" } } }
+            @if can_write {
+                details {
+                    summary { "登记工作载体" }
+                    (errors_for(r, "carrier"))
+                    form method="post" action={ "/orgs/" (org.id) "/carriers" } {
+                        (csrf_field(v))
+                        label for="c_kind" { "类型" }
+                        select id="c_kind" name="kind" { @for k in CarrierKind::ALL { option value=(k.code()) selected[val(r, "carrier", "kind") == k.code()] { (k.label()) } } }
+                        label for="c_name" { "名称" } input id="c_name" type="text" name="name" value=(val(r, "carrier", "name"));
+                        label for="c_on" { "设立日期" } input id="c_on" type="date" name="established_on" value=(val(r, "carrier", "established_on"));
+                        button.primary type="submit" { "登记" }
+                    }
                 }
             }
         }
@@ -323,14 +359,68 @@ pub async fn add_funding(State(st): State<AppState>, headers: HeaderMap, Path(id
         Err(e) => Err(vec![e]),
         Ok(x) => store_result(st.store.insert_funding(&v.scope, id, &x, today()).await)?,
     };
+    org_form(&st, &v, id, "funding", &f, result).await
+}
+
+/// Runs an organisation-page form: on success back to the page, else the page with the reasons.
+async fn org_form(st: &AppState, v: &Viewer, org_id: i64, form: &str, f: &Fields, result: Result<(), Vec<FieldError>>) -> PageResult {
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{org_id}")).into_response()),
         Err(errors) => {
-            let mut res = crate::pages::render_org(&st, &v, id, None, None, Some(&Refused { form: "funding", fields: &f, errors: &errors })).await?;
+            let mut res = crate::pages::render_org(st, v, org_id, None, None, Some(&Refused { form, fields: f, errors: &errors })).await?;
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
     }
+}
+
+pub async fn add_worker(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
+    let v = page_viewer(&st, &headers).await?;
+    let f = form_fields(&v, raw)?;
+    let parsed = (|| -> Result<_, FieldError> {
+        Ok(Worker {
+            name: get(&f, "name"),
+            member_id: None,
+            kind: WorkerKind::parse_field("kind", &get(&f, "kind"))?,
+            appointed_on: domain::parse_date("appointed_on", "任职日期", &get(&f, "appointed_on"))?,
+            left_on: None,
+        })
+    })();
+    let result = match parsed {
+        Err(e) => Err(vec![e]),
+        Ok(w) => store_result(st.store.insert_worker(&v.scope, id, &w, today()).await)?,
+    };
+    org_form(&st, &v, id, "worker", &f, result).await
+}
+
+pub async fn add_carrier(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
+    let v = page_viewer(&st, &headers).await?;
+    let f = form_fields(&v, raw)?;
+    let parsed = (|| -> Result<_, FieldError> {
+        Ok(Carrier {
+            kind: CarrierKind::parse_field("kind", &get(&f, "kind"))?,
+            name: get(&f, "name"),
+            established_on: domain::parse_date("established_on", "设立日期", &get(&f, "established_on"))?,
+        })
+    })();
+    let result = match parsed {
+        Err(e) => Err(vec![e]),
+        Ok(c) => store_result(st.store.insert_carrier(&v.scope, id, &c, today()).await)?,
+    };
+    org_form(&st, &v, id, "carrier", &f, result).await
+}
+
+pub async fn add_mobile(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
+    let v = page_viewer(&st, &headers).await?;
+    let f = form_fields(&v, raw)?;
+    let result = match domain::parse_date("since", "外出日期", &get(&f, "since")) {
+        Err(e) => Err(vec![e]),
+        Ok(since) => {
+            let cert = get(&f, "certificate_no");
+            store_result(st.store.insert_mobile(&v.scope, id, &get(&f, "place"), Some(cert.as_str()), since, today()).await)?
+        }
+    };
+    member_form(&st, &v, id, "mobile", &f, result).await
 }
 
 /// Grades of a democratic evaluation, entered on the meeting's page.

@@ -418,3 +418,37 @@ async fn compliance_todo_and_the_development_pipeline() {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("早于起始月份"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn organisation_and_member_records_through_their_forms() {
+    let app = app().await;
+    let u = |p: String| format!("{}{p}", app.base);
+    let sec = login_page(&app, "sec").await;
+    let page = sec.get(u(format!("/orgs/{}", app.a))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("党建工作经费") && page.contains("党务工作者") && page.contains("工作载体"));
+    let csrf = hidden_csrf(&page);
+    // A bad amount: the page comes back with the reason and the purpose typed.
+    let r = sec.post(u(format!("/orgs/{}/funding", app.a))).form(&[("csrf", csrf.as_str()), ("year", "2026"), ("source", "budget"), ("amount", "一万"), ("purpose", "阵地维修")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("金额“一万”应为数字") && html.contains("value=\"阵地维修\""), "{html}");
+    let r = sec.post(u(format!("/orgs/{}/funding", app.a))).form(&[("csrf", csrf.as_str()), ("year", "2026"), ("source", "budget"), ("amount", "12000"), ("purpose", "阵地维修")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = sec.post(u(format!("/orgs/{}/workers", app.a))).form(&[("csrf", csrf.as_str()), ("name", "周敏"), ("kind", "part_time"), ("appointed_on", "2026-03-01")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = sec.post(u(format!("/orgs/{}/carriers", app.a))).form(&[("csrf", csrf.as_str()), ("kind", "model_post"), ("name", "便民服务示范岗"), ("established_on", "2026-05-01")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = sec.get(u(format!("/orgs/{}", app.a))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("12000") && page.contains("周敏") && page.contains("便民服务示范岗"));
+    // Outside the subtree: nothing recorded.
+    let r = sec.post(u(format!("/orgs/{}/funding", app.b))).form(&[("csrf", csrf.as_str()), ("year", "2026"), ("source", "budget"), ("amount", "1"), ("purpose", "x")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // A member goes away: recorded and marked 流动党员; training hours add up.
+    let r = sec.post(u(format!("/members/{}/mobile", app.a_member))).form(&[("csrf", csrf.as_str()), ("place", "广东省深圳市南山区"), ("certificate_no", "LD2026-001"), ("since", "2026-02-01")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = sec.post(u(format!("/members/{}/training", app.a_member))).form(&[("csrf", csrf.as_str()), ("taken_on", "2026-06-01"), ("hours", "100"), ("channel", "classroom"), ("topic", "党章学习")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "100 hours at once is refused");
+    let page = sec.get(u(format!("/members/{}", app.a_member))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("广东省深圳市南山区") && page.contains("流动党员"));
+}
