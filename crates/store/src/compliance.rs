@@ -165,7 +165,7 @@ impl Store {
             .collect();
         // PostgreSQL: two batches in flight, on two connections (one is read while the
         // other is judged). SQLite: one; a second only adds thread switching on its driver.
-        let in_flight = if self.backend == crate::Backend::Sqlite { 1 } else { 2 };
+        let in_flight = std::env::var("DJ_INFLIGHT").ok().and_then(|v| v.parse().ok()).unwrap_or(if self.backend == crate::Backend::Sqlite { 1 } else { 2 });
         let mut batches = stream::iter(ranges).map(|(i, lo, hi)| async move { self.facts(&lo, &hi, rules, year, as_of).await.map(|f| (i, f)) }).buffered(in_flight);
         while let Some((i, f)) = batches.try_next().await? {
             for org in &orgs[i * BATCH..((i + 1) * BATCH).min(orgs.len())] {
@@ -212,7 +212,7 @@ impl Store {
              JOIN attendance a ON a.meeting_id = mt.id WHERE",
         );
         q.push(" AND mt.kind = ").arg(MeetingKind::CommitteeMeeting.code()).push(" AND mt.held_on >= ").arg(jan1.as_str()).push(" AND mt.held_on <= ").arg(dec31.as_str());
-        q.push(" GROUP BY mt.id, mt.org_id, mt.held_on");
+        q.push(" GROUP BY mt.id, mt.org_id, mt.held_on ORDER BY mt.held_on, mt.id");
         for r in q.query().fetch_all(&self.pool).await? {
             f.committee_attendance.entry(r.i("org_id")?).or_default().push((r.d("held_on")?, r.i("present")? as u32));
         }
@@ -250,7 +250,7 @@ impl Store {
         q.push(" AND t.taken_on <= ").arg(dec31.as_str()).push(") AS hours, ");
         q.push("(SELECT COUNT(*) FROM committee_posts c WHERE c.member_id = m.id AND c.end_on IS NULL) AS posts ");
         q.push("FROM members m JOIN orgs o ON o.id = m.org_id WHERE o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
-        q.push(" AND m.joined_on <= ").arg(reference.as_str()).push(" AND (m.left_on IS NULL OR m.left_on > ").arg(reference.as_str()).push(")");
+        q.push(" AND m.joined_on <= ").arg(reference.as_str()).push(" AND (m.left_on IS NULL OR m.left_on > ").arg(reference.as_str()).push(") ORDER BY m.id");
         for r in q.query().fetch_all(&self.pool).await? {
             let org = r.i("org_id")?;
             if r.os("full_on")?.is_some_and(|d| d <= reference) {
@@ -280,7 +280,7 @@ impl Store {
              JOIN orgs o ON o.id = t.org_id WHERE",
         );
         q.push(" AND t.direction = 'out' AND t.issued_on <= ").arg(reference.as_str());
-        q.push(" AND (t.received_on IS NULL OR t.received_on >= ").arg(jan1.as_str()).push(")");
+        q.push(" AND (t.received_on IS NULL OR t.received_on >= ").arg(jan1.as_str()).push(") ORDER BY t.issued_on, t.id");
         for r in q.query().fetch_all(&self.pool).await? {
             let issued = r.d("issued_on")?;
             f.transfers.entry(r.i("org_id")?).or_default().push(TransferFact {
@@ -300,7 +300,7 @@ impl Store {
             }
             q.push(&format!("(d.{c} >= ")).arg(jan1.as_str()).push(&format!(" AND d.{c} <= ")).arg(reference.as_str()).push(")");
         }
-        q.push(")");
+        q.push(") ORDER BY d.id");
         for r in q.query().fetch_all(&self.pool).await? {
             let rec = development_from(&r)?;
             f.development.entry(rec.org_id).or_default().push(rec);

@@ -147,6 +147,16 @@ async fn sqlite_and_postgres_hold_identical_data() {
     let lite = generated(Db::Sqlite, 5).await.unwrap();
     assert_eq!(lite.table_counts().await.unwrap(), pg.table_counts().await.unwrap());
     assert_eq!(lite.content_digest().await.unwrap(), pg.content_digest().await.unwrap());
+    // The same data, the same verdicts, the same evidence in the same order.
+    let rules = domain::rules::Rules::default_rules();
+    let all = Scope::jurisdiction();
+    let root = lite.org_by_code(&all, "330122-00000").await.unwrap().id;
+    for year in [2025, 2026] {
+        let a = lite.compliance_summary(&all, root, &rules, year, as_of(), true).await.unwrap();
+        let b = pg.compliance_summary(&all, pg.org_by_code(&all, "330122-00000").await.unwrap().id, &rules, year, as_of(), true).await.unwrap();
+        assert_eq!(serde_json::to_value(&a).unwrap(), serde_json::to_value(&b).unwrap(), "{year}");
+        assert!(a.rules.iter().any(|r| r.orgs_failing > 0));
+    }
 }
 
 async fn generated_data_is_plausible(db: Db) {
