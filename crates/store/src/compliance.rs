@@ -189,6 +189,14 @@ impl Store {
         Ok(orgs.len())
     }
 
+    /// The text aggregate joining `expr` with commas, in this database's dialect.
+    fn concat(&self, expr: &str) -> String {
+        match self.backend {
+            crate::Backend::Sqlite => format!("group_concat({expr}, ',')"),
+            crate::Backend::Postgres => format!("string_agg({expr}, ',')"),
+        }
+    }
+
     /// The facts of the organisations with paths in [lo, hi).
     async fn facts(&self, lo: &str, hi: &str, rules: &Rules, year: i32, as_of: Date) -> Result<Facts, StoreError> {
         let mut f = Facts::default();
@@ -201,20 +209,40 @@ impl Store {
             q
         };
 
-        let mut q = in_range("SELECT mt.org_id, mt.kind, mt.held_on FROM meetings mt JOIN orgs o ON o.id = mt.org_id WHERE");
-        q.push(" AND mt.held_on >= ").arg(jan1.as_str()).push(" AND mt.held_on <= ").arg(dec31.as_str());
+        // One row per organisation, its meetings as text: rows, not bytes, are what cost.
+        let mut q = Sql::new(&format!("SELECT mt.org_id, {} AS list FROM meetings mt JOIN orgs o ON o.id = mt.org_id WHERE", self.concat("mt.kind || ' ' || mt.held_on")));
+        q.push(" o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
+        q.push(" AND mt.held_on >= ").arg(jan1.as_str()).push(" AND mt.held_on <= ").arg(dec31.as_str()).push(" GROUP BY mt.org_id");
         for r in q.query().fetch_all(&self.pool).await? {
-            f.meetings.entry(r.i("org_id")?).or_default().push((r.e("kind")?, r.d("held_on")?));
+            let list = r.s("list")?;
+            let mut v = Vec::new();
+            for item in list.split(',') {
+                let bad = || StoreError::Corrupt(format!("meetings = {item}"));
+                let (kind, on) = item.split_once(' ').ok_or_else(bad)?;
+                v.push((MeetingKind::parse(kind).ok_or_else(bad)?, Date::parse_from_str(on, "%Y-%m-%d").map_err(|_| bad())?));
+            }
+            f.meetings.insert(r.i("org_id")?, v);
         }
 
-        let mut q = in_range(
-            "SELECT mt.org_id, mt.held_on, CAST(SUM(a.present) AS BIGINT) AS present FROM meetings mt JOIN orgs o ON o.id = mt.org_id \
-             JOIN attendance a ON a.meeting_id = mt.id WHERE",
-        );
+        let mut q = Sql::new(&format!(
+            "SELECT org_id, {} AS list FROM (SELECT mt.org_id, mt.held_on, CAST(SUM(a.present) AS BIGINT) AS present FROM meetings mt \
+             JOIN orgs o ON o.id = mt.org_id JOIN attendance a ON a.meeting_id = mt.id WHERE",
+            self.concat("held_on || ' ' || CAST(present AS TEXT)")
+        ));
+        q.push(" o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
         q.push(" AND mt.kind = ").arg(MeetingKind::CommitteeMeeting.code()).push(" AND mt.held_on >= ").arg(jan1.as_str()).push(" AND mt.held_on <= ").arg(dec31.as_str());
-        q.push(" GROUP BY mt.id, mt.org_id, mt.held_on ORDER BY mt.held_on, mt.id");
+        q.push(" GROUP BY mt.id, mt.org_id, mt.held_on) c GROUP BY org_id");
         for r in q.query().fetch_all(&self.pool).await? {
-            f.committee_attendance.entry(r.i("org_id")?).or_default().push((r.d("held_on")?, r.i("present")? as u32));
+            let list = r.s("list")?;
+            let mut v = Vec::new();
+            for item in list.split(',') {
+                let bad = || StoreError::Corrupt(format!("committee attendance = {item}"));
+                let (on, n) = item.split_once(' ').ok_or_else(bad)?;
+                v.push((Date::parse_from_str(on, "%Y-%m-%d").map_err(|_| bad())?, n.parse().map_err(|_| bad())?));
+            }
+            // The aggregate's order is the database's; evidence is listed by date.
+            v.sort();
+            f.committee_attendance.insert(r.i("org_id")?, v);
         }
 
         let mut q = in_range("SELECT c.org_id, COUNT(*) AS n FROM committee_posts c JOIN orgs o ON o.id = c.org_id WHERE");
@@ -237,10 +265,7 @@ impl Store {
         // the last participation, the dues months paid in time, the year's training hours
         // and whether the member holds a post come as index-driven subqueries.
         let (d_from, d_to) = dues_window(year, as_of);
-        let concat = match self.backend {
-            crate::Backend::Sqlite => "group_concat(d.from_month || d.to_month, ',')",
-            crate::Backend::Postgres => "string_agg(d.from_month || d.to_month, ',')",
-        };
+        let concat = self.concat("d.from_month || d.to_month");
         let mut q = Sql::new("SELECT m.id, m.org_id, m.name, m.joined_on, m.full_on, (SELECT a.held_on FROM attendance a WHERE a.member_id = m.id AND a.held_on <= ");
         q.arg(reference.as_str()).push(" AND a.present = 1 ORDER BY a.held_on DESC LIMIT 1) AS last_present, ");
         // 补交 (catch-up) payments are recorded but do not undo a lapse: the months went unpaid.
