@@ -46,6 +46,18 @@ pub fn bearer(headers: &HeaderMap) -> Option<String> {
     v.strip_prefix("Bearer ").map(|t| t.trim().to_string())
 }
 
+/// The fields of a posted page form, once its CSRF token is checked against the session's.
+pub fn checked_form(v: &Viewer, raw: Vec<(String, String)>) -> Result<std::collections::HashMap<String, String>, PageError> {
+    let f: std::collections::HashMap<String, String> = raw.into_iter().collect();
+    if !same_token(&v.session.csrf_token, f.get("csrf").map(String::as_str).unwrap_or("")) {
+        return Err(PageError::Status(
+            axum::http::StatusCode::FORBIDDEN,
+            "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试".into(),
+        ));
+    }
+    Ok(f)
+}
+
 /// Constant-time comparison for tokens.
 pub fn same_token(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0

@@ -2,7 +2,7 @@
 //! person's record with the next step's form. A refused step comes back with the rule it
 //! breaks, its citation, and everything typed.
 
-use crate::auth::{page_viewer, same_token, Viewer};
+use crate::auth::{checked_form, page_viewer, Viewer};
 use crate::error::PageError;
 use crate::pages::{page, today};
 use crate::AppState;
@@ -23,13 +23,6 @@ type PageResult = Result<Response, PageError>;
 fn writer(v: &Viewer) -> Result<(), PageError> {
     if v.scope.own_member().is_some() {
         return Err(PageError::Status(StatusCode::FORBIDDEN, "党员账号不能办理发展党员手续".into()));
-    }
-    Ok(())
-}
-
-fn csrf(v: &Viewer, f: &Fields) -> Result<(), PageError> {
-    if !same_token(&v.session.csrf_token, f.get("csrf").map(String::as_str).unwrap_or("")) {
-        return Err(PageError::Status(StatusCode::FORBIDDEN, "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试".into()));
     }
     Ok(())
 }
@@ -112,8 +105,7 @@ async fn render_list(st: &AppState, v: &Viewer, org_id: i64, f: &Fields, errors:
 pub async fn create(State(st): State<AppState>, headers: HeaderMap, Path(org_id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let v = page_viewer(&st, &headers).await?;
     writer(&v)?;
-    let f: Fields = raw.into_iter().collect();
-    csrf(&v, &f)?;
+    let f: Fields = checked_form(&v, raw)?;
     let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
     let input = NewMemberInput {
         org_id: Some(org_id),
@@ -285,8 +277,7 @@ fn parse_step(stage: Stage, f: &Fields) -> Result<Step, Vec<FieldError>> {
 pub async fn step(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let v = page_viewer(&st, &headers).await?;
     writer(&v)?;
-    let f: Fields = raw.into_iter().collect();
-    csrf(&v, &f)?;
+    let f: Fields = checked_form(&v, raw)?;
     let rec = st.store.development_record(&v.scope, id).await?;
     let errors = match parse_step(rec.stage, &f) {
         Err(e) => e,

@@ -2,7 +2,7 @@
 //! summary, host, recorder, and each member's attendance. A refused form comes back with
 //! everything entered and the reasons, so nothing typed is lost.
 
-use crate::auth::{page_viewer, same_token, Viewer};
+use crate::auth::{checked_form, page_viewer, Viewer};
 use crate::error::PageError;
 use crate::pages::{page, today};
 use crate::AppState;
@@ -52,10 +52,7 @@ pub async fn new_meeting(State(st): State<AppState>, headers: HeaderMap, Path(id
 
 pub async fn create_meeting(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
     let v = page_viewer(&st, &headers).await?;
-    let f: Fields = raw.into_iter().collect();
-    if !same_token(&v.session.csrf_token, f.get("csrf").map(String::as_str).unwrap_or("")) {
-        return Err(PageError::Status(StatusCode::FORBIDDEN, "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试".into()));
-    }
+    let f: Fields = checked_form(&v, raw)?;
     let (org, members) = roll(&st, &v, id).await?;
     let (new, mut errors) = parse(id, &f, &members);
     if let (Some(new), true) = (new, errors.is_empty()) {

@@ -2,7 +2,7 @@
 //! transfers, mobile record; workers, funding, carriers; and their small forms. A refused
 //! form re-renders its page with the reasons and what was typed.
 
-use crate::auth::{page_viewer, same_token, Viewer};
+use crate::auth::{checked_form, page_viewer, Viewer};
 use crate::error::PageError;
 use crate::pages::{render_member, today};
 use crate::AppState;
@@ -251,14 +251,6 @@ pub async fn org_sections(st: &AppState, v: &Viewer, org: &Org, refused: Option<
     })
 }
 
-fn form_fields(v: &Viewer, raw: Vec<(String, String)>) -> Result<Fields, PageError> {
-    let f: Fields = raw.into_iter().collect();
-    if !same_token(&v.session.csrf_token, f.get("csrf").map(String::as_str).unwrap_or("")) {
-        return Err(PageError::Status(StatusCode::FORBIDDEN, "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试".into()));
-    }
-    Ok(f)
-}
-
 fn get(f: &Fields, k: &str) -> String {
     f.get(k).map(|s| s.trim().to_string()).unwrap_or_default()
 }
@@ -293,7 +285,7 @@ fn store_result<T>(r: Result<T, StoreError>) -> Result<Result<(), Vec<FieldError
 
 pub async fn add_dues(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let v = page_viewer(&st, &headers).await?;
-    let f = form_fields(&v, raw)?;
+    let f = checked_form(&v, raw)?;
     let parsed = (|| -> Result<_, FieldError> {
         let base = if get(&f, "base").is_empty() { None } else { Some(number(&f, "base", "月收入基数")?) };
         Ok((month_field(&f, "from_month", "起始月份")?, month_field(&f, "to_month", "截止月份")?, base, domain::parse_date("paid_on", "交纳日期", &get(&f, "paid_on"))?))
@@ -307,7 +299,7 @@ pub async fn add_dues(State(st): State<AppState>, headers: HeaderMap, Path(id): 
 
 pub async fn add_training(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let v = page_viewer(&st, &headers).await?;
-    let f = form_fields(&v, raw)?;
+    let f = checked_form(&v, raw)?;
     let parsed = (|| -> Result<_, FieldError> {
         Ok(TrainingRecord {
             taken_on: domain::parse_date("taken_on", "培训日期", &get(&f, "taken_on"))?,
@@ -325,7 +317,7 @@ pub async fn add_training(State(st): State<AppState>, headers: HeaderMap, Path(i
 
 pub async fn transfer_out(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let v = page_viewer(&st, &headers).await?;
-    let f = form_fields(&v, raw)?;
+    let f = checked_form(&v, raw)?;
     let result = match domain::parse_date("issued_on", "开具日期", &get(&f, "issued_on")) {
         Err(e) => Err(vec![e]),
         Ok(on) => store_result(st.store.transfer_out(&v.scope, id, &get(&f, "letter_no"), on, &get(&f, "counterpart"), &st.rules, today()).await)?,
@@ -335,7 +327,7 @@ pub async fn transfer_out(State(st): State<AppState>, headers: HeaderMap, Path(i
 
 pub async fn receipt(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let v = page_viewer(&st, &headers).await?;
-    let f = form_fields(&v, raw)?;
+    let f = checked_form(&v, raw)?;
     let member_id: i64 = get(&f, "member_id").parse().map_err(|_| PageError::Status(StatusCode::BAD_REQUEST, "缺少党员编号".into()))?;
     let result = match domain::parse_date("received_on", "回执日期", &get(&f, "received_on")) {
         Err(e) => Err(vec![e]),
@@ -346,7 +338,7 @@ pub async fn receipt(State(st): State<AppState>, headers: HeaderMap, Path(id): P
 
 pub async fn add_funding(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let v = page_viewer(&st, &headers).await?;
-    let f = form_fields(&v, raw)?;
+    let f = checked_form(&v, raw)?;
     let parsed = (|| -> Result<_, FieldError> {
         Ok(Funding {
             year: get(&f, "year").parse().map_err(|_| FieldError::new("year", format!("年度“{}”应为4位年份", get(&f, "year"))))?,
@@ -376,7 +368,7 @@ async fn org_form(st: &AppState, v: &Viewer, org_id: i64, form: &str, f: &Fields
 
 pub async fn add_worker(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let v = page_viewer(&st, &headers).await?;
-    let f = form_fields(&v, raw)?;
+    let f = checked_form(&v, raw)?;
     let parsed = (|| -> Result<_, FieldError> {
         Ok(Worker {
             name: get(&f, "name"),
@@ -395,7 +387,7 @@ pub async fn add_worker(State(st): State<AppState>, headers: HeaderMap, Path(id)
 
 pub async fn add_carrier(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let v = page_viewer(&st, &headers).await?;
-    let f = form_fields(&v, raw)?;
+    let f = checked_form(&v, raw)?;
     let parsed = (|| -> Result<_, FieldError> {
         Ok(Carrier {
             kind: CarrierKind::parse_field("kind", &get(&f, "kind"))?,
@@ -412,7 +404,7 @@ pub async fn add_carrier(State(st): State<AppState>, headers: HeaderMap, Path(id
 
 pub async fn add_mobile(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let v = page_viewer(&st, &headers).await?;
-    let f = form_fields(&v, raw)?;
+    let f = checked_form(&v, raw)?;
     let result = match domain::parse_date("since", "外出日期", &get(&f, "since")) {
         Err(e) => Err(vec![e]),
         Ok(since) => {
@@ -426,7 +418,7 @@ pub async fn add_mobile(State(st): State<AppState>, headers: HeaderMap, Path(id)
 /// Grades of a democratic evaluation, entered on the meeting's page.
 pub async fn grades(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let v = page_viewer(&st, &headers).await?;
-    let f = form_fields(&v, raw)?;
+    let f = checked_form(&v, raw)?;
     let mut list = Vec::new();
     for (k, val) in &f {
         if let Some(m) = k.strip_prefix("grade_").and_then(|m| m.parse::<i64>().ok()) {
