@@ -116,7 +116,7 @@ impl Store {
             .map(|r| RuleSummary { id: r.id, title: r.title, citation: r.citation, orgs_applicable: 0, orgs_failing: 0, failing: failing.then(Vec::new) })
             .collect();
         let orgs = self
-            .judge_subtree(scope, root, rules, year, as_of, |org, verdicts| {
+            .judge_subtree(scope, root, rules, year, as_of, |org, _, verdicts| {
                 for (r, v) in out.iter_mut().zip(verdicts) {
                     if v.verdict != Verdict::NotApplicable {
                         r.orgs_applicable += 1;
@@ -153,7 +153,7 @@ impl Store {
     }
 
     /// Judges every rule for every organisation of the subtree of `root` in `year`, calling
-    /// `each` with the organisation and its verdicts, in path order.
+    /// `each` with the organisation, the facts judged and its verdicts, in path order.
     pub async fn judge_subtree(
         &self,
         scope: &Scope,
@@ -161,7 +161,7 @@ impl Store {
         rules: &Rules,
         year: i32,
         as_of: Date,
-        mut each: impl FnMut(&Org, Vec<RuleVerdict>),
+        mut each: impl FnMut(&Org, &OrgYear, Vec<RuleVerdict>),
     ) -> Result<usize, StoreError> {
         use futures_util::stream::{self, StreamExt, TryStreamExt};
         let orgs = self.subtree_orgs(scope, root).await?;
@@ -190,7 +190,8 @@ impl Store {
                     transfers_out: f.transfers.get(&org.id).map_or(&[], Vec::as_slice),
                     development: f.development.get(&org.id).map_or(&[], Vec::as_slice),
                 };
-                each(org, judge(rules, &facts, year, as_of));
+                let verdicts = judge(rules, &facts, year, as_of);
+                each(org, &facts, verdicts);
             }
         }
         Ok(orgs.len())

@@ -10,13 +10,12 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::Datelike;
-use domain::compliance::{due_now, rule_catalogue, OrgYear, RuleVerdict, Verdict};
+use domain::compliance::{due_now, rule_catalogue, RuleVerdict, Verdict};
 use domain::development::Stage;
-use domain::org::{Org, OrgLevel};
+use domain::org::Org;
 use domain::Labelled;
 use maud::html;
 use serde::Deserialize;
-use store::Scope;
 
 type PageResult = Result<Response, PageError>;
 
@@ -38,13 +37,6 @@ async fn subject(st: &AppState, v: &Viewer, org: Option<i64>) -> Result<Org, Pag
         None => st.store.org_children(&v.scope, None).await?.first().map(|o| o.org.id).ok_or(PageError::Status(StatusCode::NOT_FOUND, "还没有党组织".into()))?,
     };
     Ok(st.store.org(&v.scope, id).await?)
-}
-
-/// Verdicts of every organisation of the subtree.
-async fn verdicts(st: &AppState, scope: &Scope, org: &Org, year: i32) -> Result<Vec<(Org, Vec<RuleVerdict>)>, PageError> {
-    let mut all = Vec::new();
-    st.store.judge_subtree(scope, org.id, &st.rules, year, today(), |o, v| all.push((o.clone(), v))).await?;
-    Ok(all)
 }
 
 fn year_links(base: &str, org: i64, year: i32) -> maud::Markup {
@@ -133,18 +125,15 @@ pub async fn todo(State(st): State<AppState>, headers: HeaderMap, Query(q): Quer
     let org = subject(&st, &v, q.org).await?;
     let now = today();
     let year = now.year();
-    let all = verdicts(&st, &v.scope, &org, year).await?;
-    // What is due now, for every organisation of the subtree that holds meetings.
+    // One pass over the subtree: what is due now (from the same facts), what is broken.
     let mut due = Vec::new();
-    for (o, _) in all.iter().filter(|(o, _)| matches!(o.level, OrgLevel::Branch | OrgLevel::Group)).take(200) {
-        let meetings: Vec<_> = st.store.meetings(&v.scope, o.id, year).await?.into_iter().map(|m| (m.kind, m.held_on)).collect();
-        let posts = st.store.committee_posts(&v.scope, o.id).await?.iter().filter(|p| p.end_on.is_none()).count();
-        let facts = OrgYear { committee_posts: posts, meetings: &meetings, ..OrgYear::new(o.level) };
-        for d in due_now(&st.rules, &facts, now) {
-            due.push((o.clone(), d));
-        }
-    }
-    let broken: Vec<(&Org, &RuleVerdict)> = all.iter().flat_map(|(o, vs)| vs.iter().filter(|x| x.verdict == Verdict::NotMet).map(move |x| (o, x))).collect();
+    let mut broken: Vec<(Org, RuleVerdict)> = Vec::new();
+    st.store
+        .judge_subtree(&v.scope, org.id, &st.rules, year, now, |o, facts, verdicts| {
+            due.extend(due_now(&st.rules, facts, now).into_iter().map(|d| (o.clone(), d)));
+            broken.extend(verdicts.into_iter().filter(|x| x.verdict == Verdict::NotMet).map(|x| (o.clone(), x)));
+        })
+        .await?;
     let records = st.store.development_records(&v.scope, org.id).await.unwrap_or_default();
     let d = &st.rules.development;
     let pipeline: Vec<(String, String, i64)> = records
@@ -166,11 +155,12 @@ pub async fn todo(State(st): State<AppState>, headers: HeaderMap, Query(q): Quer
             h1 { "待办：" (org.name) }
             p.muted { "截至 " (now) "。点击“登记”直接填写。" }
             h2 { "本期应开展（" (due.len()) "）" }
+            @if due.len() > 300 { p.muted { "只列出前300项；请进入下级党组织的待办查看其余。" } }
             @if due.is_empty() { p.muted { "本月、本季度、本年要求的会议都已开展。" } }
             @else {
                 div.table-wrap { table {
                     thead { tr { th { "党组织" } th { "事项" } th { "周期" } th { "已开/要求" } th { "截止" } th { "" } } }
-                    tbody { @for (o, x) in &due { tr {
+                    tbody { @for (o, x) in due.iter().take(300) { tr {
                         td { (o.name) }
                         td { (x.kind.label()) }
                         td { (x.period) }
