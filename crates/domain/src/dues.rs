@@ -41,6 +41,18 @@ impl Month {
     }
 }
 
+/// Which dues table applies to a member, from the occupation (在职 / 离退休 / 农民 / 学生).
+pub fn category(occupation: crate::member::Occupation) -> crate::rules::DuesCategory {
+    use crate::member::Occupation::*;
+    use crate::rules::DuesCategory;
+    match occupation {
+        Farmer => DuesCategory::Farmer,
+        Student => DuesCategory::Student,
+        Retired => DuesCategory::Retired,
+        _ => DuesCategory::Working,
+    }
+}
+
 /// A payment covering months `from..=to`.
 #[derive(Debug, Clone, Serialize)]
 pub struct DuesPayment {

@@ -7,7 +7,8 @@ use crate::query::Sql;
 use crate::rows::RowExt;
 use crate::{Scope, Store, StoreError};
 use domain::compliance::{dues_window, judge, reference_date, MemberFact, OrgYear, RuleVerdict, TransferFact, UnitFact, Verdict};
-use domain::development::{DevelopmentRecord, Vote};
+use crate::development::{development_from, DEVELOPMENT_COLS};
+use domain::development::DevelopmentRecord;
 use domain::dues::Month;
 use domain::meeting::MeetingKind;
 use domain::org::Org;
@@ -30,45 +31,6 @@ struct Facts {
     full: HashMap<i64, u32>,
     transfers: HashMap<i64, Vec<TransferFact>>,
     development: HashMap<i64, Vec<DevelopmentRecord>>,
-}
-
-/// Columns of a development record, as [`development_from`] reads them.
-pub(crate) const DEVELOPMENT_COLS: &str = "d.id, d.org_id, d.name, d.birth_date, d.stage, d.applied_on, d.talked_on, d.activist_on, d.contacts, \
-    d.candidate_on, d.review_on, d.training_hours, d.sponsors, d.admitted_on, d.admission_eligible, d.admission_present, d.admission_favour, \
-    d.approved_on, d.extension_months, d.full_on, d.full_eligible, d.full_present, d.full_favour";
-
-fn names(s: String) -> Vec<String> {
-    s.split('、').map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect()
-}
-
-pub(crate) fn development_from(r: &sqlx::any::AnyRow) -> Result<DevelopmentRecord, StoreError> {
-    let vote = |p: &str| -> Result<Option<Vote>, StoreError> {
-        Ok(match (r.oi(&format!("{p}_eligible"))?, r.oi(&format!("{p}_present"))?, r.oi(&format!("{p}_favour"))?) {
-            (Some(e), Some(pr), Some(f)) => Some(Vote { eligible: e as u32, present: pr as u32, favour: f as u32 }),
-            _ => None,
-        })
-    };
-    Ok(DevelopmentRecord {
-        id: r.i("id")?,
-        org_id: r.i("org_id")?,
-        name: r.s("name")?,
-        birth_date: r.d("birth_date")?,
-        stage: r.e("stage")?,
-        applied_on: r.d("applied_on")?,
-        talked_on: r.od("talked_on")?,
-        activist_on: r.od("activist_on")?,
-        contacts: names(r.s("contacts")?),
-        candidate_on: r.od("candidate_on")?,
-        review_on: r.od("review_on")?,
-        training_hours: r.of("training_hours")?.unwrap_or(0.0),
-        sponsors: names(r.s("sponsors")?),
-        admitted_on: r.od("admitted_on")?,
-        admission_vote: vote("admission")?,
-        approved_on: r.od("approved_on")?,
-        extension_months: r.oi("extension_months")?.map(|m| m as u32),
-        full_on: r.od("full_on")?,
-        full_vote: vote("full")?,
-    })
 }
 
 /// An organisation that breaks a rule, with the evidence.

@@ -2,11 +2,10 @@
 //! after the rules have been checked. A step is one transaction: the record, the step log
 //! and, on admission, the new probationary member (on confirmation, the member turns full).
 
-use crate::compliance::{development_from, DEVELOPMENT_COLS};
 use crate::query::Sql;
 use crate::rows::RowExt;
 use crate::{Scope, Store, StoreError};
-use domain::development::{apply, check_application, check_step, DevelopmentRecord, Stage, Step};
+use domain::development::{apply, check_application, check_step, DevelopmentRecord, Stage, Step, Vote};
 use domain::member::{ArchiveMaterial, MemberStatus, NewMemberInput};
 use domain::rules::Rules;
 use domain::{Date, FieldError, Labelled, ValidationError};
@@ -17,6 +16,45 @@ pub struct StepLog {
     pub step: String,
     pub taken_on: Date,
     pub detail: String,
+}
+
+/// Columns of a development record, as [`development_from`] reads them.
+pub(crate) const DEVELOPMENT_COLS: &str = "d.id, d.org_id, d.name, d.birth_date, d.stage, d.applied_on, d.talked_on, d.activist_on, d.contacts, \
+    d.candidate_on, d.review_on, d.training_hours, d.sponsors, d.admitted_on, d.admission_eligible, d.admission_present, d.admission_favour, \
+    d.approved_on, d.extension_months, d.full_on, d.full_eligible, d.full_present, d.full_favour";
+
+fn names(s: String) -> Vec<String> {
+    s.split('、').map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect()
+}
+
+pub(crate) fn development_from(r: &sqlx::any::AnyRow) -> Result<DevelopmentRecord, StoreError> {
+    let vote = |p: &str| -> Result<Option<Vote>, StoreError> {
+        Ok(match (r.oi(&format!("{p}_eligible"))?, r.oi(&format!("{p}_present"))?, r.oi(&format!("{p}_favour"))?) {
+            (Some(e), Some(pr), Some(f)) => Some(Vote { eligible: e as u32, present: pr as u32, favour: f as u32 }),
+            _ => None,
+        })
+    };
+    Ok(DevelopmentRecord {
+        id: r.i("id")?,
+        org_id: r.i("org_id")?,
+        name: r.s("name")?,
+        birth_date: r.d("birth_date")?,
+        stage: r.e("stage")?,
+        applied_on: r.d("applied_on")?,
+        talked_on: r.od("talked_on")?,
+        activist_on: r.od("activist_on")?,
+        contacts: names(r.s("contacts")?),
+        candidate_on: r.od("candidate_on")?,
+        review_on: r.od("review_on")?,
+        training_hours: r.of("training_hours")?.unwrap_or(0.0),
+        sponsors: names(r.s("sponsors")?),
+        admitted_on: r.od("admitted_on")?,
+        admission_vote: vote("admission")?,
+        approved_on: r.od("approved_on")?,
+        extension_months: r.oi("extension_months")?.map(|m| m as u32),
+        full_on: r.od("full_on")?,
+        full_vote: vote("full")?,
+    })
 }
 
 fn refused(breaches: Vec<domain::development::Breach>) -> StoreError {
@@ -136,7 +174,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let vote = |v: Option<domain::development::Vote>| v.map(|v| (v.eligible as i64, v.present as i64, v.favour as i64));
+        let vote = |v: Option<Vote>| v.map(|v| (v.eligible as i64, v.present as i64, v.favour as i64));
         let (ae, ap, af) = vote(rec.admission_vote).map_or((None, None, None), |(a, b, c)| (Some(a), Some(b), Some(c)));
         let (fe, fp, ff) = vote(rec.full_vote).map_or((None, None, None), |(a, b, c)| (Some(a), Some(b), Some(c)));
         let mut q = Sql::new("UPDATE development SET stage = ");

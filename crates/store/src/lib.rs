@@ -21,7 +21,7 @@ pub use auth::{random_token, SessionInfo};
 pub use bulk::{BulkLoader, Row, Table};
 pub use compliance::{ComplianceSummary, FailingOrg, RuleSummary};
 pub use development::StepLog;
-pub use life::{dues_category, Carrier, Funding, TrainingRecord, Worker};
+pub use life::{Carrier, Funding, TrainingRecord, Worker};
 pub use error::StoreError;
 pub use meetings::MeetingDetail;
 pub use members::materials_text;

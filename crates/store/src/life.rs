@@ -9,6 +9,7 @@ use domain::dues::{DuesPayment, Month};
 use domain::life::{CarrierKind, EvaluationGrade, FundingSource, MobileRecord, TrainingChannel, Transfer, TransferDirection, WorkerKind};
 use domain::meeting::MeetingKind;
 use domain::member::LeaveReason;
+use domain::dues::category as dues_category;
 use domain::rules::{DuesCategory, Rules};
 use domain::{Date, Labelled};
 use serde::Serialize;
@@ -52,17 +53,6 @@ pub struct Carrier {
 fn month(r: &sqlx::any::AnyRow, c: &str) -> Result<Month, StoreError> {
     let v = r.s(c)?;
     Month::parse(&v).ok_or_else(|| StoreError::Corrupt(format!("{c} = {v}")))
-}
-
-/// The dues category of a member, from the occupation (在职 / 离退休 / 农民 / 学生).
-pub fn dues_category(occupation: domain::member::Occupation) -> DuesCategory {
-    use domain::member::Occupation::*;
-    match occupation {
-        Farmer => DuesCategory::Farmer,
-        Student => DuesCategory::Student,
-        Retired => DuesCategory::Retired,
-        _ => DuesCategory::Working,
-    }
 }
 
 impl Store {

@@ -59,7 +59,7 @@ pub async fn member_sections(st: &AppState, v: &Viewer, m: &Member, refused: Opt
     let hours: f64 = training.iter().map(|t| t.hours).sum();
     let last_hours: f64 = last_year.iter().map(|t| t.hours).sum();
     let need = st.rules.training.member_hours.get();
-    let category = store::dues_category(m.occupation);
+    let category = domain::dues::category(m.occupation);
     let r = refused;
     Ok(html! {
         section {

@@ -9,7 +9,7 @@ use chrono::{Datelike, Duration};
 use domain::development::Stage;
 use domain::dues::Month;
 use domain::life::{CarrierKind, EvaluationGrade, FundingSource, MobileDirection, TrainingChannel, TransferDirection, WorkerKind};
-use domain::member::{MemberStatus, Occupation};
+use domain::member::MemberStatus;
 use domain::rules::DuesCategory;
 use domain::{Date, Labelled};
 use rand::Rng;
@@ -106,18 +106,18 @@ impl County<'_, '_> {
     /// monthly, quarterly, half-yearly or yearly; some members let them lapse.
     async fn dues(&mut self, org: &OrgRef, profile: Profile, conduct: Conduct, m: &Member) -> R<()> {
         let p = &m.1;
-        let (category, base) = match p.occupation {
-            Occupation::Farmer => (DuesCategory::Farmer, None),
-            Occupation::Student => (DuesCategory::Student, None),
-            Occupation::Retired => (DuesCategory::Retired, Some(self.rng.gen_range(25..80) as f64 * 100.0)),
-            _ => {
+        let category = domain::dues::category(p.occupation);
+        let base = match category {
+            DuesCategory::Farmer | DuesCategory::Student => None,
+            DuesCategory::Retired => Some(self.rng.gen_range(25..80) as f64 * 100.0),
+            DuesCategory::Working => {
                 let (lo, hi) = match profile {
                     Profile::Organ | Profile::Health => (50, 110),
                     Profile::School | Profile::StateEnterprise => (45, 100),
                     Profile::NonPublic | Profile::Social => (30, 90),
                     _ => (25, 55),
                 };
-                (DuesCategory::Working, Some(self.rng.gen_range(lo..hi) as f64 * 100.0))
+                Some(self.rng.gen_range(lo..hi) as f64 * 100.0)
             }
         };
         let monthly = self.rules.monthly_dues(category, base.unwrap_or(0.0));
