@@ -1,4 +1,4 @@
-//! The `dangjian` command: demo, serve, generate, users, migrations.
+//! The `dangjian` command: demo, serve, generate, import/export, statistics, users, migrations.
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -6,6 +6,8 @@ use domain::user::Role;
 use domain::Labelled;
 use std::io::IsTerminal;
 use store::{Scope, Store};
+
+mod excel;
 
 const HELP: &str = "{before-help}{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
 
@@ -78,6 +80,49 @@ enum Command {
     /// 规则文件：导出生效的规则、检查规则文件
     #[command(subcommand, help_template = HELP, next_help_heading = "选项")]
     Rules(RulesCommand),
+    /// 从Excel（.xlsx/.xls）或CSV（UTF-8或GBK）导入；任何一行有错误时不写入任何数据
+    #[command(help_template = HELP, next_help_heading = "选项")]
+    Import {
+        /// 要导入的文件
+        file: std::path::PathBuf,
+        /// 导入类别：orgs（党组织）、members（党员花名册）、committee（班子成员）、meetings（会议记录）、dues（党费）、training（培训学时）
+        #[arg(long)]
+        kind: String,
+        /// 只预览：检查全部数据并显示将新增、更新、不变的条数，不写入
+        #[arg(long)]
+        dry_run: bool,
+        /// 有错误时把错误报告（标出错误单元格）写到这个.xlsx文件；默认写在导入文件旁边
+        #[arg(long)]
+        report: Option<std::path::PathBuf>,
+    },
+    /// 导出某党组织及下级的数据为 .xlsx 或 .csv（可直接再导入）
+    #[command(help_template = HELP, next_help_heading = "选项")]
+    Export {
+        /// 导出类别：orgs、members、committee、meetings、dues、training
+        kind: String,
+        /// 党组织代码
+        #[arg(long)]
+        org: String,
+        /// 输出文件（.xlsx 或 .csv）
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// 只导出这一年的会议（仅 meetings）
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// 生成空白导入模板（带下拉选项和填写说明）
+    #[command(help_template = HELP, next_help_heading = "选项")]
+    Template {
+        /// 模板类别：orgs、members、committee、meetings、dues、training
+        #[arg(long)]
+        kind: String,
+        /// 输出文件（.xlsx）
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// 统计报表
+    #[command(subcommand, help_template = HELP, next_help_heading = "选项")]
+    Stats(StatsCommand),
     /// 执行数据库迁移（启动时也会自动执行）
     #[command(help_template = HELP, next_help_heading = "选项")]
     Migrate,
@@ -115,6 +160,24 @@ enum RulesCommand {
     Check {
         /// 规则文件
         file: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+#[command(subcommand_help_heading = "命令")]
+enum StatsCommand {
+    /// 党内统计年报：某党组织及下级某年的统计表（每表一个工作表）
+    #[command(help_template = HELP, next_help_heading = "选项")]
+    Annual {
+        /// 党组织代码
+        #[arg(long)]
+        org: String,
+        /// 统计年度（截至当年12月31日）
+        #[arg(long)]
+        year: i32,
+        /// 输出文件（.xlsx）
+        #[arg(long)]
+        out: std::path::PathBuf,
     },
 }
 
@@ -170,6 +233,19 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Compliance { org, year, format, failing, as_of } => {
             let store = open(&cli.db).await?;
             compliance(&store, &org, year, &rules, &format, failing, as_of.as_deref()).await?;
+        }
+        Command::Import { file, kind, dry_run, report } => {
+            let store = open(&cli.db).await?;
+            excel::import(&store, &file, &kind, dry_run, report.as_deref()).await?;
+        }
+        Command::Export { kind, org, out, year } => {
+            let store = open(&cli.db).await?;
+            excel::export(&store, &kind, &org, &out, year).await?;
+        }
+        Command::Template { kind, out } => excel::template(&kind, &out)?,
+        Command::Stats(StatsCommand::Annual { org, year, out }) => {
+            let store = open(&cli.db).await?;
+            excel::annual(&store, &org, year, &out, &rules).await?;
         }
         Command::Rules(RulesCommand::Export) => print!("{rules_text}"),
         Command::Rules(RulesCommand::Check { file }) => {

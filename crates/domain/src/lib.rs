@@ -14,6 +14,7 @@ pub mod member;
 pub mod org;
 pub mod region;
 pub mod rules;
+pub mod statistics;
 pub mod unit;
 pub mod user;
 

@@ -440,6 +440,10 @@ impl<'a, 'l> County<'a, 'l> {
             ])
             .await?;
         for (mid, p, _) in who {
+            // Only members on the roll that day are on the attendance list.
+            if p.joined_on > on {
+                continue;
+            }
             // Mobile and lost members stay away (流动党员长期不参加组织生活).
             let (present, reason) = if p.is_lost_contact {
                 (false, Some("失联".to_string()))

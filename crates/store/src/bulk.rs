@@ -98,26 +98,7 @@ impl<'a> BulkLoader<'a> {
                 continue;
             }
             let n = vals.len() / cols.len();
-            // SQLite looks parameter names up linearly (sqlx asks for each one's name), which
-            // is quadratic in a 30 000-value statement; anonymous `?` has no name to look up.
-            let sqlite = self.store.backend == Backend::Sqlite;
-            let mut sql = format!("INSERT INTO {name} ({}) VALUES ", cols.join(", "));
-            let mut p = 0;
-            for r in 0..n {
-                sql.push_str(if r == 0 { "(" } else { ", (" });
-                for c in 0..cols.len() {
-                    p += 1;
-                    if c > 0 {
-                        sql.push_str(", ");
-                    }
-                    if sqlite {
-                        sql.push('?');
-                    } else {
-                        sql.push_str(&format!("${p}"));
-                    }
-                }
-                sql.push(')');
-            }
+            let sql = crate::import::multi_insert_sql(self.store.backend, name, cols, n);
             // Not kept in the statement cache: a batch's text depends on its row count, and a
             // prepared 30 000-value INSERT is megabytes.
             bind_all(sqlx::query(&sql).persistent(false), &vals).execute(&mut *tx).await?;

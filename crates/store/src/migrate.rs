@@ -6,6 +6,7 @@ use sqlx::Executor;
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "0001_registry", include_str!("../migrations/0001_registry.sql")),
     (2, "0002_organisational_life", include_str!("../migrations/0002_organisational_life.sql")),
+    (3, "0003_exchange", include_str!("../migrations/0003_exchange.sql")),
 ];
 
 /// The two dialect tokens of the migration files, per backend.

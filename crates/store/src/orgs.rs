@@ -171,16 +171,7 @@ impl Store {
             None if scope.is_jurisdiction() => ("/".to_string(), 0),
             None => return Err(StoreError::invalid("parent_id", "请选择上级党组织：只有全辖区管理员可以建立顶层党组织")),
         };
-        let mut q = Sql::new(
-            "INSERT INTO orgs (code, name, level, sector, parent_id, path, depth, region_code, grid_id, unit_id, \
-             founded_on, elected_on, term_years, member_count, created_at) VALUES (",
-        );
-        q.arg(code.clone()).push(", ").arg(new.name.trim()).push(", ").arg(new.level.code()).push(", ").arg(new.sector.code());
-        q.push(", ").arg(new.parent_id).push(", ").arg("").push(", ").arg(depth).push(", ").arg(new.region_code.trim());
-        q.push(", ").arg(new.grid_id).push(", ").arg(new.unit_id).push(", ").arg(new.founded_on).push(", ").arg(new.elected_on);
-        q.push(", ").arg(new.term_years).push(", 0, ").arg(crate::now_text()).push(") RETURNING id");
-        let id = q.query().fetch_one(&mut *tx).await?.i("id")?;
-        sqlx::query("UPDATE orgs SET path = $1 WHERE id = $2").bind(format!("{parent_path}{id}/")).bind(id).execute(&mut *tx).await?;
+        let id = insert_org_tx(&mut tx, new, &parent_path, depth).await?;
         tx.commit().await?;
         self.org(&Scope::jurisdiction(), id).await
     }
@@ -242,4 +233,20 @@ impl Store {
         let rows = q.query().fetch_all(&self.pool).await?;
         rows.iter().map(org_from).collect()
     }
+}
+
+/// Writes a checked organisation under a parent whose path and depth the caller has
+/// looked up, in the caller's transaction; its path ends with its own id.
+pub(crate) async fn insert_org_tx(tx: &mut sqlx::Transaction<'_, sqlx::Any>, new: &NewOrg, parent_path: &str, depth: i64) -> Result<i64, StoreError> {
+    let mut q = Sql::new(
+        "INSERT INTO orgs (code, name, level, sector, parent_id, path, depth, region_code, grid_id, unit_id, \
+         founded_on, elected_on, term_years, member_count, created_at) VALUES (",
+    );
+    q.arg(new.code.trim()).push(", ").arg(new.name.trim()).push(", ").arg(new.level.code()).push(", ").arg(new.sector.code());
+    q.push(", ").arg(new.parent_id).push(", ").arg("").push(", ").arg(depth).push(", ").arg(new.region_code.trim());
+    q.push(", ").arg(new.grid_id).push(", ").arg(new.unit_id).push(", ").arg(new.founded_on).push(", ").arg(new.elected_on);
+    q.push(", ").arg(new.term_years).push(", 0, ").arg(crate::now_text()).push(") RETURNING id");
+    let id = q.query().fetch_one(&mut **tx).await?.i("id")?;
+    sqlx::query("UPDATE orgs SET path = $1 WHERE id = $2").bind(format!("{parent_path}{id}/")).bind(id).execute(&mut **tx).await?;
+    Ok(id)
 }

@@ -174,13 +174,20 @@ impl County<'_, '_> {
                 hours *= 0.4;
             }
             let mut left = (hours * share).round() as i64;
+            // One record per member, day and course: a second identical one is a double entry.
+            let mut used: Vec<(Date, usize)> = Vec::new();
             while left > 0 {
                 let h = left.min([4, 8, 8, 16, 16][self.rng.gen_range(0..5)]);
                 left -= h;
                 let channel = [TrainingChannel::Classroom, TrainingChannel::Distance, TrainingChannel::OnlineLesson, TrainingChannel::XuexiQiangguo, TrainingChannel::Other][weighted(self.rng, &[40, 20, 20, 15, 5])];
                 let on = start + Duration::days(self.rng.gen_range(0..=(end - start).num_days()));
                 let id = Ids::next(&mut self.ids.training);
-                let topic = COURSES[self.rng.gen_range(0..COURSES.len())];
+                let mut course = self.rng.gen_range(0..COURSES.len());
+                while used.contains(&(on, course)) {
+                    course = (course + 1) % COURSES.len();
+                }
+                used.push((on, course));
+                let topic = COURSES[course];
                 self.loader
                     .add(Table::TrainingRecords, vec![id.into(), m.0.into(), org.id.into(), on.into(), Some(h as f64).into(), channel.code().into(), topic.into()])
                     .await?;

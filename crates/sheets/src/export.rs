@@ -1,0 +1,133 @@
+//! Exports: every import kind written back in its own columns (so an export is a valid
+//! import file and a round trip is exact), XLSX or CSV with BOM, streamed.
+
+use crate::columns::Kind;
+use crate::write::{Head, Out, TableWriter};
+use crate::SheetError;
+use domain::Labelled;
+use std::path::Path;
+use store::{Scope, Store};
+
+fn heads(kind: Kind) -> Vec<Head> {
+    kind.columns().iter().map(|c| Head::new(c.label, c.width)).collect()
+}
+
+fn yes_no(b: bool) -> Out {
+    Out::Text(if b { "是" } else { "否" }.into())
+}
+
+/// Writes the records of `kind` in `root`'s subtree to `path` (.xlsx or .csv). Meetings
+/// are limited to `year` when given. Returns the number of rows.
+pub async fn export_file(store: &Store, scope: &Scope, kind: Kind, root: i64, year: Option<i32>, path: &Path) -> Result<u64, SheetError> {
+    let mut w = TableWriter::create(path, kind.label(), &heads(kind))?;
+    let mut n = 0u64;
+    match kind {
+        Kind::Orgs => {
+            store
+                .export_orgs(scope, root, |o| {
+                    n += 1;
+                    let org = o.org;
+                    w.row(&[
+                        org.code.into(),
+                        org.name.into(),
+                        org.level.label().into(),
+                        org.sector.label().into(),
+                        o.parent_code.into(),
+                        org.region_code.into(),
+                        org.founded_on.into(),
+                        org.elected_on.into(),
+                        org.term_years.map(Out::from).unwrap_or(Out::Empty),
+                    ])
+                })
+                .await?
+        }
+        Kind::Members => {
+            store
+                .export_members(scope, root, |x| {
+                    n += 1;
+                    let m = x.member;
+                    let materials: Vec<&str> = m.archive_materials.iter().map(|a| a.label()).collect();
+                    w.row(&[
+                        m.name.into(),
+                        m.sex.label().into(),
+                        m.ethnicity.into(),
+                        m.birth_date.into(),
+                        m.citizen_id.reveal().into(),
+                        m.education.label().into(),
+                        m.occupation.label().into(),
+                        m.joined_on.into(),
+                        m.full_on.into(),
+                        m.status.label().into(),
+                        x.org_name.into(),
+                        x.org_code.into(),
+                        x.group_name.into(),
+                        m.phone.into(),
+                        yes_no(m.is_mobile),
+                        m.archive_location.into(),
+                        if materials.is_empty() { Out::Empty } else { materials.join("、").into() },
+                    ])
+                })
+                .await?
+        }
+        Kind::Committee => {
+            store
+                .export_committee(scope, root, |c| {
+                    n += 1;
+                    w.row(&[c.org_name.into(), c.org_code.into(), c.role.label().into(), c.person_name.into(), c.citizen_id.into(), c.start_on.into(), c.end_on.into()])
+                })
+                .await?
+        }
+        Kind::Meetings => {
+            store
+                .export_meetings(scope, root, year, |m| {
+                    n += 1;
+                    let absent: Vec<String> = m.absent.iter().map(|(name, why)| match why {
+                        Some(w) if !w.is_empty() => format!("{name}（{w}）"),
+                        _ => name.clone(),
+                    }).collect();
+                    let list = |v: Vec<String>| if v.is_empty() { Out::Empty } else { Out::Text(v.join("、")) };
+                    w.row(&[
+                        m.org_name.into(),
+                        m.org_code.into(),
+                        m.kind.label().into(),
+                        m.held_on.into(),
+                        m.topic.into(),
+                        m.form.label().into(),
+                        m.theme.map(|t| Out::from(t.label())).unwrap_or(Out::Empty),
+                        m.host.into(),
+                        m.recorder.into(),
+                        m.summary.into(),
+                        list(m.present),
+                        list(absent),
+                    ])
+                })
+                .await?
+        }
+        Kind::Dues => {
+            store
+                .export_dues(scope, root, |d| {
+                    n += 1;
+                    w.row(&[
+                        d.citizen_id.into(),
+                        d.name.into(),
+                        d.from.text().into(),
+                        d.to.text().into(),
+                        d.base.map(Out::from).unwrap_or(Out::Empty),
+                        d.amount.into(),
+                        d.paid_on.into(),
+                    ])
+                })
+                .await?
+        }
+        Kind::Training => {
+            store
+                .export_training(scope, root, |t| {
+                    n += 1;
+                    w.row(&[t.citizen_id.into(), t.name.into(), t.taken_on.into(), t.hours.into(), t.channel.label().into(), t.topic.into()])
+                })
+                .await?
+        }
+    }
+    w.finish()?;
+    Ok(n)
+}

@@ -1,0 +1,797 @@
+//! Importing a file of one kind: find the header under any title rows, read every row
+//! into the domain's checked records, and write them in one transaction. Any refused
+//! row means nothing is written; every refusal names its row, column, value, reason and
+//! fix. A preview (`dry_run`) does the same work and rolls back.
+
+use crate::cells::{self, Written};
+use crate::columns::{match_header, HeaderMap, Kind};
+use crate::read::{self, SheetRow, Value};
+use crate::SheetError;
+use domain::dues::Month;
+use domain::member::{MemberStatus, NewMemberInput};
+use domain::org::{CommitteeRole, NewOrg, OrgLevel, Sector};
+use domain::{CitizenId, Date, Labelled};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::Path;
+use store::{Import, ImportCounts, Scope, Store};
+
+/// Rows looked at for the header before giving up.
+const HEADER_SEARCH_ROWS: usize = 30;
+/// Rows written per batch.
+const BATCH: usize = 1000;
+/// Errors kept in full (the rest are counted): enough for any report a person reads.
+const MAX_ERRORS: usize = 10_000;
+
+/// One refused cell or row.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowError {
+    /// Row number as Excel shows it.
+    pub row: u32,
+    /// Column letter (A, B, …) when the column is in the file.
+    pub letter: Option<String>,
+    /// The column header as written in the file.
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+    pub fix: String,
+}
+
+/// What an import found and did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub kind: &'static str,
+    pub file: String,
+    pub sheet: String,
+    pub header_row: u32,
+    pub headers: Vec<String>,
+    /// Data rows read (blank rows not counted).
+    pub rows: u64,
+    pub counts: ImportCounts,
+    pub errors: Vec<RowError>,
+    /// Errors beyond those listed.
+    pub errors_not_listed: u64,
+    /// Headers in the file whose columns were not imported.
+    pub unused_columns: Vec<String>,
+    /// True when the rows were written (no errors and not a preview).
+    pub committed: bool,
+    pub dry_run: bool,
+    /// The rows with errors as read (for the highlighted error report), row number first.
+    #[serde(skip)]
+    pub bad_rows: Vec<SheetRow>,
+}
+
+impl ImportReport {
+    pub fn error_count(&self) -> u64 {
+        self.errors.len() as u64 + self.errors_not_listed
+    }
+}
+
+/// Imports `path` as `kind` into `scope`. File-level problems (not a spreadsheet, no
+/// header, missing columns) are errors; row problems are in the report, and then
+/// nothing was written.
+pub async fn import_file(store: &Store, scope: &Scope, path: &Path, kind: Kind, today: Date, dry_run: bool, mut progress: impl FnMut(u64)) -> Result<ImportReport, SheetError> {
+    let file = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+    let mut rows = read::open(path, pick_sheet)?;
+    let header = find_header(&mut rows, kind, &file)?;
+    let mut run = Run {
+        report: ImportReport {
+            kind: kind.code(),
+            file: file.clone(),
+            sheet: rows.sheet.clone(),
+            header_row: header.row,
+            headers: header.written.iter().filter(|h| !h.is_empty()).cloned().collect(),
+            rows: 0,
+            counts: ImportCounts::default(),
+            errors: Vec::new(),
+            errors_not_listed: 0,
+            unused_columns: header.unused.clone(),
+            committed: false,
+            dry_run,
+            bad_rows: Vec::new(),
+        },
+        h: header,
+        imp: store.begin_import(scope).await?,
+        seen: HashMap::new(),
+        today,
+        rosters: HashMap::new(),
+    };
+    let mut pending: Vec<SheetRow> = Vec::with_capacity(BATCH);
+    let mut org_rows: Vec<SheetRow> = Vec::new();
+    while let Some(row) = rows.next_row()? {
+        if row.is_blank() {
+            continue;
+        }
+        run.report.rows += 1;
+        if kind == Kind::Orgs {
+            // Organisations are few; they are sorted so that parents come first.
+            org_rows.push(row);
+            continue;
+        }
+        pending.push(row);
+        if pending.len() >= BATCH {
+            run.batch(kind, std::mem::take(&mut pending)).await?;
+            progress(run.report.rows);
+        }
+    }
+    if kind == Kind::Orgs {
+        run.orgs(org_rows).await?;
+    } else {
+        run.batch(kind, pending).await?;
+    }
+    progress(run.report.rows);
+    if run.report.rows == 0 {
+        return Err(SheetError::File { file, reason: format!("第{}行表头以下没有数据行；请在表头下方逐行填写后再导入", run.report.header_row) });
+    }
+    let commit = !dry_run && run.report.error_count() == 0;
+    run.report.counts = run.imp.finish(commit).await?;
+    run.report.committed = commit;
+    Ok(run.report)
+}
+
+/// The first sheet, unless it is an instructions sheet (填写说明) of a template.
+fn pick_sheet(names: &[String]) -> usize {
+    names.iter().position(|n| !n.contains("说明") && !n.starts_with('_')).unwrap_or(0)
+}
+
+fn find_header(rows: &mut read::Rows, kind: Kind, file: &str) -> Result<HeaderMap, SheetError> {
+    let mut seen = 0;
+    let mut first = Vec::new();
+    while let Some(row) = rows.next_row()? {
+        if row.is_blank() {
+            continue;
+        }
+        match match_header(kind, &row) {
+            Ok(Some(h)) => return Ok(h),
+            Ok(None) => {}
+            Err(reason) => return Err(SheetError::File { file: file.to_string(), reason }),
+        }
+        if first.len() < 3 {
+            first.push(format!("第{}行：{}", row.number, row.cells.iter().map(Value::display).filter(|s| !s.is_empty()).collect::<Vec<_>>().join("、")));
+        }
+        seen += 1;
+        if seen >= HEADER_SEARCH_ROWS {
+            break;
+        }
+    }
+    let expected: Vec<&str> = kind.columns().iter().filter(|c| c.required).map(|c| c.label).collect();
+    Err(SheetError::File {
+        file: file.to_string(),
+        reason: if first.is_empty() {
+            "文件中没有任何内容（空表）；请在第一张工作表中填写表头和数据后再导入".to_string()
+        } else {
+            format!(
+                "没有找到{}的表头：前{}行中没有一行包含“{}”等列名（读到的是：{}）。请确认选择的导入类别正确、第一张工作表是要导入的表，或下载导入模板对照填写",
+                kind.label(),
+                HEADER_SEARCH_ROWS,
+                expected.join("”“"),
+                first.join("；")
+            )
+        },
+    })
+}
+
+struct Run {
+    report: ImportReport,
+    h: HeaderMap,
+    imp: Import,
+    /// Keys already seen in this file (citizen IDs, organisation codes …) → first row.
+    seen: HashMap<String, u32>,
+    today: Date,
+    /// Attendance rosters of the organisations met so far (meetings come in runs per organisation).
+    rosters: HashMap<i64, store::Roster>,
+}
+
+/// Errors of one row, collected while it is read.
+struct RowErrors<'a> {
+    h: &'a HeaderMap,
+    row: &'a SheetRow,
+    list: Vec<RowError>,
+}
+
+impl<'a> RowErrors<'a> {
+    fn new(h: &'a HeaderMap, row: &'a SheetRow) -> Self {
+        RowErrors { h, row, list: Vec::new() }
+    }
+    fn add(&mut self, key: &str, reason: impl Into<String>) {
+        let col = self.h.kind.columns().iter().find(|c| c.key == key);
+        let value = self.h.cell(self.row, key).display();
+        let value = if key == "citizen_id" { mask(&value) } else { value };
+        let fix = match col {
+            Some(c) if !c.hint.is_empty() => format!("{}：{}", c.label, c.hint),
+            Some(c) => format!("请核对“{}”", c.label),
+            None => String::new(),
+        };
+        self.list.push(RowError {
+            row: self.row.number,
+            letter: self.h.letter_of(key),
+            column: self.h.header_of(key),
+            value,
+            reason: reason.into(),
+            fix,
+        });
+    }
+    /// A cell's text, or an error when the column is required and the cell is empty.
+    fn text(&mut self, key: &str, required: bool) -> Option<String> {
+        let v = cells::text(self.h.cell(self.row, key));
+        if v.is_none() && required {
+            self.add(key, format!("“{}”不能为空", self.h.header_of(key)));
+        }
+        v
+    }
+    fn identifier(&mut self, key: &str, required: bool) -> Option<String> {
+        match cells::identifier(self.h.cell(self.row, key)) {
+            Ok(Some(v)) => Some(v),
+            Ok(None) => {
+                if required {
+                    self.add(key, format!("“{}”不能为空", self.h.header_of(key)));
+                }
+                None
+            }
+            Err(e) => {
+                self.add(key, e);
+                None
+            }
+        }
+    }
+    fn day(&mut self, key: &str, required: bool) -> Option<Date> {
+        match cells::day(self.h.cell(self.row, key), "这一项须精确到日，请填写完整日期，如2020-01-05") {
+            Ok(Some(d)) => Some(d),
+            Ok(None) => {
+                if required {
+                    self.add(key, format!("“{}”不能为空", self.h.header_of(key)));
+                }
+                None
+            }
+            Err(e) => {
+                self.add(key, e);
+                None
+            }
+        }
+    }
+    fn choice<T: Labelled>(&mut self, key: &str, required: bool) -> Option<T> {
+        let t = self.text(key, required)?;
+        match T::parse(&t) {
+            Some(v) => Some(v),
+            None => {
+                let allowed: Vec<&str> = T::ALL.iter().map(|v| v.label()).collect();
+                self.add(key, format!("“{t}”不是可选值（可选：{}）", allowed.join("、")));
+                None
+            }
+        }
+    }
+}
+
+/// Names in an attendance list, separated by 、，,；; but not inside the brackets of an
+/// absence reason ("张三（外出务工，请假）").
+fn split_names(list: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut depth = 0i32;
+    for c in list.chars() {
+        match c {
+            '(' | '（' | '[' | '［' => {
+                depth += 1;
+                cur.push(c)
+            }
+            ')' | '）' | ']' | '］' => {
+                depth -= 1;
+                cur.push(c)
+            }
+            '、' | ',' | '，' | ';' | '；' if depth <= 0 => out.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+}
+
+fn mask(id: &str) -> String {
+    CitizenId::parse(id).map(|c| c.masked()).unwrap_or_else(|_| id.to_string())
+}
+
+impl Run {
+    fn push_errors(&mut self, row: &SheetRow, errors: Vec<RowError>) {
+        if errors.is_empty() {
+            return;
+        }
+        if self.report.bad_rows.len() < MAX_ERRORS {
+            self.report.bad_rows.push(row.clone());
+        }
+        for e in errors {
+            if self.report.errors.len() < MAX_ERRORS {
+                self.report.errors.push(e);
+            } else {
+                self.report.errors_not_listed += 1;
+            }
+        }
+    }
+
+    /// Refuses a key seen earlier in the same file.
+    fn first_time(&mut self, key: String, row: u32) -> Result<(), u32> {
+        match self.seen.get(&key) {
+            Some(&first) => Err(first),
+            None => {
+                self.seen.insert(key, row);
+                Ok(())
+            }
+        }
+    }
+
+    /// The organisation named on a row (by code first, then name), as its id.
+    fn org_of(&self, e: &mut RowErrors<'_>) -> Option<i64> {
+        let by_code = cells::identifier(e.h.cell(e.row, "org_code")).ok().flatten();
+        let by_name = cells::text(e.h.cell(e.row, "org"));
+        let (key, text) = match (by_code, by_name) {
+            (Some(c), _) => ("org_code", c),
+            (None, Some(n)) => ("org", n),
+            (None, None) => {
+                e.add(if e.h.has("org") { "org" } else { "org_code" }, "所在党组织不能为空");
+                return None;
+            }
+        };
+        match self.imp.orgs.resolve(&text) {
+            Ok(o) => Some(o.id),
+            Err(reason) => {
+                e.add(key, reason);
+                None
+            }
+        }
+    }
+
+    async fn batch(&mut self, kind: Kind, rows: Vec<SheetRow>) -> Result<(), SheetError> {
+        match kind {
+            Kind::Members => self.members(rows).await,
+            Kind::Dues | Kind::Training => self.member_records(kind, rows).await,
+            Kind::Committee => {
+                for r in rows {
+                    self.committee(r).await?;
+                }
+                Ok(())
+            }
+            Kind::Meetings => {
+                for r in rows {
+                    self.meeting(r).await?;
+                }
+                Ok(())
+            }
+            Kind::Orgs => unreachable!("organisations are imported together"),
+        }
+    }
+
+    async fn members(&mut self, rows: Vec<SheetRow>) -> Result<(), SheetError> {
+        let h = self.h.clone();
+        let mut ok = Vec::with_capacity(rows.len());
+        let mut by_row: HashMap<u32, &SheetRow> = HashMap::new();
+        for row in &rows {
+            let mut e = RowErrors::new(&h, row);
+            let org_id = self.org_of(&mut e);
+            let org = org_id.and_then(|id| self.imp.orgs.by_id(id)).cloned();
+            if let Some(o) = &org {
+                if !o.level.holds_members() {
+                    e.add(if h.has("org_code") { "org_code" } else { "org" }, format!("“{}”是{}，不能直接接收党员组织关系；请填写党员所在的党支部", o.name, o.level.label()));
+                }
+            }
+            let group_id = match (e.text("group", false), &org) {
+                (Some(g), Some(o)) => match self.imp.orgs.group_of(o.id, &g) {
+                    Ok(gr) => Some(gr.id),
+                    Err(reason) => {
+                        e.add("group", reason);
+                        None
+                    }
+                },
+                _ => None,
+            };
+            let id_text = e.identifier("citizen_id", true).unwrap_or_default();
+            let parsed_id = CitizenId::parse(&id_text).ok();
+            // Sex and birth date may be left out: the citizen ID carries them.
+            let sex = e.text("sex", false).or_else(|| parsed_id.as_ref().map(|i| i.sex().label().to_string())).unwrap_or_default();
+            let birth = match cells::written_date(h.cell(row, "birth_date")) {
+                Ok(Some(Written::Day(d))) => Some(d.to_string()),
+                Ok(Some(Written::Month(m))) => match &parsed_id {
+                    // 出生年月: take the day from the ID when the month agrees.
+                    Some(i) if chrono::Datelike::year(&i.birth_date()) == m.year && chrono::Datelike::month(&i.birth_date()) == m.month => Some(i.birth_date().to_string()),
+                    Some(i) => {
+                        e.add("birth_date", format!("出生年月{}年{}月与身份证号中的出生日期{}不一致", m.year, m.month, i.birth_date()));
+                        None
+                    }
+                    None => None,
+                },
+                Ok(None) => parsed_id.as_ref().map(|i| i.birth_date().to_string()),
+                Err(reason) => {
+                    e.add("birth_date", reason);
+                    None
+                }
+            };
+            let joined = e.day("joined_on", true);
+            let full_on = e.day("full_on", false);
+            let status = match e.text("status", false) {
+                Some(s) => s,
+                None if full_on.is_some() => MemberStatus::Full.label().into(),
+                None => MemberStatus::Probationary.label().into(),
+            };
+            let is_mobile = match cells::yes_no(h.cell(row, "is_mobile")) {
+                Ok(b) => b,
+                Err(reason) => {
+                    e.add("is_mobile", reason);
+                    false
+                }
+            };
+            let materials: Vec<String> = e
+                .text("archive_materials", false)
+                .map(|s| s.split(['、', ',', '，', ';', '；', ' ']).map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect())
+                .unwrap_or_default();
+            let input = NewMemberInput {
+                org_id: org_id.or(Some(0)),
+                group_id,
+                name: e.text("name", true).unwrap_or_default(),
+                sex,
+                ethnicity: e.text("ethnicity", true).unwrap_or_default(),
+                birth_date: birth.unwrap_or_default(),
+                citizen_id: id_text.clone(),
+                education: e.text("education", true).unwrap_or_default(),
+                occupation: e.text("occupation", true).unwrap_or_default(),
+                phone: e.identifier("phone", false),
+                joined_on: joined.map(|d| d.to_string()).unwrap_or_default(),
+                full_on: full_on.map(|d| d.to_string()),
+                status,
+                is_mobile,
+                archive_location: e.text("archive_location", false),
+                archive_materials: materials,
+            };
+            let already = e.list.iter().map(|x| x.column.clone()).collect::<Vec<_>>();
+            match input.validate() {
+                Ok(m) if e.list.is_empty() => {
+                    if let Err(first) = self.first_time(m.citizen_id.reveal().to_string(), row.number) {
+                        e.add("citizen_id", format!("与第{first}行的身份证号重复：同一名党员在文件中出现了两次"));
+                    } else {
+                        ok.push((row.number, m));
+                        by_row.insert(row.number, row);
+                    }
+                }
+                Ok(_) => {}
+                Err(v) => {
+                    for f in v.errors {
+                        // Fields the row reader already refused are not reported twice.
+                        let key = if f.field == "org_id" { "org" } else { f.field };
+                        if !already.contains(&h.header_of(key)) {
+                            e.add(key, f.message);
+                        }
+                    }
+                }
+            }
+            let list = std::mem::take(&mut e.list);
+            self.push_errors(row, list);
+        }
+        let refusals = self.imp.members(&ok).await?;
+        for r in refusals {
+            if let Some(row) = by_row.get(&r.row) {
+                let mut e = RowErrors::new(&h, row);
+                e.add(r.field, r.message);
+                let list = e.list;
+                self.push_errors(row, list);
+            }
+        }
+        Ok(())
+    }
+
+    /// Dues and training rows: members found by citizen ID within the scope.
+    async fn member_records(&mut self, kind: Kind, rows: Vec<SheetRow>) -> Result<(), SheetError> {
+        let h = self.h.clone();
+        let ids: Vec<String> = rows.iter().filter_map(|r| cells::identifier(h.cell(r, "citizen_id")).ok().flatten()).map(|s| s.to_uppercase()).collect();
+        let members = self.imp.members_by_citizen_id(&ids).await?;
+        for row in &rows {
+            let mut e = RowErrors::new(&h, row);
+            let id = e.identifier("citizen_id", true).map(|s| s.to_uppercase());
+            let member = match id.as_deref().map(CitizenId::parse) {
+                Some(Ok(cid)) => match members.get(cid.reveal()) {
+                    Some(m) => Some(m.clone()),
+                    None => {
+                        e.add("citizen_id", "您权限范围内的党员名册中没有这个身份证号（可能尚未导入、已转出或不在本组织）");
+                        None
+                    }
+                },
+                Some(Err(f)) => {
+                    e.add("citizen_id", f.message);
+                    None
+                }
+                None => None,
+            };
+            if let (Some(m), Some(name)) = (&member, e.text("name", false)) {
+                if name != m.2 {
+                    e.add("name", format!("身份证号对应的党员是“{}”，与填写的“{name}”不一致，请核对", m.2));
+                }
+            }
+            match kind {
+                Kind::Dues => {
+                    let month = |e: &mut RowErrors<'_>, key: &str, required: bool| match cells::month(h.cell(row, key)) {
+                        Ok(Some(m)) => Some(Month::new(m.year, m.month)),
+                        Ok(None) => {
+                            if required {
+                                e.add(key, "月份不能为空");
+                            }
+                            None
+                        }
+                        Err(reason) => {
+                            e.add(key, reason);
+                            None
+                        }
+                    };
+                    let from = month(&mut e, "from_month", true);
+                    let to = month(&mut e, "to_month", false).or(from);
+                    let base = match cells::number(h.cell(row, "base")) {
+                        Ok(b) => b,
+                        Err(r) => {
+                            e.add("base", r);
+                            None
+                        }
+                    };
+                    let amount = match cells::number(h.cell(row, "amount")) {
+                        Ok(Some(a)) if a > 0.0 => Some(a),
+                        Ok(_) => {
+                            e.add("amount", "缴纳金额须大于0");
+                            None
+                        }
+                        Err(r) => {
+                            e.add("amount", r);
+                            None
+                        }
+                    };
+                    let paid_on = e.day("paid_on", true);
+                    if let (Some(f), Some(t)) = (from, to) {
+                        if t < f {
+                            e.add("to_month", format!("截止月份{}早于起始月份{}", t.label(), f.label()));
+                        } else if t.0 - f.0 >= 12 {
+                            e.add("to_month", "一行最多登记12个月的党费（按年预交）");
+                        }
+                    }
+                    if let (Some(p), true) = (paid_on, paid_on.is_some_and(|p| p > self.today)) {
+                        e.add("paid_on", format!("缴纳日期{p}晚于今天"));
+                    }
+                    if let (Some(m), Some(f)) = (&member, from) {
+                        if f < Month::of(m.3) {
+                            e.add("from_month", format!("起始月份{}早于该党员的入党时间{}", f.label(), m.3));
+                        }
+                    }
+                    if let (Some(m), Some(f), Some(t), Some(a), Some(p), true) = (&member, from, to, amount, paid_on, e.list.is_empty()) {
+                        if let Err(first) = self.first_time(format!("{}:{}", m.0, f.text()), row.number) {
+                            e.add("from_month", format!("与第{first}行是同一名党员同一起始月份的党费，重复了"));
+                        } else if let Some(r) = self.imp.dues(row.number, m.0, m.1, f, t, base, a, p).await? {
+                            e.add(r.field, r.message);
+                        }
+                    }
+                }
+                Kind::Training => {
+                    let taken_on = e.day("taken_on", true);
+                    let hours = match cells::number(h.cell(row, "hours")) {
+                        Ok(Some(x)) if x > 0.0 && x <= 80.0 => Some(x),
+                        Ok(Some(x)) => {
+                            e.add("hours", format!("学时{x}不合理：一次培训应在0到80学时之间（1天按8学时）"));
+                            None
+                        }
+                        Ok(None) => {
+                            e.add("hours", "学时不能为空");
+                            None
+                        }
+                        Err(r) => {
+                            e.add("hours", r);
+                            None
+                        }
+                    };
+                    let channel = e.choice::<domain::life::TrainingChannel>("channel", true);
+                    let topic = e.text("topic", false).unwrap_or_else(|| "（未填写）".into());
+                    if taken_on.is_some_and(|d| d > self.today) {
+                        e.add("taken_on", "培训日期晚于今天");
+                    }
+                    if let (Some(m), Some(d), Some(x), Some(c), true) = (&member, taken_on, hours, channel, e.list.is_empty()) {
+                        if let Err(first) = self.first_time(format!("{}:{d}:{topic}", m.0), row.number) {
+                            e.add("topic", format!("与第{first}行是同一名党员同一天同一内容的培训，重复了"));
+                        } else {
+                            self.imp.training(m.0, m.1, d, x, c, &topic).await?;
+                        }
+                    }
+                }
+                _ => unreachable!(),
+            }
+            let list = std::mem::take(&mut e.list);
+            self.push_errors(row, list);
+        }
+        Ok(())
+    }
+
+    async fn committee(&mut self, row: SheetRow) -> Result<(), SheetError> {
+        let h = self.h.clone();
+        let mut e = RowErrors::new(&h, &row);
+        let org = self.org_of(&mut e);
+        let role = e.choice::<CommitteeRole>("role", true);
+        let person = e.text("person_name", true);
+        let start = e.day("start_on", true);
+        let end = e.day("end_on", false);
+        if let (Some(s), Some(x)) = (start, end) {
+            if x < s {
+                e.add("end_on", format!("离任日期{x}早于任职日期{s}"));
+            }
+        }
+        // The holder may be a member of a lower organisation (a 总支 committee member
+        // belongs to one of its branches): any member of the scope.
+        let member_id = match e.identifier("citizen_id", false) {
+            Some(id) => match CitizenId::parse(&id) {
+                Ok(cid) => match self.imp.member_in_scope(cid.reveal()).await? {
+                    Some((m, _)) => Some(m),
+                    None => {
+                        e.add("citizen_id", "您权限范围内的名册中没有这个身份证号的党员（班子成员不是党员或不在本辖区时请留空）");
+                        None
+                    }
+                },
+                Err(f) => {
+                    e.add("citizen_id", f.message);
+                    None
+                }
+            },
+            None => None,
+        };
+        if let (Some(o), Some(r), Some(p), Some(s), true) = (org, role, person, start, e.list.is_empty()) {
+            if let Err(first) = self.first_time(format!("{o}:{}:{p}:{s}", r.code()), row.number) {
+                e.add("person_name", format!("与第{first}行重复"));
+            } else {
+                self.imp.committee_post(o, r, &p, member_id, s, end).await?;
+            }
+        }
+        let list = e.list;
+        self.push_errors(&row, list);
+        Ok(())
+    }
+
+    async fn meeting(&mut self, row: SheetRow) -> Result<(), SheetError> {
+        let h = self.h.clone();
+        let mut e = RowErrors::new(&h, &row);
+        let org = self.org_of(&mut e);
+        let kind = e.choice::<domain::meeting::MeetingKind>("kind", true);
+        let held_on = e.day("held_on", true);
+        let topic = e.text("topic", true);
+        let form = e.choice::<domain::meeting::MeetingForm>("form", true);
+        let theme = e.choice::<domain::life::ThemeCategory>("theme", false);
+        let mut attendance = Vec::new();
+        if let (Some(o), Some(day)) = (org, held_on) {
+            if !self.rosters.contains_key(&o) {
+                let r = self.imp.members_by_name(o).await?;
+                self.rosters.insert(o, r);
+            }
+            let roster = &self.rosters[&o];
+            let mut seen_ids = Vec::new();
+            for (key, present) in [("present", true), ("absent", false)] {
+                let Some(list) = e.text(key, false) else { continue };
+                for item in split_names(&list) {
+                    let (who, reason) = match item.split_once(['(', '（']) {
+                        // Only the outer bracket closes: "王辉（出国（境））".
+                        Some((n, r)) => (n.trim(), Some(r.trim().strip_suffix(['）', ')']).unwrap_or(r.trim()).trim().to_string())),
+                        None => (item.as_str(), None),
+                    };
+                    // 王伟[002X]: the last four characters of the ID tell namesakes apart.
+                    let (name, tail) = match who.split_once(['[', '［']) {
+                        Some((n, t)) => (n.trim(), Some(t.trim_end_matches([']', '］']).trim().to_uppercase())),
+                        None => (who, None),
+                    };
+                    // Who was on the roll that day (members who left since are in old lists).
+                    let candidates: Vec<i64> = roster
+                        .get(name)
+                        .map(|v| {
+                            v.iter()
+                                .filter(|(_, last4, joined, left)| tail.as_ref().is_none_or(|t| t == last4) && *joined <= day && left.is_none_or(|l| l >= day))
+                                .map(|x| x.0)
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    match candidates.as_slice() {
+                        [id] if !seen_ids.contains(id) => {
+                            seen_ids.push(*id);
+                            attendance.push(domain::meeting::AttendanceInput { member_id: *id, present, absence_reason: if present { None } else { reason } });
+                        }
+                        [_] => e.add(key, format!("“{who}”在出席和缺席名单中出现了不止一次")),
+                        [] => e.add(key, format!("“{who}”不是这个党组织在{day}的名册中的党员")),
+                        _ => e.add(key, format!("{day}本组织有不止一名党员叫“{name}”，请在姓名后加身份证号后四位区分，如：{name}[002X]")),
+                    }
+                }
+            }
+        }
+        if let (Some(o), Some(k), Some(d), Some(t), Some(f)) = (org, kind, held_on, topic, form) {
+            let m = domain::meeting::NewMeeting {
+                org_id: o,
+                kind: k,
+                held_on: d,
+                topic: t.clone(),
+                summary: e.text("summary", false),
+                form: f,
+                theme,
+                host: e.text("host", false),
+                recorder: e.text("recorder", false),
+                attendance,
+            };
+            if let Err(v) = m.validate(self.today) {
+                for f in v.errors {
+                    e.add(if f.field == "attendance" { "present" } else { f.field }, f.message);
+                }
+            }
+            if e.list.is_empty() {
+                if let Err(first) = self.first_time(format!("{o}:{}:{d}:{t}", k.code()), row.number) {
+                    e.add("topic", format!("与第{first}行是同一组织同一天同一主题的会议，重复了"));
+                } else {
+                    self.imp.meeting(&m).await?;
+                }
+            }
+        }
+        let list = e.list;
+        self.push_errors(&row, list);
+        Ok(())
+    }
+
+    /// Organisations, parents before children: a parent named in the file is imported
+    /// first whatever the row order.
+    async fn orgs(&mut self, rows: Vec<SheetRow>) -> Result<(), SheetError> {
+        let h = self.h.clone();
+        let code_of = |r: &SheetRow| cells::identifier(h.cell(r, "code")).ok().flatten();
+        let name_of = |r: &SheetRow| cells::text(h.cell(r, "name"));
+        let in_file: HashMap<String, usize> =
+            rows.iter().enumerate().flat_map(|(i, r)| code_of(r).into_iter().chain(name_of(r)).map(move |k| (k, i))).collect();
+        let mut order = Vec::with_capacity(rows.len());
+        let mut state = vec![0u8; rows.len()];
+        fn visit(i: usize, rows: &[SheetRow], parent_of: &dyn Fn(&SheetRow) -> Option<usize>, state: &mut [u8], order: &mut Vec<usize>) {
+            if state[i] != 0 {
+                return;
+            }
+            state[i] = 1;
+            if let Some(p) = parent_of(&rows[i]) {
+                if state[p] == 0 {
+                    visit(p, rows, parent_of, state, order);
+                }
+            }
+            state[i] = 2;
+            order.push(i);
+        }
+        let parent_of = |r: &SheetRow| cells::text(h.cell(r, "parent")).and_then(|p| in_file.get(&p).copied());
+        for i in 0..rows.len() {
+            visit(i, &rows, &parent_of, &mut state, &mut order);
+        }
+        for i in order {
+            let row = &rows[i];
+            let mut e = RowErrors::new(&h, row);
+            let code = e.identifier("code", true);
+            let name = e.text("name", true);
+            let level = e.choice::<OrgLevel>("level", true);
+            let sector = e.choice::<Sector>("sector", true);
+            let region = e.identifier("region_code", true);
+            let founded_on = e.day("founded_on", false);
+            let elected_on = e.day("elected_on", false);
+            let term_years = match cells::number(h.cell(row, "term_years")) {
+                Ok(t) => t.map(|t| t as i64),
+                Err(r) => {
+                    e.add("term_years", r);
+                    None
+                }
+            };
+            let parent_id = match e.text("parent", false) {
+                Some(p) => match self.imp.orgs.resolve(&p) {
+                    Ok(o) => Some(o.id),
+                    Err(reason) => {
+                        e.add("parent", reason);
+                        None
+                    }
+                },
+                None => None,
+            };
+            if let (Some(c), Some(n), Some(l), Some(s), Some(rc), true) = (code, name, level, sector, region, e.list.is_empty()) {
+                if let Err(first) = self.first_time(c.clone(), row.number) {
+                    e.add("code", format!("与第{first}行的组织代码重复"));
+                } else {
+                    let new = NewOrg { code: c, name: n, level: l, sector: s, parent_id, region_code: rc, grid_id: None, unit_id: None, founded_on, elected_on, term_years };
+                    if let Some(r) = self.imp.org(row.number, &new).await? {
+                        e.add(r.field, r.message);
+                    }
+                }
+            }
+            let list = e.list;
+            self.push_errors(row, list);
+        }
+        Ok(())
+    }
+}

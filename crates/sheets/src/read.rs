@@ -1,0 +1,356 @@
+//! Reading spreadsheets as users keep them: .xlsx (streamed), .xls and .csv (UTF-8 or
+//! GBK), recognised by their content, not their name. Rows arrive in chunks from a reader
+//! thread, so parsing overlaps with validation and writing and memory stays bounded.
+
+use crate::SheetError;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver};
+
+/// One cell's value as the file holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Empty,
+    Text(String),
+    Number(f64),
+    /// A cell formatted as a date (Excel keeps dates as serial numbers plus a format).
+    Date(chrono::NaiveDateTime),
+    Bool(bool),
+}
+
+impl Value {
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Value::Empty => true,
+            Value::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+    /// The value as a user would read it in the cell.
+    pub fn display(&self) -> String {
+        match self {
+            Value::Empty => String::new(),
+            Value::Text(s) => s.trim().to_string(),
+            Value::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Value::Number(n) => n.to_string(),
+            Value::Date(d) if d.time() == chrono::NaiveTime::MIN => d.date().to_string(),
+            Value::Date(d) => d.to_string(),
+            Value::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+        }
+    }
+}
+
+/// A row with its number as Excel shows it (1-based).
+#[derive(Debug, Clone)]
+pub struct SheetRow {
+    pub number: u32,
+    pub cells: Vec<Value>,
+}
+
+impl SheetRow {
+    pub fn is_blank(&self) -> bool {
+        self.cells.iter().all(Value::is_empty)
+    }
+}
+
+/// What kind of file this is, by its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Xlsx,
+    Xls,
+    Csv,
+}
+
+/// Longest text a cell may hold (Excel's own limit); longer means the file is not a table.
+const MAX_CELL_CHARS: usize = 32_767;
+/// Rows per chunk sent from the reader thread.
+const CHUNK: usize = 1024;
+
+/// Recognises the format from the content. A Word document or anything else renamed
+/// .xlsx is refused here with what it really is.
+pub fn sniff(path: &Path) -> Result<Format, SheetError> {
+    let name = path.display().to_string();
+    let mut f = std::fs::File::open(path).map_err(|e| SheetError::Io { file: name.clone(), reason: e.to_string() })?;
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    if len == 0 {
+        return Err(SheetError::File { file: name, reason: "文件是空的（0字节），请确认选择了正确的文件并已保存".into() });
+    }
+    let mut head = [0u8; 8];
+    let n = f.read(&mut head).unwrap_or(0);
+    if n >= 4 && head[..4] == [0x50, 0x4B, 0x03, 0x04] {
+        // A zip container: look at the entry names stored in its central directory.
+        let tail_len = len.min(1 << 20);
+        f.seek(SeekFrom::End(-(tail_len as i64))).map_err(|e| SheetError::Io { file: name.clone(), reason: e.to_string() })?;
+        let mut tail = Vec::with_capacity(tail_len as usize);
+        f.take(tail_len).read_to_end(&mut tail).map_err(|e| SheetError::Io { file: name.clone(), reason: e.to_string() })?;
+        let has = |s: &[u8]| tail.windows(s.len()).any(|w| w == s);
+        if has(b"xl/workbook") {
+            return Ok(Format::Xlsx);
+        }
+        let what = if has(b"word/document") {
+            "这是一个Word文档（.docx），不是Excel工作簿"
+        } else if has(b"ppt/presentation") {
+            "这是一个PowerPoint演示文稿（.pptx），不是Excel工作簿"
+        } else if has(b"content.xml") {
+            "这是一个OpenDocument文件（.ods/.odt），请在WPS或LibreOffice中另存为.xlsx"
+        } else {
+            "这是一个压缩包（.zip），不是Excel工作簿"
+        };
+        return Err(SheetError::File { file: name, reason: format!("{what}；请用Excel或WPS打开名册后另存为.xlsx再导入") });
+    }
+    if n >= 8 && head == [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] {
+        return Ok(Format::Xls);
+    }
+    // Text: refuse binary content (NUL bytes) rather than reading garbage as rows.
+    let mut probe = vec![0u8; 8192.min(len as usize)];
+    f.seek(SeekFrom::Start(0)).ok();
+    let m = f.read(&mut probe).unwrap_or(0);
+    if probe[..m].contains(&0) {
+        return Err(SheetError::File {
+            file: name,
+            reason: "无法识别的文件格式（不是.xlsx、.xls或.csv）；请用Excel或WPS另存为.xlsx再导入".into(),
+        });
+    }
+    Ok(Format::Csv)
+}
+
+/// Rows of the first worksheet whose first rows contain a header `accept` recognises
+/// (CSV files have one sheet). Rows arrive in order, chunk by chunk.
+pub struct Rows {
+    rx: Receiver<Result<Vec<SheetRow>, SheetError>>,
+    pending: std::vec::IntoIter<SheetRow>,
+    pub format: Format,
+    pub sheet: String,
+}
+
+impl Rows {
+    pub fn next_row(&mut self) -> Result<Option<SheetRow>, SheetError> {
+        loop {
+            if let Some(r) = self.pending.next() {
+                return Ok(Some(r));
+            }
+            match self.rx.recv() {
+                Ok(Ok(chunk)) => self.pending = chunk.into_iter(),
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Ok(None),
+            }
+        }
+    }
+}
+
+/// Opens a file and streams its rows. `pick_sheet` chooses among sheet names for
+/// workbooks (given all names, returns the index to read).
+pub fn open(path: &Path, pick_sheet: impl FnOnce(&[String]) -> usize + Send + 'static) -> Result<Rows, SheetError> {
+    let format = sniff(path)?;
+    let file = path.display().to_string();
+    let (tx, rx) = sync_channel::<Result<Vec<SheetRow>, SheetError>>(4);
+    let (name_tx, name_rx) = sync_channel::<Result<String, SheetError>>(1);
+    let path = path.to_path_buf();
+    std::thread::spawn(move || {
+        let send_rows = |rows: &mut Vec<SheetRow>| -> bool {
+            let chunk = std::mem::replace(rows, Vec::with_capacity(CHUNK));
+            tx.send(Ok(chunk)).is_ok()
+        };
+        let fail = |e: SheetError| {
+            let _ = tx.send(Err(e));
+        };
+        match format {
+            Format::Xlsx => {
+                let mut wb: calamine::Xlsx<_> = match calamine::open_workbook(&path) {
+                    Ok(w) => w,
+                    Err(e) => {
+                        let _ = name_tx.send(Err(broken(&file, &e.to_string())));
+                        return;
+                    }
+                };
+                let names = calamine::Reader::sheet_names(&wb);
+                if names.is_empty() {
+                    let _ = name_tx.send(Err(SheetError::File { file, reason: "工作簿中没有工作表".into() }));
+                    return;
+                }
+                let sheet = names[pick_sheet(&names).min(names.len() - 1)].clone();
+                let _ = name_tx.send(Ok(sheet.clone()));
+                let mut reader = match wb.worksheet_cells_reader(&sheet) {
+                    Ok(r) => r,
+                    Err(e) => return fail(broken(&file, &e.to_string())),
+                };
+                let mut rows = Vec::with_capacity(CHUNK);
+                let mut current: Option<SheetRow> = None;
+                loop {
+                    let cell = match reader.next_cell() {
+                        Ok(Some(c)) => c,
+                        Ok(None) => break,
+                        Err(e) => return fail(broken(&file, &e.to_string())),
+                    };
+                    let (r, c) = cell.get_position();
+                    let v = from_data_ref(cell.get_value());
+                    if current.as_ref().is_none_or(|row| row.number != r + 1) {
+                        if let Some(done) = current.take() {
+                            rows.push(done);
+                            if rows.len() >= CHUNK && !send_rows(&mut rows) {
+                                return;
+                            }
+                        }
+                        current = Some(SheetRow { number: r + 1, cells: Vec::new() });
+                    }
+                    let row = current.as_mut().expect("set above");
+                    if let Value::Text(s) = &v {
+                        if s.chars().count() > MAX_CELL_CHARS {
+                            return fail(too_long(&file, r + 1));
+                        }
+                    }
+                    let c = c as usize;
+                    if row.cells.len() <= c {
+                        row.cells.resize(c + 1, Value::Empty);
+                    }
+                    row.cells[c] = v;
+                }
+                rows.extend(current);
+                send_rows(&mut rows);
+            }
+            Format::Xls => {
+                let mut wb: calamine::Xls<_> = match calamine::open_workbook(&path) {
+                    Ok(w) => w,
+                    Err(e) => {
+                        let _ = name_tx.send(Err(broken(&file, &e.to_string())));
+                        return;
+                    }
+                };
+                let names = calamine::Reader::sheet_names(&wb);
+                if names.is_empty() {
+                    let _ = name_tx.send(Err(SheetError::File { file, reason: "工作簿中没有工作表".into() }));
+                    return;
+                }
+                let sheet = names[pick_sheet(&names).min(names.len() - 1)].clone();
+                let _ = name_tx.send(Ok(sheet.clone()));
+                let range = match calamine::Reader::worksheet_range(&mut wb, &sheet) {
+                    Ok(r) => r,
+                    Err(e) => return fail(broken(&file, &e.to_string())),
+                };
+                let (r0, c0) = range.start().unwrap_or((0, 0));
+                let mut rows = Vec::with_capacity(CHUNK);
+                for (i, row) in range.rows().enumerate() {
+                    let mut cells = vec![Value::Empty; c0 as usize];
+                    cells.extend(row.iter().map(from_data));
+                    rows.push(SheetRow { number: r0 + i as u32 + 1, cells });
+                    if rows.len() >= CHUNK && !send_rows(&mut rows) {
+                        return;
+                    }
+                }
+                send_rows(&mut rows);
+            }
+            Format::Csv => {
+                let _ = name_tx.send(Ok(String::new()));
+                let f = match std::fs::File::open(&path) {
+                    Ok(f) => f,
+                    Err(e) => return fail(SheetError::Io { file, reason: e.to_string() }),
+                };
+                let mut buf = BufReader::with_capacity(1 << 16, f);
+                let encoding = match detect_encoding(&mut buf) {
+                    Ok(e) => e,
+                    Err(e) => return fail(SheetError::Io { file, reason: e.to_string() }),
+                };
+                let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(encoding)).bom_sniffing(true).build(buf);
+                let mut csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(decoded);
+                let mut rows = Vec::with_capacity(CHUNK);
+                let mut record = csv::StringRecord::new();
+                let mut number = 0u32;
+                loop {
+                    match csv.read_record(&mut record) {
+                        Ok(false) => break,
+                        Ok(true) => {}
+                        Err(e) => {
+                            return fail(SheetError::File { file, reason: format!("第{}行无法按CSV读取（{e}）；请用Excel或WPS打开后另存为.xlsx再导入", number + 1) })
+                        }
+                    }
+                    number = record.position().map(|p| p.line() as u32).unwrap_or(number + 1);
+                    if record.iter().any(|f| f.chars().count() > MAX_CELL_CHARS) {
+                        return fail(too_long(&file, number));
+                    }
+                    let cells = record.iter().map(|s| if s.trim().is_empty() { Value::Empty } else { Value::Text(s.to_string()) }).collect();
+                    rows.push(SheetRow { number, cells });
+                    if rows.len() >= CHUNK && !send_rows(&mut rows) {
+                        return;
+                    }
+                }
+                send_rows(&mut rows);
+            }
+        }
+    });
+    let sheet = name_rx.recv().map_err(|_| SheetError::File { file: path_name(&rx), reason: "读取中断".into() })??;
+    Ok(Rows { rx, pending: Vec::new().into_iter(), format, sheet })
+}
+
+fn path_name<T>(_: &T) -> String {
+    String::new()
+}
+
+fn broken(file: &str, detail: &str) -> SheetError {
+    SheetError::File {
+        file: file.to_string(),
+        reason: format!("文件已损坏或不是有效的Excel工作簿（{detail}）；请用Excel或WPS打开后另存为.xlsx再导入"),
+    }
+}
+
+fn too_long(file: &str, row: u32) -> SheetError {
+    SheetError::File {
+        file: file.to_string(),
+        reason: format!("第{row}行有单元格超过{MAX_CELL_CHARS}个字符，这不像一份名册；请检查是否选错了文件"),
+    }
+}
+
+/// UTF-8 (with or without BOM) when the first 64 KiB decode as UTF-8, else GBK (GB 18030).
+fn detect_encoding<R: std::io::BufRead>(buf: &mut R) -> std::io::Result<&'static encoding_rs::Encoding> {
+    let head = buf.fill_buf()?;
+    match std::str::from_utf8(head) {
+        Ok(_) => Ok(encoding_rs::UTF_8),
+        // A multi-byte character cut at the end of the buffer is still UTF-8.
+        Err(e) if e.error_len().is_none() => Ok(encoding_rs::UTF_8),
+        Err(_) => Ok(encoding_rs::GB18030),
+    }
+}
+
+fn from_data_ref(d: &calamine::DataRef<'_>) -> Value {
+    use calamine::DataRef as D;
+    match d {
+        D::Int(i) => Value::Number(*i as f64),
+        D::Float(f) => Value::Number(*f),
+        D::String(s) => text(s),
+        D::SharedString(s) => text(s),
+        D::Bool(b) => Value::Bool(*b),
+        D::DateTime(dt) => dt.as_datetime().map(Value::Date).unwrap_or(Value::Number(dt.as_f64())),
+        D::DateTimeIso(s) => iso(s),
+        D::DurationIso(s) => Value::Text(s.clone()),
+        D::Error(_) | D::Empty => Value::Empty,
+    }
+}
+
+fn from_data(d: &calamine::Data) -> Value {
+    use calamine::Data as D;
+    match d {
+        D::Int(i) => Value::Number(*i as f64),
+        D::Float(f) => Value::Number(*f),
+        D::String(s) => text(s),
+        D::Bool(b) => Value::Bool(*b),
+        D::DateTime(dt) => dt.as_datetime().map(Value::Date).unwrap_or(Value::Number(dt.as_f64())),
+        D::DateTimeIso(s) => iso(s),
+        D::DurationIso(s) => Value::Text(s.clone()),
+        D::Error(_) | D::Empty => Value::Empty,
+    }
+}
+
+fn text(s: &str) -> Value {
+    if s.trim().is_empty() {
+        Value::Empty
+    } else {
+        Value::Text(s.to_string())
+    }
+}
+
+fn iso(s: &str) -> Value {
+    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
+        .ok()
+        .or_else(|| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(|d| d.and_time(chrono::NaiveTime::MIN)))
+        .map(Value::Date)
+        .unwrap_or_else(|| Value::Text(s.to_string()))
+}
