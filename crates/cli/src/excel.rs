@@ -97,3 +97,45 @@ pub async fn annual(store: &Store, org: &str, year: i32, out: &Path, rules: &dom
     println!("已生成{year}年党内统计年报（{}张表）：{}", tables.tables.len(), out.display());
     Ok(())
 }
+
+pub async fn roster(store: &Store, rows: u64, org: &str, out: &Path, seed: u64) -> Result<()> {
+    let root = root(store, org).await?;
+    let mut branches = Vec::new();
+    store
+        .export_orgs(&Scope::jurisdiction(), root, |o| {
+            if o.org.level.holds_members() {
+                branches.push(generator::roster::Branch { code: o.org.code, name: o.org.name, sector: o.org.sector });
+            }
+            Ok::<(), store::StoreError>(())
+        })
+        .await?;
+    if branches.is_empty() {
+        bail!("“{org}”下没有党支部，无法生成花名册");
+    }
+    let as_of = chrono::Local::now().date_naive();
+    let mut w = sheets::export::writer(Kind::Members, out)?;
+    for (p, b) in generator::roster::roster(rows, seed, as_of, &branches) {
+        w.row(&sheets::export::member_cells(&sheets::export::MemberLine {
+            name: &p.name,
+            sex: p.sex,
+            ethnicity: p.ethnicity,
+            birth_date: p.birth,
+            citizen_id: p.citizen_id.reveal(),
+            education: p.education,
+            occupation: p.occupation,
+            joined_on: p.joined_on,
+            full_on: p.full_on,
+            status: p.status,
+            org_name: &b.name,
+            org_code: &b.code,
+            group_name: None,
+            phone: Some(&p.phone),
+            is_mobile: p.is_mobile,
+            archive_location: None,
+            materials: &p.materials,
+        }))?;
+    }
+    w.finish()?;
+    println!("已生成{rows}行模拟花名册：{}", out.display());
+    Ok(())
+}

@@ -120,6 +120,22 @@ enum Command {
         #[arg(long)]
         out: std::path::PathBuf,
     },
+    /// 生成模拟党员花名册（.xlsx/.csv），党员随机分布在数据库中某党组织下的各党支部，用于导入测试和性能测量
+    #[command(help_template = HELP, next_help_heading = "选项")]
+    Roster {
+        /// 行数
+        #[arg(long, default_value_t = 1000)]
+        rows: u64,
+        /// 党组织代码（取其下各党支部）
+        #[arg(long)]
+        org: String,
+        /// 输出文件（.xlsx 或 .csv）
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// 随机种子
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// 统计报表
     #[command(subcommand, help_template = HELP, next_help_heading = "选项")]
     Stats(StatsCommand),
@@ -243,6 +259,10 @@ async fn run(cli: Cli) -> Result<()> {
             excel::export(&store, &kind, &org, &out, year).await?;
         }
         Command::Template { kind, out } => excel::template(&kind, &out)?,
+        Command::Roster { rows, org, out, seed } => {
+            let store = open(&cli.db).await?;
+            excel::roster(&store, rows, &org, &out, seed).await?;
+        }
         Command::Stats(StatsCommand::Annual { org, year, out }) => {
             let store = open(&cli.db).await?;
             excel::annual(&store, &org, year, &out, &rules).await?;

@@ -222,14 +222,25 @@ impl AnnualTally {
         } else if m.transferred_in && Self::on_roll(m, self.end) {
             self.transferred_in += 1.0;
         }
+        let ei = Education::ALL.iter().position(|x| *x == m.education).expect("listed");
+        let oi = Occupation::ALL.iter().position(|x| *x == m.occupation).expect("listed");
+        // 发展党员 counts everyone admitted in the year, also those who left again.
+        if in_year(Some(m.joined_on)) {
+            let age = age_on(m.birth_date, m.joined_on);
+            let probationary = m.full_on.is_none_or(|f| f > self.end);
+            self.new_profile.add(&Person { sex: m.sex, minority: m.ethnicity != "汉族", probationary, age });
+            self.new_by_age[age_band(age)] += 1.0;
+            self.new_by_education[ei] += 1.0;
+            self.new_by_occupation[oi] += 1.0;
+            let si = Sector::ALL.iter().position(|x| *x == m.sector).expect("listed");
+            self.new_by_sector[si] += 1.0;
+        }
         if !Self::on_roll(m, self.end) {
             return;
         }
         let probationary = m.full_on.is_none_or(|f| f > self.end);
         let p = Person { sex: m.sex, minority: m.ethnicity != "汉族", probationary, age: age_on(m.birth_date, self.end) };
         self.total.add(&p);
-        let ei = Education::ALL.iter().position(|x| *x == m.education).expect("listed");
-        let oi = Occupation::ALL.iter().position(|x| *x == m.occupation).expect("listed");
         let ai = age_band(p.age);
         self.by_education[ei].add(&p);
         self.by_age[ai].add(&p);
@@ -270,15 +281,6 @@ impl AnnualTally {
             } else if m.full_on.is_none() && due < self.end {
                 self.confirmation[3] += 1.0;
             }
-        }
-        if in_year(Some(m.joined_on)) {
-            let age = age_on(m.birth_date, m.joined_on);
-            self.new_profile.add(&Person { age, ..p });
-            self.new_by_age[age_band(age)] += 1.0;
-            self.new_by_education[ei] += 1.0;
-            self.new_by_occupation[oi] += 1.0;
-            let si = Sector::ALL.iter().position(|x| *x == m.sector).expect("listed");
-            self.new_by_sector[si] += 1.0;
         }
     }
 

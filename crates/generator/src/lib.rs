@@ -9,6 +9,8 @@
 mod county;
 mod names;
 mod people;
+pub mod roster;
+pub use people::Person;
 
 use chrono::Datelike;
 use domain::Date;

@@ -16,10 +16,60 @@ fn yes_no(b: bool) -> Out {
     Out::Text(if b { "是" } else { "否" }.into())
 }
 
+/// One roster line (党员花名册) in the member columns' order.
+pub struct MemberLine<'a> {
+    pub name: &'a str,
+    pub sex: domain::member::Sex,
+    pub ethnicity: &'a str,
+    pub birth_date: domain::Date,
+    pub citizen_id: &'a str,
+    pub education: domain::member::Education,
+    pub occupation: domain::member::Occupation,
+    pub joined_on: domain::Date,
+    pub full_on: Option<domain::Date>,
+    pub status: domain::member::MemberStatus,
+    pub org_name: &'a str,
+    pub org_code: &'a str,
+    pub group_name: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub is_mobile: bool,
+    pub archive_location: Option<&'a str>,
+    pub materials: &'a [domain::member::ArchiveMaterial],
+}
+
+pub fn member_cells(m: &MemberLine<'_>) -> Vec<Out> {
+    let materials: Vec<&str> = m.materials.iter().map(|a| a.label()).collect();
+    let opt = |s: Option<&str>| s.map(|x| Out::Text(x.to_string())).unwrap_or(Out::Empty);
+    vec![
+        m.name.into(),
+        m.sex.label().into(),
+        m.ethnicity.into(),
+        m.birth_date.into(),
+        m.citizen_id.into(),
+        m.education.label().into(),
+        m.occupation.label().into(),
+        m.joined_on.into(),
+        m.full_on.into(),
+        m.status.label().into(),
+        m.org_name.into(),
+        m.org_code.into(),
+        opt(m.group_name),
+        opt(m.phone),
+        yes_no(m.is_mobile),
+        opt(m.archive_location),
+        if materials.is_empty() { Out::Empty } else { materials.join("、").into() },
+    ]
+}
+
+/// A writer for `kind`'s columns (.xlsx or .csv by extension).
+pub fn writer(kind: Kind, path: &Path) -> Result<TableWriter, SheetError> {
+    TableWriter::create(path, kind.label(), &heads(kind))
+}
+
 /// Writes the records of `kind` in `root`'s subtree to `path` (.xlsx or .csv). Meetings
 /// are limited to `year` when given. Returns the number of rows.
 pub async fn export_file(store: &Store, scope: &Scope, kind: Kind, root: i64, year: Option<i32>, path: &Path) -> Result<u64, SheetError> {
-    let mut w = TableWriter::create(path, kind.label(), &heads(kind))?;
+    let mut w = writer(kind, path)?;
     let mut n = 0u64;
     match kind {
         Kind::Orgs => {
@@ -46,26 +96,25 @@ pub async fn export_file(store: &Store, scope: &Scope, kind: Kind, root: i64, ye
                 .export_members(scope, root, |x| {
                     n += 1;
                     let m = x.member;
-                    let materials: Vec<&str> = m.archive_materials.iter().map(|a| a.label()).collect();
-                    w.row(&[
-                        m.name.into(),
-                        m.sex.label().into(),
-                        m.ethnicity.into(),
-                        m.birth_date.into(),
-                        m.citizen_id.reveal().into(),
-                        m.education.label().into(),
-                        m.occupation.label().into(),
-                        m.joined_on.into(),
-                        m.full_on.into(),
-                        m.status.label().into(),
-                        x.org_name.into(),
-                        x.org_code.into(),
-                        x.group_name.into(),
-                        m.phone.into(),
-                        yes_no(m.is_mobile),
-                        m.archive_location.into(),
-                        if materials.is_empty() { Out::Empty } else { materials.join("、").into() },
-                    ])
+                    w.row(&member_cells(&MemberLine {
+                        name: &m.name,
+                        sex: m.sex,
+                        ethnicity: &m.ethnicity,
+                        birth_date: m.birth_date,
+                        citizen_id: m.citizen_id.reveal(),
+                        education: m.education,
+                        occupation: m.occupation,
+                        joined_on: m.joined_on,
+                        full_on: m.full_on,
+                        status: m.status,
+                        org_name: &x.org_name,
+                        org_code: &x.org_code,
+                        group_name: x.group_name.as_deref(),
+                        phone: m.phone.as_deref(),
+                        is_mobile: m.is_mobile,
+                        archive_location: m.archive_location.as_deref(),
+                        materials: &m.archive_materials,
+                    }))
                 })
                 .await?
         }

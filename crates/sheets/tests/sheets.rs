@@ -1,0 +1,339 @@
+//! Spreadsheets in and out, against SQLite always and PostgreSQL when
+//! `DANGJIAN_TEST_PG_URL` is set: round trips, files written by openpyxl and LibreOffice,
+//! the bad-input corpus (nothing written), error reports, templates and the annual tables.
+
+use calamine::{Data, Reader};
+use domain::Date;
+use sheets::Kind;
+use std::path::{Path, PathBuf};
+use store::{Scope, Store};
+
+const AS_OF: &str = "2026-11-27";
+
+fn as_of() -> Date {
+    Date::parse_from_str(AS_OF, "%Y-%m-%d").unwrap()
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Db {
+    Sqlite,
+    Postgres,
+}
+
+fn unique(tag: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!("dj_{tag}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst))
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(unique("sheets"));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+/// A fresh, empty store; `None` when PostgreSQL is not configured.
+async fn fresh(db: Db) -> Option<Store> {
+    let url = match db {
+        Db::Sqlite => format!("sqlite://{}", temp("t.db").display()),
+        Db::Postgres => {
+            let Ok(base) = std::env::var("DANGJIAN_TEST_PG_URL") else {
+                assert!(std::env::var("DANGJIAN_REQUIRE_PG").is_err(), "DANGJIAN_REQUIRE_PG is set but DANGJIAN_TEST_PG_URL is not");
+                eprintln!("跳过 PostgreSQL 测试：未设置 DANGJIAN_TEST_PG_URL");
+                return None;
+            };
+            let name = unique("t");
+            use sqlx::Connection;
+            let mut admin = sqlx::PgConnection::connect(&base).await.expect("connect to PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create database");
+            format!("{}/{name}", &base[..base.rfind('/').unwrap()])
+        }
+    };
+    Some(Store::open(&url).await.expect("open store"))
+}
+
+async fn generated(db: Db) -> Option<Store> {
+    let store = fresh(db).await?;
+    let opts = generator::Options { scale: generator::Scale::Small, seed: 5, as_of: as_of(), rules: domain::rules::Rules::default_rules() };
+    generator::generate(&store, &opts, &mut |_, _, _| {}).await.expect("generate");
+    Some(store)
+}
+
+macro_rules! both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(super::Db::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name(super::Db::Postgres).await
+            }
+        }
+    };
+}
+
+async fn import(store: &Store, path: &Path, kind: Kind, dry_run: bool) -> Result<sheets::ImportReport, sheets::SheetError> {
+    sheets::import_file(store, &Scope::jurisdiction(), path, kind, as_of(), dry_run, |_| {}).await
+}
+
+/// Every cell of the first sheet, as text.
+fn cells(path: &Path) -> Vec<Vec<String>> {
+    let mut wb = calamine::open_workbook_auto(path).unwrap();
+    let name = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&name).unwrap();
+    range.rows().map(|r| r.iter().map(|c| if *c == Data::Empty { String::new() } else { c.to_string() }).collect()).collect()
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(name)
+}
+
+fn root_code() -> &'static str {
+    "330122-00000"
+}
+
+// ---- round trip ---------------------------------------------------------------------------
+
+async fn round_trip_is_exact(db: Db) {
+    let Some(a) = generated(db).await else { return };
+    let b = fresh(db).await.unwrap();
+    let all = Scope::jurisdiction();
+    let root_a = a.org_by_code(&all, root_code()).await.unwrap().id;
+    for kind in [Kind::Orgs, Kind::Members, Kind::Committee, Kind::Dues, Kind::Training] {
+        let first = temp(&format!("{}.xlsx", kind.code()));
+        let n = sheets::export::export_file(&a, &all, kind, root_a, None, &first).await.unwrap();
+        assert!(n > 0, "{kind:?} exported nothing");
+        let r = import(&b, &first, kind, false).await.unwrap();
+        assert_eq!(r.error_count(), 0, "{kind:?}: {:?}", &r.errors[..r.errors.len().min(3)]);
+        assert_eq!(r.counts.inserted, n, "{kind:?}");
+        let root_b = b.org_by_code(&all, root_code()).await.unwrap().id;
+        let second = temp(&format!("{}-again.xlsx", kind.code()));
+        sheets::export::export_file(&b, &all, kind, root_b, None, &second).await.unwrap();
+        assert_eq!(cells(&first), cells(&second), "{kind:?} round trip differs");
+        // Importing the same file again changes nothing.
+        let before = b.content_digest().await.unwrap();
+        let again = import(&b, &first, kind, false).await.unwrap();
+        assert_eq!((again.counts.inserted, again.counts.updated, again.counts.unchanged), (0, 0, n), "{kind:?}");
+        assert_eq!(before, b.content_digest().await.unwrap(), "{kind:?} re-import changed data");
+    }
+    // CSV with BOM round-trips too.
+    let csv = temp("members.csv");
+    sheets::export::export_file(&a, &all, Kind::Members, root_a, None, &csv).await.unwrap();
+    assert!(std::fs::read(&csv).unwrap().starts_with(b"\xEF\xBB\xBF"));
+    let r = import(&b, &csv, Kind::Members, true).await.unwrap();
+    assert_eq!((r.counts.inserted, r.counts.updated), (0, 0));
+}
+both!(round_trip_is_exact);
+
+// ---- files written by others ---------------------------------------------------------------
+
+/// A county with the branch the fixtures name, created through an organisations CSV.
+async fn county_with_branch(db: Db) -> Option<Store> {
+    let store = fresh(db).await?;
+    let orgs = temp("orgs.csv");
+    // Child before parent: the importer orders them.
+    std::fs::write(&orgs, "组织代码,组织名称,组织层级,所属领域,上级党组织,行政区划代码\nXH-01,中共西湖村支部委员会,党支部,行政村,中共测试县委员会,330122\nTC,中共测试县委员会,地方党委,机关,,330122\n").unwrap();
+    let r = import(&store, &orgs, Kind::Orgs, false).await.unwrap();
+    assert_eq!(r.counts.inserted, 2, "{:?}", r.errors);
+    Some(store)
+}
+
+async fn files_written_by_others(db: Db) {
+    let Some(store) = county_with_branch(db).await else { return };
+    // A preview writes nothing.
+    let before = store.content_digest().await.unwrap();
+    let p = import(&store, &fixture("files/openpyxl_roster.xlsx"), Kind::Members, true).await.unwrap();
+    assert_eq!((p.counts.inserted, p.header_row, p.committed), (5, 3, false));
+    assert_eq!(before, store.content_digest().await.unwrap());
+    let r = import(&store, &fixture("files/openpyxl_roster.xlsx"), Kind::Members, false).await.unwrap();
+    assert_eq!((r.counts.inserted, r.committed), (5, true));
+    // The same people written by LibreOffice (.xlsx, .xls) and as GBK CSV read identically.
+    for f in ["files/libreoffice_roster.xlsx", "files/libreoffice_roster.xls", "files/roster_gbk.csv"] {
+        let r = import(&store, &fixture(f), Kind::Members, false).await.unwrap();
+        assert_eq!((r.counts.inserted, r.counts.updated, r.counts.unchanged), (0, 0, 5), "{f}: {:?}", r.errors);
+    }
+    let all = Scope::jurisdiction();
+    let branch = store.org_by_code(&all, "XH-01").await.unwrap();
+    let (members, _) = store.org_members(&all, branch.id, 0, 50).await.unwrap();
+    let find = |n: &str| members.iter().find(|m| m.name == n).unwrap().clone();
+    let d = |s: &str| Date::parse_from_str(s, "%Y-%m-%d").unwrap();
+    // 出生年月 "1975.11" took its day from the ID; "2001/6/28", "2012.12.20", "2025年10月8日" and a serial.
+    assert_eq!(find("李秀英").birth_date, d("1975-11-02"));
+    assert_eq!(find("李秀英").joined_on, d("2001-06-28"));
+    assert_eq!(find("马文").joined_on, d("2012-12-20"));
+    assert_eq!(find("马文").ethnicity, "回族");
+    assert_eq!(find("张丽").joined_on, d("2025-10-08"));
+    assert_eq!(find("张丽").status, domain::member::MemberStatus::Probationary);
+    assert_eq!(find("陈国强").joined_on, d("1976-05-04"));
+    assert_eq!(find("王建国").phone.as_deref(), Some("13800138001"));
+}
+both!(files_written_by_others);
+
+// ---- bad input --------------------------------------------------------------------------------
+
+/// A file that is refused as a whole (not a spreadsheet, no header …).
+async fn refused_file(store: &Store, path: &Path, expect: &str) {
+    match import(store, path, Kind::Members, false).await {
+        Err(e) => assert!(e.to_string().contains(expect), "{}: {e}", path.display()),
+        Ok(r) => panic!("{}: expected the file to be refused, got {:?}", path.display(), r.errors),
+    }
+}
+
+/// A file whose rows are refused: the report names row, column, value and reason.
+async fn refused_rows(store: &Store, path: &Path, row: u32, letter: &str, expect: &str) -> sheets::ImportReport {
+    let r = import(store, path, Kind::Members, false).await.unwrap();
+    assert!(!r.committed);
+    let e = r.errors.iter().find(|e| e.reason.contains(expect)).unwrap_or_else(|| panic!("{}: no error “{expect}” in {:?}", path.display(), r.errors));
+    assert_eq!((e.row, e.letter.as_deref()), (row, Some(letter)), "{}", path.display());
+    assert!(!e.fix.is_empty());
+    r
+}
+
+async fn bad_input_changes_nothing(db: Db) {
+    let Some(store) = county_with_branch(db).await else { return };
+    let before = store.content_digest().await.unwrap();
+    let bad = |f: &str| fixture(&format!("bad/{f}"));
+    refused_rows(&store, &bad("wrong_check_character.xlsx"), 3, "F", "校验位不正确").await;
+    let r = refused_rows(&store, &bad("impossible_date.xlsx"), 4, "I", "只有28天").await;
+    assert_eq!(r.errors[0].value, "2023年2月30日");
+    refused_rows(&store, &bad("unknown_branch.xlsx"), 5, "K", "找不到党组织").await;
+    refused_rows(&store, &bad("duplicate_id.xlsx"), 7, "F", "与第3行的身份证号重复").await;
+    refused_rows(&store, &bad("id_as_number.xlsx"), 2, "F", "超过15位").await;
+    refused_file(&store, &bad("missing_column.xlsx"), "缺少必填列：身份证号").await;
+    refused_file(&store, &bad("empty.xlsx"), "文件是空的").await;
+    refused_file(&store, &bad("header_only.xlsx"), "没有数据行").await;
+    refused_file(&store, &bad("word_renamed.xlsx"), "这是一个Word文档").await;
+    // 50 MB that is not a spreadsheet, whatever its name says.
+    let big = temp("big.xlsx");
+    let mut x: u64 = 0x9E3779B97F4A7C15;
+    let bytes: Vec<u8> = (0..50 * 1024 * 1024)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect();
+    std::fs::write(&big, bytes).unwrap();
+    refused_file(&store, &big, "无法识别的文件格式").await;
+    // 50 MB of text on one line is not a roster either.
+    let line = temp("line.csv");
+    std::fs::write(&line, "姓名,身份证号\n".to_string() + &"党".repeat(17 * 1024 * 1024)).unwrap();
+    refused_file(&store, &line, "超过32767个字符").await;
+    assert_eq!(before, store.content_digest().await.unwrap(), "a refused import wrote something");
+}
+both!(bad_input_changes_nothing);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn error_report_highlights_bad_cells() {
+    let store = county_with_branch(Db::Sqlite).await.unwrap();
+    let r = import(&store, &fixture("bad/impossible_date.xlsx"), Kind::Members, false).await.unwrap();
+    let bytes = sheets::error_report::error_report_xlsx(&r).unwrap();
+    let path = temp("report.xlsx");
+    std::fs::write(&path, &bytes).unwrap();
+    let mut wb = calamine::open_workbook_auto(&path).unwrap();
+    assert_eq!(wb.sheet_names(), vec!["错误清单".to_string(), "出错的行（红色为错误）".to_string()]);
+    let list = wb.worksheet_range("错误清单").unwrap();
+    let row: Vec<String> = list.rows().nth(2).unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(row[0], "4");
+    assert_eq!(row[1], "I");
+    assert_eq!(row[3], "2023年2月30日");
+    assert!(row[4].contains("只有28天"));
+    // The bad cell carries its reason as a note and a fill of its own.
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut comments = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/comments1.xml").unwrap(), &mut comments).unwrap();
+    assert!(comments.contains("只有28天"));
+    let mut styles = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();
+    assert!(styles.contains("FFFFC7CE"), "no highlight fill");
+}
+
+#[test]
+fn templates_have_dropdowns_and_instructions() {
+    for kind in Kind::ALL {
+        let bytes = sheets::template::template_xlsx(kind).unwrap();
+        let path = temp(&format!("{}.xlsx", kind.code()));
+        std::fs::write(&path, &bytes).unwrap();
+        let wb = calamine::open_workbook_auto(&path).unwrap();
+        assert_eq!(wb.sheet_names()[0], kind.label());
+        assert!(wb.sheet_names().contains(&"填写说明".to_string()));
+        let head = cells(&path)[0].clone();
+        for c in kind.columns() {
+            assert!(head.iter().any(|h| h.trim_start_matches('*') == c.label), "{kind:?} template lacks {}", c.label);
+        }
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut sheet = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut sheet).unwrap();
+        let enums = kind.columns().iter().filter(|c| !(c.choices)().is_empty()).count();
+        assert_eq!(sheet.matches("<dataValidation ").count(), enums, "{kind:?}");
+    }
+    // The members template offers every education label in its drop-down list.
+    let path = temp("m.xlsx");
+    std::fs::write(&path, sheets::template::template_xlsx(Kind::Members).unwrap()).unwrap();
+    let mut wb = calamine::open_workbook_auto(&path).unwrap();
+    let lists = wb.worksheet_range("_选项").unwrap();
+    let all: Vec<String> = lists.cells().map(|(_, _, c)| c.to_string()).collect();
+    for e in ["研究生", "大学本科", "初中及以下", "回族", "预备党员"] {
+        assert!(all.iter().any(|x| x == e), "{e}");
+    }
+}
+
+// ---- annual statistics ------------------------------------------------------------------------
+
+async fn annual_tables_agree(db: Db) {
+    let Some(store) = generated(db).await else { return };
+    let all = Scope::jurisdiction();
+    let root = store.org_by_code(&all, root_code()).await.unwrap().id;
+    let rules = domain::rules::Rules::default_rules();
+    for year in [2025, 2026] {
+        let r = sheets::annual::annual_tables(&store, &all, root, year, &rules).await.unwrap();
+        let t = |n: &str| r.table(n).unwrap_or_else(|| panic!("{n}"));
+        let total = t("第二表").cell("总计", "合计").unwrap();
+        assert!(total > 1000.0);
+        let end = t("第一表").row(&format!("{year}年底党员总数")).unwrap()[0];
+        assert_eq!(end, total);
+        for n in ["第三表", "第四表"] {
+            assert_eq!(t(n).cell("总计", "合计"), Some(total), "{n}");
+            let parts: f64 = t(n).rows.iter().skip(1).map(|(_, v)| v[0]).sum();
+            assert_eq!(parts, total, "{n} rows do not add up");
+        }
+        for prefix in ["年龄：", "职业："] {
+            let parts: f64 = t("第二表").rows.iter().filter(|(l, _)| l.starts_with(prefix)).map(|(_, v)| v[0]).sum();
+            assert_eq!(parts, total, "第二表 {prefix}");
+        }
+        // Women, minorities and probationary members agree across tables too.
+        for col in ["女", "少数民族", "预备党员", "35岁及以下"] {
+            let parts: f64 = t("第四表").rows.iter().skip(1).map(|(_, v)| v[t("第四表").columns.iter().position(|c| c == col).unwrap()]).sum();
+            assert_eq!(Some(parts), t("第二表").cell("总计", col), "{col}");
+        }
+        assert_eq!(t("第十三表").row("年底预备党员").unwrap()[0], t("第二表").cell("总计", "预备党员").unwrap());
+        // Balance: last year's total + increases − decreases = this year's total.
+        let first = t("第一表");
+        let v = |l: &str| first.rows.iter().find(|(x, _)| x.starts_with(l)).unwrap().1[0];
+        assert_eq!(v(&format!("{}年底", year - 1)) + v("本年增加：发展") + v("本年增加：组织关系转入") - v("本年减少合计"), end, "第一表 balance");
+        assert_eq!(t("第十四表").cell("发展党员总数", "合计"), Some(v("本年增加：发展")));
+        let fifteen: f64 = t("第十五表").rows.iter().skip(1).map(|(_, v)| v[0]).sum();
+        assert_eq!(fifteen, v("本年增加：发展"));
+        let eight = t("第八表");
+        let graded: f64 = eight.rows.iter().filter(|(l, _)| l.starts_with("评议等次")).map(|(_, v)| v[0]).sum();
+        assert_eq!(eight.row("参加评议的党员").unwrap()[0], graded);
+        let nine = t("第九表");
+        assert_eq!(nine.row("本年参加培训的党员").unwrap()[0] + nine.row("未参加培训").unwrap()[0], total);
+        if year == 2026 {
+            // Independently: the store's count of members on the roll today (no one has a
+            // future leaving date, so the year-end roll is today's roll).
+            assert_eq!(total, store.subtree_member_count(&all, root).await.unwrap() as f64);
+            assert!(graded == 0.0 || graded <= total);
+        }
+        let bytes = sheets::annual::annual_xlsx(&r).unwrap();
+        let path = temp("annual.xlsx");
+        std::fs::write(&path, bytes).unwrap();
+        let wb = calamine::open_workbook_auto(&path).unwrap();
+        assert_eq!(wb.sheet_names().len(), r.tables.len());
+        assert_eq!(wb.sheet_names()[0], "第一表");
+    }
+}
+both!(annual_tables_agree);
