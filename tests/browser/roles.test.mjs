@@ -201,3 +201,31 @@ test('an administrator drills down from a rule to an organisation and its eviden
   assert.ok(await page.isVisible('text=党建工作经费'));
   await page.close();
 });
+
+test('a secretary downloads the roster, uploads it for a preview, confirms, and gets an error report for a bad file', async () => {
+  const page = await browser.newPage();
+  await login(page, 'shuji');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#exports a[href$="/export/members"]')]);
+  const roster = join(dir, 'roster.xlsx');
+  await download.saveAs(roster);
+  await Promise.all([page.waitForNavigation(), page.click('header a[href="/import"]')]);
+  await page.selectOption('#kind', 'members');
+  await page.setInputFiles('#file', roster);
+  await Promise.all([page.waitForNavigation(), page.click('button[value=preview]')]);
+  assert.match(await page.textContent('#import-counts'), /将新增 0 条.*与系统中一致 \d+ 条/s);
+  await Promise.all([page.waitForNavigation(), page.click('text=确认导入')]);
+  assert.match(await page.textContent('main h1'), /导入完成/);
+  // A roster of a branch outside the secretary's scope: every row refused, nothing written.
+  await page.goto(base + '/import');
+  await page.setInputFiles('#file', join(import.meta.dirname, '../../crates/sheets/tests/bad/impossible_date.xlsx'));
+  await Promise.all([page.waitForNavigation(), page.click('button[value=preview]')]);
+  assert.match(await page.textContent('#import-errors'), /未导入任何数据/);
+  assert.ok(await page.isVisible('td:has-text("2023年2月30日")'));
+  const [report] = await Promise.all([page.waitForEvent('download'), page.click('text=下载错误报告')]);
+  assert.match(report.suggestedFilename(), /错误报告\.xlsx$/);
+  await page.goto(base + '/import');
+  await page.setInputFiles('#file', join(import.meta.dirname, '../../crates/sheets/tests/bad/word_renamed.xlsx'));
+  await Promise.all([page.waitForNavigation(), page.click('button[value=preview]')]);
+  assert.match(await page.textContent('p.error'), /这是一个Word文档/);
+  await page.close();
+});

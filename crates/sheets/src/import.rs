@@ -8,13 +8,13 @@ use crate::columns::{match_header, HeaderMap, Kind};
 use crate::read::{self, SheetRow, Value};
 use crate::SheetError;
 use domain::dues::Month;
-use domain::member::{MemberStatus, NewMemberInput};
+use domain::member::{MemberStatus, NewMember, NewMemberInput};
 use domain::org::{CommitteeRole, NewOrg, OrgLevel, Sector};
 use domain::{CitizenId, Date, Labelled};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::Path;
-use store::{Import, ImportCounts, Scope, Store};
+use store::{Import, ImportCounts, OrgDirectory, Scope, Store};
 
 /// Rows looked at for the header before giving up.
 const HEADER_SEARCH_ROWS: usize = 30;
@@ -95,6 +95,8 @@ pub async fn import_file(store: &Store, scope: &Scope, path: &Path, kind: Kind, 
         seen: HashMap::new(),
         today,
         rosters: HashMap::new(),
+        seen_ids: HashMap::new(),
+        inflight: None,
     };
     let mut pending: Vec<SheetRow> = Vec::with_capacity(BATCH);
     let mut org_rows: Vec<SheetRow> = Vec::new();
@@ -119,6 +121,7 @@ pub async fn import_file(store: &Store, scope: &Scope, path: &Path, kind: Kind, 
     } else {
         run.batch(kind, pending).await?;
     }
+    run.flush_members().await?;
     progress(run.report.rows);
     if run.report.rows == 0 {
         return Err(SheetError::File { file, reason: format!("第{}行表头以下没有数据行；请在表头下方逐行填写后再导入", run.report.header_row) });
@@ -180,6 +183,10 @@ struct Run {
     today: Date,
     /// Attendance rosters of the organisations met so far (meetings come in runs per organisation).
     rosters: HashMap<i64, store::Roster>,
+    /// Citizen IDs of the roster so far → first row.
+    seen_ids: HashMap<u64, u32>,
+    /// Checked members waiting to be written with the next batch.
+    inflight: Option<(Vec<(u32, NewMember)>, Vec<SheetRow>)>,
 }
 
 /// Errors of one row, collected while it is read.
@@ -286,101 +293,81 @@ fn split_names(list: &str) -> Vec<String> {
     out.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
 }
 
-/// An ID number as shown in reports: valid or not, only its first and last four characters.
-fn mask(id: &str) -> String {
-    let chars: Vec<char> = id.chars().collect();
-    if chars.len() < 10 {
-        return id.to_string();
-    }
-    let head: String = chars[..4].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(chars.len() - 8))
+/// The stored member columns a roster's header provides: the rest keep their stored
+/// values when a member is updated (a roster without 档案材料 does not erase them).
+/// Sex and birth date always come with the citizen ID; status with 转正时间 too.
+fn member_columns_given(h: &HeaderMap) -> Vec<&'static str> {
+    store::MEMBER_COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| match *c {
+            "group_id" => h.has("group"),
+            "phone" | "full_on" | "is_mobile" | "archive_location" | "archive_materials" => h.has(c),
+            "status" => h.has("status") || h.has("full_on"),
+            _ => true,
+        })
+        .collect()
 }
 
-impl Run {
-    fn push_errors(&mut self, row: &SheetRow, errors: Vec<RowError>) {
-        if errors.is_empty() {
-            return;
-        }
-        if self.report.bad_rows.len() < MAX_ERRORS {
-            self.report.bad_rows.push(row.clone());
-        }
-        for e in errors {
-            if self.report.errors.len() < MAX_ERRORS {
-                self.report.errors.push(e);
-            } else {
-                self.report.errors_not_listed += 1;
-            }
+/// The key of a citizen ID for the duplicate check: 17 digits and the check character
+/// (X = 10) as one number, 8 bytes a row instead of the text.
+fn id_key(id: &CitizenId) -> u64 {
+    let s = id.reveal().as_bytes();
+    let digits = s[..17].iter().fold(0u64, |acc, d| acc * 10 + (d - b'0') as u64);
+    digits * 11 + if s[17] == b'X' { 10 } else { (s[17] - b'0') as u64 }
+}
+
+fn push_errors(report: &mut ImportReport, row: &SheetRow, errors: Vec<RowError>) {
+    if errors.is_empty() {
+        return;
+    }
+    if report.bad_rows.len() < MAX_ERRORS {
+        report.bad_rows.push(row.clone());
+    }
+    for e in errors {
+        if report.errors.len() < MAX_ERRORS {
+            report.errors.push(e);
+        } else {
+            report.errors_not_listed += 1;
         }
     }
+}
 
-    /// Refuses a key seen earlier in the same file.
-    fn first_time(&mut self, key: String, row: u32) -> Result<(), u32> {
-        match self.seen.get(&key) {
-            Some(&first) => Err(first),
-            None => {
-                self.seen.insert(key, row);
-                Ok(())
-            }
+/// The organisation named on a row (by code first, then name), as its id.
+fn org_of(orgs: &OrgDirectory, e: &mut RowErrors<'_>) -> Option<i64> {
+    let by_code = cells::identifier(e.h.cell(e.row, "org_code")).ok().flatten();
+    let by_name = cells::text(e.h.cell(e.row, "org"));
+    let (key, text) = match (by_code, by_name) {
+        (Some(c), _) => ("org_code", c),
+        (None, Some(n)) => ("org", n),
+        (None, None) => {
+            e.add(if e.h.has("org") { "org" } else { "org_code" }, "所在党组织不能为空");
+            return None;
+        }
+    };
+    match orgs.resolve(&text) {
+        Ok(o) => Some(o.id),
+        Err(reason) => {
+            e.add(key, reason);
+            None
         }
     }
+}
 
-    /// The organisation named on a row (by code first, then name), as its id.
-    fn org_of(&self, e: &mut RowErrors<'_>) -> Option<i64> {
-        let by_code = cells::identifier(e.h.cell(e.row, "org_code")).ok().flatten();
-        let by_name = cells::text(e.h.cell(e.row, "org"));
-        let (key, text) = match (by_code, by_name) {
-            (Some(c), _) => ("org_code", c),
-            (None, Some(n)) => ("org", n),
-            (None, None) => {
-                e.add(if e.h.has("org") { "org" } else { "org_code" }, "所在党组织不能为空");
-                return None;
-            }
-        };
-        match self.imp.orgs.resolve(&text) {
-            Ok(o) => Some(o.id),
-            Err(reason) => {
-                e.add(key, reason);
-                None
-            }
-        }
-    }
-
-    async fn batch(&mut self, kind: Kind, rows: Vec<SheetRow>) -> Result<(), SheetError> {
-        match kind {
-            Kind::Members => self.members(rows).await,
-            Kind::Dues | Kind::Training => self.member_records(kind, rows).await,
-            Kind::Committee => {
-                for r in rows {
-                    self.committee(r).await?;
-                }
-                Ok(())
-            }
-            Kind::Meetings => {
-                for r in rows {
-                    self.meeting(r).await?;
-                }
-                Ok(())
-            }
-            Kind::Orgs => unreachable!("organisations are imported together"),
-        }
-    }
-
-    async fn members(&mut self, rows: Vec<SheetRow>) -> Result<(), SheetError> {
-        let h = self.h.clone();
-        let mut ok = Vec::with_capacity(rows.len());
-        let mut by_row: HashMap<u32, &SheetRow> = HashMap::new();
-        for row in &rows {
-            let mut e = RowErrors::new(&h, row);
-            let org_id = self.org_of(&mut e);
-            let org = org_id.and_then(|id| self.imp.orgs.by_id(id)).cloned();
+/// Reads roster rows into checked members; refused rows go to the report.
+fn check_members(h: &HeaderMap, orgs: &OrgDirectory, seen: &mut HashMap<u64, u32>, report: &mut ImportReport, rows: &[SheetRow]) -> Vec<(u32, NewMember)> {
+    let mut ok = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut e = RowErrors::new(h, row);
+            let org_id = org_of(orgs, &mut e);
+            let org = org_id.and_then(|id| orgs.by_id(id)).cloned();
             if let Some(o) = &org {
                 if !o.level.holds_members() {
                     e.add(if h.has("org_code") { "org_code" } else { "org" }, format!("“{}”是{}，不能直接接收党员组织关系；请填写党员所在的党支部", o.name, o.level.label()));
                 }
             }
             let group_id = match (e.text("group", false), &org) {
-                (Some(g), Some(o)) => match self.imp.orgs.group_of(o.id, &g) {
+                (Some(g), Some(o)) => match orgs.group_of(o.id, &g) {
                     Ok(gr) => Some(gr.id),
                     Err(reason) => {
                         e.add("group", reason);
@@ -448,14 +435,15 @@ impl Run {
             };
             let already = e.list.iter().map(|x| x.column.clone()).collect::<Vec<_>>();
             match input.validate() {
-                Ok(m) if e.list.is_empty() => {
-                    if let Err(first) = self.first_time(m.citizen_id.reveal().to_string(), row.number) {
-                        e.add("citizen_id", format!("与第{first}行的身份证号重复：同一名党员在文件中出现了两次"));
-                    } else {
-                        ok.push((row.number, m));
-                        by_row.insert(row.number, row);
+                Ok(m) if e.list.is_empty() => match seen.entry(id_key(&m.citizen_id)) {
+                    std::collections::hash_map::Entry::Occupied(first) => {
+                        e.add("citizen_id", format!("与第{}行的身份证号重复：同一名党员在文件中出现了两次", first.get()));
                     }
-                }
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(row.number);
+                        ok.push((row.number, m));
+                    }
+                },
                 Ok(_) => {}
                 Err(v) => {
                     for f in v.errors {
@@ -468,18 +456,107 @@ impl Run {
                 }
             }
             let list = std::mem::take(&mut e.list);
-            self.push_errors(row, list);
+            push_errors(report, row, list);
         }
-        let refusals = self.imp.members(&ok).await?;
+    ok
+}
+
+/// An ID number as shown in reports: valid or not, only its first and last four characters.
+fn mask(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() < 10 {
+        return id.to_string();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(chars.len() - 8))
+}
+
+impl Run {
+    fn push_errors(&mut self, row: &SheetRow, errors: Vec<RowError>) {
+        push_errors(&mut self.report, row, errors)
+    }
+
+    /// Refuses a key seen earlier in the same file.
+    fn first_time(&mut self, key: String, row: u32) -> Result<(), u32> {
+        match self.seen.get(&key) {
+            Some(&first) => Err(first),
+            None => {
+                self.seen.insert(key, row);
+                Ok(())
+            }
+        }
+    }
+
+    fn org_of(&self, e: &mut RowErrors<'_>) -> Option<i64> {
+        org_of(&self.imp.orgs, e)
+    }
+
+    async fn batch(&mut self, kind: Kind, rows: Vec<SheetRow>) -> Result<(), SheetError> {
+        match kind {
+            Kind::Members => self.members(rows).await,
+            Kind::Dues | Kind::Training => self.member_records(kind, rows).await,
+            Kind::Committee => {
+                for r in rows {
+                    self.committee(r).await?;
+                }
+                Ok(())
+            }
+            Kind::Meetings => {
+                for r in rows {
+                    self.meeting(r).await?;
+                }
+                Ok(())
+            }
+            Kind::Orgs => unreachable!("organisations are imported together"),
+        }
+    }
+
+    /// Roster rows, a batch at a time: each batch is checked while the one before it is
+    /// written, so reading, checking and writing overlap.
+    async fn members(&mut self, rows: Vec<SheetRow>) -> Result<(), SheetError> {
+        let orgs = self.imp.orgs.clone();
+        let h = self.h.clone();
+        let prev = self.inflight.take();
+        let imp = &mut self.imp;
+        let report = &mut self.report;
+        let seen = &mut self.seen_ids;
+        let given = member_columns_given(&h);
+        let (written, checked) = futures_util::join!(
+            async {
+                match &prev {
+                    Some((ok, _)) => imp.members(ok, &given).await.map(Some),
+                    None => Ok(None),
+                }
+            },
+            async { check_members(&h, &orgs, seen, report, &rows) }
+        );
+        if let (Some(refusals), Some((_, prev_rows))) = (written?, prev) {
+            self.refused_by_store(refusals, &prev_rows);
+        }
+        self.inflight = Some((checked, rows));
+        Ok(())
+    }
+
+    /// Writes the last checked batch of members.
+    async fn flush_members(&mut self) -> Result<(), SheetError> {
+        if let Some((ok, rows)) = self.inflight.take() {
+            let refusals = self.imp.members(&ok, &member_columns_given(&self.h)).await?;
+            self.refused_by_store(refusals, &rows);
+        }
+        Ok(())
+    }
+
+    fn refused_by_store(&mut self, refusals: Vec<store::Refusal>, rows: &[SheetRow]) {
+        let h = self.h.clone();
         for r in refusals {
-            if let Some(row) = by_row.get(&r.row) {
+            if let Some(row) = rows.iter().find(|x| x.number == r.row) {
                 let mut e = RowErrors::new(&h, row);
                 e.add(r.field, r.message);
                 let list = e.list;
                 self.push_errors(row, list);
             }
         }
-        Ok(())
     }
 
     /// Dues and training rows: members found by citizen ID within the scope.
@@ -723,7 +800,9 @@ impl Run {
                 if let Err(first) = self.first_time(format!("{o}:{}:{d}:{t}", k.code()), row.number) {
                     e.add("topic", format!("与第{first}行是同一组织同一天同一主题的会议，重复了"));
                 } else {
-                    self.imp.meeting(&m).await?;
+                    if let Some(reason) = self.imp.meeting(&m).await? {
+                        e.add("present", reason);
+                    }
                 }
             }
         }

@@ -168,6 +168,19 @@ async fn files_written_by_others(db: Db) {
     assert_eq!(find("张丽").status, domain::member::MemberStatus::Probationary);
     assert_eq!(find("陈国强").joined_on, d("1976-05-04"));
     assert_eq!(find("王建国").phone.as_deref(), Some("13800138001"));
+    // A roster without some columns leaves what they would hold alone: no phone, no
+    // 转正时间 or 党员类别 column means the stored phone and status stay.
+    let id = find("王建国").citizen_id.reveal().to_string();
+    let partial = temp("partial.csv");
+    std::fs::write(&partial, format!("姓名,公民身份号码,民族,学历,职业,入党时间,所在党支部\n王建国,{id},汉族,高中、中技,农牧渔民,1990-07-01,中共西湖村支部委员会\n")).unwrap();
+    let r = import(&store, &partial, Kind::Members, false).await.unwrap();
+    assert_eq!((r.counts.updated, r.counts.unchanged), (0, 1), "{:?}", r.errors);
+    std::fs::write(&partial, format!("姓名,公民身份号码,民族,学历,职业,入党时间,所在党支部,手机号\n王建国,{id},汉族,高中、中技,农牧渔民,1990-07-01,中共西湖村支部委员会,13900000000\n")).unwrap();
+    let r = import(&store, &partial, Kind::Members, false).await.unwrap();
+    assert_eq!(r.counts.updated, 1);
+    let (members, _) = store.org_members(&all, branch.id, 0, 50).await.unwrap();
+    let w = members.iter().find(|m| m.name == "王建国").unwrap();
+    assert_eq!((w.phone.as_deref(), w.status, w.full_on), (Some("13900000000"), domain::member::MemberStatus::Full, Some(d("1991-07-01"))));
 }
 both!(files_written_by_others);
 

@@ -49,7 +49,7 @@ pub struct OrgRef {
 }
 
 /// The organisations in the importer's scope, by code and by name.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct OrgDirectory {
     orgs: Vec<OrgRef>,
     by_code: HashMap<String, usize>,
@@ -105,14 +105,16 @@ pub struct Import {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     backend: Backend,
     scope: Scope,
-    /// Organisations the rows may refer to (grows as organisations are imported).
-    pub orgs: OrgDirectory,
+    /// Organisations the rows may refer to (grows as organisations are imported). Shared,
+    /// so that rows can be checked while the previous batch is being written.
+    pub orgs: std::sync::Arc<OrgDirectory>,
     /// Active-member count changes per organisation, applied at the end.
     delta: HashMap<i64, i64>,
     pub counts: ImportCounts,
 }
 
 /// Member columns written by an import, in this order.
+pub const MEMBER_COLUMNS: [&str; 16] = MEMBER_WRITE_COLS;
 const MEMBER_WRITE_COLS: [&str; 16] = [
     "org_id", "group_id", "name", "sex", "ethnicity", "birth_date", "citizen_id", "education", "occupation", "phone", "joined_on",
     "full_on", "status", "is_mobile", "archive_location", "archive_materials",
@@ -150,6 +152,14 @@ fn arg_text(a: &Arg) -> Option<String> {
     }
 }
 
+/// Rows per prepared multi-row INSERT of an import.
+const INSERT_CHUNK: usize = 250;
+
+/// `n` placeholders separated by commas, in the backend's style.
+fn placeholders(backend: Backend, n: usize) -> String {
+    (1..=n).map(|i| if backend == Backend::Sqlite { "?".to_string() } else { format!("${i}") }).collect::<Vec<_>>().join(", ")
+}
+
 /// `INSERT INTO table (cols) VALUES (…), (…)` for `rows` rows: anonymous `?` on SQLite
 /// (SQLite looks parameter names up linearly, as sqlx asks for each one's name, which is
 /// quadratic in a long statement; `?` has no name to look up), `$n` on PostgreSQL.
@@ -182,6 +192,11 @@ impl Store {
             return Err(StoreError::invalid("file", "党员账号不能导入数据，请由党组织管理员导入"));
         }
         let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Sqlite {
+            // A file is one transaction: a larger page cache keeps its index pages in memory
+            // instead of spilling them to the WAL and reading them back (bounded: 64 MiB).
+            sqlx::query("PRAGMA cache_size = -65536").execute(&mut *tx).await?;
+        }
         let mut q = Sql::new("SELECT o.id, o.code, o.name, o.level, o.parent_id, o.path, o.depth FROM orgs o WHERE o.dissolved_on IS NULL");
         scope.orgs(&mut q, "o");
         let rows = q.query().fetch_all(&mut *tx).await?;
@@ -197,7 +212,7 @@ impl Store {
                 depth: r.i("depth")?,
             });
         }
-        Ok(Import { tx, backend: self.backend, scope: scope.clone(), orgs, delta: HashMap::new(), counts: ImportCounts::default() })
+        Ok(Import { tx, backend: self.backend, scope: scope.clone(), orgs: std::sync::Arc::new(orgs), delta: HashMap::new(), counts: ImportCounts::default() })
     }
 }
 
@@ -284,7 +299,7 @@ impl Import {
             None => return Ok(Some(Refusal::new(row, "parent", "请填写上级党组织：只有全辖区管理员可以建立顶层党组织"))),
         };
         let id = crate::orgs::insert_org_tx(&mut self.tx, new, &parent_path, depth).await?;
-        self.orgs.add(OrgRef {
+        std::sync::Arc::make_mut(&mut self.orgs).add(OrgRef {
             id,
             code,
             name: new.name.trim().to_string(),
@@ -300,24 +315,22 @@ impl Import {
     /// A batch of checked members, matched by citizen ID: new ones inserted in one
     /// statement, changed ones updated, identical ones left alone. A member registered
     /// outside the scope, or who has left the roll, is refused.
-    pub async fn members(&mut self, batch: &[(u32, NewMember)]) -> Result<Vec<Refusal>, StoreError> {
+    ///
+    /// `given` names the member columns the file has (see [`MEMBER_COLUMNS`]): a stored
+    /// value whose column is not in the file is kept, never overwritten with a default.
+    pub async fn members(&mut self, batch: &[(u32, NewMember)], given: &[&str]) -> Result<Vec<Refusal>, StoreError> {
         let mut refusals = Vec::new();
         if batch.is_empty() {
             return Ok(refusals);
         }
-        let mut q = Sql::new(
-            "SELECT m.id, m.org_id, m.group_id, m.name, m.sex, m.ethnicity, m.birth_date, m.citizen_id, m.education, m.occupation, \
+        let mut sql = "SELECT m.id, m.org_id, m.group_id, m.name, m.sex, m.ethnicity, m.birth_date, m.citizen_id, m.education, m.occupation, \
              m.phone, m.joined_on, m.full_on, m.status, m.is_mobile, m.archive_location, m.archive_materials, m.left_on, o.path \
-             FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.citizen_id IN (",
-        );
-        for (i, (_, m)) in batch.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.arg(m.citizen_id.reveal());
-        }
-        q.push(")");
-        let rows = q.query().fetch_all(&mut *self.tx).await?;
+             FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.citizen_id IN ("
+            .to_string();
+        sql.push_str(&placeholders(self.backend, batch.len()));
+        sql.push(')');
+        let ids: Vec<Arg> = batch.iter().map(|(_, m)| Arg::S(m.citizen_id.reveal().to_string())).collect();
+        let rows = bind_all(sqlx::query(&sql).persistent(false), &ids).fetch_all(&mut *self.tx).await?;
         let mut existing = HashMap::new();
         for r in &rows {
             existing.insert(r.s("citizen_id")?, r);
@@ -347,19 +360,20 @@ impl Import {
                     _ => r.os(c),
                 })
                 .collect::<Result<_, _>>()?;
-            let given: Vec<Option<String>> = values.iter().map(arg_text).collect();
-            if stored == given {
+            let keep: Vec<bool> = MEMBER_WRITE_COLS.iter().map(|c| given.contains(c)).collect();
+            let from_file: Vec<Option<String>> = values.iter().map(arg_text).collect();
+            if stored.iter().zip(&from_file).zip(&keep).all(|((a, b), k)| !k || a == b) {
                 self.counts.unchanged += 1;
                 continue;
             }
             let id = r.i("id")?;
             let old_org = r.i("org_id")?;
-            if old_org != m.org_id {
+            if given.contains(&"org_id") && old_org != m.org_id {
                 *self.delta.entry(old_org).or_default() -= 1;
                 *self.delta.entry(m.org_id).or_default() += 1;
             }
             let mut u = Sql::new("UPDATE members SET ");
-            for (i, (c, v)) in MEMBER_WRITE_COLS.iter().zip(values).enumerate() {
+            for (i, (c, v)) in MEMBER_WRITE_COLS.iter().zip(values).filter(|(c, _)| given.contains(c)).enumerate() {
                 if i > 0 {
                     u.push(", ");
                 }
@@ -378,8 +392,12 @@ impl Import {
                 args.extend(chunk.iter().cloned());
                 args.push(Arg::S(now.clone()));
             }
-            let sql = multi_insert_sql(self.backend, "members", &cols, fresh_rows);
-            bind_all(sqlx::query(&sql).persistent(false), &args).execute(&mut *self.tx).await?;
+            // Full chunks share one prepared statement; only the last, shorter one is parsed anew.
+            for chunk in args.chunks(cols.len() * INSERT_CHUNK) {
+                let rows = chunk.len() / cols.len();
+                let sql = multi_insert_sql(self.backend, "members", &cols, rows);
+                bind_all(sqlx::query(&sql).persistent(rows == INSERT_CHUNK), chunk).execute(&mut *self.tx).await?;
+            }
             self.counts.inserted += fresh_rows as u64;
         }
         Ok(refusals)
@@ -556,9 +574,10 @@ impl Import {
     }
 
     /// A meeting keyed by organisation, kind, date and topic, with its attendance
-    /// (member id, present, absence reason). An existing meeting with the same
-    /// attendance is unchanged; otherwise its details and attendance are replaced.
-    pub async fn meeting(&mut self, m: &domain::meeting::NewMeeting) -> Result<(), StoreError> {
+    /// (member id, present, absence reason). An existing meeting's details (summary, form,
+    /// theme, host, recorder) may be updated; a different attendance list is refused
+    /// (attendance is a record of the day and is never rewritten by an import).
+    pub async fn meeting(&mut self, m: &domain::meeting::NewMeeting) -> Result<Option<String>, StoreError> {
         let existing = sqlx::query("SELECT id, summary, form, theme, host, recorder FROM meetings WHERE org_id = $1 AND kind = $2 AND held_on = $3 AND topic = $4")
             .bind(m.org_id)
             .bind(m.kind.code())
@@ -578,15 +597,21 @@ impl Import {
                     .await?;
                 let stored: Vec<(i64, bool, Option<String>)> =
                     rows.iter().map(|a| Ok((a.i("member_id")?, a.b("present")?, a.os("absence_reason")?))).collect::<Result<_, StoreError>>()?;
-                let same = stored == wanted
-                    && r.os("summary")? == m.summary.clone().filter(|s| !s.trim().is_empty())
+                if stored != wanted {
+                    return Ok(Some(format!(
+                        "这次会议已登记，登记的出席名单（出席{}人、缺席{}人）与文件不同；出席记录不能通过导入改写，如确需更正请在系统中办理",
+                        stored.iter().filter(|a| a.1).count(),
+                        stored.iter().filter(|a| !a.1).count()
+                    )));
+                }
+                let same = r.os("summary")? == m.summary.clone().filter(|s| !s.trim().is_empty())
                     && r.s("form")? == m.form.code()
                     && r.os("theme")? == m.theme.map(|t| t.code().to_string())
                     && r.os("host")? == m.host.clone().filter(|s| !s.trim().is_empty())
                     && r.os("recorder")? == m.recorder.clone().filter(|s| !s.trim().is_empty());
                 if same {
                     self.counts.unchanged += 1;
-                    return Ok(());
+                    return Ok(None);
                 }
                 sqlx::query("UPDATE meetings SET summary = $1, form = $2, theme = $3, host = $4, recorder = $5 WHERE id = $6")
                     .bind(m.summary.clone().filter(|s| !s.trim().is_empty()))
@@ -597,9 +622,8 @@ impl Import {
                     .bind(id)
                     .execute(&mut *self.tx)
                     .await?;
-                sqlx::query("DELETE FROM attendance WHERE meeting_id = $1").bind(id).execute(&mut *self.tx).await?;
                 self.counts.updated += 1;
-                id
+                return Ok(None);
             }
             None => {
                 let r = sqlx::query(
@@ -631,6 +655,6 @@ impl Import {
             let sql = multi_insert_sql(self.backend, "attendance", &cols, wanted.len());
             bind_all(sqlx::query(&sql).persistent(false), &args).execute(&mut *self.tx).await?;
         }
-        Ok(())
+        Ok(None)
     }
 }

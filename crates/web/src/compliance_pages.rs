@@ -24,6 +24,8 @@ pub struct CompliancePick {
     pub org: Option<i64>,
     pub year: Option<i32>,
     pub rule: Option<String>,
+    /// `xlsx` or `csv`: the table as a file instead of the page.
+    pub format: Option<String>,
 }
 
 /// The organisation a page is about: the one asked for, else the viewer's own, else the
@@ -55,6 +57,14 @@ pub async fn overview(State(st): State<AppState>, headers: HeaderMap, Query(q): 
     let year = q.year.unwrap_or(today().year());
     let summary = st.store.compliance_summary(&v.scope, org.id, &st.rules, year, today(), false).await?;
     let running = year == today().year();
+    if let Some(fmt) = q.format.as_deref() {
+        let heads = [("规则编号", 22.0), ("规则", 30.0), ("适用党组织数", 12.0), ("未达标党组织数", 14.0), ("未达标率（%）", 12.0), ("依据", 60.0)];
+        let rows = summary.rules.iter().map(|r| {
+            let rate = if r.orgs_applicable > 0 { sheets::write::Out::Number((1000.0 * r.orgs_failing as f64 / r.orgs_applicable as f64).round() / 10.0) } else { sheets::write::Out::Empty };
+            vec![r.id.into(), r.title.into(), (r.orgs_applicable as i64).into(), (r.orgs_failing as i64).into(), rate, r.citation.clone().into()]
+        });
+        return crate::exchange_pages::table_download(&v, &format!("{}_{year}年合规检查", org.name), fmt, &heads, rows);
+    }
     let body = html! {
         div.crumbs { a href={ "/orgs/" (org.id) } { (org.name) } " › 合规检查" }
         section {
@@ -64,6 +74,7 @@ pub async fn overview(State(st): State<AppState>, headers: HeaderMap, Query(q): 
                 @if running { "本年尚未结束：按月、按季度的规则只判定已结束的月份和季度，按年的规则年末后判定。" }
             }
             (year_links("/compliance?", org.id, year))
+            p { "导出：" a href={ "/compliance?org=" (org.id) "&year=" (year) "&format=xlsx" } { "Excel" } " · " a href={ "/compliance?org=" (org.id) "&year=" (year) "&format=csv" } { "CSV" } }
             div.table-wrap { table {
                 thead { tr { th { "规则" } th { "适用" } th { "未达标" } th { "未达标率" } th.hide-sm { "依据" } } }
                 tbody { @for r in &summary.rules {
@@ -94,11 +105,17 @@ pub async fn rule_detail(State(st): State<AppState>, headers: HeaderMap, Query(q
     let rule = summary.rules.into_iter().find(|r| r.id == id).expect("listed in the catalogue");
     let fails = rule.failing.unwrap_or_default();
     const SHOWN: usize = 500;
+    if let Some(fmt) = q.format.as_deref() {
+        let heads = [("组织代码", 16.0), ("党组织", 36.0), ("要求", 24.0), ("实际", 24.0), ("证据", 80.0)];
+        let rows = fails.iter().map(|x| vec![x.code.clone().into(), x.name.clone().into(), x.required.to_string().into(), x.found.to_string().into(), x.evidence.join("；").into()]);
+        return crate::exchange_pages::table_download(&v, &format!("{}_{year}年_{}_未达标党组织", org.name, rule.title), fmt, &heads, rows);
+    }
     let body = html! {
         div.crumbs { a href={ "/orgs/" (org.id) } { (org.name) } " › " a href={ "/compliance?org=" (org.id) "&year=" (year) } { "合规检查" } " › " (rule.title) }
         section {
             h1 { (rule.title) }
             p { "依据：" (rule.citation) }
+            p { "导出全部未达标党组织及证据：" a href={ "/compliance/rule?org=" (org.id) "&year=" (year) "&rule=" (rule.id) "&format=xlsx" } { "Excel" } " · " a href={ "/compliance/rule?org=" (org.id) "&year=" (year) "&rule=" (rule.id) "&format=csv" } { "CSV" } }
             p { (org.name) " " (year) "年：适用 " b { (rule.orgs_applicable) } " 个党组织，未达标 " b { (fails.len()) } " 个。" }
             @if fails.len() > SHOWN { p.muted { "只列出前 " (SHOWN) " 个；请从下级党组织进入查看其余。" } }
             @if fails.is_empty() { p.muted { "没有未达标的党组织。" } }

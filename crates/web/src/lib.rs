@@ -7,6 +7,7 @@ mod auth;
 mod compliance_pages;
 mod development_pages;
 mod error;
+mod exchange_pages;
 mod meeting_form;
 mod pages;
 mod records_pages;
@@ -55,6 +56,18 @@ pub fn router(store: Store, rules: Rules) -> Router {
         .route("/orgs/{id}/carriers", post(records_pages::add_carrier))
         .route("/members/{id}/mobile", post(records_pages::add_mobile))
         .route("/meetings/{id}/grades", post(records_pages::grades))
+        .route(
+            "/import",
+            get(exchange_pages::import_form)
+                .post(exchange_pages::upload)
+                // Read past the upload limit, so that an oversized file gets a page saying so.
+                .layer(axum::extract::DefaultBodyLimit::max(exchange_pages::UPLOAD_LIMIT * 4)),
+        )
+        .route("/import/confirm", post(exchange_pages::confirm))
+        .route("/import/report/{token}", get(exchange_pages::error_report))
+        .route("/import/template/{kind}", get(exchange_pages::template))
+        .route("/orgs/{id}/export/{kind}", get(exchange_pages::export))
+        .route("/orgs/{id}/annual", get(exchange_pages::annual))
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/v1/session", post(api::login).delete(api::logout))

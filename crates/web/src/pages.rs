@@ -196,6 +196,7 @@ pub(crate) async fn render_org(st: &AppState, v: &Viewer, id: i64, year: Option<
         @if !children.is_empty() {
             section { h2 { "下级党组织" } (org_rows(&children)) }
         }
+        @if v.scope.own_member().is_none() { (crate::exchange_pages::org_links(org.id)) }
         @if !posts.is_empty() || org.level != domain::org::OrgLevel::Group {
             section {
                 h2 { "班子成员" }

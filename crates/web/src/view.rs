@@ -50,6 +50,7 @@ pub fn layout(title: &str, user: Option<(&User, &str)>, body: Markup) -> Html<St
                             a href="/todo" { "待办" }
                             a href="/compliance" { "合规检查" }
                             a href="/search" { "查找党员" }
+                            a href="/import" { "导入" }
                         }
                         span.user { (u.username) "（" (u.role.label()) "）" }
                         form method="post" action="/logout" {

@@ -452,3 +452,77 @@ async fn organisation_and_member_records_through_their_forms() {
     let page = sec.get(u(format!("/members/{}", app.a_member))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("广东省深圳市南山区") && page.contains("流动党员"));
 }
+
+fn upload(csrf: &str, kind: &str, name: &str, bytes: Vec<u8>) -> reqwest::multipart::Form {
+    reqwest::multipart::Form::new()
+        .text("csrf", csrf.to_string())
+        .text("kind", kind.to_string())
+        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spreadsheets_upload_preview_report_and_export_within_scope() {
+    let app = app().await;
+    let sec = login_page(&app, "sec").await;
+    let form = sec.get(format!("{}/import", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("导入模板"));
+    let csrf = hidden_csrf(&form);
+    // The branch's own roster, exported through the page, previews as unchanged, then imports as unchanged.
+    let r = sec.get(format!("{}/orgs/{}/export/members", app.base, app.a)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("filename*=UTF-8''"));
+    let roster = r.bytes().await.unwrap().to_vec();
+    assert!(roster.starts_with(b"PK"));
+    let count = app.store.org_members(&Scope::jurisdiction(), app.a, 0, 500).await.unwrap().1;
+    let before = app.store.content_digest().await.unwrap();
+    let page = sec.post(format!("{}/import", app.base)).multipart(upload(&csrf, "members", "花名册.xlsx", roster.clone())).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("“花名册.xlsx”"), "{html}");
+    assert!(html.contains(&format!("与系统中一致 <b>{count}</b>")), "{html}");
+    let token_at = html.find("name=\"token\" value=\"").unwrap() + 20;
+    let token = &html[token_at..token_at + 64];
+    let done = sec.post(format!("{}/import/confirm", app.base)).form(&[("csrf", csrf.as_str()), ("token", token), ("kind", "members")]).send().await.unwrap();
+    assert_eq!(done.status(), StatusCode::OK);
+    assert!(done.text().await.unwrap().contains("导入完成"));
+    assert_eq!(before, app.store.content_digest().await.unwrap());
+    // Branch B's roster is outside the secretary's scope: refused row by row, with a report.
+    let admin = login_page(&app, "admin").await;
+    let other = admin.get(format!("{}/orgs/{}/export/members", app.base, app.b)).send().await.unwrap().bytes().await.unwrap().to_vec();
+    let page = sec.post(format!("{}/import", app.base)).multipart(upload(&csrf, "members", "b.xlsx", other)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("未导入任何数据") && html.contains("找不到党组织"), "{html}");
+    let at = html.find("/import/report/").unwrap() + 15;
+    let report_token = &html[at..at + 64];
+    let report = sec.get(format!("{}/import/report/{report_token}", app.base)).send().await.unwrap();
+    assert_eq!(report.status(), StatusCode::OK);
+    assert!(report.bytes().await.unwrap().starts_with(b"PK"));
+    // Another user cannot fetch that report.
+    assert_eq!(get_status(&admin, format!("{}/import/report/{report_token}", app.base)).await, StatusCode::NOT_FOUND);
+    // A Word file and an oversized file get their reasons; nothing was written.
+    let page = sec.post(format!("{}/import", app.base)).multipart(upload(&csrf, "members", "x.xlsx", std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../sheets/tests/bad/word_renamed.xlsx")).unwrap())).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("这是一个Word文档") && html.contains("x.xlsx") && !html.contains("dangjian-uploads"), "{html}");
+    let page = sec.post(format!("{}/import", app.base)).multipart(upload(&csrf, "members", "big.xlsx", vec![b'a'; 50 * 1024 * 1024])).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(page.text().await.unwrap().contains("超过网页上传上限20 MB"));
+    // A forged form is refused.
+    let page = sec.post(format!("{}/import", app.base)).multipart(upload("x", "members", "a.xlsx", roster)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::FORBIDDEN);
+    assert_eq!(before, app.store.content_digest().await.unwrap());
+    // Exports, templates and the annual tables stay within scope; members get none.
+    assert_eq!(get_status(&sec, format!("{}/orgs/{}/export/members", app.base, app.b)).await, StatusCode::NOT_FOUND);
+    let csv = sec.get(format!("{}/orgs/{}/export/meetings?format=csv", app.base, app.a)).send().await.unwrap().bytes().await.unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBF\xE6\x89\x80\xE5\x9C\xA8")); // BOM + 所在…
+    let t = sec.get(format!("{}/import/template/dues", app.base)).send().await.unwrap();
+    assert_eq!(t.status(), StatusCode::OK);
+    let annual = sec.get(format!("{}/orgs/{}/annual?year=2025", app.base, app.a)).send().await.unwrap();
+    assert_eq!(annual.status(), StatusCode::OK);
+    assert!(annual.bytes().await.unwrap().starts_with(b"PK"));
+    assert_eq!(get_status(&sec, format!("{}/orgs/{}/annual?year=2025", app.base, app.b)).await, StatusCode::NOT_FOUND);
+    let member = login_page(&app, "member").await;
+    assert_eq!(get_status(&member, format!("{}/import", app.base)).await, StatusCode::FORBIDDEN);
+    assert_eq!(get_status(&member, format!("{}/orgs/{}/export/members", app.base, app.a)).await, StatusCode::FORBIDDEN);
+}

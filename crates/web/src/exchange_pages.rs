@@ -1,0 +1,348 @@
+//! Spreadsheets on the web: upload with a preview and an error report, templates,
+//! exports of an organisation's lists and the annual statistics tables — all within the
+//! viewer's scope.
+
+use crate::auth::{checked_form, page_viewer, same_token, Viewer};
+use crate::error::PageError;
+use crate::pages::{page, today};
+use crate::AppState;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use maud::{html, Markup};
+use serde::Deserialize;
+use sheets::{ImportReport, Kind};
+use std::path::PathBuf;
+
+type PageResult = Result<Response, PageError>;
+
+/// Largest upload the web accepts; bigger files go through `dangjian import`.
+pub const UPLOAD_LIMIT: usize = 20 * 1024 * 1024;
+/// Errors listed on the page (the downloadable report has them all).
+const ERRORS_SHOWN: usize = 200;
+
+fn bad(msg: impl Into<String>) -> PageError {
+    PageError::Status(StatusCode::UNPROCESSABLE_ENTITY, msg.into())
+}
+
+fn kind_of(s: &str) -> Result<Kind, PageError> {
+    Kind::parse(s).ok_or_else(|| bad(format!("导入类别“{s}”无法识别")))
+}
+
+/// Uploads and reports live in one folder, named by user and a random token so that
+/// nobody can fetch another user's file.
+fn upload_dir() -> PathBuf {
+    let d = std::env::temp_dir().join("dangjian-uploads");
+    let _ = std::fs::create_dir_all(&d);
+    d
+}
+
+fn upload_path(v: &Viewer, token: &str) -> Result<PathBuf, PageError> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(PageError::Status(StatusCode::NOT_FOUND, "文件不存在或已过期，请重新上传".into()));
+    }
+    Ok(upload_dir().join(format!("{}-{token}", v.session.user.id)))
+}
+
+fn refuse_members(v: &Viewer) -> Result<(), PageError> {
+    if v.scope.own_member().is_some() {
+        return Err(PageError::Status(StatusCode::FORBIDDEN, "党员账号不能导入或导出数据".into()));
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+pub struct KindPick {
+    kind: Option<String>,
+}
+
+pub async fn import_form(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<KindPick>) -> PageResult {
+    let v = page_viewer(&st, &headers).await?;
+    refuse_members(&v)?;
+    let kind = q.kind.as_deref().and_then(Kind::parse).unwrap_or(Kind::Members);
+    Ok(page(&v, "导入数据", upload_form(&v, kind, None)))
+}
+
+fn upload_form(v: &Viewer, kind: Kind, error: Option<&str>) -> Markup {
+    html! {
+        section {
+            h1 { "导入数据（Excel / WPS / CSV）" }
+            p.muted { "支持 .xlsx、.xls 和 .csv（UTF-8 或 GBK）。表头上方可以有标题行，列名可用常见叫法，日期可写成 2020-01-05、2020/1/5、2020.1.5 或 2020年1月5日。先预览：任何一行有错误都不会导入，并给出错误报告。同一文件重复导入不会产生重复数据。文件不超过20 MB，更大的文件请用命令行 dangjian import。" }
+            @if let Some(e) = error { p.error { (e) } }
+            form method="post" action="/import" enctype="multipart/form-data" {
+                input type="hidden" name="csrf" value=(v.session.csrf_token);
+                label for="kind" { "导入类别" }
+                select id="kind" name="kind" {
+                    @for k in Kind::ALL { option value=(k.code()) selected[k == kind] { (k.label()) } }
+                }
+                label for="file" { "文件" }
+                input id="file" type="file" name="file" accept=".xlsx,.xls,.csv" required;
+                button.primary type="submit" name="action" value="preview" { "上传并预览（不写入）" }
+            }
+        }
+        section {
+            h2 { "导入模板" }
+            p { "模板带下拉选项和填写说明：" }
+            ul { @for k in Kind::ALL { li { a href={ "/import/template/" (k.code()) } { (k.label()) "模板.xlsx" } } } }
+        }
+    }
+}
+
+/// Receives the upload: the CSRF token, the kind and the file (streamed to disk, refused
+/// over the limit), then previews it.
+pub async fn upload(State(st): State<AppState>, headers: HeaderMap, mut mp: Multipart) -> PageResult {
+    let v = page_viewer(&st, &headers).await?;
+    refuse_members(&v)?;
+    let mut csrf = String::new();
+    let mut kind = String::new();
+    let mut original = String::new();
+    let token = store::random_token();
+    let path = upload_path(&v, &token)?;
+    let mut size = 0usize;
+    let mut too_big = false;
+    while let Some(mut field) = mp.next_field().await.map_err(|e| bad(format!("上传中断或格式不正确（{e}），请重新上传")))? {
+        match field.name().unwrap_or("") {
+            "csrf" => csrf = field.text().await.unwrap_or_default(),
+            "kind" => kind = field.text().await.unwrap_or_default(),
+            "file" => {
+                original = field.file_name().unwrap_or("上传文件").to_string();
+                use std::io::Write;
+                let mut out = std::fs::File::create(&path).map_err(|e| bad(format!("无法保存上传的文件：{e}")))?;
+                // Read to the end even when over the limit, so that the browser gets the answer.
+                while let Some(chunk) = field.chunk().await.map_err(|e| bad(format!("上传中断（{e}），请重新上传")))? {
+                    size += chunk.len();
+                    if size > UPLOAD_LIMIT {
+                        too_big = true;
+                    } else {
+                        out.write_all(&chunk).map_err(|e| bad(format!("无法保存上传的文件：{e}")))?;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if !same_token(&v.session.csrf_token, &csrf) {
+        let _ = std::fs::remove_file(&path);
+        return Err(PageError::Status(StatusCode::FORBIDDEN, "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试".into()));
+    }
+    let kind = kind_of(&kind)?;
+    if too_big {
+        let _ = std::fs::remove_file(&path);
+        let msg = format!("文件“{original}”有{:.1} MB，超过网页上传上限20 MB；请拆分后分批导入，或用命令行 dangjian import 导入", size as f64 / 1048576.0);
+        let mut res = page(&v, "导入数据", upload_form(&v, kind, Some(&msg)));
+        *res.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+        return Ok(res);
+    }
+    if original.is_empty() {
+        return Ok(page(&v, "导入数据", upload_form(&v, kind, Some("请选择要导入的文件"))));
+    }
+    // Keep the name the user gave, for the confirmation step and the report.
+    std::fs::write(path.with_extension("name"), &original).map_err(|e| bad(format!("无法保存上传的文件：{e}")))?;
+    run(&st, &v, kind, &token, true).await
+}
+
+#[derive(Deserialize)]
+pub struct Confirm {
+    csrf: String,
+    token: String,
+    kind: String,
+}
+
+/// Imports a previewed upload for real.
+pub async fn confirm(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<Confirm>) -> PageResult {
+    let v = page_viewer(&st, &headers).await?;
+    refuse_members(&v)?;
+    checked_form(&v, vec![("csrf".into(), f.csrf)])?;
+    let kind = kind_of(&f.kind)?;
+    run(&st, &v, kind, &f.token, false).await
+}
+
+async fn run(st: &AppState, v: &Viewer, kind: Kind, token: &str, preview: bool) -> PageResult {
+    let path = upload_path(v, token)?;
+    let original = std::fs::read_to_string(path.with_extension("name")).unwrap_or_else(|_| "上传文件".into());
+    let result = sheets::import_file(&st.store, &v.scope, &path, kind, today(), preview, |_| {}).await;
+    let mut report = match result {
+        Ok(r) => r,
+        Err(sheets::SheetError::Store(e)) => return Err(e.into()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&path);
+            // The message names the stored file: show the name the user gave instead.
+            let msg = e.to_string().replace(&path.display().to_string(), &original).replace(&format!("{}-{token}", v.session.user.id), &original);
+            let mut res = page(v, "导入数据", upload_form(v, kind, Some(&msg)));
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(res);
+        }
+    };
+    report.file = original;
+    if report.error_count() > 0 {
+        let bytes = sheets::error_report::error_report_xlsx(&report).map_err(|e| bad(e.to_string()))?;
+        std::fs::write(path.with_extension("report.xlsx"), bytes).map_err(|e| bad(format!("无法保存错误报告：{e}")))?;
+        let _ = std::fs::remove_file(&path);
+    } else if report.committed {
+        let _ = std::fs::remove_file(&path);
+        let _ = std::fs::remove_file(path.with_extension("name"));
+    }
+    let mut res = page(v, "导入结果", result_page(v, kind, token, &report));
+    if report.error_count() > 0 {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+fn result_page(v: &Viewer, kind: Kind, token: &str, r: &ImportReport) -> Markup {
+    let c = r.counts;
+    html! {
+        section {
+            h1 { (kind.label()) "导入" @if r.committed { "完成" } @else if r.error_count() > 0 { "未通过检查" } @else { "预览" } }
+            p { "文件“" (r.file) "”" @if !r.sheet.is_empty() { "，工作表“" (r.sheet) "”" } "，表头在第" (r.header_row) "行，共" (r.rows) "行数据。" }
+            @if !r.unused_columns.is_empty() {
+                p.error { "注意：以下列不属于" (kind.label()) "，其内容不会导入：" (r.unused_columns.join("、")) }
+            }
+            @if r.error_count() > 0 {
+                p.error id="import-errors" { "发现 " (r.error_count()) " 处错误，未导入任何数据。请按下表或错误报告修改后重新上传。" }
+                p { a.button href={ "/import/report/" (token) } { "下载错误报告（Excel，出错单元格标红）" } }
+                div.table-wrap {
+                    table {
+                        thead { tr { th { "行" } th { "列" } th { "填写的内容" } th { "错误原因" } th { "修改方法" } } }
+                        tbody {
+                            @for e in r.errors.iter().take(ERRORS_SHOWN) {
+                                tr { td { (e.row) } td { (e.letter.as_deref().unwrap_or("")) " " (e.column) } td { (e.value) } td { (e.reason) } td.muted { (e.fix) } }
+                            }
+                        }
+                    }
+                }
+                @if r.error_count() > ERRORS_SHOWN as u64 { p.muted { "只显示前" (ERRORS_SHOWN) "处，全部错误见错误报告。" } }
+            } @else {
+                p id="import-counts" {
+                    span.stat { (if r.committed { "新增 " } else { "将新增 " }) b { (c.inserted) } " 条" }
+                    span.stat { (if r.committed { "更新 " } else { "将更新 " }) b { (c.updated) } " 条" }
+                    span.stat { "与系统中一致 " b { (c.unchanged) } " 条" }
+                }
+                @if !r.committed {
+                    form method="post" action="/import/confirm" {
+                        input type="hidden" name="csrf" value=(v.session.csrf_token);
+                        input type="hidden" name="token" value=(token);
+                        input type="hidden" name="kind" value=(kind.code());
+                        button.primary type="submit" { "确认导入" }
+                    }
+                }
+            }
+            p { a href={ "/import?kind=" (kind.code()) } { "导入其他文件" } }
+        }
+    }
+}
+
+pub async fn error_report(State(st): State<AppState>, headers: HeaderMap, Path(token): Path<String>) -> PageResult {
+    let v = page_viewer(&st, &headers).await?;
+    let path = upload_path(&v, &token)?.with_extension("report.xlsx");
+    let bytes = std::fs::read(&path).map_err(|_| PageError::Status(StatusCode::NOT_FOUND, "错误报告不存在或已过期，请重新上传".into()))?;
+    Ok(download("错误报告.xlsx", XLSX, bytes))
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A file download with its Chinese name (RFC 5987) and an ASCII fallback.
+fn download(name: &str, mime: &str, bytes: Vec<u8>) -> Response {
+    let encoded: String = name.bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    let disposition = format!("attachment; filename=\"download{}\"; filename*=UTF-8''{encoded}", name.rfind('.').map(|i| &name[i..]).unwrap_or(""));
+    ([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
+}
+
+pub async fn template(State(st): State<AppState>, headers: HeaderMap, Path(kind): Path<String>) -> PageResult {
+    let v = page_viewer(&st, &headers).await?;
+    refuse_members(&v)?;
+    let kind = kind_of(&kind)?;
+    let bytes = sheets::template::template_xlsx(kind).map_err(|e| bad(e.to_string()))?;
+    Ok(download(&format!("{}导入模板.xlsx", kind.label()), XLSX, bytes))
+}
+
+#[derive(Deserialize)]
+pub struct ExportPick {
+    format: Option<String>,
+    year: Option<i32>,
+}
+
+/// An organisation subtree's records of one kind, as .xlsx or .csv.
+pub async fn export(State(st): State<AppState>, headers: HeaderMap, Path((id, kind)): Path<(i64, String)>, Query(q): Query<ExportPick>) -> PageResult {
+    let v = page_viewer(&st, &headers).await?;
+    refuse_members(&v)?;
+    let kind = kind_of(&kind)?;
+    let org = st.store.org(&v.scope, id).await?;
+    let ext = if q.format.as_deref() == Some("csv") { "csv" } else { "xlsx" };
+    let path = upload_dir().join(format!("{}-{}.{ext}", v.session.user.id, store::random_token()));
+    let result = sheets::export::export_file(&st.store, &v.scope, kind, org.id, q.year, &path).await;
+    let bytes = std::fs::read(&path);
+    let _ = std::fs::remove_file(&path);
+    result.map_err(|e| match e {
+        sheets::SheetError::Store(e) => e.into(),
+        other => bad(other.to_string()),
+    })?;
+    let bytes = bytes.map_err(|e| bad(format!("导出失败：{e}")))?;
+    let mime = if ext == "csv" { "text/csv; charset=utf-8" } else { XLSX };
+    Ok(download(&format!("{}_{}.{ext}", org.name, kind.label()), mime, bytes))
+}
+
+#[derive(Deserialize)]
+pub struct YearPick {
+    year: Option<i32>,
+}
+
+/// 党内统计年报 of an organisation's subtree.
+pub async fn annual(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<YearPick>) -> PageResult {
+    let v = page_viewer(&st, &headers).await?;
+    refuse_members(&v)?;
+    let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&today()) - 1);
+    let org = st.store.org(&v.scope, id).await?;
+    let report = sheets::annual::annual_tables(&st.store, &v.scope, id, year, &st.rules).await.map_err(|e| match e {
+        sheets::SheetError::Store(e) => e.into(),
+        other => bad(other.to_string()),
+    })?;
+    let bytes = sheets::annual::annual_xlsx(&report).map_err(|e| bad(e.to_string()))?;
+    Ok(download(&format!("{}_{year}年党内统计年报.xlsx", org.name), XLSX, bytes))
+}
+
+/// A list the UI shows, as a downloaded table (`xlsx` or `csv`).
+pub fn table_download(v: &Viewer, name: &str, format: &str, heads: &[(&str, f64)], rows: impl Iterator<Item = Vec<sheets::write::Out>>) -> PageResult {
+    let ext = match format {
+        "csv" => "csv",
+        "xlsx" => "xlsx",
+        other => return Err(bad(format!("导出格式“{other}”无法识别，可选 xlsx 或 csv"))),
+    };
+    let path = upload_dir().join(format!("{}-{}.{ext}", v.session.user.id, store::random_token()));
+    let heads: Vec<sheets::write::Head> = heads.iter().map(|(t, w)| sheets::write::Head::new(*t, *w)).collect();
+    let written = (|| {
+        let mut w = sheets::write::TableWriter::create(&path, "导出", &heads)?;
+        for r in rows {
+            w.row(&r)?;
+        }
+        w.finish()
+    })();
+    let bytes = std::fs::read(&path);
+    let _ = std::fs::remove_file(&path);
+    written.map_err(|e| bad(e.to_string()))?;
+    let bytes = bytes.map_err(|e| bad(format!("导出失败：{e}")))?;
+    Ok(download(&format!("{name}.{ext}"), if ext == "csv" { "text/csv; charset=utf-8" } else { XLSX }, bytes))
+}
+
+/// The export links of an organisation page.
+pub fn org_links(org_id: i64) -> Markup {
+    let year = chrono::Datelike::year(&today());
+    html! {
+        section id="exports" {
+            h2 { "导入导出" }
+            p {
+                "导出本组织及下级：" @for k in Kind::ALL {
+                    (k.label()) " "
+                    a href={ "/orgs/" (org_id) "/export/" (k.code()) } { "Excel" } " · "
+                    a href={ "/orgs/" (org_id) "/export/" (k.code()) "?format=csv" } { "CSV" } "　"
+                }
+            }
+            p {
+                "党内统计年报：" a href={ "/orgs/" (org_id) "/annual?year=" (year - 1) } { (year - 1) "年" } "　"
+                a href={ "/orgs/" (org_id) "/annual?year=" (year) } { (year) "年（截至今日）" } "　"
+                a.button href="/import" { "导入数据" }
+            }
+        }
+    }
+}
