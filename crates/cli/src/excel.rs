@@ -63,6 +63,12 @@ pub async fn import(store: &Store, file: &Path, kind_text: &str, dry_run: bool, 
         bail!("{}处错误，未导入任何数据；错误报告（出错单元格标红）已保存到 {}", report.error_count(), out.display());
     }
     let c = report.counts;
+    for ch in report.changes.iter().take(20) {
+        println!("  第{}行 {}：{} {} → {}", ch.row, ch.who, ch.column, ch.old, ch.new);
+    }
+    if report.changes.len() > 20 {
+        println!("  ……等共{}项更改", report.changes.len());
+    }
     if report.dry_run {
         println!("预览（未写入）：将新增{}条，更新{}条，{}条与系统中一致", c.inserted, c.updated, c.unchanged);
     } else {

@@ -53,6 +53,12 @@ pub fn category(occupation: crate::member::Occupation) -> crate::rules::DuesCate
     }
 }
 
+/// A payment made more than 30 days after the month following the last month it
+/// covers is a catch-up (补交).
+pub fn is_catch_up(to: Month, paid_on: Date) -> bool {
+    paid_on > Month(to.0 + 1).first_day() + chrono::Duration::days(30)
+}
+
 /// A payment covering months `from..=to`.
 #[derive(Debug, Clone, Serialize)]
 pub struct DuesPayment {

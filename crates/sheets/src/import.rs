@@ -37,6 +37,46 @@ pub struct RowError {
     pub fix: String,
 }
 
+/// A value an import changes, as the user reads it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShownChange {
+    pub row: u32,
+    pub who: String,
+    pub column: String,
+    pub old: String,
+    pub new: String,
+}
+
+/// A stored change in the words of the import's columns and labels.
+fn shown(kind: Kind, orgs: &OrgDirectory, c: store::Change) -> ShownChange {
+    fn label<T: Labelled>(v: &str) -> String {
+        T::parse(v).map(|x| x.label().to_string()).unwrap_or_else(|| v.to_string())
+    }
+    let value = |v: &str| -> String {
+        if v.is_empty() {
+            return "（空）".into();
+        }
+        match c.field {
+            "org_id" | "group_id" => v.parse().ok().and_then(|id| orgs.by_id(id)).map(|o| o.name.clone()).unwrap_or_else(|| v.to_string()),
+            "sex" => label::<domain::member::Sex>(v),
+            "education" => label::<domain::member::Education>(v),
+            "occupation" => label::<domain::member::Occupation>(v),
+            "status" => label::<MemberStatus>(v),
+            "sector" => label::<Sector>(v),
+            "is_mobile" => if v == "1" { "是" } else { "否" }.into(),
+            "archive_materials" => v.split(',').map(label::<domain::member::ArchiveMaterial>).collect::<Vec<_>>().join("、"),
+            _ => v.to_string(),
+        }
+    };
+    let key = match c.field {
+        "org_id" => "org",
+        "group_id" => "group",
+        f => f,
+    };
+    let column = kind.columns().iter().find(|x| x.key == key).map(|x| x.label.to_string()).unwrap_or_else(|| c.field.to_string());
+    ShownChange { row: c.row, who: c.who.clone(), column, old: value(&c.old), new: value(&c.new) }
+}
+
 /// What an import found and did.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportReport {
@@ -53,6 +93,8 @@ pub struct ImportReport {
     pub errors_not_listed: u64,
     /// Headers in the file whose columns were not imported.
     pub unused_columns: Vec<String>,
+    /// The first stored values the import changes, for the preview.
+    pub changes: Vec<ShownChange>,
     /// True when the rows were written (no errors and not a preview).
     pub committed: bool,
     pub dry_run: bool,
@@ -86,6 +128,7 @@ pub async fn import_file(store: &Store, scope: &Scope, path: &Path, kind: Kind, 
             errors: Vec::new(),
             errors_not_listed: 0,
             unused_columns: header.unused.clone(),
+            changes: Vec::new(),
             committed: false,
             dry_run,
             bad_rows: Vec::new(),
@@ -127,7 +170,10 @@ pub async fn import_file(store: &Store, scope: &Scope, path: &Path, kind: Kind, 
         return Err(SheetError::File { file, reason: format!("第{}行表头以下没有数据行；请在表头下方逐行填写后再导入", run.report.header_row) });
     }
     let commit = !dry_run && run.report.error_count() == 0;
-    run.report.counts = run.imp.finish(commit).await?;
+    let orgs = run.imp.orgs.clone();
+    let (counts, changes) = run.imp.finish(commit).await?;
+    run.report.counts = counts;
+    run.report.changes = changes.into_iter().map(|c| shown(kind, &orgs, c)).collect();
     run.report.committed = commit;
     Ok(run.report)
 }

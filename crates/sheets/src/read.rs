@@ -143,6 +143,7 @@ impl Rows {
 pub fn open(path: &Path, pick_sheet: impl FnOnce(&[String]) -> usize + Send + 'static) -> Result<Rows, SheetError> {
     let format = sniff(path)?;
     let file = path.display().to_string();
+    let shown = file.clone();
     let (tx, rx) = sync_channel::<Result<Vec<SheetRow>, SheetError>>(4);
     let (name_tx, name_rx) = sync_channel::<Result<String, SheetError>>(1);
     let path = path.to_path_buf();
@@ -156,19 +157,13 @@ pub fn open(path: &Path, pick_sheet: impl FnOnce(&[String]) -> usize + Send + 's
         };
         match format {
             Format::Xlsx => {
-                let mut wb: calamine::Xlsx<_> = match calamine::open_workbook(&path) {
-                    Ok(w) => w,
+                let (mut wb, sheet) = match open_book::<calamine::Xlsx<_>>(&path, &file, pick_sheet) {
+                    Ok(x) => x,
                     Err(e) => {
-                        let _ = name_tx.send(Err(broken(&file, &e.to_string())));
+                        let _ = name_tx.send(Err(e));
                         return;
                     }
                 };
-                let names = calamine::Reader::sheet_names(&wb);
-                if names.is_empty() {
-                    let _ = name_tx.send(Err(SheetError::File { file, reason: "工作簿中没有工作表".into() }));
-                    return;
-                }
-                let sheet = names[pick_sheet(&names).min(names.len() - 1)].clone();
                 let _ = name_tx.send(Ok(sheet.clone()));
                 let mut reader = match wb.worksheet_cells_reader(&sheet) {
                     Ok(r) => r,
@@ -209,19 +204,13 @@ pub fn open(path: &Path, pick_sheet: impl FnOnce(&[String]) -> usize + Send + 's
                 send_rows(&mut rows);
             }
             Format::Xls => {
-                let mut wb: calamine::Xls<_> = match calamine::open_workbook(&path) {
-                    Ok(w) => w,
+                let (mut wb, sheet) = match open_book::<calamine::Xls<_>>(&path, &file, pick_sheet) {
+                    Ok(x) => x,
                     Err(e) => {
-                        let _ = name_tx.send(Err(broken(&file, &e.to_string())));
+                        let _ = name_tx.send(Err(e));
                         return;
                     }
                 };
-                let names = calamine::Reader::sheet_names(&wb);
-                if names.is_empty() {
-                    let _ = name_tx.send(Err(SheetError::File { file, reason: "工作簿中没有工作表".into() }));
-                    return;
-                }
-                let sheet = names[pick_sheet(&names).min(names.len() - 1)].clone();
                 let _ = name_tx.send(Ok(sheet.clone()));
                 let range = match calamine::Reader::worksheet_range(&mut wb, &sheet) {
                     Ok(r) => r,
@@ -277,12 +266,23 @@ pub fn open(path: &Path, pick_sheet: impl FnOnce(&[String]) -> usize + Send + 's
             }
         }
     });
-    let sheet = name_rx.recv().map_err(|_| SheetError::File { file: path_name(&rx), reason: "读取中断".into() })??;
+    let sheet = name_rx.recv().map_err(|_| SheetError::File { file: shown, reason: "读取线程意外中止".into() })??;
     Ok(Rows { rx, pending: Vec::new().into_iter(), format, sheet })
 }
 
-fn path_name<T>(_: &T) -> String {
-    String::new()
+/// Opens a workbook and picks the sheet to read.
+fn open_book<W>(path: &Path, file: &str, pick: impl FnOnce(&[String]) -> usize) -> Result<(W, String), SheetError>
+where
+    W: calamine::Reader<BufReader<std::fs::File>>,
+    W::Error: std::fmt::Display,
+{
+    let wb: W = calamine::open_workbook(path).map_err(|e: W::Error| broken(file, &e.to_string()))?;
+    let names = wb.sheet_names();
+    if names.is_empty() {
+        return Err(SheetError::File { file: file.to_string(), reason: "工作簿中没有工作表".into() });
+    }
+    let sheet = names[pick(&names).min(names.len() - 1)].clone();
+    Ok((wb, sheet))
 }
 
 fn broken(file: &str, detail: &str) -> SheetError {

@@ -22,6 +22,21 @@ pub struct ImportCounts {
     pub unchanged: u64,
 }
 
+/// One stored value an import changes (shown in the preview).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub row: u32,
+    /// Whose record: a member's name or an organisation's.
+    pub who: String,
+    /// The stored column.
+    pub field: &'static str,
+    pub old: String,
+    pub new: String,
+}
+
+/// Changes kept for the preview (the counts cover all).
+const MAX_CHANGES: usize = 500;
+
 /// A row the store refused, with the field and the reason in Chinese.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Refusal {
@@ -111,6 +126,8 @@ pub struct Import {
     /// Active-member count changes per organisation, applied at the end.
     delta: HashMap<i64, i64>,
     pub counts: ImportCounts,
+    /// The first values an import changes, for the preview.
+    pub changes: Vec<Change>,
 }
 
 /// Member columns written by an import, in this order.
@@ -212,16 +229,16 @@ impl Store {
                 depth: r.i("depth")?,
             });
         }
-        Ok(Import { tx, backend: self.backend, scope: scope.clone(), orgs: std::sync::Arc::new(orgs), delta: HashMap::new(), counts: ImportCounts::default() })
+        Ok(Import { tx, backend: self.backend, scope: scope.clone(), orgs: std::sync::Arc::new(orgs), delta: HashMap::new(), counts: ImportCounts::default(), changes: Vec::new() })
     }
 }
 
 impl Import {
     /// Commits (or, for a preview, rolls back) and returns what was done.
-    pub async fn finish(mut self, commit: bool) -> Result<ImportCounts, StoreError> {
+    pub async fn finish(mut self, commit: bool) -> Result<(ImportCounts, Vec<Change>), StoreError> {
         if !commit {
             self.tx.rollback().await?;
-            return Ok(self.counts);
+            return Ok((self.counts, self.changes));
         }
         for (org, d) in std::mem::take(&mut self.delta) {
             if d != 0 {
@@ -229,7 +246,13 @@ impl Import {
             }
         }
         self.tx.commit().await?;
-        Ok(self.counts)
+        Ok((self.counts, self.changes))
+    }
+
+    fn note_change(&mut self, row: u32, who: &str, field: &'static str, old: Option<String>, new: Option<String>) {
+        if self.changes.len() < MAX_CHANGES {
+            self.changes.push(Change { row, who: who.to_string(), field, old: old.unwrap_or_default(), new: new.unwrap_or_default() });
+        }
     }
 
     fn in_scope(&self, path: &str) -> bool {
@@ -279,6 +302,19 @@ impl Import {
             if same {
                 self.counts.unchanged += 1;
             } else {
+                let pairs = [
+                    ("name", Some(r.s("name")?), Some(new.name.trim().to_string())),
+                    ("sector", Some(r.s("sector")?), Some(new.sector.code().to_string())),
+                    ("region_code", Some(r.s("region_code")?), Some(new.region_code.trim().to_string())),
+                    ("founded_on", r.os("founded_on")?, new.founded_on.map(|d| d.to_string())),
+                    ("elected_on", r.os("elected_on")?, new.elected_on.map(|d| d.to_string())),
+                    ("term_years", r.oi("term_years")?.map(|t| t.to_string()), new.term_years.map(|t| t.to_string())),
+                ];
+                for (f, a, b) in pairs {
+                    if a != b {
+                        self.note_change(row, new.name.trim(), f, a, b);
+                    }
+                }
                 let mut q = Sql::new("UPDATE orgs SET name = ");
                 q.arg(new.name.trim()).push(", sector = ").arg(new.sector.code()).push(", region_code = ").arg(new.region_code.trim());
                 q.push(", founded_on = ").arg(new.founded_on).push(", elected_on = ").arg(new.elected_on).push(", term_years = ").arg(new.term_years);
@@ -365,6 +401,11 @@ impl Import {
             if stored.iter().zip(&from_file).zip(&keep).all(|((a, b), k)| !k || a == b) {
                 self.counts.unchanged += 1;
                 continue;
+            }
+            for ((c, (a, b)), k) in MEMBER_WRITE_COLS.iter().zip(stored.iter().zip(&from_file)).zip(&keep) {
+                if *k && a != b {
+                    self.note_change(*row, &m.name, c, a.clone(), b.clone());
+                }
             }
             let id = r.i("id")?;
             let old_org = r.i("org_id")?;
@@ -453,7 +494,7 @@ impl Import {
     /// amount/base/date → updated; a period overlapping another payment is refused.
     #[allow(clippy::too_many_arguments)]
     pub async fn dues(&mut self, row: u32, member_id: i64, org_id: i64, from: Month, to: Month, base: Option<f64>, amount: f64, paid_on: Date) -> Result<Option<Refusal>, StoreError> {
-        let catch_up = paid_on > Month(to.0 + 1).first_day() + chrono::Duration::days(30);
+        let catch_up = domain::dues::is_catch_up(to, paid_on);
         let same_start = sqlx::query("SELECT id, to_month, base, amount, paid_on FROM dues_payments WHERE member_id = $1 AND from_month = $2")
             .bind(member_id)
             .bind(from.text())
@@ -489,17 +530,8 @@ impl Import {
         if let Some(f) = overlap {
             return Ok(Some(Refusal::new(row, "from_month", format!("{}至{}与已登记的党费（自{f}起）重叠，不能重复登记", from.label(), to.label()))));
         }
-        sqlx::query("INSERT INTO dues_payments (member_id, org_id, from_month, to_month, base, amount, paid_on, catch_up) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(member_id)
-            .bind(org_id)
-            .bind(from.text())
-            .bind(to.text())
-            .bind(base)
-            .bind(amount)
-            .bind(paid_on.to_string())
-            .bind(catch_up as i64)
-            .execute(&mut *self.tx)
-            .await?;
+        let p = domain::dues::DuesPayment { member_id, from, to, base, amount, paid_on, catch_up };
+        crate::life::insert_dues(&mut *self.tx, &p, org_id).await?;
         self.counts.inserted += 1;
         Ok(None)
     }

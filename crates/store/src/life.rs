@@ -106,8 +106,7 @@ impl Store {
         }
         let monthly = rules.monthly_dues(category, base.unwrap_or(0.0));
         let amount = (monthly * (to.0 - from.0 + 1) as f64 * 100.0).round() / 100.0;
-        // Paid after the last month it covers: a catch-up (补交).
-        let catch_up = paid_on > Month(to.0 + 1).first_day() + chrono::Duration::days(30);
+        let catch_up = domain::dues::is_catch_up(to, paid_on);
         let overlap: Option<i64> = sqlx::query_scalar("SELECT id FROM dues_payments WHERE member_id = $1 AND from_month <= $2 AND to_month >= $3")
             .bind(member_id)
             .bind(to.text())
@@ -117,18 +116,9 @@ impl Store {
         if overlap.is_some() {
             return Err(StoreError::invalid("from_month", format!("{}至{}已有党费记录，不能重复登记", from.label(), to.label())));
         }
-        sqlx::query("INSERT INTO dues_payments (member_id, org_id, from_month, to_month, base, amount, paid_on, catch_up) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(member_id)
-            .bind(m.org_id)
-            .bind(from.text())
-            .bind(to.text())
-            .bind(base)
-            .bind(amount)
-            .bind(paid_on.to_string())
-            .bind(catch_up as i64)
-            .execute(&self.pool)
-            .await?;
-        Ok(DuesPayment { member_id, from, to, base, amount, paid_on, catch_up })
+        let p = DuesPayment { member_id, from, to, base, amount, paid_on, catch_up };
+        insert_dues(&self.pool, &p, m.org_id).await?;
+        Ok(p)
     }
 
     /// A member's training records of a year.
@@ -467,4 +457,20 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Writes one dues payment (the caller has checked it).
+pub(crate) async fn insert_dues<'e>(e: impl sqlx::Executor<'e, Database = sqlx::Any>, p: &DuesPayment, org_id: i64) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO dues_payments (member_id, org_id, from_month, to_month, base, amount, paid_on, catch_up) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(p.member_id)
+        .bind(org_id)
+        .bind(p.from.text())
+        .bind(p.to.text())
+        .bind(p.base)
+        .bind(p.amount)
+        .bind(p.paid_on.to_string())
+        .bind(p.catch_up as i64)
+        .execute(e)
+        .await?;
+    Ok(())
 }

@@ -219,6 +219,14 @@ fn result_page(v: &Viewer, kind: Kind, token: &str, r: &ImportReport) -> Markup 
                     span.stat { (if r.committed { "更新 " } else { "将更新 " }) b { (c.updated) } " 条" }
                     span.stat { "与系统中一致 " b { (c.unchanged) } " 条" }
                 }
+                @if !r.changes.is_empty() {
+                    h2 { (if r.committed { "已更新的内容" } else { "将更新的内容" }) }
+                    div.table-wrap { table id="import-changes" {
+                        thead { tr { th { "行" } th { "记录" } th { "项目" } th { "原值" } th { "新值" } } }
+                        tbody { @for c in &r.changes { tr { td { (c.row) } td { (c.who) } td { (c.column) } td { (c.old) } td { (c.new) } } } }
+                    } }
+                    @if (r.changes.len() as u64) < c.updated { p.muted { "只列出前" (r.changes.len()) "项。" } }
+                }
                 @if !r.committed {
                     form method="post" action="/import/confirm" {
                         input type="hidden" name="csrf" value=(v.session.csrf_token);
