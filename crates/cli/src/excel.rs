@@ -24,7 +24,7 @@ pub async fn import(store: &Store, file: &Path, kind_text: &str, dry_run: bool, 
         None
     };
     let started = std::time::Instant::now();
-    let report = sheets::import_file(store, &Scope::jurisdiction(), file, kind, today, dry_run, |n| {
+    let report = sheets::import_file(store, &Scope::jurisdiction(), file, kind, today, dry_run, (None, None), |n| {
         if let Some(b) = &bar {
             b.set_position(n);
         }
@@ -84,7 +84,7 @@ async fn root(store: &Store, code: &str) -> Result<i64> {
 pub async fn export(store: &Store, kind_text: &str, org: &str, out: &Path, year: Option<i32>) -> Result<()> {
     let kind = kind(kind_text)?;
     let root = root(store, org).await?;
-    let n = sheets::export::export_file(store, &Scope::jurisdiction(), kind, root, year, out).await?;
+    let n = sheets::export::export_file(store, &Scope::jurisdiction(), kind, root, year, out, None).await?;
     println!("已导出{}{}条到 {}", kind.label(), n, out.display());
     Ok(())
 }

@@ -68,7 +68,9 @@ pub fn writer(kind: Kind, path: &Path) -> Result<TableWriter, SheetError> {
 
 /// Writes the records of `kind` in `root`'s subtree to `path` (.xlsx or .csv). Meetings
 /// are limited to `year` when given. Returns the number of rows.
-pub async fn export_file(store: &Store, scope: &Scope, kind: Kind, root: i64, year: Option<i32>, path: &Path) -> Result<u64, SheetError> {
+/// `user` is who exports (none for the command line): every export is logged, since it
+/// carries full citizen IDs.
+pub async fn export_file(store: &Store, scope: &Scope, kind: Kind, root: i64, year: Option<i32>, path: &Path, user: Option<i64>) -> Result<u64, SheetError> {
     let mut w = writer(kind, path)?;
     let mut n = 0u64;
     match kind {
@@ -178,5 +180,7 @@ pub async fn export_file(store: &Store, scope: &Scope, kind: Kind, root: i64, ye
         }
     }
     w.finish()?;
+    let file_name = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+    store.log_exchange(&store::ExchangeLog { direction: "export", kind: kind.code(), org_id: Some(root), user_id: user, file_name, rows: n }).await?;
     Ok(n)
 }

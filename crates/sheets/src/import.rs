@@ -112,8 +112,20 @@ impl ImportReport {
 /// Imports `path` as `kind` into `scope`. File-level problems (not a spreadsheet, no
 /// header, missing columns) are errors; row problems are in the report, and then
 /// nothing was written.
-pub async fn import_file(store: &Store, scope: &Scope, path: &Path, kind: Kind, today: Date, dry_run: bool, mut progress: impl FnMut(u64)) -> Result<ImportReport, SheetError> {
-    let file = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+/// `user` is who imports (none for the command line) and `name` the file's name as the
+/// user knows it (an upload is stored under another), for the report and the exchange log.
+#[allow(clippy::too_many_arguments)]
+pub async fn import_file(
+    store: &Store,
+    scope: &Scope,
+    path: &Path,
+    kind: Kind,
+    today: Date,
+    dry_run: bool,
+    (user, name): (Option<i64>, Option<&str>),
+    mut progress: impl FnMut(u64),
+) -> Result<ImportReport, SheetError> {
+    let file = name.map(str::to_string).unwrap_or_else(|| path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default());
     let mut rows = read::open(path, pick_sheet)?;
     let header = find_header(&mut rows, kind, &file)?;
     let mut run = Run {
@@ -171,7 +183,8 @@ pub async fn import_file(store: &Store, scope: &Scope, path: &Path, kind: Kind, 
     }
     let commit = !dry_run && run.report.error_count() == 0;
     let orgs = run.imp.orgs.clone();
-    let (counts, changes) = run.imp.finish(commit).await?;
+    let log = store::ExchangeLog { direction: "import", kind: kind.code(), org_id: None, user_id: user, file_name: file, rows: run.report.rows };
+    let (counts, changes) = run.imp.finish(commit, &log).await?;
     run.report.counts = counts;
     run.report.changes = changes.into_iter().map(|c| shown(kind, &orgs, c)).collect();
     run.report.committed = commit;

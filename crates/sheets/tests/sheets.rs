@@ -75,7 +75,7 @@ macro_rules! both {
 }
 
 async fn import(store: &Store, path: &Path, kind: Kind, dry_run: bool) -> Result<sheets::ImportReport, sheets::SheetError> {
-    sheets::import_file(store, &Scope::jurisdiction(), path, kind, as_of(), dry_run, |_| {}).await
+    sheets::import_file(store, &Scope::jurisdiction(), path, kind, as_of(), dry_run, (None, None), |_| {}).await
 }
 
 /// Every cell of the first sheet, as text.
@@ -103,14 +103,14 @@ async fn round_trip_is_exact(db: Db) {
     let root_a = a.org_by_code(&all, root_code()).await.unwrap().id;
     for kind in [Kind::Orgs, Kind::Members, Kind::Committee, Kind::Dues, Kind::Training] {
         let first = temp(&format!("{}.xlsx", kind.code()));
-        let n = sheets::export::export_file(&a, &all, kind, root_a, None, &first).await.unwrap();
+        let n = sheets::export::export_file(&a, &all, kind, root_a, None, &first, None).await.unwrap();
         assert!(n > 0, "{kind:?} exported nothing");
         let r = import(&b, &first, kind, false).await.unwrap();
         assert_eq!(r.error_count(), 0, "{kind:?}: {:?}", &r.errors[..r.errors.len().min(3)]);
         assert_eq!(r.counts.inserted, n, "{kind:?}");
         let root_b = b.org_by_code(&all, root_code()).await.unwrap().id;
         let second = temp(&format!("{}-again.xlsx", kind.code()));
-        sheets::export::export_file(&b, &all, kind, root_b, None, &second).await.unwrap();
+        sheets::export::export_file(&b, &all, kind, root_b, None, &second, None).await.unwrap();
         assert_eq!(cells(&first), cells(&second), "{kind:?} round trip differs");
         // Importing the same file again changes nothing.
         let before = b.content_digest().await.unwrap();
@@ -120,7 +120,7 @@ async fn round_trip_is_exact(db: Db) {
     }
     // CSV with BOM round-trips too.
     let csv = temp("members.csv");
-    sheets::export::export_file(&a, &all, Kind::Members, root_a, None, &csv).await.unwrap();
+    sheets::export::export_file(&a, &all, Kind::Members, root_a, None, &csv, None).await.unwrap();
     assert!(std::fs::read(&csv).unwrap().starts_with(b"\xEF\xBB\xBF"));
     let r = import(&b, &csv, Kind::Members, true).await.unwrap();
     assert_eq!((r.counts.inserted, r.counts.updated), (0, 0));

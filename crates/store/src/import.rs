@@ -34,6 +34,55 @@ pub struct Change {
     pub new: String,
 }
 
+/// An entry of the exchange log (操作日志): who imported or exported what.
+#[derive(Debug, Clone)]
+pub struct ExchangeLog {
+    /// `import` or `export`.
+    pub direction: &'static str,
+    pub kind: &'static str,
+    /// The organisation exported (its subtree); none for imports.
+    pub org_id: Option<i64>,
+    /// The user; none for the command line.
+    pub user_id: Option<i64>,
+    pub file_name: String,
+    pub rows: u64,
+}
+
+async fn write_log<'e>(e: impl sqlx::Executor<'e, Database = sqlx::Any>, log: &ExchangeLog, counts: ImportCounts) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO data_exchanges (direction, kind, org_id, user_id, file_name, rows_total, inserted, updated, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+        .bind(log.direction)
+        .bind(log.kind)
+        .bind(log.org_id)
+        .bind(log.user_id)
+        .bind(&log.file_name)
+        .bind(log.rows as i64)
+        .bind(counts.inserted as i64)
+        .bind(counts.updated as i64)
+        .bind(crate::now_text())
+        .execute(e)
+        .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Logs an export (or any exchange outside an import's transaction).
+    pub async fn log_exchange(&self, log: &ExchangeLog) -> Result<(), StoreError> {
+        write_log(&self.pool, log, ImportCounts::default()).await
+    }
+
+    /// The latest exchanges, newest first: (at, direction, kind, file name, rows, user
+    /// name); of one user, or everyone's for the whole jurisdiction.
+    pub async fn recent_exchanges(&self, scope: &Scope, user_id: i64, limit: i64) -> Result<Vec<(String, String, String, String, i64, Option<String>)>, StoreError> {
+        let mut q = Sql::new("SELECT x.at, x.direction, x.kind, x.file_name, x.rows_total, u.username FROM data_exchanges x LEFT JOIN users u ON u.id = x.user_id WHERE 1 = 1");
+        if !scope.is_jurisdiction() {
+            q.push(" AND x.user_id = ").arg(user_id);
+        }
+        q.push(" ORDER BY x.id DESC LIMIT ").arg(limit);
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.s("at")?, r.s("direction")?, r.s("kind")?, r.s("file_name")?, r.i("rows_total")?, r.os("username")?))).collect()
+    }
+}
+
 /// Changes kept for the preview (the counts cover all).
 const MAX_CHANGES: usize = 500;
 
@@ -235,7 +284,8 @@ impl Store {
 
 impl Import {
     /// Commits (or, for a preview, rolls back) and returns what was done.
-    pub async fn finish(mut self, commit: bool) -> Result<(ImportCounts, Vec<Change>), StoreError> {
+    /// A committed import is logged in the same transaction.
+    pub async fn finish(mut self, commit: bool, log: &ExchangeLog) -> Result<(ImportCounts, Vec<Change>), StoreError> {
         if !commit {
             self.tx.rollback().await?;
             return Ok((self.counts, self.changes));
@@ -245,6 +295,7 @@ impl Import {
                 sqlx::query("UPDATE orgs SET member_count = member_count + $1 WHERE id = $2").bind(d).bind(org).execute(&mut *self.tx).await?;
             }
         }
+        write_log(&mut *self.tx, log, self.counts).await?;
         self.tx.commit().await?;
         Ok((self.counts, self.changes))
     }

@@ -7,6 +7,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "0001_registry", include_str!("../migrations/0001_registry.sql")),
     (2, "0002_organisational_life", include_str!("../migrations/0002_organisational_life.sql")),
     (3, "0003_exchange", include_str!("../migrations/0003_exchange.sql")),
+    (4, "0004_exchange_log", include_str!("../migrations/0004_exchange_log.sql")),
 ];
 
 /// The two dialect tokens of the migration files, per backend.

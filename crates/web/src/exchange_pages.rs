@@ -61,7 +61,25 @@ pub async fn import_form(State(st): State<AppState>, headers: HeaderMap, Query(q
     let v = page_viewer(&st, &headers).await?;
     refuse_members(&v)?;
     let kind = q.kind.as_deref().and_then(Kind::parse).unwrap_or(Kind::Members);
-    Ok(page(&v, "导入数据", upload_form(&v, kind, None)))
+    let log = st.store.recent_exchanges(&v.scope, v.session.user.id, 20).await?;
+    let body = html! {
+        (upload_form(&v, kind, None))
+        @if !log.is_empty() {
+            section {
+                h2 { "最近的导入导出记录" }
+                div.table-wrap { table id="exchange-log" {
+                    thead { tr { th { "时间" } th { "操作" } th { "类别" } th { "文件" } th { "行数" } th { "用户" } } }
+                    tbody { @for (at, dir, k, file, rows, user) in &log { tr {
+                        td { (at.get(..16).unwrap_or(at)) }
+                        td { (if dir == "import" { "导入" } else { "导出" }) }
+                        td { (Kind::parse(k).map(|k| k.label()).unwrap_or(k)) }
+                        td { (file) } td { (rows) } td { (user.as_deref().unwrap_or("命令行")) }
+                    } } }
+                } }
+            }
+        }
+    };
+    Ok(page(&v, "导入数据", body))
 }
 
 fn upload_form(v: &Viewer, kind: Kind, error: Option<&str>) -> Markup {
@@ -161,8 +179,8 @@ pub async fn confirm(State(st): State<AppState>, headers: HeaderMap, Form(f): Fo
 async fn run(st: &AppState, v: &Viewer, kind: Kind, token: &str, preview: bool) -> PageResult {
     let path = upload_path(v, token)?;
     let original = std::fs::read_to_string(path.with_extension("name")).unwrap_or_else(|_| "上传文件".into());
-    let result = sheets::import_file(&st.store, &v.scope, &path, kind, today(), preview, |_| {}).await;
-    let mut report = match result {
+    let result = sheets::import_file(&st.store, &v.scope, &path, kind, today(), preview, (Some(v.session.user.id), Some(&original)), |_| {}).await;
+    let report = match result {
         Ok(r) => r,
         Err(sheets::SheetError::Store(e)) => return Err(e.into()),
         Err(e) => {
@@ -174,7 +192,6 @@ async fn run(st: &AppState, v: &Viewer, kind: Kind, token: &str, preview: bool) 
             return Ok(res);
         }
     };
-    report.file = original;
     if report.error_count() > 0 {
         let bytes = sheets::error_report::error_report_xlsx(&report).map_err(|e| bad(e.to_string()))?;
         std::fs::write(path.with_extension("report.xlsx"), bytes).map_err(|e| bad(format!("无法保存错误报告：{e}")))?;
@@ -278,17 +295,21 @@ pub async fn export(State(st): State<AppState>, headers: HeaderMap, Path((id, ki
     let kind = kind_of(&kind)?;
     let org = st.store.org(&v.scope, id).await?;
     let ext = if q.format.as_deref() == Some("csv") { "csv" } else { "xlsx" };
-    let path = upload_dir().join(format!("{}-{}.{ext}", v.session.user.id, store::random_token()));
-    let result = sheets::export::export_file(&st.store, &v.scope, kind, org.id, q.year, &path).await;
+    let name = format!("{}_{}.{ext}", org.name, kind.label());
+    // A folder of its own, so that the file (and the export log) carries the download's name.
+    let dir = upload_dir().join(format!("{}-{}", v.session.user.id, store::random_token()));
+    std::fs::create_dir_all(&dir).map_err(|e| bad(format!("导出失败：{e}")))?;
+    let path = dir.join(&name);
+    let result = sheets::export::export_file(&st.store, &v.scope, kind, org.id, q.year, &path, Some(v.session.user.id)).await;
     let bytes = std::fs::read(&path);
-    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_dir_all(&dir);
     result.map_err(|e| match e {
         sheets::SheetError::Store(e) => e.into(),
         other => bad(other.to_string()),
     })?;
     let bytes = bytes.map_err(|e| bad(format!("导出失败：{e}")))?;
     let mime = if ext == "csv" { "text/csv; charset=utf-8" } else { XLSX };
-    Ok(download(&format!("{}_{}.{ext}", org.name, kind.label()), mime, bytes))
+    Ok(download(&name, mime, bytes))
 }
 
 #[derive(Deserialize)]

@@ -486,6 +486,9 @@ async fn spreadsheets_upload_preview_report_and_export_within_scope() {
     assert_eq!(done.status(), StatusCode::OK);
     assert!(done.text().await.unwrap().contains("导入完成"));
     assert_eq!(before, app.store.content_digest().await.unwrap());
+    // Both the export (full IDs) and the import are in the exchange log.
+    let log = sec.get(format!("{}/import", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(log.contains("exchange-log") && log.contains("花名册.xlsx") && log.contains("_党员花名册.xlsx"), "{log}");
     // Branch B's roster is outside the secretary's scope: refused row by row, with a report.
     let admin = login_page(&app, "admin").await;
     let other = admin.get(format!("{}/orgs/{}/export/members", app.base, app.b)).send().await.unwrap().bytes().await.unwrap().to_vec();
