@@ -38,6 +38,19 @@ fn upload_dir() -> PathBuf {
     d
 }
 
+/// Uploads never confirmed and reports never fetched are removed after a day.
+fn sweep_uploads() {
+    let Ok(entries) = std::fs::read_dir(upload_dir()) else { return };
+    let day = std::time::Duration::from_secs(24 * 3600);
+    for e in entries.flatten() {
+        let old = e.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|age| age > day);
+        if old {
+            let p = e.path();
+            let _ = if p.is_dir() { std::fs::remove_dir_all(&p) } else { std::fs::remove_file(&p) };
+        }
+    }
+}
+
 fn upload_path(v: &Viewer, token: &str) -> Result<PathBuf, PageError> {
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(PageError::Status(StatusCode::NOT_FOUND, "文件不存在或已过期，请重新上传".into()));
@@ -112,6 +125,7 @@ fn upload_form(v: &Viewer, kind: Kind, error: Option<&str>) -> Markup {
 pub async fn upload(State(st): State<AppState>, headers: HeaderMap, mut mp: Multipart) -> PageResult {
     let v = page_viewer(&st, &headers).await?;
     refuse_members(&v)?;
+    sweep_uploads();
     let mut csrf = String::new();
     let mut kind = String::new();
     let mut original = String::new();
