@@ -8,23 +8,7 @@ use sheets::Kind;
 use std::path::{Path, PathBuf};
 use store::{Scope, Store};
 
-const AS_OF: &str = "2026-11-27";
-
-fn as_of() -> Date {
-    Date::parse_from_str(AS_OF, "%Y-%m-%d").unwrap()
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Db {
-    Sqlite,
-    Postgres,
-}
-
-fn unique(tag: &str) -> String {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static N: AtomicU32 = AtomicU32::new(0);
-    format!("dj_{tag}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst))
-}
+use testkit::{as_of, both, fresh, unique, Db};
 
 fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(unique("sheets"));
@@ -32,46 +16,8 @@ fn temp(name: &str) -> PathBuf {
     dir.join(name)
 }
 
-/// A fresh, empty store; `None` when PostgreSQL is not configured.
-async fn fresh(db: Db) -> Option<Store> {
-    let url = match db {
-        Db::Sqlite => format!("sqlite://{}", temp("t.db").display()),
-        Db::Postgres => {
-            let Ok(base) = std::env::var("DANGJIAN_TEST_PG_URL") else {
-                assert!(std::env::var("DANGJIAN_REQUIRE_PG").is_err(), "DANGJIAN_REQUIRE_PG is set but DANGJIAN_TEST_PG_URL is not");
-                eprintln!("跳过 PostgreSQL 测试：未设置 DANGJIAN_TEST_PG_URL");
-                return None;
-            };
-            let name = unique("t");
-            use sqlx::Connection;
-            let mut admin = sqlx::PgConnection::connect(&base).await.expect("connect to PostgreSQL");
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create database");
-            format!("{}/{name}", &base[..base.rfind('/').unwrap()])
-        }
-    };
-    Some(Store::open(&url).await.expect("open store"))
-}
-
 async fn generated(db: Db) -> Option<Store> {
-    let store = fresh(db).await?;
-    let opts = generator::Options { scale: generator::Scale::Small, seed: 5, as_of: as_of(), rules: domain::rules::Rules::default_rules() };
-    generator::generate(&store, &opts, &mut |_, _, _| {}).await.expect("generate");
-    Some(store)
-}
-
-macro_rules! both {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(super::Db::Sqlite).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(super::Db::Postgres).await
-            }
-        }
-    };
+    testkit::generated(db, 5).await
 }
 
 async fn import(store: &Store, path: &Path, kind: Kind, dry_run: bool) -> Result<sheets::ImportReport, sheets::SheetError> {

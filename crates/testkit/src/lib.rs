@@ -1,0 +1,82 @@
+//! Test support shared by the suites that run on both databases: a fresh store of each
+//! kind (PostgreSQL when `DANGJIAN_TEST_PG_URL` is set; CI also sets `DANGJIAN_REQUIRE_PG=1`
+//! so that a missing PostgreSQL fails instead of skipping), a generated small county, and
+//! [`both!`] to declare one test per backend.
+
+use store::Store;
+
+/// The as-of date of generated test data.
+pub const AS_OF: &str = "2026-11-27";
+
+pub fn as_of() -> domain::Date {
+    domain::Date::parse_from_str(AS_OF, "%Y-%m-%d").expect("valid date")
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// A name no other test of this process uses.
+pub fn unique(tag: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!("dj_{tag}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst))
+}
+
+/// The URL of a new, empty database; `None` when PostgreSQL is not configured.
+pub async fn fresh_url(db: Db) -> Option<String> {
+    match db {
+        Db::Sqlite => {
+            let path = std::env::temp_dir().join(format!("{}.db", unique("store")));
+            Some(format!("sqlite://{}", path.display()))
+        }
+        Db::Postgres => {
+            let Ok(base) = std::env::var("DANGJIAN_TEST_PG_URL") else {
+                assert!(std::env::var("DANGJIAN_REQUIRE_PG").is_err(), "DANGJIAN_REQUIRE_PG is set but DANGJIAN_TEST_PG_URL is not");
+                eprintln!("跳过 PostgreSQL 测试：未设置 DANGJIAN_TEST_PG_URL（运行 scripts/pg-start.sh 获取）");
+                return None;
+            };
+            let name = unique("t");
+            use sqlx::Connection;
+            let mut admin = sqlx::PgConnection::connect(&base).await.expect("connect to PostgreSQL test database");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create database");
+            match base.rfind('/') {
+                Some(i) => Some(format!("{}/{name}", &base[..i])),
+                None => panic!("bad DANGJIAN_TEST_PG_URL"),
+            }
+        }
+    }
+}
+
+/// A fresh, empty store of the given kind.
+pub async fn fresh(db: Db) -> Option<Store> {
+    let url = fresh_url(db).await?;
+    Some(Store::open(&url).await.expect("open store"))
+}
+
+/// A generated small county (about 5 000 members) with the given seed.
+pub async fn generated(db: Db, seed: u64) -> Option<Store> {
+    let store = fresh(db).await?;
+    let opts = generator::Options { scale: generator::Scale::Small, seed, as_of: as_of(), rules: domain::rules::Rules::default_rules() };
+    generator::generate(&store, &opts, &mut |_, _, _| {}).await.expect("generate");
+    Some(store)
+}
+
+/// Declares one test per backend for `async fn name(db: Db)` in the calling module.
+#[macro_export]
+macro_rules! both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::Db::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::Db::Postgres).await
+            }
+        }
+    };
+}
