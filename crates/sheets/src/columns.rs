@@ -220,7 +220,7 @@ impl HeaderMap {
         let p = self.kind.columns().iter().position(|c| c.key == key);
         match p.and_then(|p| self.index[p]) {
             Some(i) => self.written[i].clone(),
-            None => self.kind.column(key).label.to_string(),
+            None => self.kind.columns().iter().find(|c| c.key == key).map(|c| c.label.to_string()).unwrap_or_else(|| key.to_string()),
         }
     }
     /// Column letter (A, B, …, AA) of a key, if present.

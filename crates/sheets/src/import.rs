@@ -611,7 +611,12 @@ impl Run {
         for r in refusals {
             if let Some(row) = rows.iter().find(|x| x.number == r.row) {
                 let mut e = RowErrors::new(&h, row);
-                e.add(r.field, r.message);
+                let key = match r.field {
+                    "org_id" if h.has("org_code") => "org_code",
+                    "org_id" => "org",
+                    f => f,
+                };
+                e.add(key, r.message);
                 let list = e.list;
                 self.push_errors(row, list);
             }

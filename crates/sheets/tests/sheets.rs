@@ -130,6 +130,15 @@ async fn files_written_by_others(db: Db) {
     let (members, _) = store.org_members(&all, branch.id, 0, 50).await.unwrap();
     let w = members.iter().find(|m| m.name == "王建国").unwrap();
     assert_eq!((w.phone.as_deref(), w.status, w.full_on), (Some("13900000000"), domain::member::MemberStatus::Full, Some(d("1991-07-01"))));
+    // A roster cannot move a member to another branch: that is 组织关系转接.
+    let other = temp("orgs2.csv");
+    std::fs::write(&other, "组织代码,组织名称,组织层级,所属领域,上级党组织,行政区划代码\nDH-01,中共东湖村支部委员会,党支部,行政村,TC,330122\n").unwrap();
+    import(&store, &other, Kind::Orgs, false).await.unwrap();
+    std::fs::write(&partial, format!("姓名,公民身份号码,民族,学历,职业,入党时间,所在党支部\n王建国,{id},汉族,高中、中技,农牧渔民,1990-07-01,DH-01\n")).unwrap();
+    let before = store.content_digest().await.unwrap();
+    let r = import(&store, &partial, Kind::Members, false).await.unwrap();
+    assert!(r.errors[0].reason.contains("组织关系转接") && r.errors[0].column == "所在党支部", "{:?}", r.errors);
+    assert_eq!(before, store.content_digest().await.unwrap());
 }
 both!(files_written_by_others);
 

@@ -453,16 +453,19 @@ impl Import {
                 self.counts.unchanged += 1;
                 continue;
             }
+            let id = r.i("id")?;
+            let old_org = r.i("org_id")?;
+            // A member's organisational relationship moves only by 组织关系转接 (with its
+            // letter and receipt), never as a side effect of a roster.
+            if old_org != m.org_id {
+                let was = self.orgs.by_id(old_org).map(|o| o.name.clone()).unwrap_or_else(|| format!("编号{old_org}"));
+                refusals.push(Refusal::new(*row, "org_id", format!("{}的组织关系在系统中属于“{was}”，与文件不同；调整组织关系请办理组织关系转接，不能通过导入修改", m.name)));
+                continue;
+            }
             for ((c, (a, b)), k) in MEMBER_WRITE_COLS.iter().zip(stored.iter().zip(&from_file)).zip(&keep) {
                 if *k && a != b {
                     self.note_change(*row, &m.name, c, a.clone(), b.clone());
                 }
-            }
-            let id = r.i("id")?;
-            let old_org = r.i("org_id")?;
-            if given.contains(&"org_id") && old_org != m.org_id {
-                *self.delta.entry(old_org).or_default() -= 1;
-                *self.delta.entry(m.org_id).or_default() += 1;
             }
             let mut u = Sql::new("UPDATE members SET ");
             for (i, (c, v)) in MEMBER_WRITE_COLS.iter().zip(values).filter(|(c, _)| given.contains(c)).enumerate() {
