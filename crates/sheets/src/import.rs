@@ -286,23 +286,15 @@ impl<'a> RowErrors<'a> {
         v
     }
     fn identifier(&mut self, key: &str, required: bool) -> Option<String> {
-        match cells::identifier(self.h.cell(self.row, key)) {
-            Ok(Some(v)) => Some(v),
-            Ok(None) => {
-                if required {
-                    self.add(key, format!("“{}”不能为空", self.h.header_of(key)));
-                }
-                None
-            }
-            Err(e) => {
-                self.add(key, e);
-                None
-            }
-        }
+        self.parsed(key, required, cells::identifier)
     }
     fn day(&mut self, key: &str, required: bool) -> Option<Date> {
-        match cells::day(self.h.cell(self.row, key), "这一项须精确到日，请填写完整日期，如2020-01-05") {
-            Ok(Some(d)) => Some(d),
+        self.parsed(key, required, |v| cells::day(v, "这一项须精确到日，请填写完整日期，如2020-01-05"))
+    }
+    /// A cell read by `parse`; an unreadable cell, or an empty required one, is an error.
+    fn parsed<T>(&mut self, key: &str, required: bool, parse: impl FnOnce(&Value) -> Result<Option<T>, String>) -> Option<T> {
+        match parse(self.h.cell(self.row, key)) {
+            Ok(Some(v)) => Some(v),
             Ok(None) => {
                 if required {
                     self.add(key, format!("“{}”不能为空", self.h.header_of(key)));
@@ -317,11 +309,10 @@ impl<'a> RowErrors<'a> {
     }
     fn choice<T: Labelled>(&mut self, key: &str, required: bool) -> Option<T> {
         let t = self.text(key, required)?;
-        match T::parse(&t) {
-            Some(v) => Some(v),
-            None => {
-                let allowed: Vec<&str> = T::ALL.iter().map(|v| v.label()).collect();
-                self.add(key, format!("“{t}”不是可选值（可选：{}）", allowed.join("、")));
+        match T::parse_field("", &t) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.add(key, e.message);
                 None
             }
         }
@@ -652,28 +643,10 @@ impl Run {
             }
             match kind {
                 Kind::Dues => {
-                    let month = |e: &mut RowErrors<'_>, key: &str, required: bool| match cells::month(h.cell(row, key)) {
-                        Ok(Some(m)) => Some(Month::new(m.year, m.month)),
-                        Ok(None) => {
-                            if required {
-                                e.add(key, "月份不能为空");
-                            }
-                            None
-                        }
-                        Err(reason) => {
-                            e.add(key, reason);
-                            None
-                        }
-                    };
-                    let from = month(&mut e, "from_month", true);
-                    let to = month(&mut e, "to_month", false).or(from);
-                    let base = match cells::number(h.cell(row, "base")) {
-                        Ok(b) => b,
-                        Err(r) => {
-                            e.add("base", r);
-                            None
-                        }
-                    };
+                    let month = |v: &Value| cells::month(v).map(|m| m.map(|m| Month::new(m.year, m.month)));
+                    let from = e.parsed("from_month", true, month);
+                    let to = e.parsed("to_month", false, month).or(from);
+                    let base = e.parsed("base", false, cells::number);
                     let amount = match cells::number(h.cell(row, "amount")) {
                         Ok(Some(a)) if a > 0.0 => Some(a),
                         Ok(_) => {
