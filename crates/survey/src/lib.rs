@@ -1,0 +1,12 @@
+//! Questionnaire research (问卷调查): the questionnaire model and XLSForm in and out,
+//! checking submissions, valid-response rules, statistics and exports. No IO beyond the
+//! writers it is handed; storage lives in `store`.
+
+pub mod answers;
+pub mod builtin;
+pub mod expr;
+pub mod model;
+pub mod validity;
+pub mod xlsform;
+
+pub use model::{Choice, Item, Kind, Questionnaire};
