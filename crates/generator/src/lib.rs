@@ -10,6 +10,7 @@ mod county;
 mod names;
 mod people;
 pub mod roster;
+pub mod survey;
 pub use people::Person;
 
 use chrono::Datelike;
@@ -71,6 +72,10 @@ pub enum GenError {
     NotEmpty,
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("数据库中没有可供调研的党组织：请先生成示范数据")]
+    Empty,
+    #[error("{0}")]
+    Other(String),
 }
 
 /// What was written.

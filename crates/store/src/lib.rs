@@ -18,6 +18,7 @@ mod query;
 mod rows;
 mod scope;
 mod statistics;
+mod survey;
 mod units;
 
 pub use auth::{random_token, SessionInfo};
@@ -33,6 +34,7 @@ pub use members::materials_text;
 pub use orgs::OrgSummary;
 pub use query::Arg;
 pub use scope::Scope;
+pub use survey::{Campaign, CampaignUnit, NewCampaign, NewResponse, QuestionnaireRow, ResponseRow, ResponseWriter};
 
 use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};

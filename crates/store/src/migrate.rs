@@ -8,6 +8,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "0002_organisational_life", include_str!("../migrations/0002_organisational_life.sql")),
     (3, "0003_exchange", include_str!("../migrations/0003_exchange.sql")),
     (4, "0004_exchange_log", include_str!("../migrations/0004_exchange_log.sql")),
+    (5, "0005_survey", include_str!("../migrations/0005_survey.sql")),
 ];
 
 /// The two dialect tokens of the migration files, per backend.

@@ -404,3 +404,36 @@ fn short(v: &str) -> String {
     let s: String = v.chars().take(30).collect();
     if v.chars().count() > 30 { format!("{s}…") } else { s }
 }
+
+impl Raw {
+    /// The submitted value of a field key (multi-select values joined by spaces).
+    pub fn value(&self, key: &str) -> String {
+        self.all(key).join(" ")
+    }
+    pub fn has(&self, key: &str, v: &str) -> bool {
+        self.0.iter().any(|(k, x)| k == key && x.trim() == v)
+    }
+    /// Instances of the repeat at `key` in this submission.
+    pub fn repeat_instances(&self, key: &str) -> usize {
+        self.instances(key)
+    }
+}
+
+/// Raw form fields as an expression context (for deciding what to show on a re-rendered
+/// form, e.g. how many repeat instances).
+pub struct RawCtx<'a> {
+    pub raw: &'a Raw,
+    pub prefix: &'a str,
+}
+impl Context for RawCtx<'_> {
+    fn field(&self, name: &str) -> String {
+        let v = self.raw.value(&format!("{}{name}", self.prefix));
+        if v.is_empty() && !self.prefix.is_empty() {
+            return self.raw.value(name);
+        }
+        v
+    }
+    fn current(&self) -> String {
+        String::new()
+    }
+}

@@ -4,6 +4,11 @@
 
 pub mod answers;
 pub mod builtin;
+pub mod campaign;
+pub mod columns;
+pub mod dta;
+pub mod export;
+pub mod sav;
 pub mod expr;
 pub mod model;
 pub mod validity;

@@ -1,0 +1,214 @@
+//! Campaigns (调研) over the store: importing questionnaires, judging every response
+//! against the campaign's rules in one streamed pass, and the counts per unit and
+//! sector (发放 / 回收 / 有效 / 有效回收率).
+
+use crate::model::Questionnaire;
+use crate::validity::{Counts, Facts, Flaw, Judge, Rules, Verdict};
+use crate::xlsform::FormErrors;
+use domain::Labelled;
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use store::{Campaign, CampaignUnit, ResponseRow, Scope, Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SurveyError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Form(#[from] FormErrors),
+    #[error("数据库中的问卷或答卷无法解析（{0}）")]
+    Corrupt(String),
+    #[error("写出文件失败：{0}")]
+    Io(String),
+}
+
+impl From<std::io::Error> for SurveyError {
+    fn from(e: std::io::Error) -> Self {
+        SurveyError::Io(e.to_string())
+    }
+}
+
+/// Imports an XLSForm (.xlsx / pyxform Markdown); returns its id and the notes on what
+/// was accepted without effect.
+pub async fn import_questionnaire(store: &Store, bytes: &[u8], user: Option<i64>) -> Result<(i64, Vec<String>), SurveyError> {
+    let loaded = crate::xlsform::read_bytes(bytes)?;
+    let id = save_questionnaire(store, &loaded.form, user).await?;
+    Ok((id, loaded.warnings))
+}
+
+pub async fn save_questionnaire(store: &Store, form: &Questionnaire, user: Option<i64>) -> Result<i64, SurveyError> {
+    let def = serde_json::to_string(form).map_err(|e| SurveyError::Corrupt(e.to_string()))?;
+    Ok(store.insert_questionnaire(&form.form_id, &form.version, &form.title, &def, user).await?)
+}
+
+/// The built-in questionnaire's id, storing it the first time.
+pub async fn builtin_id(store: &Store) -> Result<i64, SurveyError> {
+    let f = crate::builtin::questionnaire();
+    match store.questionnaire_by_form(&f.form_id, &f.version).await? {
+        Some(q) => Ok(q.id),
+        None => save_questionnaire(store, &f, None).await,
+    }
+}
+
+pub async fn questionnaire(store: &Store, id: i64) -> Result<Questionnaire, SurveyError> {
+    let row = store.questionnaire(id).await?;
+    serde_json::from_str(&row.definition).map_err(|e| SurveyError::Corrupt(format!("问卷 {id}：{e}")))
+}
+
+pub fn rules_of(c: &Campaign) -> Result<Rules, SurveyError> {
+    serde_json::from_str(&c.rules).map_err(|e| SurveyError::Corrupt(format!("调研 {} 的有效规则：{e}", c.id)))
+}
+
+pub fn answers_of(r: &ResponseRow) -> Result<Map<String, Json>, SurveyError> {
+    serde_json::from_str(&r.answers).map_err(|e| SurveyError::Corrupt(format!("答卷 {}：{e}", r.id)))
+}
+
+/// A campaign with its questionnaire, units and rules, ready to judge responses.
+pub struct Loaded {
+    pub campaign: Campaign,
+    pub form: Questionnaire,
+    pub units: Vec<CampaignUnit>,
+    pub rules: Rules,
+}
+
+pub async fn load(store: &Store, scope: &Scope, id: i64) -> Result<Loaded, SurveyError> {
+    let campaign = store.campaign(scope, id).await?;
+    let form = questionnaire(store, campaign.questionnaire_id).await?;
+    let units = store.campaign_units(scope, id).await?;
+    let rules = rules_of(&campaign)?;
+    Ok(Loaded { campaign, form, units, rules })
+}
+
+impl Loaded {
+    pub fn unit(&self, id: i64) -> Option<&CampaignUnit> {
+        self.units.iter().find(|u| u.id == id)
+    }
+
+    /// Streams every response with its answers and verdict, in submission order. Two
+    /// passes: durations for the median first, then the verdicts. Memory: 8 bytes per
+    /// response for durations and device hashes.
+    pub async fn judge_each(&self, store: &Store, scope: &Scope, mut each: impl FnMut(&ResponseRow, &Map<String, Json>, &Verdict) -> Result<(), SurveyError>) -> Result<Judge, SurveyError> {
+        let mut durations = Vec::new();
+        store
+            .campaign_responses(scope, self.campaign.id, |r| {
+                if r.channel != "paper" {
+                    durations.push(r.duration_s);
+                }
+                Ok::<_, SurveyError>(())
+            })
+            .await?;
+        let judge = Judge::new(&self.form, &self.rules, &mut durations);
+        drop(durations);
+        let mut devices: HashSet<u64> = HashSet::new();
+        store
+            .campaign_responses(scope, self.campaign.id, |r| {
+                let answers = answers_of(&r)?;
+                let paper = r.channel == "paper";
+                let seen = !paper && !devices.insert(hash(&r.device));
+                let v = judge.verdict(&Facts { id: r.id, device: &r.device, paper, duration_s: r.duration_s, answers: &answers, missing: r.missing as usize, override_valid: r.override_valid }, seen);
+                each(&r, &answers, &v)
+            })
+            .await?;
+        Ok(judge)
+    }
+}
+
+fn hash(s: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitCounts {
+    pub unit_id: i64,
+    pub org_id: i64,
+    pub org_code: String,
+    pub org_name: String,
+    pub sector: String,
+    pub region_code: String,
+    pub issued: i64,
+    pub returned: i64,
+    pub valid: i64,
+    pub valid_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupCounts {
+    pub group: String,
+    pub issued: i64,
+    pub returned: i64,
+    pub valid: i64,
+    pub valid_rate: Option<f64>,
+}
+
+/// The counts of a campaign: overall, per unit, per sector, and why responses failed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    pub campaign_id: i64,
+    pub title: String,
+    pub issued: i64,
+    pub returned: i64,
+    pub valid: i64,
+    /// 有效回收率 in percent (valid / issued), null when nothing was issued.
+    pub valid_rate: Option<f64>,
+    pub sentence: String,
+    pub median_duration_s: f64,
+    pub speeder_cutoff_s: f64,
+    pub paper: i64,
+    pub overridden: i64,
+    /// Responses failing each rule (a response may fail several).
+    pub flaws: BTreeMap<String, i64>,
+    pub units: Vec<UnitCounts>,
+    pub sectors: Vec<GroupCounts>,
+}
+
+pub async fn stats(store: &Store, scope: &Scope, id: i64) -> Result<Stats, SurveyError> {
+    let l = load(store, scope, id).await?;
+    let mut per_unit: HashMap<i64, Counts> = l.units.iter().map(|u| (u.id, Counts { issued: u.issued, ..Counts::default() })).collect();
+    let mut flaws: BTreeMap<Flaw, i64> = BTreeMap::new();
+    let (mut paper, mut overridden) = (0, 0);
+    let judge = l
+        .judge_each(store, scope, |r, _, v| {
+            let c = per_unit.entry(r.unit_id).or_default();
+            c.returned += 1;
+            c.valid += v.valid as i64;
+            paper += (r.channel == "paper") as i64;
+            overridden += v.overridden as i64;
+            for f in &v.flaws {
+                *flaws.entry(*f).or_default() += 1;
+            }
+            Ok(())
+        })
+        .await?;
+    let mut total = Counts::default();
+    let mut sectors: BTreeMap<String, Counts> = BTreeMap::new();
+    let units: Vec<UnitCounts> = l
+        .units
+        .iter()
+        .map(|u| {
+            let c = per_unit.get(&u.id).cloned().unwrap_or_default();
+            total.add(&c);
+            sectors.entry(u.sector.label().to_string()).or_default().add(&c);
+            UnitCounts { unit_id: u.id, org_id: u.org_id, org_code: u.org_code.clone(), org_name: u.org_name.clone(), sector: u.sector.label().into(), region_code: u.region_code.clone(), issued: c.issued, returned: c.returned, valid: c.valid, valid_rate: c.valid_rate() }
+        })
+        .collect();
+    Ok(Stats {
+        campaign_id: id,
+        title: l.campaign.title.clone(),
+        issued: total.issued,
+        returned: total.returned,
+        valid: total.valid,
+        valid_rate: total.valid_rate().map(|r| (r * 10.0).round() / 10.0),
+        sentence: total.sentence(),
+        median_duration_s: judge.median_duration,
+        speeder_cutoff_s: judge.speeder_cutoff,
+        paper,
+        overridden,
+        flaws: flaws.into_iter().map(|(f, n)| (f.label().to_string(), n)).collect(),
+        units,
+        sectors: sectors.into_iter().map(|(g, c)| GroupCounts { group: g, issued: c.issued, returned: c.returned, valid: c.valid, valid_rate: c.valid_rate() }).collect(),
+    })
+}

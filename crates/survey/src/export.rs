@@ -1,0 +1,193 @@
+//! Exports of a campaign's responses: CSV (UTF-8 with BOM, so Excel opens it), XLSX
+//! (codes with labels beside them, and a sheet describing every variable), SPSS .sav and
+//! Stata .dta (value and variable labels). All stream: memory does not grow with the
+//! number of responses.
+
+use crate::campaign::{load, SurveyError};
+use crate::columns::{columns, row, Cell, ColKind, Flavour};
+use std::path::Path;
+use store::{Scope, Store};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+    Sav,
+    Dta,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        Some(match s.to_lowercase().as_str() {
+            "csv" => Format::Csv,
+            "xlsx" => Format::Xlsx,
+            "sav" | "spss" => Format::Sav,
+            "dta" | "stata" => Format::Dta,
+            _ => return None,
+        })
+    }
+    pub fn ext(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+            Format::Sav => "sav",
+            Format::Dta => "dta",
+        }
+    }
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Format::Sav => "application/x-spss-sav",
+            Format::Dta => "application/x-stata-dta",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Exported {
+    pub rows: u64,
+    /// Text values cut to the format's limit (SAV 255 bytes, DTA 2045 bytes).
+    pub truncated: u64,
+}
+
+fn io(e: impl std::fmt::Display) -> SurveyError {
+    SurveyError::Io(e.to_string())
+}
+
+/// Writes the campaign's responses (only valid ones when `valid_only`) to `path`.
+pub async fn export(store: &Store, scope: &Scope, campaign_id: i64, format: Format, valid_only: bool, path: &Path) -> Result<Exported, SurveyError> {
+    let l = load(store, scope, campaign_id).await?;
+    let flavour = if matches!(format, Format::Sav | Format::Dta) { Flavour::Statistical } else { Flavour::Spreadsheet };
+    let cols = columns(&l.form, flavour);
+    let mut out = Exported::default();
+    let title = l.campaign.title.clone();
+    match format {
+        Format::Csv => {
+            let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
+            std::io::Write::write_all(&mut f, b"\xEF\xBB\xBF")?;
+            let mut w = csv::Writer::from_writer(f);
+            w.write_record(cols.iter().map(|c| c.name.as_str())).map_err(io)?;
+            l.judge_each(store, scope, |r, a, v| {
+                if valid_only && !v.valid {
+                    return Ok(());
+                }
+                let cells = row(&cols, &l.form, r, l.unit(r.unit_id), a, v);
+                w.write_record(cells.iter().map(|c| match c {
+                    Cell::Num(Some(n)) => fmt_num(*n),
+                    Cell::Num(None) => String::new(),
+                    Cell::Str(s) => s.clone(),
+                }))
+                .map_err(io)?;
+                out.rows += 1;
+                Ok(())
+            })
+            .await?;
+            w.flush()?;
+        }
+        Format::Xlsx => {
+            use rust_xlsxwriter::{Format as XF, Workbook};
+            let mut wb = Workbook::new();
+            let bold = XF::new().set_bold();
+            let ws = wb.add_worksheet_with_constant_memory().map_err(io)?.set_name("答卷").map_err(io)?;
+            // Constant-memory sheets take rows in order: a row is flushed once the next starts.
+            for (i, c) in cols.iter().enumerate() {
+                ws.write_string_with_format(0, i as u16, &c.name, &bold).map_err(io)?;
+            }
+            for (i, c) in cols.iter().enumerate() {
+                ws.write_string(1, i as u16, &c.label).map_err(io)?;
+            }
+            let mut r_i = 2u32;
+            l.judge_each(store, scope, |r, a, v| {
+                if valid_only && !v.valid {
+                    return Ok(());
+                }
+                for (i, c) in row(&cols, &l.form, r, l.unit(r.unit_id), a, v).iter().enumerate() {
+                    match c {
+                        Cell::Num(Some(n)) => {
+                            ws.write_number(r_i, i as u16, *n).map_err(io)?;
+                        }
+                        Cell::Num(None) => {}
+                        Cell::Str(s) if s.is_empty() => {}
+                        Cell::Str(s) => {
+                            ws.write_string(r_i, i as u16, s).map_err(io)?;
+                        }
+                    }
+                }
+                r_i += 1;
+                out.rows += 1;
+                Ok(())
+            })
+            .await?;
+            ws.set_freeze_panes(2, 0).map_err(io)?;
+            let d = wb.add_worksheet_with_constant_memory().map_err(io)?.set_name("变量说明").map_err(io)?;
+            for (i, h) in ["变量名", "题目", "类型", "取值说明"].iter().enumerate() {
+                d.write_string_with_format(0, i as u16, *h, &bold).map_err(io)?;
+            }
+            for (i, c) in cols.iter().enumerate() {
+                let r = i as u32 + 1;
+                d.write_string(r, 0, &c.name).map_err(io)?;
+                d.write_string(r, 1, &c.label).map_err(io)?;
+                d.write_string(r, 2, if c.kind == ColKind::Str { "文本" } else { "数值" }).map_err(io)?;
+                let labels: Vec<String> = c.labels.iter().map(|(v, l)| format!("{}={l}", fmt_num(*v))).collect();
+                d.write_string(r, 3, labels.join("；")).map_err(io)?;
+            }
+            d.set_column_width(1, 50).map_err(io)?;
+            d.set_column_width(3, 60).map_err(io)?;
+            wb.save(path).map_err(io)?;
+        }
+        Format::Sav | Format::Dta => {
+            // First pass: the longest value of each text column (fixed widths in both formats).
+            let mut widths = vec![0usize; cols.len()];
+            l.judge_each(store, scope, |r, a, v| {
+                if valid_only && !v.valid {
+                    return Ok(());
+                }
+                for (i, c) in row(&cols, &l.form, r, l.unit(r.unit_id), a, v).iter().enumerate() {
+                    if let Cell::Str(s) = c {
+                        widths[i] = widths[i].max(s.len());
+                    }
+                }
+                Ok(())
+            })
+            .await?;
+            let f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+            if format == Format::Sav {
+                let mut w = crate::sav::SavWriter::new(f, &title, &cols, &widths)?;
+                l.judge_each(store, scope, |r, a, v| {
+                    if valid_only && !v.valid {
+                        return Ok(());
+                    }
+                    w.row(&row(&cols, &l.form, r, l.unit(r.unit_id), a, v))?;
+                    out.rows += 1;
+                    Ok(())
+                })
+                .await?;
+                out.truncated = w.truncated;
+                w.finish()?;
+            } else {
+                let mut w = crate::dta::DtaWriter::new(f, &title, &cols, &widths)?;
+                l.judge_each(store, scope, |r, a, v| {
+                    if valid_only && !v.valid {
+                        return Ok(());
+                    }
+                    w.row(&row(&cols, &l.form, r, l.unit(r.unit_id), a, v))?;
+                    out.rows += 1;
+                    Ok(())
+                })
+                .await?;
+                out.truncated = w.truncated;
+                w.finish()?;
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn fmt_num(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}

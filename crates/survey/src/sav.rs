@@ -1,0 +1,164 @@
+//! SPSS system files (.sav), written to the PSPP system-file specification: uncompressed
+//! cases, variable and value labels, long variable names (record 7.13) and the UTF-8
+//! character-encoding record (7.20, with character code 65001 in 7.3). Cases stream to
+//! the file; the case count in the header is patched at the end.
+
+use crate::columns::{Cell, ColKind, Column};
+use std::io::{Seek, SeekFrom, Write};
+
+/// Longest string SPSS keeps without the very-long-string scheme; longer texts are cut
+/// at a character boundary (the CSV/XLSX exports keep them whole).
+pub const MAX_STRING: usize = 255;
+
+pub struct SavWriter<W: Write + Seek> {
+    w: W,
+    /// Per column: 0 numeric, else string width in bytes.
+    widths: Vec<usize>,
+    cases: i32,
+    pub truncated: u64,
+}
+
+fn i32le(w: &mut impl Write, v: i32) -> std::io::Result<()> {
+    w.write_all(&v.to_le_bytes())
+}
+
+fn padded(s: &str, n: usize, pad: u8) -> Vec<u8> {
+    let mut b = cut(s, n).as_bytes().to_vec();
+    b.resize(n, pad);
+    b
+}
+
+/// `s` cut to at most `n` bytes at a character boundary.
+pub fn cut(s: &str, n: usize) -> &str {
+    if s.len() <= n {
+        return s;
+    }
+    let mut i = n;
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    &s[..i]
+}
+
+const SYSMIS: f64 = -f64::MAX;
+
+impl<W: Write + Seek> SavWriter<W> {
+    /// Writes the dictionary. `widths[i]`: the longest value of string column i in bytes.
+    pub fn new(mut w: W, label: &str, cols: &[Column], string_bytes: &[usize]) -> std::io::Result<Self> {
+        let widths: Vec<usize> = cols.iter().zip(string_bytes).map(|(c, n)| if c.kind == ColKind::Str { (*n).clamp(1, MAX_STRING) } else { 0 }).collect();
+        let segments: usize = widths.iter().map(|w| if *w == 0 { 1 } else { w.div_ceil(8) }).sum();
+        let now = chrono::Local::now();
+        w.write_all(b"$FL2")?;
+        w.write_all(&padded("@(#) SPSS DATA FILE dangjian", 60, b' '))?;
+        i32le(&mut w, 2)?;
+        i32le(&mut w, segments as i32)?;
+        i32le(&mut w, 0)?;
+        i32le(&mut w, 0)?;
+        i32le(&mut w, -1)?;
+        w.write_all(&100f64.to_le_bytes())?;
+        w.write_all(now.format("%d %b %y").to_string().as_bytes())?;
+        w.write_all(now.format("%H:%M:%S").to_string().as_bytes())?;
+        w.write_all(&padded(label, 64, b' '))?;
+        w.write_all(&[0u8; 3])?;
+
+        let mut index = 1; // 1-based segment index of each variable
+        let mut first_index = Vec::new();
+        for (i, (c, width)) in cols.iter().zip(&widths).enumerate() {
+            first_index.push(index);
+            let fmt = match c.kind {
+                ColKind::Num { decimals } => (5 << 16) | (10 << 8) | decimals as i32,
+                ColKind::Str => (1 << 16) | ((*width as i32) << 8),
+            };
+            i32le(&mut w, 2)?;
+            i32le(&mut w, *width as i32)?;
+            i32le(&mut w, 1)?;
+            i32le(&mut w, 0)?;
+            i32le(&mut w, fmt)?;
+            i32le(&mut w, fmt)?;
+            w.write_all(&padded(&short_name(i), 8, b' '))?;
+            let label = cut(&c.label, 255);
+            i32le(&mut w, label.len() as i32)?;
+            w.write_all(&padded(label, label.len().div_ceil(4) * 4, b' '))?;
+            let segs = if *width == 0 { 1 } else { width.div_ceil(8) };
+            for _ in 1..segs {
+                for v in [2, -1, 0, 0, 0, 0] {
+                    i32le(&mut w, v)?;
+                }
+                w.write_all(b"        ")?;
+            }
+            index += segs;
+        }
+        for (i, c) in cols.iter().enumerate() {
+            if c.labels.is_empty() || c.kind == ColKind::Str {
+                continue;
+            }
+            i32le(&mut w, 3)?;
+            i32le(&mut w, c.labels.len() as i32)?;
+            for (v, l) in &c.labels {
+                w.write_all(&v.to_le_bytes())?;
+                let l = cut(l, 120);
+                let total = (1 + l.len()).div_ceil(8) * 8;
+                w.write_all(&[l.len() as u8])?;
+                w.write_all(&padded(l, total - 1, b' '))?;
+            }
+            i32le(&mut w, 4)?;
+            i32le(&mut w, 1)?;
+            i32le(&mut w, first_index[i] as i32)?;
+        }
+        // 7.3 machine integer info: version, machine, IEEE floats, little-endian, UTF-8.
+        for v in [7, 3, 4, 8, 1, 0, 0, -1, 1, 1, 2, 65001] {
+            i32le(&mut w, v)?;
+        }
+        // 7.4 machine floating-point info: SYSMIS, HIGHEST, LOWEST.
+        for v in [7, 4, 8, 3] {
+            i32le(&mut w, v)?;
+        }
+        for f in [SYSMIS, f64::MAX, f64::from_bits(0xffef_ffff_ffff_fffe)] {
+            w.write_all(&f.to_le_bytes())?;
+        }
+        // 7.13 long variable names.
+        let names: Vec<String> = cols.iter().enumerate().map(|(i, c)| format!("{}={}", short_name(i), c.name)).collect();
+        let names = names.join("\t");
+        for v in [7, 13, 1, names.len() as i32] {
+            i32le(&mut w, v)?;
+        }
+        w.write_all(names.as_bytes())?;
+        // 7.20 character encoding.
+        for v in [7, 20, 1, 5] {
+            i32le(&mut w, v)?;
+        }
+        w.write_all(b"UTF-8")?;
+        i32le(&mut w, 999)?;
+        i32le(&mut w, 0)?;
+        Ok(SavWriter { w, widths, cases: 0, truncated: 0 })
+    }
+
+    pub fn row(&mut self, cells: &[Cell]) -> std::io::Result<()> {
+        for (c, width) in cells.iter().zip(&self.widths) {
+            match c {
+                Cell::Num(v) => self.w.write_all(&v.filter(|x| x.is_finite()).unwrap_or(SYSMIS).to_le_bytes())?,
+                Cell::Str(s) => {
+                    let n = if *width == 0 { 8 } else { width.div_ceil(8) * 8 };
+                    if s.len() > *width {
+                        self.truncated += 1;
+                    }
+                    self.w.write_all(&padded(s, n, b' '))?;
+                }
+            }
+        }
+        self.cases += 1;
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> std::io::Result<W> {
+        self.w.seek(SeekFrom::Start(80))?;
+        i32le(&mut self.w, self.cases)?;
+        self.w.seek(SeekFrom::End(0))?;
+        self.w.flush()?;
+        Ok(self.w)
+    }
+}
+
+fn short_name(i: usize) -> String {
+    format!("V{:07}", i + 1)
+}

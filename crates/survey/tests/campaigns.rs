@@ -1,0 +1,144 @@
+//! A generated campaign on SQLite and PostgreSQL: counts that agree with the responses,
+//! verdicts with reasons, overrides, replays that are not second responses, and exports
+//! read back by other programs (pyreadstat for .sav/.dta, calamine for .xlsx).
+
+use store::{NewResponse, Scope};
+use survey::campaign::{load, stats};
+use survey::export::{export, Format};
+use testkit::{both, Db};
+
+async fn campaign_counts_verdicts_and_exports(db: Db) {
+    let Some(store) = testkit::generated(db, 7).await else { return };
+    let rules = domain::rules::Rules::default_rules();
+    let (id, written) = generator::survey::campaign(&store, &rules, 7, testkit::as_of(), 1).await.unwrap();
+    assert_eq!(written, generator::survey::PER_COUNTY);
+    let all = Scope::jurisdiction();
+    let s = stats(&store, &all, id).await.unwrap();
+    assert_eq!(s.returned as usize, written);
+    assert!(s.issued >= s.returned && s.valid < s.returned && s.valid as f64 > 0.85 * s.returned as f64, "{s:?}");
+    assert_eq!(s.units.iter().map(|u| u.returned).sum::<i64>(), s.returned);
+    assert_eq!(s.sectors.iter().map(|g| g.valid).sum::<i64>(), s.valid);
+    for flaw in ["答题过快", "量表题答案全部相同", "同一设备重复作答", "未通过注意力检测题", "未答完必答题"] {
+        assert!(s.flaws.get(flaw).copied().unwrap_or(0) > 0, "the generator plants {flaw}: {:?}", s.flaws);
+    }
+    assert!(s.sentence.starts_with(&format!("共发放问卷{}份，回收{}份，其中有效问卷{}份，有效回收率", s.issued, s.returned, s.valid)));
+
+    // Recount independently: valid = returned minus those failing any rule.
+    let l = load(&store, &all, id).await.unwrap();
+    let mut invalid = 0;
+    let mut first_invalid = None;
+    l.judge_each(&store, &all, |r, _, v| {
+        assert_eq!(v.valid, v.flaws.is_empty());
+        if !v.valid {
+            invalid += 1;
+            first_invalid.get_or_insert(r.id);
+        }
+        Ok(())
+    })
+    .await
+    .unwrap();
+    assert_eq!(s.returned - s.valid, invalid);
+
+    // A staff override needs a reason and moves the count by one.
+    let rid = first_invalid.unwrap();
+    assert!(store.override_response(&all, rid, Some(true), " ", 1).await.is_err());
+    let admin = store.create_user("researcher", "a-long-password-1", domain::user::Role::Admin, None, None).await.unwrap().id;
+    store.override_response(&all, rid, Some(true), "经核实为认真作答", admin).await.unwrap();
+    assert_eq!(stats(&store, &all, id).await.unwrap().valid, s.valid + 1);
+    store.override_response(&all, rid, None, "", admin).await.unwrap();
+
+    // A replayed submission is not a second response.
+    let mut w = store.response_writer().await.unwrap();
+    let unit = l.units[0].id;
+    let r = |sub: &str| NewResponse { campaign_id: id, unit_id: unit, submission_id: sub.into(), device: "d".into(), channel: "online".into(), entered_by: None, started_at: "2026-11-01T00:00:00Z".into(), submitted_at: "2026-11-01T00:10:00Z".into(), duration_s: 600.0, answers: "{}".into(), missing: 0 };
+    assert_eq!(w.write(&[r("replay-1"), r("replay-1"), r("replay-2")]).await.unwrap(), vec![true, false, true]);
+    assert_eq!(w.write(&[r("replay-1")]).await.unwrap(), vec![false]);
+    assert_eq!(stats(&store, &all, id).await.unwrap().returned, s.returned + 2);
+
+    // Exports: every response, or the valid ones.
+    let dir = std::env::temp_dir().join(testkit::unique("export"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let s = stats(&store, &all, id).await.unwrap();
+    for f in [Format::Csv, Format::Xlsx, Format::Sav, Format::Dta] {
+        let p = dir.join(format!("all.{}", f.ext()));
+        let e = export(&store, &all, id, f, false, &p).await.unwrap();
+        assert_eq!(e.rows as i64, s.returned, "{f:?}");
+        let v = export(&store, &all, id, f, true, &dir.join(format!("valid.{}", f.ext()))).await.unwrap();
+        assert_eq!(v.rows as i64, s.valid, "{f:?}");
+    }
+    let csv = std::fs::read(dir.join("all.csv")).unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"));
+    assert_eq!(String::from_utf8_lossy(&csv).lines().count() as i64, s.returned + 1);
+    {
+        use calamine::{Reader, Xlsx};
+        let mut x: Xlsx<_> = calamine::open_workbook(dir.join("valid.xlsx")).unwrap();
+        let sheet = x.worksheet_range("答卷").unwrap();
+        assert_eq!(sheet.height() as i64, s.valid + 2);
+        assert_eq!(sheet.get((1, 0)).unwrap().to_string(), "答卷编号");
+        let heads: Vec<String> = sheet.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+        assert!(heads.contains(&"role_label".to_string()) && heads.contains(&"funding_sources_budget".to_string()), "{heads:?}");
+    }
+    read_back_with_pyreadstat(&dir, s.returned);
+}
+both!(campaign_counts_verdicts_and_exports);
+
+fn python() -> Option<std::path::PathBuf> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv-test/bin/python");
+    let ok = p.exists() && std::process::Command::new(&p).args(["-c", "import pyreadstat"]).status().map(|s| s.success()).unwrap_or(false);
+    if !ok {
+        assert!(std::env::var("DANGJIAN_REQUIRE_PYREADSTAT").is_err(), "DANGJIAN_REQUIRE_PYREADSTAT is set but .venv-test has no pyreadstat (run scripts/install-deps.sh)");
+        eprintln!("跳过 pyreadstat 校验：运行 scripts/install-deps.sh 安装");
+        return None;
+    }
+    Some(p)
+}
+
+/// pyreadstat (ReadStat, as used by pandas) reads both files: the same rows, variable
+/// names, labels and value labels as written.
+fn read_back_with_pyreadstat(dir: &std::path::Path, rows: i64) {
+    let Some(py) = python() else { return };
+    let script = r#"
+import sys, json, pyreadstat
+out = {}
+for kind in ("sav", "dta"):
+    path = sys.argv[1] + "/all." + kind
+    df, meta = (pyreadstat.read_sav if kind == "sav" else pyreadstat.read_dta)(path)
+    labels = dict(zip(meta.column_names, meta.column_labels))
+    out[kind] = {
+        "rows": int(df.shape[0]),
+        "names": list(meta.column_names),
+        "role_label": labels.get("role"),
+        "role_values": {str(int(k)): v for k, v in meta.variable_value_labels.get("role", {}).items()},
+        "agree_values": {str(int(k)): v for k, v in meta.variable_value_labels.get("meetings_quality", {}).items()},
+        "first_unit": str(df["unit_name"].iloc[0]),
+        "valid_sum": int(df["valid"].sum()),
+        "mq_mean": float(df["meetings_quality"].mean()),
+        "encoding": getattr(meta, "file_encoding", None),
+    }
+print(json.dumps(out, ensure_ascii=False))
+"#;
+    let o = std::process::Command::new(py).args(["-c", script, dir.to_str().unwrap()]).output().unwrap();
+    assert!(o.status.success(), "pyreadstat failed: {}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let csv = std::fs::read_to_string(dir.join("all.csv")).unwrap();
+    let mut rdr = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let heads = rdr.headers().unwrap().clone();
+    let col = |n: &str| heads.iter().position(|h| h == n).unwrap();
+    let recs: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    let valid: i64 = recs.iter().map(|r| r[col("valid")].parse::<i64>().unwrap()).sum();
+    let mq: Vec<f64> = recs.iter().filter_map(|r| r[col("meetings_quality")].parse().ok()).collect();
+    let mq_mean = mq.iter().sum::<f64>() / mq.len() as f64;
+    for kind in ["sav", "dta"] {
+        let k = &v[kind];
+        assert_eq!(k["rows"], rows, "{kind}");
+        assert_eq!(k["role_label"], "您的身份是", "{kind}");
+        assert_eq!(k["role_values"]["1"], "党组织书记", "{kind}");
+        assert_eq!(k["role_values"]["4"], "群众", "{kind}");
+        assert_eq!(k["agree_values"]["5"], "非常同意", "{kind}");
+        assert_eq!(k["first_unit"].as_str().unwrap(), &recs[0][col("unit_name")], "{kind}: Chinese text survives");
+        assert_eq!(k["valid_sum"], valid, "{kind}");
+        assert!((k["mq_mean"].as_f64().unwrap() - mq_mean).abs() < 1e-9, "{kind}");
+        assert!(k["names"].as_array().unwrap().iter().any(|n| n == "funding_sources_dues_return"), "{kind}: long names kept");
+    }
+    assert_eq!(v["sav"]["encoding"], "UTF-8");
+}
