@@ -79,6 +79,29 @@ async fn campaign_counts_verdicts_and_exports(db: Db) {
         assert!(heads.contains(&"role_label".to_string()) && heads.contains(&"funding_sources_budget".to_string()), "{heads:?}");
     }
     read_back_with_pyreadstat(&dir, s.returned);
+
+    // Analysis on valid responses: frequencies add up, cross-tabs carry χ² or say why not.
+    let d = survey::analysis::data(&store, &all, id, true).await.unwrap();
+    assert_eq!(d.rows.len() as i64, s.valid);
+    let freqs = survey::analysis::frequencies(&d);
+    let mq = freqs.iter().find(|f| f.name == "meetings_quality").unwrap();
+    assert_eq!(mq.rows.iter().map(|r| r.count).sum::<u64>(), mq.answered);
+    assert!((mq.rows.iter().map(|r| r.percent).sum::<f64>() - 100.0).abs() < 1e-6);
+    assert!(mq.mean.unwrap() > 1.0 && mq.mean.unwrap() < 5.0);
+    let by_role = survey::analysis::crosstab(&d, "lessons_frequency", &survey::analysis::By::Question("role".into())).unwrap();
+    assert_eq!(by_role.groups, vec!["党组织书记", "党务工作者", "普通党员", "群众"]);
+    assert_eq!(by_role.counts.iter().flatten().sum::<u64>(), freqs.iter().find(|f| f.name == "lessons_frequency").unwrap().answered);
+    assert!(by_role.test.p.is_some(), "{:?}", by_role.test);
+    let by_unit = survey::analysis::crosstab(&d, "meetings_quality", &survey::analysis::By::Unit).unwrap();
+    assert!(by_unit.test.p.is_none() && by_unit.test.note.as_deref().unwrap().contains("期望频数"), "60 units × 5 answers is too sparse for χ²");
+    let kw = survey::analysis::keywords(&d, 200);
+    let words: Vec<&str> = kw[0].words.iter().map(|(w, _)| w.as_str()).collect();
+    for w in ["经费", "党员", "两张皮", "流动党员", "三会一课", "两委"] {
+        assert!(words.contains(&w), "{w} in {words:?}");
+    }
+    assert!(!words.contains(&"的") && !words.contains(&"，"));
+    let svg = survey::chart::stacked("t", &by_role.groups, &by_role.columns, &by_role.counts);
+    assert!(svg.starts_with("<svg") && svg.contains("党组织书记"));
 }
 both!(campaign_counts_verdicts_and_exports);
 
