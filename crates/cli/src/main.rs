@@ -8,6 +8,7 @@ use std::io::IsTerminal;
 use store::{Scope, Store};
 
 mod excel;
+mod survey_cmd;
 
 const HELP: &str = "{before-help}{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
 
@@ -139,6 +140,9 @@ enum Command {
     /// 统计报表
     #[command(subcommand, help_template = HELP, next_help_heading = "选项")]
     Stats(StatsCommand),
+    /// 问卷调查：导入问卷（XLSForm）、统计回收情况、导出答卷
+    #[command(subcommand, help_template = HELP, next_help_heading = "选项")]
+    Survey(SurveyCommand),
     /// 执行数据库迁移（启动时也会自动执行）
     #[command(help_template = HELP, next_help_heading = "选项")]
     Migrate,
@@ -176,6 +180,50 @@ enum RulesCommand {
     Check {
         /// 规则文件
         file: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+#[command(subcommand_help_heading = "命令")]
+enum SurveyCommand {
+    /// 导入 XLSForm 问卷（.xlsx），打印问卷编号
+    #[command(help_template = HELP, next_help_heading = "选项")]
+    Import {
+        /// XLSForm 文件
+        file: std::path::PathBuf,
+    },
+    /// 写出内置的基层党建调研问卷（XLSForm，可在 Excel/WPS 中修改后导入）
+    #[command(help_template = HELP, next_help_heading = "选项")]
+    Builtin {
+        /// 输出文件（.xlsx）
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// 调研的发放、回收、有效数和有效回收率（总体、按单位、按领域）
+    #[command(help_template = HELP, next_help_heading = "选项")]
+    Stats {
+        /// 调研编号
+        #[arg(long)]
+        campaign: i64,
+        /// 输出格式：json 或 table
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// 导出答卷：csv（UTF-8带BOM）、xlsx、sav（SPSS）、dta（Stata）
+    #[command(help_template = HELP, next_help_heading = "选项")]
+    Export {
+        /// 调研编号
+        #[arg(long)]
+        campaign: i64,
+        /// 格式：csv、xlsx、sav、dta
+        #[arg(long)]
+        format: String,
+        /// 输出文件
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// 只导出有效问卷
+        #[arg(long)]
+        valid: bool,
     },
 }
 
@@ -267,6 +315,10 @@ async fn run(cli: Cli) -> Result<()> {
             let store = open(&cli.db).await?;
             excel::annual(&store, &org, year, &out, &rules).await?;
         }
+        Command::Survey(SurveyCommand::Import { file }) => survey_cmd::import(&open(&cli.db).await?, &file).await?,
+        Command::Survey(SurveyCommand::Builtin { out }) => survey_cmd::builtin(&out)?,
+        Command::Survey(SurveyCommand::Stats { campaign, format }) => survey_cmd::stats(&open(&cli.db).await?, campaign, &format).await?,
+        Command::Survey(SurveyCommand::Export { campaign, format, out, valid }) => survey_cmd::export(&open(&cli.db).await?, campaign, &format, &out, valid).await?,
         Command::Rules(RulesCommand::Export) => print!("{rules_text}"),
         Command::Rules(RulesCommand::Check { file }) => {
             let (rules, _) = load_rules(Some(&file))?;
@@ -336,6 +388,7 @@ async fn generate(store: &Store, args: &GenerateArgs, rules: &domain::rules::Rul
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     println!("生成完成：{} 个县，共 {} 行，用时 {:.1} 秒（{:.0} 行/秒），数据截止 {as_of}", summary.counties, summary.rows, secs, summary.rows as f64 / secs);
+    survey_cmd::generate(store, rules, args.seed, as_of, summary.counties as usize).await?;
     for (table, n) in store.table_counts().await? {
         println!("  {table:<16} {n}");
     }

@@ -87,8 +87,9 @@ pub async fn campaign(store: &Store, rules: &Rules, seed: u64, as_of: Date, coun
         return Err(GenError::Empty);
     }
     let target = PER_COUNTY * counties.max(1);
-    // Issued a little above the target: not every questionnaire comes back.
-    let per_unit = (target * 105 / 100).div_ceil(units.len());
+    // Returned per unit: the target shared out; issued: a few more (not all come back).
+    let returned: Vec<usize> = (0..units.len()).map(|i| target / units.len() + usize::from(i < target % units.len())).collect();
+    let issued: Vec<i64> = returned.iter().map(|r| (*r + rng.gen_range(0..=(r / 12).max(1))) as i64).collect();
     let qid = survey::campaign::builtin_id(store).await.map_err(|e| GenError::Other(e.to_string()))?;
     let rules_json = serde_json::to_string(&survey::validity::Rules::default()).unwrap();
     let opens = as_of - chrono::Duration::days(30);
@@ -100,7 +101,7 @@ pub async fn campaign(store: &Store, rules: &Rules, seed: u64, as_of: Date, coun
             opens_on: opens,
             closes_on: as_of + chrono::Duration::days(30),
             rules: rules_json,
-            units: units.iter().map(|u| (u.id, per_unit as i64)).collect(),
+            units: units.iter().zip(&issued).map(|(u, n)| (u.id, *n)).collect(),
             created_by: None,
         })
         .await?;
@@ -110,14 +111,10 @@ pub async fn campaign(store: &Store, rules: &Rules, seed: u64, as_of: Date, coun
     let mut written = 0;
     let mut devices: Vec<String> = Vec::new();
     let mut n = 0u64;
+    let by_org: HashMap<i64, usize> = units.iter().enumerate().map(|(i, u)| (u.id, returned[i])).collect();
     for u in &cunits {
         let problems = failing.get(&u.org_id).cloned().unwrap_or_default();
-        // Returned: most of what was issued.
-        let returned = per_unit - rng.gen_range(0..=(per_unit / 25).max(1)).min(per_unit);
-        for _ in 0..returned {
-            if written + batch.len() >= target {
-                break;
-            }
+        for _ in 0..by_org[&u.org_id] {
             n += 1;
             let paper = rng.gen_bool(0.10);
             let mut a = Map::new();
@@ -132,7 +129,7 @@ pub async fn campaign(store: &Store, rules: &Rules, seed: u64, as_of: Date, coun
             a.insert("party_years".into(), s(&years.to_string()));
             // The unit's mean rating falls with each rule it breaks.
             let base = 4.3 - 0.25 * problems.len() as f64;
-            let straight = rng.gen_bool(0.02);
+            let straight = rng.gen_bool(0.012);
             let straight_v = likert(&mut rng, 4.5);
             for q in ["lead_attention", "lead_accountability", "integration", "committee_strength", "successor", "venue", "funding_enough", "staff_capacity", "meetings_quality", "themed_day", "education_effect", "transfer_timely", "archives_tidy", "development_quality", "carriers", "online_use", "new_fields", "methods_new"] {
                 let hit = RULE_ITEMS.iter().filter(|(r, items)| problems.contains(r) && items.contains(&q)).count() as f64;
@@ -178,8 +175,8 @@ pub async fn campaign(store: &Store, rules: &Rules, seed: u64, as_of: Date, coun
                     missing += 1;
                 }
             }
-            let speeder = !paper && rng.gen_bool(0.03);
-            let duration = if speeder { rng.gen_range(40.0..140.0) } else { normal(&mut rng, 480.0, 120.0).max(200.0) };
+            let speeder = !paper && rng.gen_bool(0.02);
+            let duration = if speeder { rng.gen_range(40.0..140.0) } else { normal(&mut rng, 480.0, 100.0).max(250.0) };
             let device = if !paper && !devices.is_empty() && rng.gen_bool(0.015) {
                 devices.choose(&mut rng).unwrap().clone()
             } else {

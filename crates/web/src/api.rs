@@ -163,3 +163,26 @@ pub async fn compliance(State(st): State<AppState>, headers: HeaderMap, Query(q)
     let year = q.year.unwrap_or(today.year());
     ok(st.store.compliance_summary(&v.scope, root, &st.rules, year, today, q.failing).await?)
 }
+
+/// Campaigns run by organisations in the caller's scope.
+pub async fn campaigns(State(st): State<AppState>, headers: HeaderMap) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    let list: Vec<Value> = st
+        .store
+        .campaigns(&v.scope)
+        .await?
+        .into_iter()
+        .map(|c| json!({"id": c.id, "title": c.title, "org_id": c.org_id, "org_name": c.org_name, "questionnaire_id": c.questionnaire_id, "questionnaire_title": c.questionnaire_title, "opens_on": c.opens_on, "closes_on": c.closes_on}))
+        .collect();
+    ok(json!({ "campaigns": list }))
+}
+
+/// 发放 / 回收 / 有效 / 有效回收率, overall, per unit and per sector.
+pub async fn campaign_stats(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    match survey::campaign::stats(&st.store, &v.scope, id).await {
+        Ok(s) => ok(s),
+        Err(survey::campaign::SurveyError::Store(e)) => Err(e.into()),
+        Err(e) => Err(ApiError::Bad(e.to_string())),
+    }
+}

@@ -58,7 +58,7 @@ fn upload_path(v: &Viewer, token: &str) -> Result<PathBuf, PageError> {
     Ok(upload_dir().join(format!("{}-{token}", v.session.user.id)))
 }
 
-fn refuse_members(v: &Viewer) -> Result<(), PageError> {
+pub(crate) fn refuse_members(v: &Viewer) -> Result<(), PageError> {
     if v.scope.own_member().is_some() {
         return Err(PageError::Status(StatusCode::FORBIDDEN, "党员账号不能导入或导出数据".into()));
     }
@@ -282,7 +282,7 @@ pub async fn error_report(State(st): State<AppState>, headers: HeaderMap, Path(t
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// A file download with its Chinese name (RFC 5987) and an ASCII fallback.
-fn download(name: &str, mime: &str, bytes: Vec<u8>) -> Response {
+pub(crate) fn download(name: &str, mime: &str, bytes: Vec<u8>) -> Response {
     let encoded: String = name.bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
     let disposition = format!("attachment; filename=\"download{}\"; filename*=UTF-8''{encoded}", name.rfind('.').map(|i| &name[i..]).unwrap_or(""));
     ([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()

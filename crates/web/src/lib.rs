@@ -10,7 +10,11 @@ mod error;
 mod exchange_pages;
 mod meeting_form;
 mod pages;
+mod qr;
 mod records_pages;
+mod submissions;
+mod survey_form;
+mod survey_pages;
 mod view;
 
 use axum::http::{header, HeaderValue};
@@ -25,11 +29,15 @@ pub struct AppState {
     pub store: Store,
     /// The rules in effect (`--rules`), for compliance and the development pipeline.
     pub rules: Arc<Rules>,
+    /// Questionnaire submissions, written in group commits.
+    pub submissions: submissions::Submissions,
+    /// Public questionnaire links resolved, by token.
+    pub forms: Arc<std::sync::RwLock<std::collections::HashMap<String, Arc<survey_form::PublicForm>>>>,
 }
 
 /// The application's routes.
 pub fn router(store: Store, rules: Rules) -> Router {
-    let state = AppState { store, rules: Arc::new(rules) };
+    let state = AppState { store, rules: Arc::new(rules), submissions: Default::default(), forms: Default::default() };
     Router::new()
         .route("/", get(pages::home))
         .route("/login", get(pages::login_form).post(pages::login))
@@ -68,6 +76,26 @@ pub fn router(store: Store, rules: Rules) -> Router {
         .route("/import/template/{kind}", get(exchange_pages::template))
         .route("/orgs/{id}/export/{kind}", get(exchange_pages::export))
         .route("/orgs/{id}/annual", get(exchange_pages::annual))
+        .route("/surveys", get(survey_pages::home))
+        .route("/surveys/builtin.xlsx", get(survey_pages::builtin_xlsform))
+        .route(
+            "/surveys/questionnaires",
+            post(survey_pages::upload).layer(axum::extract::DefaultBodyLimit::max(survey_pages::FORM_LIMIT * 2)),
+        )
+        .route("/surveys/questionnaires/{id}/xlsform", get(survey_pages::xlsform))
+        .route("/campaigns/new", get(survey_pages::new_campaign))
+        .route("/campaigns", post(survey_pages::create_campaign))
+        .route("/campaigns/{id}", get(survey_pages::campaign))
+        .route("/campaigns/{id}/units/{unit}/issued", post(survey_pages::set_issued))
+        .route("/campaigns/{id}/units/{unit}/{file}", get(survey_pages::qr))
+        .route("/campaigns/{id}/responses", get(survey_pages::responses))
+        .route("/responses/{id}/override", post(survey_pages::override_response))
+        .route("/campaigns/{id}/analysis", get(survey_pages::analysis))
+        .route("/campaigns/{id}/export", get(survey_pages::export))
+        .route("/s/{token}", get(survey_form::form_page).post(survey_form::submit))
+        .route("/static/survey.js", get(survey_form::script))
+        .route("/api/v1/campaigns", get(api::campaigns))
+        .route("/api/v1/campaigns/{id}/stats", get(api::campaign_stats))
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/v1/session", post(api::login).delete(api::logout))

@@ -51,6 +51,7 @@ pub fn layout(title: &str, user: Option<(&User, &str)>, body: Markup) -> Html<St
                             a href="/compliance" { "合规检查" }
                             a href="/search" { "查找党员" }
                             a href="/import" { "导入" }
+                            a href="/surveys" { "问卷调查" }
                         }
                         span.user { (u.username) "（" (u.role.label()) "）" }
                         form method="post" action="/logout" {

@@ -539,3 +539,102 @@ async fn spreadsheets_upload_preview_report_and_export_within_scope() {
     assert_eq!(get_status(&member, format!("{}/import", app.base)).await, StatusCode::FORBIDDEN);
     assert_eq!(get_status(&member, format!("{}/orgs/{}/export/members", app.base, app.a)).await, StatusCode::FORBIDDEN);
 }
+
+/// A filled-in built-in questionnaire as form fields.
+fn answers(submission: &str, started: &str) -> Vec<(String, String)> {
+    let mut v: Vec<(&str, &str)> = vec![
+        ("_submission", submission), ("_started", started),
+        ("role", "member"), ("sex", "female"), ("age_band", "a2"), ("education", "e4"), ("party_years", "12"),
+        ("has_fulltime_staff", "no"), ("funding_sources", "budget"), ("lessons_frequency", "quarterly"),
+        ("meeting_forms", "discussion"), ("life_count", "14"), ("attention_check", "4"), ("has_mobile", "no"), ("top_problems", "funding"),
+    ];
+    for q in ["lead_attention", "lead_accountability", "integration", "committee_strength", "successor", "venue", "funding_enough", "staff_capacity", "meetings_quality", "themed_day", "education_effect", "transfer_timely", "archives_tidy", "development_quality", "carriers", "online_use", "new_fields", "methods_new"] {
+        v.push((q, if q.len() % 2 == 0 { "4" } else { "3" }));
+    }
+    v.into_iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+}
+
+fn field(html: &str, name: &str) -> String {
+    let i = html.find(&format!("name=\"{name}\" value=\"")).unwrap_or_else(|| panic!("{name} in form")) + name.len() + 15;
+    html[i..i + html[i..].find('"').unwrap()].to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn questionnaire_links_submissions_counts_and_exports() {
+    let app = app().await;
+    let all = Scope::jurisdiction();
+    // The generated campaign runs 30 days either side of the date given: today, so it is open.
+    let (id, _) = generator::survey::campaign(&app.store, &domain::rules::Rules::default_rules(), 9, chrono::Local::now().date_naive(), 1).await.unwrap();
+    let before = survey::campaign::stats(&app.store, &all, id).await.unwrap();
+    let units = app.store.campaign_units(&all, id).await.unwrap();
+    let unit = &units[0];
+    let anon = browser();
+    let form = anon.get(format!("{}/s/{}", app.base, unit.token)).send().await.unwrap();
+    assert_eq!(form.status(), StatusCode::OK);
+    let html = form.text().await.unwrap();
+    assert!(html.contains("本单位主要负责人重视党建工作") && html.contains(&unit.org_name));
+    let sub = field(&html, "_submission");
+    let started = field(&html, "_started");
+    // Wrong answers: every problem named, nothing stored.
+    let mut bad = answers(&sub, &started);
+    bad.retain(|(k, _)| k != "party_years" && k != "sex");
+    bad.push(("party_years".into(), "95".into()));
+    bad.push(("sex".into(), "unknown".into()));
+    bad.push(("suggestion".into(), "长".repeat(5001)));
+    let r = anon.post(format!("{}/s/{}", app.base, unit.token)).form(&bad).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let t = r.text().await.unwrap();
+    assert!(t.contains("党龄应在 0 到 80 年之间") && t.contains("不是本题的选项") && t.contains("内容过长"), "{t}");
+    assert!(t.contains("value=\"12\"") || t.contains("value=\"95\""), "what was typed is kept on the page");
+    assert_eq!(survey::campaign::stats(&app.store, &all, id).await.unwrap().returned, before.returned);
+    // A good submission, then its replay: one response.
+    let good = answers(&sub, &started);
+    let r = anon.post(format!("{}/s/{}", app.base, unit.token)).form(&good).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("提交成功"));
+    let r = anon.post(format!("{}/s/{}", app.base, unit.token)).form(&good).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("此问卷已经提交过"));
+    let after = survey::campaign::stats(&app.store, &all, id).await.unwrap();
+    assert_eq!(after.returned, before.returned + 1);
+    assert_eq!(after.units[0].returned, before.units[0].returned + 1);
+    // A forged unit code; paper entry without a login.
+    assert_eq!(anon.get(format!("{}/s/forged0000000000", app.base)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(anon.get(format!("{}/s/{}?paper=1", app.base, unit.token)).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    // Staff enter a paper questionnaire with gaps: recorded, counted returned, not valid.
+    let admin = login_page(&app, "admin").await;
+    let paper = admin.get(format!("{}/s/{}?paper=1", app.base, unit.token)).send().await.unwrap().text().await.unwrap();
+    assert!(paper.contains("纸质问卷录入模式"));
+    let mut p: Vec<(String, String)> = answers(&field(&paper, "_submission"), &field(&paper, "_started")).into_iter().filter(|(k, _)| k != "education").collect();
+    p.push(("_csrf".into(), field(&paper, "_csrf")));
+    let r = admin.post(format!("{}/s/{}", app.base, unit.token)).form(&p).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let after2 = survey::campaign::stats(&app.store, &all, id).await.unwrap();
+    assert_eq!((after2.returned, after2.paper), (after.returned + 1, after.paper + 1));
+    assert_eq!(after2.valid, after.valid, "an incomplete paper questionnaire is not valid");
+
+    // Staff pages: counts under the unit's sector, links, QR codes, analysis, exports.
+    let page = admin.get(format!("{}/campaigns/{id}", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&after2.sentence) && page.contains(&format!("/s/{}", unit.token)));
+    let svg = admin.get(format!("{}/campaigns/{id}/units/{}/qr.svg", app.base, unit.id)).send().await.unwrap().text().await.unwrap();
+    assert!(svg.contains("<svg"));
+    let png = admin.get(format!("{}/campaigns/{id}/units/{}/qr.png", app.base, unit.id)).send().await.unwrap().bytes().await.unwrap();
+    assert!(png.starts_with(b"\x89PNG"));
+    let an = admin.get(format!("{}/campaigns/{id}/analysis?q=meetings_quality&by=role", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(an.contains("χ²") && an.contains("<svg") && an.contains("开放题关键词"), "analysis page");
+    let sav = admin.get(format!("{}/campaigns/{id}/export?format=sav", app.base)).send().await.unwrap().bytes().await.unwrap();
+    assert!(sav.starts_with(b"$FL2"));
+    // The secretary of one branch does not see the county's campaign.
+    let sec = login_page(&app, "sec").await;
+    assert_eq!(sec.get(format!("{}/campaigns/{id}", app.base)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    // API
+    let tok = token(&app, "admin").await;
+    let c = Client::new();
+    let list: Value = c.get(format!("{}/api/v1/campaigns", app.base)).bearer_auth(&tok).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list["campaigns"][0]["id"], id);
+    let s: Value = c.get(format!("{}/api/v1/campaigns/{id}/stats", app.base)).bearer_auth(&tok).send().await.unwrap().json().await.unwrap();
+    assert_eq!(s["returned"], after2.returned);
+    assert_eq!(s["valid"], after2.valid);
+    assert!(s["valid_rate"].is_number() && s["units"].as_array().unwrap().len() == units.len());
+    let stok = token(&app, "sec").await;
+    assert_eq!(c.get(format!("{}/api/v1/campaigns/{id}/stats", app.base)).bearer_auth(&stok).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+}

@@ -1,0 +1,73 @@
+//! `dangjian survey …`: questionnaires in (XLSForm), campaign counts, exports.
+
+use anyhow::{bail, Result};
+use store::{Scope, Store};
+use survey::campaign::SurveyError;
+use survey::export::Format;
+
+fn plain(e: SurveyError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+pub async fn import(store: &Store, file: &std::path::Path) -> Result<()> {
+    let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("无法读取 {}：{e}", file.display()))?;
+    let (id, warnings) = survey::campaign::import_questionnaire(store, &bytes, None).await.map_err(plain)?;
+    for w in warnings {
+        eprintln!("提示：{w}");
+    }
+    println!("{id}");
+    Ok(())
+}
+
+pub fn builtin(out: &std::path::Path) -> Result<()> {
+    let b = survey::xlsform::write(&survey::builtin::questionnaire())?;
+    std::fs::write(out, b)?;
+    println!("已写出内置问卷（XLSForm）：{}", out.display());
+    Ok(())
+}
+
+pub async fn stats(store: &Store, campaign: i64, format: &str) -> Result<()> {
+    let s = survey::campaign::stats(store, &Scope::jurisdiction(), campaign).await.map_err(plain)?;
+    match format {
+        "json" => println!("{}", serde_json::to_string_pretty(&s)?),
+        "table" => {
+            println!("{}", s.title);
+            println!("{}。", s.sentence);
+            println!("\n{:<28} {:>6} {:>6} {:>6} {:>10}", "单位", "发放", "回收", "有效", "有效回收率");
+            for u in &s.units {
+                println!("{:<28} {:>6} {:>6} {:>6} {:>10}", u.org_name, u.issued, u.returned, u.valid, u.valid_rate.map(|r| format!("{r:.1}%")).unwrap_or("—".into()));
+            }
+            println!("\n{:<28} {:>6} {:>6} {:>6} {:>10}", "领域", "发放", "回收", "有效", "有效回收率");
+            for g in &s.sectors {
+                println!("{:<28} {:>6} {:>6} {:>6} {:>10}", g.group, g.issued, g.returned, g.valid, g.valid_rate.map(|r| format!("{r:.1}%")).unwrap_or("—".into()));
+            }
+            if !s.flaws.is_empty() {
+                println!("\n无效原因：");
+                for (f, n) in &s.flaws {
+                    println!("  {f} {n}");
+                }
+            }
+        }
+        other => bail!("输出格式“{other}”无法识别，可选 json 或 table"),
+    }
+    Ok(())
+}
+
+pub async fn export(store: &Store, campaign: i64, format: &str, out: &std::path::Path, valid_only: bool) -> Result<()> {
+    let Some(f) = Format::parse(format) else { bail!("导出格式“{format}”无法识别，可选 csv、xlsx、sav、dta") };
+    let started = std::time::Instant::now();
+    let e = survey::export::export(store, &Scope::jurisdiction(), campaign, f, valid_only, out).await.map_err(plain)?;
+    println!("已导出 {} 份答卷到 {}（用时 {:.1} 秒）", e.rows, out.display(), started.elapsed().as_secs_f64());
+    if e.truncated > 0 {
+        eprintln!("提示：{} 个文本答案超过该格式的长度上限（SAV 255 字节、DTA 2045 字节）已截断；完整文本请导出 CSV 或 XLSX", e.truncated);
+    }
+    Ok(())
+}
+
+/// The demo campaign over a freshly generated jurisdiction.
+pub async fn generate(store: &Store, rules: &domain::rules::Rules, seed: u64, as_of: domain::Date, counties: usize) -> Result<()> {
+    let started = std::time::Instant::now();
+    let (id, n) = generator::survey::campaign(store, rules, seed, as_of, counties).await?;
+    println!("问卷调查：调研 {id}，生成 {n} 份答卷（{:.1} 秒）", started.elapsed().as_secs_f64());
+    Ok(())
+}
