@@ -1,0 +1,126 @@
+// Browser test: a respondent on a phone-sized screen opens a unit's questionnaire link,
+// meets a skip (a question that appears only for some answers) and a constraint error,
+// fills the built-in questionnaire and submits; the administrator then sees the response
+// counted under that unit and its sector.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BIN = process.env.DANGJIAN_BIN || join(import.meta.dirname, '../../target/debug/dangjian');
+const PASSWORD = 'dangjian2026';
+let server, browser, base, dir;
+
+before(async () => {
+  assert.ok(existsSync(BIN), `找不到 dangjian 可执行文件 ${BIN}：请先运行 cargo build，或用 DANGJIAN_BIN 指定路径`);
+  dir = mkdtempSync(join(tmpdir(), 'dj-survey-'));
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  server = spawn(BIN, ['--db', `sqlite://${join(dir, 'demo.db')}`, 'demo', '--scale', 'small', '--bind', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  base = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('服务未在120秒内启动：\n' + out)), 120000);
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/http:\/\/127\.0\.0\.1:\d+/);
+      if (m) { clearTimeout(timer); resolve(m[0]); }
+    });
+    server.on('error', (e) => reject(new Error(`无法启动 ${BIN}：${e.message}`)));
+    server.on('exit', (code) => reject(new Error(`服务退出（${code}）：\n${out}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function unitRow(page, code) {
+  const row = page.locator(`#units tr[data-unit="${code}"]`);
+  const cells = await row.locator('td').allTextContents();
+  return { sector: cells[1].trim(), returned: Number(cells[3]), link: await row.locator('a.unit-link').getAttribute('href') };
+}
+
+async function sectorReturned(page, sector) {
+  const rows = await page.locator('#by-sector tr').all();
+  for (const r of rows) {
+    const cells = await r.locator('td').allTextContents();
+    if (cells[0] === sector) return Number(cells[2]);
+  }
+  throw new Error(`按领域表中没有 ${sector}`);
+}
+
+test('a respondent fills the built-in questionnaire on a phone and it is counted under the unit', async () => {
+  // The administrator finds the campaign and a unit's link.
+  const admin = await browser.newPage();
+  await admin.goto(base + '/login');
+  await admin.fill('#username', 'admin');
+  await admin.fill('#password', PASSWORD);
+  await Promise.all([admin.waitForNavigation(), admin.click('button[type=submit]')]);
+  await admin.goto(base + '/surveys');
+  await Promise.all([admin.waitForNavigation(), admin.click('table a[href^="/campaigns/"]')]);
+  const campaignUrl = admin.url();
+  const code = await admin.locator('#units tr[data-unit]').first().getAttribute('data-unit');
+  const before = await unitRow(admin, code);
+  const sectorBefore = await sectorReturned(admin, before.sector);
+
+  // The respondent, on a phone.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  const p = await phone.newPage();
+  await p.goto(base + before.link);
+  assert.match(await p.textContent('header'), /基层党建工作调研问卷/);
+  const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `页面在手机上没有横向滚动（溢出 ${overflow}px）`);
+
+  // A skip: the mobile-members follow-up shows only when the branch has mobile members.
+  assert.equal(await p.isVisible('#q-mobile_participation'), false, '未回答前不显示流动党员追问');
+  await p.check('input[name=has_mobile][value=yes]');
+  assert.equal(await p.isVisible('#q-mobile_participation'), true, '选“是”后显示追问');
+  await p.check('input[name=has_mobile][value=no]');
+  assert.equal(await p.isVisible('#q-mobile_participation'), false, '改选“否”后追问被跳过');
+
+  // A constraint error, shown as soon as the answer is typed, then corrected.
+  await p.fill('input[name=party_years]', '95');
+  await p.locator('input[name=party_years]').blur();
+  await p.waitForSelector('#q-party_years .err.live:not(.hidden)');
+  assert.match(await p.textContent('#q-party_years .err.live'), /党龄应在 0 到 80 年之间/);
+  await p.fill('input[name=party_years]', '12');
+  await p.locator('input[name=party_years]').blur();
+  await p.waitForSelector('#q-party_years .err.live.hidden', { state: 'attached' });
+
+  // Submitting with questions left blank is stopped on the page, naming them.
+  await p.click('button.submit');
+  await p.waitForSelector('#q-role .err.live:not(.hidden)');
+  assert.match(await p.textContent('#q-role .err.live'), /此题必答/);
+
+  for (const [q, v] of [['role', 'member'], ['sex', 'female'], ['age_band', 'a2'], ['education', 'e3'], ['has_fulltime_staff', 'no'],
+    ['lessons_frequency', 'quarterly'], ['attention_check', '4']]) {
+    await p.check(`input[name=${q}][value="${v}"]`);
+  }
+  const likert = ['lead_attention', 'lead_accountability', 'integration', 'committee_strength', 'successor', 'venue', 'funding_enough', 'staff_capacity',
+    'meetings_quality', 'themed_day', 'education_effect', 'transfer_timely', 'archives_tidy', 'development_quality', 'carriers', 'online_use', 'new_fields', 'methods_new'];
+  for (let i = 0; i < likert.length; i++) await p.check(`input[name=${likert[i]}][value="${[5, 4, 3, 4][i % 4]}"]`);
+  await p.check('input[name=funding_sources][value=budget]');
+  await p.check('input[name=meeting_forms][value=discussion]');
+  await p.check('input[name=meeting_forms][value=visit]');
+  await p.fill('input[name=life_count]', '16');
+  await p.check('input[name=top_problems][value=funding]');
+  await p.check('input[name=top_problems][value=staff]');
+  await p.fill('textarea[name=suggestion]', '希望增加党建经费，多开展现场教学。');
+  await Promise.all([p.waitForNavigation(), p.click('button.submit')]);
+  assert.match(await p.textContent('main h1'), /提交成功/);
+  await phone.close();
+
+  // Counted under the unit and its sector.
+  await admin.goto(campaignUrl);
+  const after = await unitRow(admin, code);
+  assert.equal(after.returned, before.returned + 1, '单位回收数加一');
+  assert.equal(await sectorReturned(admin, before.sector), sectorBefore + 1, `领域（${before.sector}）回收数加一`);
+});
