@@ -225,6 +225,16 @@ enum SurveyCommand {
         #[arg(long)]
         valid: bool,
     },
+    /// 性能测试数据：生成一份多题问卷和大量答卷（用于导出基准测试）
+    #[command(help_template = HELP, next_help_heading = "选项")]
+    Synthetic {
+        /// 答卷份数
+        #[arg(long, default_value_t = 100000)]
+        responses: usize,
+        /// 题目数
+        #[arg(long, default_value_t = 60)]
+        questions: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -319,6 +329,13 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Survey(SurveyCommand::Builtin { out }) => survey_cmd::builtin(&out)?,
         Command::Survey(SurveyCommand::Stats { campaign, format }) => survey_cmd::stats(&open(&cli.db).await?, campaign, &format).await?,
         Command::Survey(SurveyCommand::Export { campaign, format, out, valid }) => survey_cmd::export(&open(&cli.db).await?, campaign, &format, &out, valid).await?,
+        Command::Survey(SurveyCommand::Synthetic { responses, questions }) => {
+            let store = open(&cli.db).await?;
+            let started = std::time::Instant::now();
+            let id = generator::survey::synthetic(&store, responses, questions, 2026, chrono::Local::now().date_naive()).await?;
+            println!("{id}");
+            eprintln!("已生成调研 {id}：{responses} 份答卷 × {questions} 题（{:.1} 秒）", started.elapsed().as_secs_f64());
+        }
         Command::Rules(RulesCommand::Export) => print!("{rules_text}"),
         Command::Rules(RulesCommand::Check { file }) => {
             let (rules, _) = load_rules(Some(&file))?;

@@ -212,3 +212,87 @@ pub async fn campaign(store: &Store, rules: &Rules, seed: u64, as_of: Date, coun
     }
     Ok((id, written))
 }
+
+/// A synthetic questionnaire of `questions` questions (mostly five-point scales, some
+/// multiple choice, numbers and open text) and a campaign with `responses` answers spread
+/// over the first branches: the data of the export benchmark.
+pub async fn synthetic(store: &Store, responses: usize, questions: usize, seed: u64, as_of: Date) -> Result<i64, GenError> {
+    use survey::model::{Choice, Item, Kind, Questionnaire, Text};
+    let scope = Scope::jurisdiction();
+    let root = store.org_children(&scope, None).await?.into_iter().next().ok_or(GenError::Empty)?.org;
+    let units: Vec<i64> = store.subtree_orgs(&scope, root.id).await?.into_iter().filter(|o| o.level == OrgLevel::Branch).take(50).map(|o| o.id).collect();
+    let zh = |s: &str| Text::from([("中文 (zh)".to_string(), s.to_string())]);
+    let list = |names: &[&str]| names.iter().enumerate().map(|(i, l)| Choice { name: (i + 1).to_string(), label: zh(l), extra: Default::default() }).collect::<Vec<_>>();
+    let mut lists = std::collections::BTreeMap::new();
+    lists.insert("agree5".to_string(), list(&["很不同意", "不太同意", "一般", "比较同意", "非常同意"]));
+    lists.insert("forms".to_string(), list(&["读文件", "交流研讨", "参观学习", "志愿服务", "线上学习", "其他形式"]));
+    let mut items = Vec::new();
+    for i in 0..questions {
+        let name = format!("q{:02}", i + 1);
+        let kind = match i % 10 {
+            7 => Kind::SelectMultiple { list: "forms".into(), or_other: false },
+            8 => Kind::Integer,
+            9 if i % 20 == 19 => Kind::Text,
+            _ => Kind::SelectOne { list: "agree5".into(), or_other: false },
+        };
+        let mut it = Item::new(kind, &name, i as u32 + 2);
+        it.label = zh(&format!("第{}题：本支部党建工作情况评价", i + 1));
+        items.push(it);
+    }
+    let form = Questionnaire { form_id: format!("bench_{questions}"), title: format!("性能测试问卷（{questions}题）"), version: "1".into(), default_language: None, languages: vec!["中文 (zh)".into()], style: None, items, lists };
+    let qid = survey::campaign::save_questionnaire(store, &form, None).await.map_err(|e| GenError::Other(e.to_string()))?;
+    let per = responses.div_ceil(units.len().max(1)) as i64;
+    let id = store
+        .insert_campaign(&scope, &NewCampaign {
+            questionnaire_id: qid,
+            org_id: root.id,
+            title: format!("性能测试：{responses}份×{questions}题"),
+            opens_on: as_of - chrono::Duration::days(30),
+            closes_on: as_of + chrono::Duration::days(30),
+            rules: serde_json::to_string(&survey::validity::Rules::default()).unwrap(),
+            units: units.iter().map(|u| (*u, per)).collect(),
+            created_by: None,
+        })
+        .await?;
+    let cunits = store.campaign_units(&scope, id).await?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut writer = store.response_writer().await?;
+    let mut batch = Vec::with_capacity(1000);
+    for n in 0..responses {
+        let mut a = Map::new();
+        let base: f64 = rng.gen_range(2.5..4.8);
+        for (i, it) in form.items.iter().enumerate() {
+            let v = match it.kind {
+                Kind::SelectMultiple { .. } => (1..=6).filter(|_| rng.gen_bool(0.35)).map(|x| x.to_string()).collect::<Vec<_>>().join(" "),
+                Kind::Integer => rng.gen_range(0..30).to_string(),
+                Kind::Text => if rng.gen_bool(0.3) { SUGGESTIONS[(n + i) % SUGGESTIONS.len()].to_string() } else { String::new() },
+                _ => likert(&mut rng, base),
+            };
+            if !v.is_empty() {
+                a.insert(it.name.clone(), Json::String(v));
+            }
+        }
+        let u = &cunits[n % cunits.len()];
+        batch.push(NewResponse {
+            campaign_id: id,
+            unit_id: u.id,
+            submission_id: format!("bench-{n}"),
+            device: format!("bench-{n}"),
+            channel: "online".into(),
+            entered_by: None,
+            started_at: "2026-11-01T09:00:00.000Z".into(),
+            submitted_at: "2026-11-01T09:08:00.000Z".into(),
+            duration_s: normal(&mut rng, 480.0, 100.0).max(60.0).round(),
+            answers: Json::Object(a).to_string(),
+            missing: 0,
+        });
+        if batch.len() == 1000 {
+            writer.write(&batch).await?;
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        writer.write(&batch).await?;
+    }
+    Ok(id)
+}

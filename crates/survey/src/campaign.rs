@@ -129,6 +129,8 @@ pub struct UnitCounts {
     pub org_name: String,
     pub sector: String,
     pub region_code: String,
+    /// The unit's public link token (staff only: anyone holding it can answer).
+    pub token: String,
     pub issued: i64,
     pub returned: i64,
     pub valid: i64,
@@ -192,7 +194,7 @@ pub async fn stats(store: &Store, scope: &Scope, id: i64) -> Result<Stats, Surve
             let c = per_unit.get(&u.id).cloned().unwrap_or_default();
             total.add(&c);
             sectors.entry(u.sector.label().to_string()).or_default().add(&c);
-            UnitCounts { unit_id: u.id, org_id: u.org_id, org_code: u.org_code.clone(), org_name: u.org_name.clone(), sector: u.sector.label().into(), region_code: u.region_code.clone(), issued: c.issued, returned: c.returned, valid: c.valid, valid_rate: c.valid_rate() }
+            UnitCounts { unit_id: u.id, org_id: u.org_id, org_code: u.org_code.clone(), org_name: u.org_name.clone(), sector: u.sector.label().into(), region_code: u.region_code.clone(), token: u.token.clone(), issued: c.issued, returned: c.returned, valid: c.valid, valid_rate: c.valid_rate() }
         })
         .collect();
     Ok(Stats {
