@@ -18,6 +18,8 @@ SECS=${SECS:-15}
 RESPONSES=${RESPONSES:-1000000}
 QUESTIONS=${QUESTIONS:-60}
 FORMATS=${FORMATS:-"xlsx sav csv dta"}
+HTTP=${HTTP:-1}     # 0: skip the submission benchmark
+EXPORT=${EXPORT:-1} # 0: skip the export benchmark
 OUT=bench/out
 mkdir -p "$OUT"
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
@@ -51,6 +53,7 @@ RES="$OUT/survey.md"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 } > "$RES"
 for db in $DBS; do
+  [ "$HTTP" = 1 ] || continue
   url=$(fresh_url "$db" http)
   "$BIN" generate --scale small --db "$url" >/dev/null
   token=$("$BIN" survey stats --campaign 1 --format json --db "$url" | sed -n 's/.*"token": "\([0-9a-f]*\)".*/\1/p' | head -1)
@@ -87,6 +90,7 @@ done
   echo "|---|---:|---|---:|---:|---:|---:|"
 } >> "$RES"
 for db in $DBS; do
+  [ "$EXPORT" = 1 ] || continue
   for n in "$RESPONSES" "$((RESPONSES / 10))"; do
     url=$(fresh_url "$db" "x$n")
     "$BIN" generate --scale small --db "$url" >/dev/null

@@ -10,9 +10,10 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
 fi
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
-# Python's pyreadstat reads the SPSS and Stata exports back in the survey tests (PyPI).
-if [ ! -x .venv-test/bin/python ] || ! .venv-test/bin/python -c "import pyreadstat, pandas" 2>/dev/null; then
+# Python test tools from PyPI: pyreadstat reads the SPSS and Stata exports back, pyxform
+# converts the XLSForm files dangjian writes.
+if [ ! -x .venv-test/bin/python ] || ! .venv-test/bin/python -c "import pyreadstat, pandas, pyxform" 2>/dev/null; then
   echo "安装 pyreadstat（SPSS/Stata 导出的校验用）……" >&2
   python3 -m venv .venv-test
-  .venv-test/bin/pip install -q --disable-pip-version-check pyreadstat pandas >&2
+  .venv-test/bin/pip install -q --disable-pip-version-check pyreadstat pandas pyxform >&2
 fi

@@ -138,3 +138,54 @@ fn compliance_reports_every_rule_and_follows_the_rules_file() {
     let o = run(&["--db", &db, "compliance", "--org", "330122-00000", "--year", "2025", "--format", "xml"], None);
     assert!(text(&o).contains("输出格式“xml”无法识别"));
 }
+
+#[test]
+fn survey_import_stats_and_export() {
+    let db = db();
+    let o = run(&["--db", &db, "generate", "--scale", "small", "--as-of", "2026-11-27"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("份答卷"), "generate answers the demo campaign: {}", text(&o));
+    let dir = std::env::temp_dir().join(format!("dj_cli_survey_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+
+    // The built-in questionnaire as XLSForm, imported back: prints the new id.
+    let x = dir.join("builtin.xlsx");
+    assert!(run(&["survey", "builtin", "--out", x.to_str().unwrap()], None).status.success());
+    let o = run(&["--db", &db, "survey", "import", x.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let id: i64 = String::from_utf8_lossy(&o.stdout).trim().parse().expect("the questionnaire id alone on stdout");
+    assert!(id >= 2);
+    // A malformed form: refused with the place of each problem, exit non-zero.
+    let bad = dir.join("bad.md");
+    std::fs::write(&bad, "| survey |\n| | type | name | label |\n| | geopoint | where | 位置 |\n| | integer | n | 人数 |\n| | integer | n | 重复 |\n").unwrap();
+    let o = run(&["--db", &db, "survey", "import", bad.to_str().unwrap()], None);
+    assert!(!o.status.success());
+    let t = text(&o);
+    assert!(t.contains("survey 工作表第 2 行") && t.contains("geopoint") && t.contains("与第 3 行重复"), "{t}");
+
+    // Stats as JSON: the fields the issue names.
+    let o = run(&["--db", &db, "survey", "stats", "--campaign", "1", "--format", "json"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["returned"], 1200);
+    assert!(v["issued"].as_i64().unwrap() >= 1200 && v["valid"].as_i64().unwrap() < 1200);
+    let rate = v["valid"].as_f64().unwrap() * 100.0 / v["issued"].as_f64().unwrap();
+    assert!((v["valid_rate"].as_f64().unwrap() - rate).abs() < 0.051);
+    let units = v["units"].as_array().unwrap();
+    assert_eq!(units.iter().map(|u| u["returned"].as_i64().unwrap()).sum::<i64>(), 1200);
+    let o = run(&["--db", &db, "survey", "stats", "--campaign", "1"], None);
+    assert!(text(&o).contains("有效回收率"));
+    let o = run(&["--db", &db, "survey", "stats", "--campaign", "99"], None);
+    assert!(!o.status.success() && text(&o).contains("调研不存在"), "{}", text(&o));
+
+    for f in ["csv", "xlsx", "sav", "dta"] {
+        let out = dir.join(format!("a.{f}"));
+        let o = run(&["--db", &db, "survey", "export", "--campaign", "1", "--format", f, "--out", out.to_str().unwrap()], None);
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(text(&o).contains("已导出 1200 份答卷"), "{}", text(&o));
+    }
+    assert!(std::fs::read(dir.join("a.sav")).unwrap().starts_with(b"$FL2"));
+    assert!(std::fs::read(dir.join("a.dta")).unwrap().starts_with(b"<stata_dta><header><release>118</release>"));
+    let o = run(&["--db", &db, "survey", "export", "--campaign", "1", "--format", "pdf", "--out", "x.pdf"], None);
+    assert!(!o.status.success() && text(&o).contains("导出格式“pdf”无法识别"));
+}

@@ -281,6 +281,14 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces a campaign's valid-response rules (verdicts are computed when read, so
+    /// every count follows at once).
+    pub async fn set_campaign_rules(&self, scope: &Scope, campaign_id: i64, rules: &str) -> Result<(), StoreError> {
+        self.campaign(scope, campaign_id).await?;
+        sqlx::query("UPDATE campaigns SET rules = $1 WHERE id = $2").bind(rules).bind(campaign_id).execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Streams a campaign's responses in submission order.
     pub async fn campaign_responses<E: From<StoreError>>(&self, scope: &Scope, campaign_id: i64, mut each: impl FnMut(ResponseRow) -> Result<(), E>) -> Result<(), E> {
         self.campaign(scope, campaign_id).await?;

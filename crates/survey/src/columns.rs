@@ -39,8 +39,8 @@ enum Src {
     Answer(String),
     /// A select's code as a number: its own code when numeric, else its list position.
     Coded(String, Vec<String>),
-    /// The label of a select's chosen choice(s).
-    Label(String),
+    /// The label of a select's chosen choice(s): (key, code → label), looked up once.
+    Label(String, Vec<(String, String)>),
     Dummy(String, String),
     RepeatJson(String),
     RepeatCount(String),
@@ -122,7 +122,7 @@ pub fn columns(form: &Questionnaire, flavour: Flavour) -> Vec<Column> {
                     .collect();
                 add(n, &label, int, labels, Src::Coded(n.into(), if numeric { vec![] } else { codes.clone() }), &mut taken);
                 if flavour == Flavour::Spreadsheet {
-                    add(&format!("{n}_label"), &format!("{label}（选项）"), text, vec![], Src::Label(n.into()), &mut taken);
+                    add(&format!("{n}_label"), &format!("{label}（选项）"), text, vec![], Src::Label(n.into(), choice_labels(form, list)), &mut taken);
                 }
                 if *or_other {
                     add(&format!("{n}_other"), &format!("{label}（其他，请注明）"), text, vec![], Src::Answer(format!("{n}_other")), &mut taken);
@@ -131,7 +131,7 @@ pub fn columns(form: &Questionnaire, flavour: Flavour) -> Vec<Column> {
             Kind::SelectMultiple { list, or_other } => {
                 if flavour == Flavour::Spreadsheet {
                     add(n, &label, text, vec![], Src::Answer(n.into()), &mut taken);
-                    add(&format!("{n}_label"), &format!("{label}（选项）"), text, vec![], Src::Label(n.into()), &mut taken);
+                    add(&format!("{n}_label"), &format!("{label}（选项）"), text, vec![], Src::Label(n.into(), choice_labels(form, list)), &mut taken);
                 }
                 let yes = vec![(1.0, "选中".to_string()), (0.0, "未选".to_string())];
                 for c in form.choices(list) {
@@ -159,6 +159,10 @@ pub fn columns(form: &Questionnaire, flavour: Flavour) -> Vec<Column> {
     cols
 }
 
+fn choice_labels(form: &Questionnaire, list: &str) -> Vec<(String, String)> {
+    form.choices(list).iter().map(|c| (c.name.clone(), form.text(&c.label).to_string())).collect()
+}
+
 fn s(a: &Map<String, Json>, k: &str) -> String {
     match a.get(k) {
         Some(Json::String(v)) => v.clone(),
@@ -168,7 +172,7 @@ fn s(a: &Map<String, Json>, k: &str) -> String {
 }
 
 /// A response's row.
-pub fn row(cols: &[Column], form: &Questionnaire, r: &ResponseRow, unit: Option<&CampaignUnit>, answers: &Map<String, Json>, v: &Verdict) -> Vec<Cell> {
+pub fn row(cols: &[Column], _form: &Questionnaire, r: &ResponseRow, unit: Option<&CampaignUnit>, answers: &Map<String, Json>, v: &Verdict) -> Vec<Cell> {
     cols.iter()
         .map(|c| match &c.src {
             Src::Id => Cell::Num(Some(r.id as f64)),
@@ -192,13 +196,12 @@ pub fn row(cols: &[Column], form: &Questionnaire, r: &ResponseRow, unit: Option<
                 let t = s(answers, k);
                 Cell::Num(if t.is_empty() { None } else if codes.is_empty() { t.parse().ok() } else { codes.iter().position(|x| *x == t).map(|i| (i + 1) as f64) })
             }
-            Src::Label(k) => {
+            Src::Label(k, labels) => {
                 let t = s(answers, k);
-                let list = form.find(k).and_then(|i| i.kind.list()).unwrap_or("");
                 Cell::Str(
                     t.split(' ')
                         .filter(|x| !x.is_empty())
-                        .map(|x| if x == crate::answers::OTHER { "其他".to_string() } else { form.choices(list).iter().find(|c| c.name == x).map(|c| form.text(&c.label).to_string()).unwrap_or_else(|| x.to_string()) })
+                        .map(|x| if x == crate::answers::OTHER { "其他" } else { labels.iter().find(|(c, _)| c == x).map(|(_, l)| l.as_str()).unwrap_or(x) })
                         .collect::<Vec<_>>()
                         .join("┋"),
                 )

@@ -105,21 +105,10 @@ async fn campaign_counts_verdicts_and_exports(db: Db) {
 }
 both!(campaign_counts_verdicts_and_exports);
 
-fn python() -> Option<std::path::PathBuf> {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv-test/bin/python");
-    let ok = p.exists() && std::process::Command::new(&p).args(["-c", "import pyreadstat"]).status().map(|s| s.success()).unwrap_or(false);
-    if !ok {
-        assert!(std::env::var("DANGJIAN_REQUIRE_PYREADSTAT").is_err(), "DANGJIAN_REQUIRE_PYREADSTAT is set but .venv-test has no pyreadstat (run scripts/install-deps.sh)");
-        eprintln!("跳过 pyreadstat 校验：运行 scripts/install-deps.sh 安装");
-        return None;
-    }
-    Some(p)
-}
-
 /// pyreadstat (ReadStat, as used by pandas) reads both files: the same rows, variable
 /// names, labels and value labels as written.
 fn read_back_with_pyreadstat(dir: &std::path::Path, rows: i64) {
-    let Some(py) = python() else { return };
+    let Some(py) = testkit::python(&["pyreadstat", "pandas"]) else { return };
     let script = r#"
 import sys, json, pyreadstat
 out = {}

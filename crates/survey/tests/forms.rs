@@ -173,3 +173,26 @@ fn choice_filters_and_repeats() {
     assert_eq!(c.answers["kid"].as_array().unwrap().len(), 2);
     assert_eq!(c.answers["kid"][0]["kname"], "小明");
 }
+
+/// pyxform (the reference XLSForm converter) accepts what dangjian writes: the built-in
+/// questionnaire and the fixtures written back.
+#[test]
+fn pyxform_converts_the_forms_dangjian_writes() {
+    let Some(py) = testkit::python(&["pyxform"]) else { return };
+    let dir = std::env::temp_dir().join(testkit::unique("pyxform"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut forms = vec![("builtin".to_string(), survey::builtin::questionnaire())];
+    for f in ["group", "specify_other", "choice_filter_test", "or_other", "field-list"] {
+        forms.push((f.to_string(), read_bytes(&fixture(&format!("{f}.xlsx"))).unwrap().form));
+    }
+    for (name, f) in forms {
+        let x = dir.join(format!("{name}.xlsx"));
+        std::fs::write(&x, write(&f).unwrap()).unwrap();
+        let o = std::process::Command::new(&py).args(["-m", "pyxform.xls2xform", x.to_str().unwrap(), dir.join(format!("{name}.xml")).to_str().unwrap()]).output().unwrap();
+        assert!(o.status.success(), "{name}: {}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        let xml = std::fs::read_to_string(dir.join(format!("{name}.xml"))).unwrap();
+        for it in f.variables() {
+            assert!(xml.contains(&format!("/{}", it.name)), "{name}: {} in the XForm", it.name);
+        }
+    }
+}

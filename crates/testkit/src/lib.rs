@@ -80,3 +80,18 @@ macro_rules! both {
         }
     };
 }
+
+/// The project's test Python (`.venv-test`, made by scripts/install-deps.sh) when it has
+/// `modules`; `None` (the check is skipped) unless `DANGJIAN_REQUIRE_PYREADSTAT` is set,
+/// as CI does, in which case a missing module fails the test.
+pub fn python(modules: &[&str]) -> Option<std::path::PathBuf> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv-test/bin/python");
+    let import = format!("import {}", modules.join(", "));
+    let ok = p.exists() && std::process::Command::new(&p).args(["-c", &import]).status().map(|s| s.success()).unwrap_or(false);
+    if !ok {
+        assert!(std::env::var("DANGJIAN_REQUIRE_PYREADSTAT").is_err(), "DANGJIAN_REQUIRE_PYREADSTAT is set but .venv-test lacks {modules:?} (run scripts/install-deps.sh)");
+        eprintln!("跳过 Python 校验（缺少 {modules:?}）：运行 scripts/install-deps.sh 安装");
+        return None;
+    }
+    Some(p)
+}

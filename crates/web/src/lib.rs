@@ -86,6 +86,7 @@ pub fn router(store: Store, rules: Rules) -> Router {
         .route("/campaigns/new", get(survey_pages::new_campaign))
         .route("/campaigns", post(survey_pages::create_campaign))
         .route("/campaigns/{id}", get(survey_pages::campaign))
+        .route("/campaigns/{id}/rules", post(survey_pages::set_rules))
         .route("/campaigns/{id}/units/{unit}/issued", post(survey_pages::set_issued))
         .route("/campaigns/{id}/units/{unit}/{file}", get(survey_pages::qr))
         .route("/campaigns/{id}/responses", get(survey_pages::responses))

@@ -186,12 +186,7 @@ pub async fn new_campaign(State(st): State<AppState>, headers: HeaderMap, Query(
                 label { "结束日期" input type="date" name="closes_on" value=(t + chrono::Duration::days(30)); }
                 label { "每个单位发放份数" input type="text" name="issued" value="20" inputmode="numeric"; }
                 h2 { "有效问卷规则" }
-                label.opt { input type="checkbox" name="complete" value="1" checked[r.complete]; " 必答题须全部作答" }
-                label { "答题过快：用时少于中位数的比例（0 表示不用此规则）" input type="text" name="speeder_fraction" value=(r.speeder_fraction); }
-                label { "答题过快：或少于多少秒（0 表示不用）" input type="text" name="speeder_min_seconds" value=(r.speeder_min_seconds); }
-                label { "量表题全部相同：连续同量表题目数达到（0 表示不用）" input type="text" name="straightline_block" value=(r.straightline_block); }
-                label.opt { input type="checkbox" name="duplicate_device" value="1" checked[r.duplicate_device]; " 同一设备重复作答视为无效" }
-                label.opt { input type="checkbox" name="attention_enabled" value="1" checked[r.attention_enabled]; " 使用问卷中的注意力检测题" }
+                (rules_fields(&r))
                 h2 { "调研单位（" (units.len()) "个）" }
                 p.muted { "每个单位生成一个填写链接和二维码。" }
                 div.table-wrap { table {
@@ -206,26 +201,53 @@ pub async fn new_campaign(State(st): State<AppState>, headers: HeaderMap, Query(
     }))
 }
 
+/// The valid-response rules as form fields (new campaign, and changing them later).
+fn rules_fields(r: &Rules) -> maud::Markup {
+    html! {
+        label.opt { input type="checkbox" name="complete" value="1" checked[r.complete]; " 必答题须全部作答" }
+        label { "答题过快：用时少于中位数的比例（0 表示不用此规则）" input type="text" name="speeder_fraction" value=(r.speeder_fraction); }
+        label { "答题过快：或少于多少秒（0 表示不用）" input type="text" name="speeder_min_seconds" value=(r.speeder_min_seconds); }
+        label { "量表题全部相同：连续同量表题目数达到（0 表示不用）" input type="text" name="straightline_block" value=(r.straightline_block); }
+        label.opt { input type="checkbox" name="duplicate_device" value="1" checked[r.duplicate_device]; " 同一设备重复作答视为无效" }
+        label.opt { input type="checkbox" name="attention_enabled" value="1" checked[r.attention_enabled]; " 使用问卷中的注意力检测题" }
+    }
+}
+
+/// The rules from posted form fields.
+fn rules_from(f: &std::collections::HashMap<String, String>) -> Result<Rules, PageError> {
+    let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let num = |k: &str, what: &str| -> Result<f64, PageError> { get(k).parse::<f64>().ok().filter(|x| *x >= 0.0).ok_or_else(|| bad(format!("{what}应为不小于0的数，“{}”不是", get(k)))) };
+    let rules = Rules {
+        complete: f.contains_key("complete"),
+        speeder_fraction: num("speeder_fraction", "中位数比例")?,
+        speeder_min_seconds: num("speeder_min_seconds", "最少秒数")? as u32,
+        straightline_block: num("straightline_block", "量表题目数")? as usize,
+        duplicate_device: f.contains_key("duplicate_device"),
+        attention: vec![],
+        attention_enabled: f.contains_key("attention_enabled"),
+    };
+    if rules.speeder_fraction > 1.0 {
+        return Err(bad("中位数比例应在 0 到 1 之间"));
+    }
+    Ok(rules)
+}
+
+pub async fn set_rules(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
+    let v = staff(&st, &headers).await?;
+    let f = checked_form(&v, raw)?;
+    let rules = rules_from(&f)?;
+    st.store.set_campaign_rules(&v.scope, id, &serde_json::to_string(&rules).unwrap()).await?;
+    Ok(Redirect::to(&format!("/campaigns/{id}")).into_response())
+}
+
 pub async fn create_campaign(State(st): State<AppState>, headers: HeaderMap, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let v = staff(&st, &headers).await?;
     let units: Vec<i64> = raw.iter().filter(|(k, _)| k == "unit").filter_map(|(_, x)| x.parse().ok()).collect();
     let f = checked_form(&v, raw)?;
     let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
-    let num = |k: &str| -> Result<f64, PageError> { get(k).parse::<f64>().map_err(|_| bad(format!("“{}”应为数字", get(k)))) };
     let date = |k: &str, what: &str| domain::Date::parse_from_str(&get(k), "%Y-%m-%d").map_err(|_| bad(format!("{what}应为日期，例如 2026-12-01")));
     let issued: i64 = get("issued").parse().map_err(|_| bad("每个单位发放份数应为整数"))?;
-    let rules = Rules {
-        complete: f.contains_key("complete"),
-        speeder_fraction: num("speeder_fraction")?,
-        speeder_min_seconds: num("speeder_min_seconds")? as u32,
-        straightline_block: num("straightline_block")? as usize,
-        duplicate_device: f.contains_key("duplicate_device"),
-        attention: vec![],
-        attention_enabled: f.contains_key("attention_enabled"),
-    };
-    if !(0.0..=1.0).contains(&rules.speeder_fraction) {
-        return Err(bad("中位数比例应在 0 到 1 之间"));
-    }
+    let rules = rules_from(&f)?;
     let id = st
         .store
         .insert_campaign(&v.scope, &NewCampaign {
@@ -275,6 +297,16 @@ pub async fn campaign(State(st): State<AppState>, headers: HeaderMap, Path(id): 
                 "（仅有效问卷："
                 @for f in ["xlsx", "sav"] { a href=(format!("/campaigns/{id}/export?format={f}&valid=1")) { (f.to_uppercase()) } " " }
                 "）"
+            }
+        }
+        section {
+            details {
+                summary { "有效问卷规则（修改后所有统计立即按新规则计算）" }
+                form method="post" action=(format!("/campaigns/{id}/rules")) {
+                    input type="hidden" name="csrf" value=(v.session.csrf_token);
+                    (rules_fields(&l.rules))
+                    button.primary type="submit" { "保存规则" }
+                }
             }
         }
         section {

@@ -299,7 +299,7 @@ async fn openapi_document_lists_the_api() {
     let app = app().await;
     let doc: Value = Client::new().get(format!("{}/api/openapi.json", app.base)).send().await.unwrap().json().await.unwrap();
     assert_eq!(doc["openapi"], "3.0.3");
-    for p in ["/api/v1/session", "/api/v1/orgs", "/api/v1/orgs/{id}", "/api/v1/orgs/{id}/members", "/api/v1/members/{id}", "/api/v1/meetings", "/api/v1/compliance"] {
+    for p in ["/api/v1/session", "/api/v1/orgs", "/api/v1/orgs/{id}", "/api/v1/orgs/{id}/members", "/api/v1/members/{id}", "/api/v1/meetings", "/api/v1/compliance", "/api/v1/campaigns", "/api/v1/campaigns/{id}/stats"] {
         assert!(doc["paths"][p].is_object(), "{p}");
     }
 }
@@ -615,6 +615,25 @@ async fn questionnaire_links_submissions_counts_and_exports() {
     // Staff pages: counts under the unit's sector, links, QR codes, analysis, exports.
     let page = admin.get(format!("{}/campaigns/{id}", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(&after2.sentence) && page.contains(&format!("/s/{}", unit.token)));
+    // Changing the rules changes the counts at once: without the speeder rule, responses
+    // whose only flaw was speed become valid.
+    let l = survey::campaign::load(&app.store, &all, id).await.unwrap();
+    let mut only_speed = 0i64;
+    l.judge_each(&app.store, &all, |_, _, v| {
+        only_speed += (v.flaws == [survey::validity::Flaw::Speeder] && !v.overridden) as i64;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    assert!(only_speed > 0);
+    let off = [("csrf", hidden_csrf(&page)), ("complete", "1".into()), ("speeder_fraction", "0".into()), ("speeder_min_seconds", "0".into()), ("straightline_block", "5".into()), ("duplicate_device", "1".into()), ("attention_enabled", "1".into())];
+    let r = admin.post(format!("{}/campaigns/{id}/rules", app.base)).form(&off).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let relaxed = survey::campaign::stats(&app.store, &all, id).await.unwrap();
+    assert_eq!(relaxed.valid, after2.valid + only_speed);
+    assert!(!relaxed.flaws.contains_key("答题过快"));
+    let bad_rules = [("csrf", hidden_csrf(&page)), ("speeder_fraction", "2".into()), ("speeder_min_seconds", "0".into()), ("straightline_block", "5".into())];
+    assert_eq!(admin.post(format!("{}/campaigns/{id}/rules", app.base)).form(&bad_rules).send().await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
     let svg = admin.get(format!("{}/campaigns/{id}/units/{}/qr.svg", app.base, unit.id)).send().await.unwrap().text().await.unwrap();
     assert!(svg.contains("<svg"));
     let png = admin.get(format!("{}/campaigns/{id}/units/{}/qr.png", app.base, unit.id)).send().await.unwrap().bytes().await.unwrap();
@@ -623,6 +642,21 @@ async fn questionnaire_links_submissions_counts_and_exports() {
     assert!(an.contains("χ²") && an.contains("<svg") && an.contains("开放题关键词"), "analysis page");
     let sav = admin.get(format!("{}/campaigns/{id}/export?format=sav", app.base)).send().await.unwrap().bytes().await.unwrap();
     assert!(sav.starts_with(b"$FL2"));
+    // A questionnaire upload: a malformed XLSForm is refused with its places, a good one stored.
+    let home = admin.get(format!("{}/surveys", app.base)).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_csrf(&home);
+    let bad = "| survey |\n| | type | name | label |\n| | image | photo | 照片 |\n";
+    let part = reqwest::multipart::Part::bytes(bad.as_bytes().to_vec()).file_name("坏问卷.xlsx");
+    let r = admin.post(format!("{}/surveys/questionnaires", app.base)).multipart(reqwest::multipart::Form::new().text("csrf", csrf.clone()).part("file", part)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let t = r.text().await.unwrap();
+    assert!(t.contains("survey 工作表第 2 行") && t.contains("不支持题型 “image”"), "{t}");
+    let good = survey::xlsform::write(&survey::builtin::questionnaire()).unwrap();
+    let part = reqwest::multipart::Part::bytes(good).file_name("问卷.xlsx");
+    let r = admin.post(format!("{}/surveys/questionnaires", app.base)).multipart(reqwest::multipart::Form::new().text("csrf", csrf).part("file", part)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("已保存为问卷"));
+
     // The secretary of one branch does not see the county's campaign.
     let sec = login_page(&app, "sec").await;
     assert_eq!(sec.get(format!("{}/campaigns/{id}", app.base)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
@@ -633,7 +667,7 @@ async fn questionnaire_links_submissions_counts_and_exports() {
     assert_eq!(list["campaigns"][0]["id"], id);
     let s: Value = c.get(format!("{}/api/v1/campaigns/{id}/stats", app.base)).bearer_auth(&tok).send().await.unwrap().json().await.unwrap();
     assert_eq!(s["returned"], after2.returned);
-    assert_eq!(s["valid"], after2.valid);
+    assert_eq!(s["valid"], relaxed.valid);
     assert!(s["valid_rate"].is_number() && s["units"].as_array().unwrap().len() == units.len());
     let stok = token(&app, "sec").await;
     assert_eq!(c.get(format!("{}/api/v1/campaigns/{id}/stats", app.base)).bearer_auth(&stok).send().await.unwrap().status(), StatusCode::NOT_FOUND);
