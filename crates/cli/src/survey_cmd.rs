@@ -59,7 +59,7 @@ pub async fn export(store: &Store, campaign: i64, format: &str, out: &std::path:
     let e = survey::export::export(store, &Scope::jurisdiction(), campaign, f, valid_only, out).await.map_err(plain)?;
     println!("已导出 {} 份答卷到 {}（用时 {:.1} 秒）", e.rows, out.display(), started.elapsed().as_secs_f64());
     if e.truncated > 0 {
-        eprintln!("提示：{} 个文本答案超过该格式的长度上限（SAV 255 字节、DTA 2045 字节）已截断；完整文本请导出 CSV 或 XLSX", e.truncated);
+        eprintln!("提示：{} 个文本答案超过该格式的长度上限（SAV 32767 字节、DTA 2045 字节）已截断；完整文本请导出 CSV 或 XLSX", e.truncated);
     }
     Ok(())
 }

@@ -47,7 +47,7 @@ impl Format {
 #[derive(Debug, Clone, Default)]
 pub struct Exported {
     pub rows: u64,
-    /// Text values cut to the format's limit (SAV 255 bytes, DTA 2045 bytes).
+    /// Text values cut to the format's limit (SAV 32 767 bytes, DTA 2 045 bytes).
     pub truncated: u64,
 }
 

@@ -1,14 +1,32 @@
 //! SPSS system files (.sav), written to the PSPP system-file specification: uncompressed
-//! cases, variable and value labels, long variable names (record 7.13) and the UTF-8
-//! character-encoding record (7.20, with character code 65001 in 7.3). Cases stream to
-//! the file; the case count in the header is patched at the end.
+//! cases, variable and value labels, long variable names (record 7.13), very long strings
+//! (record 7.14: texts over 255 bytes split into 255-byte segments, as SPSS and ReadStat
+//! do) and the UTF-8 character-encoding record (7.20, with character code 65001 in 7.3).
+//! Cases stream to the file; the case count in the header is patched at the end.
 
 use crate::columns::{Cell, ColKind, Column};
 use std::io::{Seek, SeekFrom, Write};
 
-/// Longest string SPSS keeps without the very-long-string scheme; longer texts are cut
-/// at a character boundary (the CSV/XLSX exports keep them whole).
-pub const MAX_STRING: usize = 255;
+/// Longest string SPSS stores (bytes); longer texts are cut at a character boundary (the
+/// CSV/XLSX exports keep them whole). Answers are capped at 5 000 characters, well below.
+pub const MAX_STRING: usize = 32_767;
+
+/// (segment widths) of a string of `width` bytes: one up to 255, else ⌈width/252⌉
+/// segments of 255 with the rest in the last.
+fn segments(width: usize) -> Vec<usize> {
+    if width <= 255 {
+        return vec![width];
+    }
+    let n = width.div_ceil(252);
+    let mut v = vec![255; n - 1];
+    v.push(width - (n - 1) * 252);
+    v
+}
+
+/// Bytes a string of `width` takes in a case.
+fn storage(width: usize) -> usize {
+    segments(width).iter().map(|w| w.div_ceil(8) * 8).sum()
+}
 
 pub struct SavWriter<W: Write + Seek> {
     w: W,
@@ -46,12 +64,12 @@ impl<W: Write + Seek> SavWriter<W> {
     /// Writes the dictionary. `widths[i]`: the longest value of string column i in bytes.
     pub fn new(mut w: W, label: &str, cols: &[Column], string_bytes: &[usize]) -> std::io::Result<Self> {
         let widths: Vec<usize> = cols.iter().zip(string_bytes).map(|(c, n)| if c.kind == ColKind::Str { (*n).clamp(1, MAX_STRING) } else { 0 }).collect();
-        let segments: usize = widths.iter().map(|w| if *w == 0 { 1 } else { w.div_ceil(8) }).sum();
+        let slots: usize = widths.iter().map(|w| if *w == 0 { 1 } else { storage(*w) / 8 }).sum();
         let now = chrono::Local::now();
         w.write_all(b"$FL2")?;
         w.write_all(&padded("@(#) SPSS DATA FILE dangjian", 60, b' '))?;
         i32le(&mut w, 2)?;
-        i32le(&mut w, segments as i32)?;
+        i32le(&mut w, slots as i32)?;
         i32le(&mut w, 0)?;
         i32le(&mut w, 0)?;
         i32le(&mut w, -1)?;
@@ -61,32 +79,39 @@ impl<W: Write + Seek> SavWriter<W> {
         w.write_all(&padded(label, 64, b' '))?;
         w.write_all(&[0u8; 3])?;
 
-        let mut index = 1; // 1-based segment index of each variable
+        let mut index = 1; // 1-based 8-byte slot index of each variable
         let mut first_index = Vec::new();
         for (i, (c, width)) in cols.iter().zip(&widths).enumerate() {
             first_index.push(index);
-            let fmt = match c.kind {
-                ColKind::Num { decimals } => (5 << 16) | (10 << 8) | decimals as i32,
-                ColKind::Str => (1 << 16) | ((*width as i32) << 8),
-            };
-            i32le(&mut w, 2)?;
-            i32le(&mut w, *width as i32)?;
-            i32le(&mut w, 1)?;
-            i32le(&mut w, 0)?;
-            i32le(&mut w, fmt)?;
-            i32le(&mut w, fmt)?;
-            w.write_all(&padded(&short_name(i), 8, b' '))?;
-            let label = cut(&c.label, 255);
-            i32le(&mut w, label.len() as i32)?;
-            w.write_all(&padded(label, label.len().div_ceil(4) * 4, b' '))?;
-            let segs = if *width == 0 { 1 } else { width.div_ceil(8) };
-            for _ in 1..segs {
-                for v in [2, -1, 0, 0, 0, 0] {
-                    i32le(&mut w, v)?;
+            let segs = if *width == 0 { vec![0] } else { segments(*width) };
+            for (k, seg) in segs.iter().enumerate() {
+                let fmt = match c.kind {
+                    ColKind::Num { decimals } => (5 << 16) | (10 << 8) | decimals as i32,
+                    ColKind::Str => (1 << 16) | ((*seg as i32) << 8),
+                };
+                let labelled = k == 0;
+                i32le(&mut w, 2)?;
+                i32le(&mut w, *seg as i32)?;
+                i32le(&mut w, labelled as i32)?;
+                i32le(&mut w, 0)?;
+                i32le(&mut w, fmt)?;
+                i32le(&mut w, fmt)?;
+                // Segments of a very long string share the variable's short name.
+                w.write_all(&padded(&short_name(i), 8, b' '))?;
+                if labelled {
+                    let label = cut(&c.label, 255);
+                    i32le(&mut w, label.len() as i32)?;
+                    w.write_all(&padded(label, label.len().div_ceil(4) * 4, b' '))?;
                 }
-                w.write_all(b"        ")?;
+                let slots = if *seg == 0 { 1 } else { seg.div_ceil(8) };
+                for _ in 1..slots {
+                    for v in [2, -1, 0, 0, 0, 0] {
+                        i32le(&mut w, v)?;
+                    }
+                    w.write_all(b"        ")?;
+                }
+                index += slots;
             }
-            index += segs;
         }
         for (i, c) in cols.iter().enumerate() {
             if c.labels.is_empty() || c.kind == ColKind::Str {
@@ -123,6 +148,14 @@ impl<W: Write + Seek> SavWriter<W> {
             i32le(&mut w, v)?;
         }
         w.write_all(names.as_bytes())?;
+        // 7.14 very long strings: SHORT=WIDTH, each entry ended by NUL and tab.
+        let vls: String = cols.iter().zip(&widths).enumerate().filter(|(_, (_, w))| **w > 255).map(|(i, (_, w))| format!("{}={w:05}\0\t", short_name(i))).collect();
+        if !vls.is_empty() {
+            for v in [7, 14, 1, vls.len() as i32] {
+                i32le(&mut w, v)?;
+            }
+            w.write_all(vls.as_bytes())?;
+        }
         // 7.20 character encoding.
         for v in [7, 20, 1, 5] {
             i32le(&mut w, v)?;
@@ -138,11 +171,22 @@ impl<W: Write + Seek> SavWriter<W> {
             match c {
                 Cell::Num(v) => self.w.write_all(&v.filter(|x| x.is_finite()).unwrap_or(SYSMIS).to_le_bytes())?,
                 Cell::Str(s) => {
-                    let n = if *width == 0 { 8 } else { width.div_ceil(8) * 8 };
                     if s.len() > *width {
                         self.truncated += 1;
                     }
-                    self.w.write_all(&padded(s, n, b' '))?;
+                    let v = cut(s, *width).as_bytes();
+                    if *width <= 255 {
+                        let mut b = v.to_vec();
+                        b.resize(width.max(&1).div_ceil(8) * 8, b' ');
+                        self.w.write_all(&b)?;
+                    } else {
+                        // 255 bytes of the value per segment, each segment 256 bytes but the last.
+                        let mut b = vec![b' '; storage(*width)];
+                        for (k, chunk) in v.chunks(255).enumerate() {
+                            b[k * 256..k * 256 + chunk.len()].copy_from_slice(chunk);
+                        }
+                        self.w.write_all(&b)?;
+                    }
                 }
             }
         }

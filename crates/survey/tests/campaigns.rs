@@ -53,7 +53,10 @@ async fn campaign_counts_verdicts_and_exports(db: Db) {
     let r = |sub: &str| NewResponse { campaign_id: id, unit_id: unit, submission_id: sub.into(), device: "d".into(), channel: "online".into(), entered_by: None, started_at: "2026-11-01T00:00:00Z".into(), submitted_at: "2026-11-01T00:10:00Z".into(), duration_s: 600.0, answers: "{}".into(), missing: 0 };
     assert_eq!(w.write(&[r("replay-1"), r("replay-1"), r("replay-2")]).await.unwrap(), vec![true, false, true]);
     assert_eq!(w.write(&[r("replay-1")]).await.unwrap(), vec![false]);
-    assert_eq!(stats(&store, &all, id).await.unwrap().returned, s.returned + 2);
+    // A long open answer (600 characters, 1 800 bytes): SPSS keeps it whole as a very long string.
+    let long = NewResponse { answers: serde_json::json!({"suggestion": "建议加强经费保障".repeat(75)}).to_string(), ..r("long-1") };
+    assert_eq!(w.write(&[long]).await.unwrap(), vec![true]);
+    assert_eq!(stats(&store, &all, id).await.unwrap().returned, s.returned + 3);
 
     // Exports: every response, or the valid ones.
     let dir = std::env::temp_dir().join(testkit::unique("export"));
@@ -126,6 +129,7 @@ for kind in ("sav", "dta"):
         "valid_sum": int(df["valid"].sum()),
         "mq_mean": float(df["meetings_quality"].mean()),
         "encoding": getattr(meta, "file_encoding", None),
+        "longest_suggestion": int(df["suggestion"].astype(str).str.len().max()),
     }
 print(json.dumps(out, ensure_ascii=False))
 "#;
@@ -151,6 +155,7 @@ print(json.dumps(out, ensure_ascii=False))
         assert_eq!(k["valid_sum"], valid, "{kind}");
         assert!((k["mq_mean"].as_f64().unwrap() - mq_mean).abs() < 1e-9, "{kind}");
         assert!(k["names"].as_array().unwrap().iter().any(|n| n == "funding_sources_dues_return"), "{kind}: long names kept");
+        assert_eq!(k["longest_suggestion"], 600, "{kind}: a 600-character answer is kept whole");
     }
     assert_eq!(v["sav"]["encoding"], "UTF-8");
 }
