@@ -47,6 +47,20 @@ pub async fn resolve(st: &AppState, token: &str) -> Result<Arc<PublicForm>, Resp
 #[derive(Deserialize, Default)]
 pub struct FormQuery {
     pub paper: Option<u8>,
+    /// A language of the questionnaire (`label::English` → `English`).
+    pub lang: Option<String>,
+}
+
+/// The questionnaire in the language asked for, when it has that language.
+fn localized<'a>(pf: &'a PublicForm, lang: Option<&str>) -> std::borrow::Cow<'a, Questionnaire> {
+    match lang {
+        Some(l) if pf.form.languages.iter().any(|x| x == l) && pf.form.language() != l => {
+            let mut f = pf.form.clone();
+            f.default_language = Some(l.to_string());
+            std::borrow::Cow::Owned(f)
+        }
+        _ => std::borrow::Cow::Borrowed(&pf.form),
+    }
 }
 
 /// Whether the campaign takes answers today.
@@ -81,8 +95,9 @@ pub async fn form_page(State(st): State<AppState>, headers: HeaderMap, Path(toke
     if q.paper == Some(1) && paper.is_none() {
         return (StatusCode::FORBIDDEN, crate::view::message_page(StatusCode::FORBIDDEN, "录入纸质问卷须由负责本次调研的工作人员登录后进行")).into_response();
     }
-    let meta = Meta { submission: store::random_token()[..32].to_string(), started: now(), paper: paper.map(|p| p.1) };
-    let body = render(&pf, &token, &Raw::default(), &BTreeMap::new(), &meta, None);
+    let form = localized(&pf, q.lang.as_deref());
+    let meta = Meta { submission: store::random_token()[..32].to_string(), started: now(), paper: paper.map(|p| p.1), lang: form.language() };
+    let body = render(&pf, &form, &token, &Raw::default(), &BTreeMap::new(), &meta, None);
     let mut res = shell(&pf.form.title, body).into_response();
     if cookie(&headers, DEVICE_COOKIE).is_none() {
         let c = format!("{DEVICE_COOKIE}={}; Path=/s; HttpOnly; SameSite=Lax; Max-Age=31536000", &store::random_token()[..32]);
@@ -101,6 +116,7 @@ struct Meta {
     started: String,
     /// csrf token when staff enter a paper questionnaire
     paper: Option<String>,
+    lang: String,
 }
 
 pub async fn submit(State(st): State<AppState>, headers: HeaderMap, Path(token): Path<String>, Form(fields): Form<Vec<(String, String)>>) -> Response {
@@ -127,16 +143,18 @@ pub async fn submit(State(st): State<AppState>, headers: HeaderMap, Path(token):
         }
     };
     let raw = Raw(fields.iter().filter(|(k, _)| !k.starts_with('_')).cloned().collect());
-    let meta = Meta { submission: submission.clone(), started: started.clone(), paper: paper.as_ref().map(|p| p.1.clone()) };
+    let lang = get("_lang");
+    let form = localized(&pf, Some(lang.as_str()));
+    let meta = Meta { submission: submission.clone(), started: started.clone(), paper: paper.as_ref().map(|p| p.1.clone()), lang: form.language() };
     let add = get("_add");
     if !add.is_empty() {
         // "再添加一项" on a repeat without JavaScript: show the form again, one more instance.
-        return shell(&pf.form.title, render(&pf, &token, &raw, &BTreeMap::new(), &meta, Some(&add))).into_response();
+        return shell(&pf.form.title, render(&pf, &form, &token, &raw, &BTreeMap::new(), &meta, Some(&add))).into_response();
     }
     let today = crate::pages::today().to_string();
-    let checked = check(&pf.form, &raw, paper.is_some(), &today);
+    let checked = check(&form, &raw, paper.is_some(), &today);
     if !checked.errors.is_empty() {
-        return (StatusCode::UNPROCESSABLE_ENTITY, shell(&pf.form.title, render(&pf, &token, &raw, &checked.errors, &meta, None))).into_response();
+        return (StatusCode::UNPROCESSABLE_ENTITY, shell(&pf.form.title, render(&pf, &form, &token, &raw, &checked.errors, &meta, None))).into_response();
     }
     let submitted = now();
     let start_t = chrono::DateTime::parse_from_rfc3339(&started).ok();
@@ -228,6 +246,10 @@ fn shell(title: &str, body: Markup) -> axum::response::Html<String> {
     axum::response::Html(page.into_string())
 }
 
+fn url_escape(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
 /// Replaces `${name}` in a label with the answer given so far.
 fn interpolate(text: &str, raw: &Raw, prefix: &str) -> String {
     let mut out = String::new();
@@ -255,9 +277,12 @@ fn ast(e: &Option<survey::expr::Expr>) -> Option<String> {
     e.as_ref().map(|e| serde_json::to_string(&e.node).unwrap_or_default())
 }
 
-fn render(pf: &PublicForm, token: &str, raw: &Raw, errors: &BTreeMap<String, String>, meta: &Meta, add: Option<&str>) -> Markup {
-    let f = &pf.form;
+fn render(pf: &PublicForm, f: &Questionnaire, token: &str, raw: &Raw, errors: &BTreeMap<String, String>, meta: &Meta, add: Option<&str>) -> Markup {
+    let langs: Vec<&String> = f.languages.iter().filter(|l| !l.is_empty()).collect();
     html! {
+        @if langs.len() > 1 {
+            p.langs { "语言 / Language：" @for l in &langs { @if **l == meta.lang { b { (l) } " " } @else { a href=(format!("/s/{token}?lang={}", url_escape(l))) { (l) } " " } } }
+        }
         @if meta.paper.is_some() { div.banner { "纸质问卷录入模式：按纸质问卷如实录入，未作答的必答题可留空（该问卷将计为不完整）。" } }
         @if !errors.is_empty() {
             section.err role="alert" { "有 " (errors.len()) " 处需要修改，请查看标红的题目。" }
@@ -267,6 +292,7 @@ fn render(pf: &PublicForm, token: &str, raw: &Raw, errors: &BTreeMap<String, Str
             input type="hidden" name="_submission" value=(meta.submission);
             input type="hidden" name="_started" value=(meta.started);
             @if let Some(c) = &meta.paper { input type="hidden" name="_csrf" value=(c); }
+            input type="hidden" name="_lang" value=(meta.lang);
             (items(f, &f.items, raw, errors, "", add))
             button.submit type="submit" { "提交问卷" }
         }

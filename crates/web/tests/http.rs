@@ -672,3 +672,34 @@ async fn questionnaire_links_submissions_counts_and_exports() {
     let stok = token(&app, "sec").await;
     assert_eq!(c.get(format!("{}/api/v1/campaigns/{id}/stats", app.base)).bearer_auth(&stok).send().await.unwrap().status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bilingual_questionnaire_answers_in_the_chosen_language() {
+    let app = app().await;
+    let all = Scope::jurisdiction();
+    let md = "| survey |\n| | type | name | label::中文 (zh) | label::English (en) | constraint | constraint_message::中文 (zh) | constraint_message::English (en) |\n| | integer | age | 您的年龄 | Your age | . < 120 | 年龄应小于120 | Age must be below 120 |\n| settings |\n| | form_title | form_id | default_language |\n| | 双语问卷 | bilingual | 中文 (zh) |\n";
+    let form = survey::xlsform::read_bytes(md.as_bytes()).unwrap().form;
+    let qid = survey::campaign::save_questionnaire(&app.store, &form, None).await.unwrap();
+    let root = app.store.org_children(&all, None).await.unwrap()[0].org.id;
+    let today = chrono::Local::now().date_naive();
+    let cid = app
+        .store
+        .insert_campaign(&all, &store::NewCampaign { questionnaire_id: qid, org_id: root, title: "双语".into(), opens_on: today, closes_on: today, rules: "{}".into(), units: vec![(app.a, 5)], created_by: None })
+        .await
+        .unwrap();
+    let token = app.store.campaign_units(&all, cid).await.unwrap()[0].token.clone();
+    let c = browser();
+    let zh = c.get(format!("{}/s/{token}", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(zh.contains("您的年龄") && zh.contains("?lang=English%20%28en%29"), "{zh}");
+    let en = c.get(format!("{}/s/{token}?lang=English%20(en)", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(en.contains("Your age") && !en.contains("您的年龄"));
+    let r = c
+        .post(format!("{}/s/{token}", app.base))
+        .form(&[("_submission", field(&en, "_submission")), ("_started", field(&en, "_started")), ("_lang", "English (en)".to_string()), ("age", "130".to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let t = r.text().await.unwrap();
+    assert!(t.contains("Age must be below 120") && t.contains("Your age"), "{t}");
+}
