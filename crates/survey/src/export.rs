@@ -88,6 +88,8 @@ pub async fn export(store: &Store, scope: &Scope, campaign_id: i64, format: Form
         Format::Xlsx => {
             use rust_xlsxwriter::{Format as XF, Workbook};
             let mut wb = Workbook::new();
+            // A million responses make a sheet of more than 4 GiB before compression: ZIP64.
+            wb.use_zip_large_file(true);
             let bold = XF::new().set_bold();
             let ws = wb.add_worksheet_with_constant_memory().map_err(io)?.set_name("答卷").map_err(io)?;
             // Constant-memory sheets take rows in order: a row is flushed once the next starts.
