@@ -9,6 +9,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "0003_exchange", include_str!("../migrations/0003_exchange.sql")),
     (4, "0004_exchange_log", include_str!("../migrations/0004_exchange_log.sql")),
     (5, "0005_survey", include_str!("../migrations/0005_survey.sql")),
+    (6, "0006_survey_devices", include_str!("../migrations/0006_survey_devices.sql")),
 ];
 
 /// The two dialect tokens of the migration files, per backend.

@@ -289,6 +289,38 @@ impl Store {
         Ok(())
     }
 
+    /// The median duration of a campaign's online responses, in seconds (0 when none),
+    /// computed in the database so that judging a million responses holds none of them.
+    pub async fn campaign_median_duration(&self, scope: &Scope, campaign_id: i64) -> Result<f64, StoreError> {
+        self.campaign(scope, campaign_id).await?;
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM survey_responses WHERE campaign_id = $1 AND channel <> 'paper'").bind(campaign_id).fetch_one(&self.pool).await?;
+        if n == 0 {
+            return Ok(0.0);
+        }
+        let (offset, take) = if n % 2 == 1 { (n / 2, 1) } else { (n / 2 - 1, 2) };
+        let mid: Vec<f64> = sqlx::query_scalar("SELECT duration_s FROM survey_responses WHERE campaign_id = $1 AND channel <> 'paper' ORDER BY duration_s LIMIT $2 OFFSET $3")
+            .bind(campaign_id)
+            .bind(take)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(mid.iter().sum::<f64>() / mid.len().max(1) as f64)
+    }
+
+    /// Online responses whose device had already answered the campaign (the duplicate
+    /// rule: the first response of a device counts, later ones do not).
+    pub async fn repeated_device_responses(&self, scope: &Scope, campaign_id: i64) -> Result<std::collections::HashSet<i64>, StoreError> {
+        self.campaign(scope, campaign_id).await?;
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT r.id FROM survey_responses r WHERE r.campaign_id = $1 AND r.channel <> 'paper' AND EXISTS \
+             (SELECT 1 FROM survey_responses e WHERE e.campaign_id = r.campaign_id AND e.device = r.device AND e.channel <> 'paper' AND e.id < r.id)",
+        )
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ids.into_iter().collect())
+    }
+
     /// Streams a campaign's responses in submission order.
     pub async fn campaign_responses<E: From<StoreError>>(&self, scope: &Scope, campaign_id: i64, mut each: impl FnMut(ResponseRow) -> Result<(), E>) -> Result<(), E> {
         self.campaign(scope, campaign_id).await?;

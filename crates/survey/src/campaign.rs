@@ -8,7 +8,7 @@ use crate::xlsform::FormErrors;
 use domain::Labelled;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use store::{Campaign, CampaignUnit, ResponseRow, Scope, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -85,40 +85,24 @@ impl Loaded {
         self.units.iter().find(|u| u.id == id)
     }
 
-    /// Streams every response with its answers and verdict, in submission order. Two
-    /// passes: durations for the median first, then the verdicts. Memory: 8 bytes per
-    /// response for durations and device hashes.
+    /// Streams every response with its answers and verdict, in submission order. The
+    /// median duration and the repeated devices come from the database first, so memory
+    /// does not grow with the number of responses (only with the duplicates).
     pub async fn judge_each(&self, store: &Store, scope: &Scope, mut each: impl FnMut(&ResponseRow, &Map<String, Json>, &Verdict) -> Result<(), SurveyError>) -> Result<Judge, SurveyError> {
-        let mut durations = Vec::new();
-        store
-            .campaign_responses(scope, self.campaign.id, |r| {
-                if r.channel != "paper" {
-                    durations.push(r.duration_s);
-                }
-                Ok::<_, SurveyError>(())
-            })
-            .await?;
-        let judge = Judge::new(&self.form, &self.rules, &mut durations);
-        drop(durations);
-        let mut devices: HashSet<u64> = HashSet::new();
+        let median = store.campaign_median_duration(scope, self.campaign.id).await?;
+        let repeated = store.repeated_device_responses(scope, self.campaign.id).await?;
+        let judge = Judge::new(&self.form, &self.rules, median);
         store
             .campaign_responses(scope, self.campaign.id, |r| {
                 let answers = answers_of(&r)?;
                 let paper = r.channel == "paper";
-                let seen = !paper && !devices.insert(hash(&r.device));
+                let seen = !paper && repeated.contains(&r.id);
                 let v = judge.verdict(&Facts { id: r.id, device: &r.device, paper, duration_s: r.duration_s, answers: &answers, missing: r.missing as usize, override_valid: r.override_valid }, seen);
                 each(&r, &answers, &v)
             })
             .await?;
         Ok(judge)
     }
-}
-
-fn hash(s: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    s.hash(&mut h);
-    h.finish()
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -144,16 +144,8 @@ pub struct Judge {
 }
 
 impl Judge {
-    /// `durations`: of the online responses (paper ones have no meaningful duration).
-    pub fn new(form: &Questionnaire, rules: &Rules, durations: &mut [f64]) -> Judge {
-        durations.sort_by(|a, b| a.total_cmp(b));
-        let median = if durations.is_empty() {
-            0.0
-        } else if durations.len() % 2 == 1 {
-            durations[durations.len() / 2]
-        } else {
-            (durations[durations.len() / 2 - 1] + durations[durations.len() / 2]) / 2.0
-        };
+    /// `median`: of the online responses' durations (paper ones have no meaningful duration).
+    pub fn new(form: &Questionnaire, rules: &Rules, median: f64) -> Judge {
         let cutoff = (median * rules.speeder_fraction).max(rules.speeder_min_seconds as f64);
         let attention = if rules.attention.is_empty() { form_attention(form) } else { rules.attention.clone() };
         Judge { rules: rules.clone(), blocks: likert_blocks(form), attention, speeder_cutoff: cutoff, median_duration: median }

@@ -25,6 +25,7 @@ impl Submissions {
             .get_or_try_init(|| async {
                 let mut writer = store.response_writer().await.map_err(|e| e.to_string())?;
                 let (tx, mut rx) = mpsc::channel::<Job>(BATCH * 8);
+                let store = store.clone();
                 tokio::spawn(async move {
                     let mut jobs: Vec<Job> = Vec::with_capacity(BATCH);
                     while rx.recv_many(&mut jobs, BATCH).await > 0 {
@@ -39,6 +40,11 @@ impl Submissions {
                                 let msg = e.to_string();
                                 for reply in replies {
                                     let _ = reply.send(Err(msg.clone()));
+                                }
+                                // The connection may be gone (database restarted): take a new
+                                // one for the next batch; the refused ones were told to retry.
+                                if let Ok(w) = store.response_writer().await {
+                                    writer = w;
                                 }
                             }
                         }
