@@ -4,42 +4,16 @@
 // counted under that unit and its sector.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { start, PASSWORD } from './server.mjs';
 
-const BIN = process.env.DANGJIAN_BIN || join(import.meta.dirname, '../../target/debug/dangjian');
-const PASSWORD = 'dangjian2026';
-let server, browser, base, dir;
+let browser, base, stop;
 
 before(async () => {
-  assert.ok(existsSync(BIN), `找不到 dangjian 可执行文件 ${BIN}：请先运行 cargo build，或用 DANGJIAN_BIN 指定路径`);
-  dir = mkdtempSync(join(tmpdir(), 'dj-survey-'));
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  server = spawn(BIN, ['--db', `sqlite://${join(dir, 'demo.db')}`, 'demo', '--scale', 'small', '--bind', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'inherit'] });
-  base = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('服务未在120秒内启动：\n' + out)), 120000);
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/http:\/\/127\.0\.0\.1:\d+/);
-      if (m) { clearTimeout(timer); resolve(m[0]); }
-    });
-    server.on('error', (e) => reject(new Error(`无法启动 ${BIN}：${e.message}`)));
-    server.on('exit', (code) => reject(new Error(`服务退出（${code}）：\n${out}`)));
-  });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  ({ base, browser, stop } = await start());
 });
 
 after(async () => {
-  await browser?.close();
-  server?.kill();
-  rmSync(dir, { recursive: true, force: true });
+  await stop?.();
 });
 
 async function unitRow(page, code) {

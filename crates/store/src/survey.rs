@@ -98,7 +98,9 @@ pub struct ResponseRow {
     pub override_reason: Option<String>,
 }
 
-const CAMPAIGN_COLS: &str = "c.id, c.questionnaire_id, q.title AS q_title, c.org_id, o.name AS org_name, c.title, c.opens_on, c.closes_on, c.rules, c.created_at";
+/// A campaign with its questionnaire's title and its organisation (`o`, for the scope).
+const CAMPAIGN_SELECT: &str = "SELECT c.id, c.questionnaire_id, q.title AS q_title, c.org_id, o.name AS org_name, c.title, c.opens_on, c.closes_on, c.rules, c.created_at \
+     FROM campaigns c JOIN orgs o ON o.id = c.org_id JOIN questionnaires q ON q.id = c.questionnaire_id";
 const UNIT_COLS: &str = "u.id, u.campaign_id, u.org_id, o.code, o.name, o.level, o.sector, o.region_code, u.token, u.issued";
 const RESPONSE_COLS: &str = "r.id, r.campaign_id, r.unit_id, r.submission_id, r.device, r.channel, r.entered_by, r.started_at, r.submitted_at, r.duration_s, r.answers, r.missing, r.override_valid, r.override_reason";
 
@@ -232,14 +234,14 @@ impl Store {
 
     /// Campaigns run by organisations in scope, newest first.
     pub async fn campaigns(&self, scope: &Scope) -> Result<Vec<Campaign>, StoreError> {
-        let mut q = Sql::new(&format!("SELECT {CAMPAIGN_COLS} FROM campaigns c JOIN orgs o ON o.id = c.org_id JOIN questionnaires q ON q.id = c.questionnaire_id WHERE 1 = 1"));
+        let mut q = Sql::new(&format!("{CAMPAIGN_SELECT} WHERE 1 = 1"));
         scope.orgs(&mut q, "o");
         q.push(" ORDER BY c.id DESC");
         q.query().fetch_all(&self.pool).await?.iter().map(campaign_from).collect()
     }
 
     pub async fn campaign(&self, scope: &Scope, id: i64) -> Result<Campaign, StoreError> {
-        let mut q = Sql::new(&format!("SELECT {CAMPAIGN_COLS} FROM campaigns c JOIN orgs o ON o.id = c.org_id JOIN questionnaires q ON q.id = c.questionnaire_id WHERE c.id = "));
+        let mut q = Sql::new(&format!("{CAMPAIGN_SELECT} WHERE c.id = "));
         q.arg(id);
         scope.orgs(&mut q, "o");
         q.query().fetch_optional(&self.pool).await?.as_ref().map(campaign_from).transpose()?.ok_or(StoreError::NotFound { what: "调研" })
@@ -261,7 +263,7 @@ impl Store {
             return Ok(None);
         };
         let unit = unit_from(&r)?;
-        let c = sqlx::query(&format!("SELECT {CAMPAIGN_COLS} FROM campaigns c JOIN orgs o ON o.id = c.org_id JOIN questionnaires q ON q.id = c.questionnaire_id WHERE c.id = $1"))
+        let c = sqlx::query(&format!("{CAMPAIGN_SELECT} WHERE c.id = $1"))
             .bind(unit.campaign_id)
             .fetch_one(&self.pool)
             .await?;

@@ -68,19 +68,13 @@ pub async fn export(store: &Store, scope: &Scope, campaign_id: i64, format: Form
             std::io::Write::write_all(&mut f, b"\xEF\xBB\xBF")?;
             let mut w = csv::Writer::from_writer(f);
             w.write_record(cols.iter().map(|c| c.name.as_str())).map_err(io)?;
-            l.judge_each(store, scope, |r, a, v| {
-                if valid_only && !v.valid {
-                    return Ok(());
-                }
-                let cells = row(&cols, &l.form, r, l.unit(r.unit_id), a, v);
+            out.rows = each_row(&l, store, scope, &cols, valid_only, |cells| {
                 w.write_record(cells.iter().map(|c| match c {
                     Cell::Num(Some(n)) => fmt_num(*n),
                     Cell::Num(None) => String::new(),
                     Cell::Str(s) => s.clone(),
                 }))
-                .map_err(io)?;
-                out.rows += 1;
-                Ok(())
+                .map_err(io)
             })
             .await?;
             w.flush()?;
@@ -100,11 +94,8 @@ pub async fn export(store: &Store, scope: &Scope, campaign_id: i64, format: Form
                 ws.write_string(1, i as u16, &c.label).map_err(io)?;
             }
             let mut r_i = 2u32;
-            l.judge_each(store, scope, |r, a, v| {
-                if valid_only && !v.valid {
-                    return Ok(());
-                }
-                for (i, c) in row(&cols, &l.form, r, l.unit(r.unit_id), a, v).iter().enumerate() {
+            out.rows = each_row(&l, store, scope, &cols, valid_only, |cells| {
+                for (i, c) in cells.iter().enumerate() {
                     match c {
                         Cell::Num(Some(n)) => {
                             ws.write_number(r_i, i as u16, *n).map_err(io)?;
@@ -117,7 +108,6 @@ pub async fn export(store: &Store, scope: &Scope, campaign_id: i64, format: Form
                     }
                 }
                 r_i += 1;
-                out.rows += 1;
                 Ok(())
             })
             .await?;
@@ -141,11 +131,8 @@ pub async fn export(store: &Store, scope: &Scope, campaign_id: i64, format: Form
         Format::Sav | Format::Dta => {
             // First pass: the longest value of each text column (fixed widths in both formats).
             let mut widths = vec![0usize; cols.len()];
-            l.judge_each(store, scope, |r, a, v| {
-                if valid_only && !v.valid {
-                    return Ok(());
-                }
-                for (i, c) in row(&cols, &l.form, r, l.unit(r.unit_id), a, v).iter().enumerate() {
+            out.rows = each_row(&l, store, scope, &cols, valid_only, |cells| {
+                for (i, c) in cells.iter().enumerate() {
                     if let Cell::Str(s) = c {
                         widths[i] = widths[i].max(s.len());
                     }
@@ -156,34 +143,39 @@ pub async fn export(store: &Store, scope: &Scope, campaign_id: i64, format: Form
             let f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
             if format == Format::Sav {
                 let mut w = crate::sav::SavWriter::new(f, &title, &cols, &widths)?;
-                l.judge_each(store, scope, |r, a, v| {
-                    if valid_only && !v.valid {
-                        return Ok(());
-                    }
-                    w.row(&row(&cols, &l.form, r, l.unit(r.unit_id), a, v))?;
-                    out.rows += 1;
-                    Ok(())
-                })
-                .await?;
+                out.rows = each_row(&l, store, scope, &cols, valid_only, |cells| Ok(w.row(&cells)?)).await?;
                 out.truncated = w.truncated;
                 w.finish()?;
             } else {
                 let mut w = crate::dta::DtaWriter::new(f, &title, &cols, &widths)?;
-                l.judge_each(store, scope, |r, a, v| {
-                    if valid_only && !v.valid {
-                        return Ok(());
-                    }
-                    w.row(&row(&cols, &l.form, r, l.unit(r.unit_id), a, v))?;
-                    out.rows += 1;
-                    Ok(())
-                })
-                .await?;
+                out.rows = each_row(&l, store, scope, &cols, valid_only, |cells| Ok(w.row(&cells)?)).await?;
                 out.truncated = w.truncated;
                 w.finish()?;
             }
         }
     }
     Ok(out)
+}
+
+/// Streams the rows of the responses to export (only the valid ones when `valid_only`).
+async fn each_row(
+    l: &crate::campaign::Loaded,
+    store: &Store,
+    scope: &Scope,
+    cols: &[crate::columns::Column],
+    valid_only: bool,
+    mut f: impl FnMut(Vec<Cell>) -> Result<(), SurveyError>,
+) -> Result<u64, SurveyError> {
+    let mut n = 0;
+    l.judge_each(store, scope, |r, a, v| {
+        if valid_only && !v.valid {
+            return Ok(());
+        }
+        n += 1;
+        f(row(cols, &l.form, r, l.unit(r.unit_id), a, v))
+    })
+    .await?;
+    Ok(n)
 }
 
 fn fmt_num(n: f64) -> String {

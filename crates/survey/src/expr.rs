@@ -275,39 +275,36 @@ impl Expr {
 
     /// Every `${name}` the expression refers to.
     pub fn fields(&self) -> Vec<String> {
-        fn go(n: &Node, out: &mut Vec<String>) {
-            match n {
-                Node::Field { name } => out.push(name.clone()),
-                Node::Neg { a } => go(a, out),
-                Node::Bin { a, b, .. } => {
-                    go(a, out);
-                    go(b, out);
-                }
-                Node::Call { args, .. } => args.iter().for_each(|a| go(a, out)),
-                _ => {}
-            }
-        }
-        let mut v = Vec::new();
-        go(&self.node, &mut v);
-        v
+        self.collect(|n| match n {
+            Node::Field { name } => Some(name),
+            _ => None,
+        })
     }
 
     /// Bare names used (only a `choice_filter` may use them: the choices' columns).
     pub fn bare_names(&self) -> Vec<String> {
-        fn go(n: &Node, out: &mut Vec<String>) {
+        self.collect(|n| match n {
+            Node::Column { name } => Some(name),
+            _ => None,
+        })
+    }
+
+    /// The names `pick` takes from the nodes of the tree, in order.
+    fn collect(&self, pick: fn(&Node) -> Option<&String>) -> Vec<String> {
+        fn go(n: &Node, pick: fn(&Node) -> Option<&String>, out: &mut Vec<String>) {
+            out.extend(pick(n).cloned());
             match n {
-                Node::Column { name } => out.push(name.clone()),
-                Node::Neg { a } => go(a, out),
+                Node::Neg { a } => go(a, pick, out),
                 Node::Bin { a, b, .. } => {
-                    go(a, out);
-                    go(b, out);
+                    go(a, pick, out);
+                    go(b, pick, out);
                 }
-                Node::Call { args, .. } => args.iter().for_each(|a| go(a, out)),
+                Node::Call { args, .. } => args.iter().for_each(|a| go(a, pick, out)),
                 _ => {}
             }
         }
         let mut v = Vec::new();
-        go(&self.node, &mut v);
+        go(&self.node, pick, &mut v);
         v
     }
 
