@@ -13,6 +13,7 @@ pub mod meeting;
 pub mod member;
 pub mod org;
 pub mod region;
+pub mod research;
 pub mod rules;
 pub mod statistics;
 pub mod unit;

@@ -372,3 +372,26 @@ mod tests {
         assert!(Rules::parse(&zero, "bad.toml").unwrap_err().reason.contains("至少为1"));
     }
 }
+
+/// One entry of a rules file: `section.key` and the citation that justifies it, so
+/// that literature can point at the rule a requirement sets.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RuleEntry {
+    pub key: String,
+    pub citation: String,
+}
+
+/// Every cited entry of a rules file's text, in file order of sections.
+pub fn entries(text: &str) -> Vec<RuleEntry> {
+    let Ok(table) = text.parse::<toml::Table>() else { return Vec::new() };
+    let mut out = Vec::new();
+    for (section, v) in &table {
+        let Some(t) = v.as_table() else { continue };
+        for (key, e) in t {
+            if let Some(c) = e.get("citation").and_then(|c| c.as_str()) {
+                out.push(RuleEntry { key: format!("{section}.{key}"), citation: c.to_string() });
+            }
+        }
+    }
+    out
+}

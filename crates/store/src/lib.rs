@@ -16,6 +16,7 @@ mod migrate;
 mod orgs;
 mod query;
 mod rows;
+mod research;
 mod scope;
 mod statistics;
 mod survey;
@@ -33,6 +34,7 @@ pub use meetings::MeetingDetail;
 pub use members::materials_text;
 pub use orgs::OrgSummary;
 pub use query::Arg;
+pub use research::{AttachmentRow, CaseRow, CodedPassage, CodingCount, CodingRow, DocumentRow, InterviewCounts, InterviewRow, LexiconChange, NewAttachment, NewCoding, SearchPassage, SearchRow};
 pub use scope::Scope;
 pub use survey::{Campaign, CampaignUnit, NewCampaign, NewResponse, QuestionnaireRow, ResponseRow, ResponseWriter};
 

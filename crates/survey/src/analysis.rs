@@ -253,23 +253,8 @@ pub struct Keywords {
     pub words: Vec<(String, u64)>,
 }
 
-/// The segmenter with the Party-building vocabulary (builtin/party_terms.txt) added, so
-/// that 三会一课 or 流动党员 count as one word. Built once (≈ 0.1 s).
-pub fn jieba() -> &'static jieba_rs::Jieba {
-    static J: std::sync::OnceLock<jieba_rs::Jieba> = std::sync::OnceLock::new();
-    J.get_or_init(|| {
-        let mut j = jieba_rs::Jieba::new();
-        for t in include_str!("../builtin/party_terms.txt").lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
-            j.add_word(t, Some(100_000), Some("n"));
-        }
-        j
-    })
-}
-
-const STOP: &[&str] = &[
-    "的", "了", "和", "是", "在", "有", "也", "都", "就", "要", "把", "等", "对", "与", "及", "或", "我们", "希望", "建议", "一些", "有些",
-    "进一步", "加强", "工作", "没有", "不够", "太", "更", "多", "还", "让", "能", "这", "那", "很", "被", "给", "上级", "方便", "比较",
-];
+pub use segment::jieba;
+use segment::STOP;
 
 /// Words of open answers, counted once per answer, most frequent first.
 pub fn keywords(d: &Data, top: usize) -> Vec<Keywords> {
