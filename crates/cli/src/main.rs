@@ -347,7 +347,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Generate(args) => {
             let store = open(&cli.db).await?;
-            generate(&store, &args, &rules).await?;
+            generate(&store, &args, &rules, &rules_text).await?;
         }
         Command::Serve { bind } => {
             let store = open(&cli.db).await?;
@@ -357,7 +357,7 @@ async fn run(cli: Cli) -> Result<()> {
             let store = open(&cli.db).await?;
             if store.is_empty().await? {
                 println!("数据库为空，正在生成示范数据（示范县约4万名党员，首次约需半分钟）……");
-                generate(&store, &GenerateArgs { scale, seed: 2026, as_of: None }, &rules).await?;
+                generate(&store, &GenerateArgs { scale, seed: 2026, as_of: None }, &rules, &rules_text).await?;
             }
             let logins = demo_users(&store).await?;
             println!("\n演示账号（密码均为 {DEMO_PASSWORD}）：");
@@ -386,7 +386,7 @@ async fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
-async fn generate(store: &Store, args: &GenerateArgs, rules: &domain::rules::Rules) -> Result<()> {
+async fn generate(store: &Store, args: &GenerateArgs, rules: &domain::rules::Rules, rules_text: &str) -> Result<()> {
     let Some(scale) = generator::Scale::parse(&args.scale) else {
         bail!("规模“{}”无法识别，可选 small、county、city、province", args.scale);
     };
@@ -406,6 +406,9 @@ async fn generate(store: &Store, args: &GenerateArgs, rules: &domain::rules::Rul
     let secs = started.elapsed().as_secs_f64();
     println!("生成完成：{} 个县，共 {} 行，用时 {:.1} 秒（{:.0} 行/秒），数据截止 {as_of}", summary.counties, summary.rows, secs, summary.rows as f64 / secs);
     survey_cmd::generate(store, rules, args.seed, as_of, summary.counties as usize).await?;
+    let started = std::time::Instant::now();
+    let f = generator::research::fieldwork(store, rules, rules_text, args.seed, as_of).await?;
+    println!("实地访谈 {} 次（编码 {} 处），案例 {} 个，政策文献 {} 篇（{:.1} 秒）", f.interviews, f.codes, f.cases, f.documents, started.elapsed().as_secs_f64());
     for (table, n) in store.table_counts().await? {
         println!("  {table:<16} {n}");
     }

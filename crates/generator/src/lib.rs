@@ -10,6 +10,7 @@ mod county;
 mod names;
 mod people;
 pub mod roster;
+pub mod research;
 pub mod survey;
 pub use people::Person;
 
