@@ -351,7 +351,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Serve { bind } => {
             let store = open(&cli.db).await?;
-            serve(store, rules, &bind).await?;
+            serve(store, rules, rules_text.clone(), &bind).await?;
         }
         Command::Demo { bind, scale } => {
             let store = open(&cli.db).await?;
@@ -364,7 +364,7 @@ async fn run(cli: Cli) -> Result<()> {
             for (user, what) in &logins {
                 println!("  {user:<10} {what}");
             }
-            serve(store, rules, &bind).await?;
+            serve(store, rules, rules_text.clone(), &bind).await?;
         }
         Command::User(UserCommand::Create { username, role, org, member }) => {
             let store = open(&cli.db).await?;
@@ -512,10 +512,10 @@ async fn demo_users(store: &Store) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
-async fn serve(store: Store, rules: domain::rules::Rules, bind: &str) -> Result<()> {
+async fn serve(store: Store, rules: domain::rules::Rules, rules_text: String, bind: &str) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("无法监听 {bind}：端口可能已被占用，请用 --bind 换一个地址"))?;
     let addr = listener.local_addr()?;
     println!("\n党建平台已启动：http://{addr}/  （按 Ctrl+C 停止）");
-    web::serve(listener, store, rules).await.context("网页服务异常退出")?;
+    web::serve(listener, store, rules, rules_text).await.context("网页服务异常退出")?;
     Ok(())
 }

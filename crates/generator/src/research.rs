@@ -60,8 +60,8 @@ const SAYINGS: &[(&str, &[&str])] = &[
     ]),
     ("committee", &[
         "{u}的班子成员平均年龄五十七岁，年轻人都外出务工了，不愿意回村任职，后继乏人。",
-        "支委里有两位已经六十多岁，文化程度不高，换届时想找年轻人接班，可没有合适人选。",
-        "四十岁以下的党员只有三个，还常年在外地打工，后备干部很难培养。",
+        "支委里有两位已经六十多岁，文化程度不高，班子换届时想找年轻人接班，可没有合适人选。",
+        "四十岁以下的党员只有三个，还常年在外地打工，后备干部很难培养，班子力量薄弱。",
     ]),
     ("meeting_quality", &[
         "“三会一课”有时候是应付检查，会议记录是事后补的，内容也比较空洞。",
@@ -200,7 +200,10 @@ async fn interview(store: &Store, scope: &Scope, unit: &Org, failing: &[&str], n
     let mut problems: Vec<&str> = failing.iter().copied().take(3).collect();
     let mut soft = vec!["attention", "two_skins", "funding", "staff", "methods"];
     if matches!(unit.sector, Sector::Village) {
-        soft.push("committee");
+        // The seed: in rural organisations the committee ages with no one to take over.
+        if rng.gen_bool(0.7) && !problems.contains(&"committee") {
+            problems.push("committee");
+        }
         soft.push("funding");
     }
     if matches!(unit.sector, Sector::NonPublicEnterprise | Sector::Street) {

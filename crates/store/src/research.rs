@@ -381,6 +381,7 @@ impl Store {
             c.interviews += n;
             c.units_by_sector.push((r.e("sector")?, units));
         }
+        c.units_by_sector.sort_by_key(|(s, _)| <Sector as domain::Labelled>::ALL.iter().position(|x| x == s));
         let mut q = Sql::new("SELECT p.role, COUNT(*) AS n FROM interviewees p JOIN interviews i ON i.id = p.interview_id JOIN orgs o ON o.id = i.org_id WHERE 1 = 1");
         scope.orgs(&mut q, "o");
         q.push(" GROUP BY p.role");

@@ -11,6 +11,7 @@ use chrono::Datelike;
 use domain::meeting::NewMeeting;
 use domain::member::NewMemberInput;
 use domain::org::NewOrg;
+use domain::Labelled;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -185,4 +186,94 @@ pub async fn campaign_stats(State(st): State<AppState>, headers: HeaderMap, Path
         Err(survey::campaign::SurveyError::Store(e)) => Err(e.into()),
         Err(e) => Err(ApiError::Bad(e.to_string())),
     }
+}
+
+/// Research material is for staff: members' tokens are refused.
+fn research_staff(v: &crate::auth::Viewer) -> Result<(), ApiError> {
+    if v.scope.own_member().is_some() {
+        return Err(ApiError::Forbidden("调研资料只对组织部和党组织工作人员开放".into()));
+    }
+    Ok(())
+}
+
+fn interview_json(i: &store::InterviewRow) -> Value {
+    let people: Vec<Value> = i.people.iter().map(|(r, n, p)| json!({"role": r, "role_label": r.label(), "name": n, "position": p})).collect();
+    json!({"id": i.id, "org_id": i.org_id, "org_code": i.org_code, "org_name": i.org_name, "unit_type": i.sector, "unit_type_label": i.sector.label(), "held_on": i.held_on, "place": i.place, "interviewers": i.interviewers, "interviewees": people})
+}
+
+/// Interviews at units in scope, with the counts the report's method section uses.
+pub async fn interviews(State(st): State<AppState>, headers: HeaderMap) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    research_staff(&v)?;
+    let list: Vec<Value> = st.store.interviews(&v.scope).await?.iter().map(interview_json).collect();
+    let c = st.store.interview_counts(&v.scope).await?;
+    let by_sector: Vec<Value> = c.units_by_sector.iter().map(|(s, n)| json!({"unit_type": s, "label": s.label(), "units": n})).collect();
+    let by_role: Vec<Value> = c.people_by_role.iter().map(|(r, n)| json!({"role": r, "label": r.label(), "people": n})).collect();
+    ok(json!({"interviews": list, "counts": {"interviews": c.interviews, "units": c.units, "people": c.people, "units_by_type": by_sector, "people_by_role": by_role, "sentence": qualitative::interviews::method_sentence(&c)}}))
+}
+
+/// One interview with its notes and accepted codes.
+pub async fn interview(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    research_staff(&v)?;
+    let i = st.store.interview(&v.scope, id).await?;
+    let codes: Vec<Value> = st
+        .store
+        .codings(&v.scope, id)
+        .await?
+        .into_iter()
+        .filter(|c| c.status == "accepted")
+        .map(|c| json!({"id": c.id, "passage": c.passage, "category": c.category, "category_name": domain::research::Codebook::builtin().name(&c.category), "excerpt": c.excerpt, "quote": c.quote, "origin": c.origin}))
+        .collect();
+    let mut j = interview_json(&i);
+    j["notes"] = json!(i.notes);
+    j["codes"] = json!(codes);
+    ok(j)
+}
+
+pub async fn cases(State(st): State<AppState>, headers: HeaderMap) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    research_staff(&v)?;
+    let list: Vec<Value> = st
+        .store
+        .cases(&v.scope)
+        .await?
+        .into_iter()
+        .map(|c| json!({"id": c.id, "title": c.title, "kind": c.kind, "kind_label": c.kind.label(), "org_id": c.org_id, "org_name": c.org_name, "unit_type": c.sector, "period": c.period, "background": c.background, "actions": c.actions, "result": c.result, "lessons": c.lessons, "categories": c.categories, "sources": c.sources}))
+        .collect();
+    ok(json!({ "cases": list }))
+}
+
+pub async fn documents(State(st): State<AppState>, headers: HeaderMap) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    research_staff(&v)?;
+    let list: Vec<Value> = st
+        .store
+        .documents()
+        .await?
+        .into_iter()
+        .map(|d| {
+            let reqs: Vec<Value> = d.requirements.iter().map(|(t, k)| json!({"text": t, "rule_key": k})).collect();
+            json!({"id": d.id, "title": d.title, "kind": d.kind, "issuer": d.issuer, "doc_number": d.doc_number, "issued_on": d.issued_on, "url": d.url, "summary": d.summary, "requirements": reqs})
+        })
+        .collect();
+    ok(json!({ "documents": list }))
+}
+
+#[derive(serde::Deserialize)]
+pub struct SearchParams {
+    q: Option<String>,
+    limit: Option<usize>,
+}
+
+/// Full-text search over interviews, cases and documents within scope.
+pub async fn research_search(State(st): State<AppState>, headers: HeaderMap, Query(p): Query<SearchParams>) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    research_staff(&v)?;
+    let q = p.q.unwrap_or_default();
+    if q.trim().is_empty() {
+        return Err(ApiError::Bad("请用参数 q 给出检索词，例如 /api/v1/search?q=三会一课".into()));
+    }
+    let items = qualitative::search::search(&st.store, &v.scope, &q, p.limit.unwrap_or(50).clamp(1, 500)).await?;
+    ok(json!({"query": q, "terms": segment::query_terms(&q), "items": items}))
 }

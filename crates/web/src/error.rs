@@ -33,6 +33,8 @@ pub enum ApiError {
     Unauthorized,
     Store(StoreError),
     Bad(String),
+    /// Logged in, but this kind of data is not for this role.
+    Forbidden(String),
 }
 
 impl From<StoreError> for ApiError {
@@ -50,6 +52,7 @@ impl IntoResponse for ApiError {
             )
                 .into_response(),
             ApiError::Bad(msg) => (StatusCode::BAD_REQUEST, Json(serde_json::json!({"error": msg}))).into_response(),
+            ApiError::Forbidden(msg) => (StatusCode::FORBIDDEN, Json(serde_json::json!({"error": msg}))).into_response(),
             ApiError::Store(StoreError::Invalid(v)) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, Json(serde_json::json!({"error": v.summary(), "fields": v.errors}))).into_response()
             }

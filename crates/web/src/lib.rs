@@ -12,6 +12,7 @@ mod meeting_form;
 mod pages;
 mod qr;
 mod records_pages;
+mod research_pages;
 mod submissions;
 mod survey_form;
 mod survey_pages;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub store: Store,
     /// The rules in effect (`--rules`), for compliance and the development pipeline.
     pub rules: Arc<Rules>,
+    /// The rules file's text, whose entries literature requirements point at.
+    pub rules_text: Arc<String>,
     /// Questionnaire submissions, written in group commits.
     pub submissions: submissions::Submissions,
     /// Public questionnaire links resolved, by token.
@@ -36,8 +39,8 @@ pub struct AppState {
 }
 
 /// The application's routes.
-pub fn router(store: Store, rules: Rules) -> Router {
-    let state = AppState { store, rules: Arc::new(rules), submissions: Default::default(), forms: Default::default() };
+pub fn router(store: Store, rules: Rules, rules_text: String) -> Router {
+    let state = AppState { store, rules: Arc::new(rules), rules_text: Arc::new(rules_text), submissions: Default::default(), forms: Default::default() };
     Router::new()
         .route("/", get(pages::home))
         .route("/login", get(pages::login_form).post(pages::login))
@@ -93,9 +96,33 @@ pub fn router(store: Store, rules: Rules) -> Router {
         .route("/responses/{id}/override", post(survey_pages::override_response))
         .route("/campaigns/{id}/analysis", get(survey_pages::analysis))
         .route("/campaigns/{id}/export", get(survey_pages::export))
+        .route("/research", get(research_pages::overview))
+        .route("/research/search", get(research_pages::search))
+        .route("/research/codes", get(research_pages::codes))
+        .route("/research/codes/{category}", get(research_pages::category))
+        .route("/research/lexicon", get(research_pages::lexicon).post(research_pages::change_lexicon))
+        .route("/interviews", get(research_pages::interview_list).post(research_pages::create_interview).layer(axum::extract::DefaultBodyLimit::max(research_pages::BODY_LIMIT)))
+        .route("/interviews/new", get(research_pages::new_interview))
+        .route("/interviews/{id}", get(research_pages::interview_page))
+        .route("/interviews/{id}/edit", get(research_pages::edit_interview).post(research_pages::update_interview))
+        .route("/interviews/{id}/codes", post(research_pages::add_code))
+        .route("/interviews/{id}/codes/{coding}", post(research_pages::change_code))
+        .route("/{kind}/{id}/attachments", post(research_pages::add_attachments).layer(axum::extract::DefaultBodyLimit::max(research_pages::BODY_LIMIT)))
+        .route("/attachments/{id}", get(research_pages::attachment))
+        .route("/cases", get(research_pages::case_list).post(research_pages::create_case).layer(axum::extract::DefaultBodyLimit::max(research_pages::BODY_LIMIT)))
+        .route("/cases/new", get(research_pages::new_case))
+        .route("/cases/{id}", get(research_pages::case_page))
+        .route("/documents", get(research_pages::document_list).post(research_pages::create_document).layer(axum::extract::DefaultBodyLimit::max(research_pages::BODY_LIMIT)))
+        .route("/documents/new", get(research_pages::new_document))
+        .route("/documents/{id}", get(research_pages::document_page))
         .route("/s/{token}", get(survey_form::form_page).post(survey_form::submit))
         .route("/static/survey.js", get(survey_form::script))
         .route("/api/v1/campaigns", get(api::campaigns))
+        .route("/api/v1/interviews", get(api::interviews))
+        .route("/api/v1/interviews/{id}", get(api::interview))
+        .route("/api/v1/cases", get(api::cases))
+        .route("/api/v1/documents", get(api::documents))
+        .route("/api/v1/search", get(api::research_search))
         .route("/api/v1/campaigns/{id}/stats", get(api::campaign_stats))
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/openapi.json", get(api::openapi))
@@ -127,8 +154,8 @@ async fn security_headers(mut res: axum::response::Response) -> axum::response::
 }
 
 /// Serves until Ctrl+C.
-pub async fn serve(listener: tokio::net::TcpListener, store: Store, rules: Rules) -> std::io::Result<()> {
-    axum::serve(listener, router(store, rules))
+pub async fn serve(listener: tokio::net::TcpListener, store: Store, rules: Rules, rules_text: String) -> std::io::Result<()> {
+    axum::serve(listener, router(store, rules, rules_text))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -26,6 +26,9 @@ label{display:block;margin:.6rem 0 .2rem}input[type=text],input[type=password],i
 button.primary{margin-top:1rem;width:100%;padding:.6rem;background:#b71c1c;color:#fff;border:0;border-radius:4px;font-size:1rem}
 .error{color:#b00020;background:#fdecea;padding:.5rem;border-radius:4px}.muted{color:#777}
 .pager a{margin-right:.8rem}a.button{display:inline-block;background:#b71c1c;color:#fff;padding:.3rem .8rem;border-radius:4px;text-decoration:none}
+.passage{border-top:1px solid #eee;padding:.4rem 0}.passage .codes{margin:.2rem 0}form.inline{display:inline;margin:0 .4rem 0 0}form.inline button{font-size:.8rem;padding:0 .3rem}
+blockquote.coded{margin:.4rem 0;padding:.3rem .8rem;border-left:3px solid #b71c1c;background:#fafafa}blockquote.coded p{margin:.2rem 0}mark{background:#fff59d}
+ol.hits li{margin:.5rem 0}fieldset{border:1px solid #ddd;border-radius:4px;margin:.6rem 0}
 form.meeting td select,form.meeting td input{width:auto;min-width:6rem}form.search{display:flex;gap:.4rem}form.search button{padding:0 1rem}
 @media(max-width:600px){main{padding:.5rem}th,td{padding:.3rem .2rem;font-size:.9rem}.hide-sm{display:none}}
 "#;
@@ -52,6 +55,7 @@ pub fn layout(title: &str, user: Option<(&User, &str)>, body: Markup) -> Html<St
                             a href="/search" { "查找党员" }
                             a href="/import" { "导入" }
                             a href="/surveys" { "问卷调查" }
+                            a href="/research" { "调研资料" }
                         }
                         span.user { (u.username) "（" (u.role.label()) "）" }
                         form method="post" action="/logout" {

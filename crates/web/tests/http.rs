@@ -39,7 +39,7 @@ async fn app() -> App {
     store.create_user("member", PW, Role::Member, None, Some(a_member)).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = web::router(store.clone(), domain::rules::Rules::default_rules());
+    let router = web::router(store.clone(), domain::rules::Rules::default_rules(), domain::rules::DEFAULT_RULES.to_string());
     tokio::spawn(async move { axum_serve(listener, router).await });
     App { base, store, a: a.id, b: b.id, a_member, b_member, a_meeting, b_meeting }
 }
