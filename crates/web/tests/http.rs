@@ -703,3 +703,106 @@ async fn a_bilingual_questionnaire_answers_in_the_chosen_language() {
     let t = r.text().await.unwrap();
     assert!(t.contains("Age must be below 120") && t.contains("Your age"), "{t}");
 }
+
+fn interview_form(csrf: &str, org: &str, notes: &str) -> reqwest::multipart::Form {
+    reqwest::multipart::Form::new()
+        .text("csrf", csrf.to_string())
+        .text("org", org.to_string())
+        .text("held_on", "2026-11-20")
+        .text("place", "党员活动室")
+        .text("interviewers", "县委组织部调研组")
+        .text("role_0", "leader")
+        .text("name_0", "党支部书记")
+        .text("role_1", "member")
+        .text("name_1", "党员甲")
+        .text("notes", notes.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interviews_coding_attachments_and_search_within_scope() {
+    let app = app().await;
+    let all = Scope::jurisdiction();
+    let a_code = app.store.org(&all, app.a).await.unwrap().code;
+    let b_code = app.store.org(&all, app.b).await.unwrap().code;
+    let sec = login_page(&app, "sec").await;
+    let form = sec.get(format!("{}/interviews/new", app.base)).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_csrf(&form);
+    let notes = "## 存在问题\n\n“三会一课”有时候是补记录，党课就是念报纸。\n\n活动经费主要靠上级拨款，流动 党员联系不上。";
+    // A program as attachment: refused with its name, every typed value kept, nothing stored.
+    let bad = interview_form(&csrf, &a_code, notes).part("attachments", reqwest::multipart::Part::bytes(b"MZ\x90\x00\x03".to_vec()).file_name("提纲.pdf"));
+    let r = sec.post(format!("{}/interviews", app.base)).multipart(bad).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("附件“提纲.pdf”是可执行程序") && html.contains("党员活动室") && html.contains("流动 党员联系不上") && html.contains("附件需要重新选择"), "{html}");
+    assert_eq!(app.store.interview_counts(&all).await.unwrap().interviews, 0);
+    // A unit outside the secretary's branch is refused too.
+    let r = sec.post(format!("{}/interviews", app.base)).multipart(interview_form(&csrf, &b_code, notes)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("不在您的权限范围内"));
+    // Saved with a PDF.
+    let good = interview_form(&csrf, &a_code, notes).part("attachments", reqwest::multipart::Part::bytes(b"%PDF-1.4 test".to_vec()).file_name("提纲.pdf"));
+    let r = sec.post(format!("{}/interviews", app.base)).multipart(good).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let at = r.headers()["location"].to_str().unwrap().to_string();
+    let id: i64 = at.trim_start_matches("/interviews/").parse().unwrap();
+    let page = sec.get(format!("{}{at}", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("data-suggested=\"meeting_quality\"") && page.contains("data-suggested=\"funding\""), "{page}");
+    // Accept a suggestion; it shows as a code, and under its category.
+    let r = sec.post(format!("{}/interviews/{id}/codes", app.base)).form(&[("csrf", csrf.as_str()), ("passage", "1"), ("category", "meeting_quality"), ("suggested", "1"), ("decision", "accept")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let cat = sec.get(format!("{}/research/codes/meeting_quality", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(cat.contains("补记录") && cat.contains("<b id=\"passage-count\">1</b>"), "{cat}");
+    // The attachment downloads for the secretary, not for another branch's staff.
+    let files = app.store.attachments(&all, "interview", id).await.unwrap();
+    let r = sec.get(format!("{}/attachments/{}", app.base, files[0].id)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), b"%PDF-1.4 test");
+    let b_org_user = app.store.create_user("sec_b", PW, Role::Secretary, Some(app.b), None).await.unwrap();
+    let _ = b_org_user;
+    let other = login_page(&app, "sec_b").await;
+    assert_eq!(get_status(&other, format!("{}/attachments/{}", app.base, files[0].id)).await, StatusCode::NOT_FOUND);
+    assert_eq!(get_status(&other, format!("{}/interviews/{id}", app.base)).await, StatusCode::NOT_FOUND);
+    // Search through the API, whatever the spacing; other staff do not find it.
+    let tok = token(&app, "sec").await;
+    for q in ["三会一课", "流动党员", "经 费"] {
+        let (s, j) = api(&app, &tok, &format!("/api/v1/search?q={q}")).await;
+        assert_eq!(s, StatusCode::OK);
+        let items = j["items"].as_array().unwrap();
+        assert!(items.iter().any(|i| i["kind"] == "interview" && i["id"] == id), "{q}: {j}");
+        assert!(items.iter().all(|i| i["title"].is_string() && i["snippet"].is_string()));
+    }
+    let tok_b = token(&app, "sec_b").await;
+    let (_, j) = api(&app, &tok_b, "/api/v1/search?q=三会一课").await;
+    assert!(!j["items"].as_array().unwrap().iter().any(|i| i["kind"] == "interview"), "{j}");
+    let (_, j) = api(&app, &tok, "/api/v1/interviews").await;
+    assert_eq!(j["interviews"].as_array().unwrap().len(), 1);
+    assert!(j["counts"]["sentence"].as_str().unwrap().starts_with("选取了1个具有代表性的基层单位"), "{j}");
+    let (s, j) = api(&app, &tok, &format!("/api/v1/interviews/{id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(j["codes"][0]["category"], "meeting_quality");
+    let (_, j) = api(&app, &tok_b, "/api/v1/interviews").await;
+    assert!(j["interviews"].as_array().unwrap().is_empty());
+    assert_eq!(api(&app, &tok_b, &format!("/api/v1/interviews/{id}")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(api(&app, &tok, "/api/v1/search").await.0, StatusCode::BAD_REQUEST);
+    for path in ["/api/v1/cases", "/api/v1/documents"] {
+        assert_eq!(api(&app, &tok, path).await.0, StatusCode::OK);
+    }
+    // Members see no research; secretaries may not edit the lexicon or the literature.
+    let tok_m = token(&app, "member").await;
+    assert_eq!(api(&app, &tok_m, "/api/v1/documents").await.0, StatusCode::FORBIDDEN);
+    let member = login_page(&app, "member").await;
+    assert_eq!(get_status(&member, format!("{}/research", app.base)).await, StatusCode::FORBIDDEN);
+    let r = sec.post(format!("{}/research/lexicon", app.base)).form(&[("csrf", csrf.as_str()), ("action", "add"), ("keyword", "测试"), ("category", "funding"), ("weight", "1")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(get_status(&sec, format!("{}/documents/new", app.base)).await, StatusCode::FORBIDDEN);
+    // The admin adds a keyword; the lexicon page shows it and the measured precision.
+    let admin = login_page(&app, "admin").await;
+    let lex = admin.get(format!("{}/research/lexicon", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(lex.contains("准确率（precision）"));
+    let acsrf = hidden_csrf(&lex);
+    let r = admin.post(format!("{}/research/lexicon", app.base)).form(&[("csrf", acsrf.as_str()), ("action", "add"), ("keyword", "坐不住"), ("category", "methods"), ("weight", "abc")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = admin.post(format!("{}/research/lexicon", app.base)).form(&[("csrf", acsrf.as_str()), ("action", "add"), ("keyword", "坐不住"), ("category", "methods"), ("weight", "1")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.store.lexicon_changes().await.unwrap().len(), 1);
+}
