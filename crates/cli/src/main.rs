@@ -8,9 +8,10 @@ use std::io::IsTerminal;
 use store::{Scope, Store};
 
 mod excel;
+mod research_cmd;
 mod survey_cmd;
 
-const HELP: &str = "{before-help}{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
+pub(crate) const HELP: &str = "{before-help}{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
 
 /// 党建（dangjian）：基层党建工作登记、调研与报告平台
 #[derive(Parser)]
@@ -143,6 +144,9 @@ enum Command {
     /// 问卷调查：导入问卷（XLSForm）、统计回收情况、导出答卷
     #[command(subcommand, help_template = HELP, next_help_heading = "选项")]
     Survey(SurveyCommand),
+    /// 调研资料：实地访谈、编码、典型案例、政策文献、全文检索
+    #[command(subcommand, help_template = HELP, next_help_heading = "选项")]
+    Research(research_cmd::ResearchCommand),
     /// 执行数据库迁移（启动时也会自动执行）
     #[command(help_template = HELP, next_help_heading = "选项")]
     Migrate,
@@ -325,6 +329,7 @@ async fn run(cli: Cli) -> Result<()> {
             let store = open(&cli.db).await?;
             excel::annual(&store, &org, year, &out, &rules).await?;
         }
+        Command::Research(cmd) => research_cmd::run(&open(&cli.db).await?, cmd).await?,
         Command::Survey(SurveyCommand::Import { file }) => survey_cmd::import(&open(&cli.db).await?, &file).await?,
         Command::Survey(SurveyCommand::Builtin { out }) => survey_cmd::builtin(&out)?,
         Command::Survey(SurveyCommand::Stats { campaign, format }) => survey_cmd::stats(&open(&cli.db).await?, campaign, &format).await?,

@@ -189,3 +189,36 @@ fn survey_import_stats_and_export() {
     let o = run(&["--db", &db, "survey", "export", "--campaign", "1", "--format", "pdf", "--out", "x.pdf"], None);
     assert!(!o.status.success() && text(&o).contains("导出格式“pdf”无法识别"));
 }
+
+#[test]
+fn research_interviews_search_and_lexicon_figures() {
+    let db = db();
+    let o = run(&["--db", &db, "generate", "--scale", "small", "--as-of", "2026-11-27"], None);
+    assert!(o.status.success() && text(&o).contains("实地访谈"), "{}", text(&o));
+    let o = run(&["--db", &db, "research", "interviews"], None);
+    assert!(o.status.success() && text(&o).contains("个具有代表性的基层单位"), "{}", text(&o));
+
+    // An interview from a notes file, with an attachment; a bad attachment is refused.
+    let dir = std::env::temp_dir().join(format!("dj_cli_research_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let notes = dir.join("访谈.md");
+    std::fs::write(&notes, "## 情况\n\n村里的“两张皮”问题：支部开展活动和合作社经营各干各的。\n").unwrap();
+    let exe = dir.join("a.pdf");
+    std::fs::write(&exe, b"\x7fELF\x02\x01").unwrap();
+    let base = ["--db", &db, "research", "add-interview", "--org", "330122-00002", "--date", "2026-11-01", "--interviewers", "调研组", "--interviewee", "党组织负责人:村党支部书记", "--notes", notes.to_str().unwrap()];
+    let o = run(&[&base[..], &["--attach", exe.to_str().unwrap()]].concat(), None);
+    assert!(!o.status.success() && text(&o).contains("附件“a.pdf”是可执行程序"), "{}", text(&o));
+    let o = run(&["--db", &db, "research", "search", "合作社"], None);
+    assert!(text(&o).contains("找到 0 处"), "nothing was saved: {}", text(&o));
+    let o = run(&base, None);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&["--db", &db, "research", "search", "两张 皮"], None);
+    assert!(o.status.success() && text(&o).contains("各干各的"), "{}", text(&o));
+
+    let o = run(&["--db", &db, "research", "codes", "--category", "meeting_quality"], None);
+    assert!(o.status.success() && text(&o).contains("组织生活质量不高"), "{}", text(&o));
+    let o = run(&["--db", &db, "research", "documents"], None);
+    assert!(text(&o).contains("中组发〔2008〕3号") && text(&o).contains("→ dues.working"), "{}", text(&o));
+    let o = run(&["--db", &db, "research", "evaluate"], None);
+    assert!(o.status.success() && text(&o).contains("留出样本（未用于调词）：40 段，准确率"), "{}", text(&o));
+}

@@ -420,6 +420,9 @@ pub fn sniff_attachment(name: &str, bytes: &[u8]) -> Result<&'static str, String
         return Err(format!("附件“{name}”大小 {:.1} MB，超过 {} MB 的上限；请压缩或分开上传", bytes.len() as f64 / 1048576.0, MAX_ATTACHMENT_BYTES / 1048576));
     }
     let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    if bytes.starts_with(b"MZ") || bytes.starts_with(b"\x7fELF") || bytes.starts_with(b"#!") {
+        return Err(format!("附件“{name}”是可执行程序或脚本，不能上传；可上传{ATTACHMENT_KINDS}"));
+    }
     let kind = if bytes.starts_with(b"%PDF-") {
         "application/pdf"
     } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
@@ -440,12 +443,10 @@ pub fn sniff_attachment(name: &str, bytes: &[u8]) -> Result<&'static str, String
         "audio/mp4"
     } else if bytes.len() > 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WAVE" {
         "audio/wav"
-    } else if !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok() {
+    } else if std::str::from_utf8(bytes).is_ok_and(|t| !t.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))) {
         "text/plain; charset=utf-8"
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(format!("附件“{name}”是旧版 Office 文件（.doc/.xls），请另存为 .docx 或 .xlsx 后上传"));
-    } else if bytes.starts_with(b"MZ") || bytes.starts_with(b"\x7fELF") {
-        return Err(format!("附件“{name}”是可执行程序，不能上传；可上传{ATTACHMENT_KINDS}"));
     } else {
         return Err(format!("附件“{name}”的类型无法识别（不是按内容能认出的文件）；可上传{ATTACHMENT_KINDS}"));
     };
@@ -475,6 +476,8 @@ mod tests {
     fn attachments_are_recognised_by_content() {
         assert_eq!(sniff_attachment("a.pdf", b"%PDF-1.7 ...").unwrap(), "application/pdf");
         assert!(sniff_attachment("a.pdf", b"MZ\x90\x00\x03").unwrap_err().contains("可执行程序"));
+        assert!(sniff_attachment("a.pdf", b"\x7fELF\x02\x01").unwrap_err().contains("可执行程序"));
+        assert!(sniff_attachment("a.txt", b"text\x01\x02").unwrap_err().contains("无法识别"));
         assert!(sniff_attachment("a.txt", &[0, 1, 2, 3, 200]).unwrap_err().contains("无法识别"));
         assert!(sniff_attachment("big.pdf", &vec![b'%'; MAX_ATTACHMENT_BYTES + 1]).unwrap_err().contains("超过 20 MB"));
         assert_eq!(sniff_attachment("记录.txt", "访谈记录".as_bytes()).unwrap(), "text/plain; charset=utf-8");

@@ -1,0 +1,203 @@
+//! `dangjian research …`: interviews, coded passages, cases, documents, search, and the
+//! lexicon's measured precision and recall.
+
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use domain::research::{Codebook, IntervieweeForm, InterviewForm};
+use domain::Labelled;
+use store::{Scope, Store};
+
+#[derive(Subcommand)]
+#[command(subcommand_help_heading = "命令")]
+pub enum ResearchCommand {
+    /// 访谈列表和“选取了xx个具有代表性的基层单位”的计数
+    #[command(help_template = crate::HELP, next_help_heading = "选项")]
+    Interviews {
+        /// 只列此党组织（组织代码）及下级的访谈
+        #[arg(long)]
+        org: Option<String>,
+        /// 输出格式：table 或 json
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// 录入一次访谈：记录来自 Markdown 或纯文本文件（空行分段）
+    #[command(help_template = crate::HELP, next_help_heading = "选项")]
+    AddInterview {
+        /// 访谈单位的组织代码
+        #[arg(long)]
+        org: String,
+        /// 访谈日期 YYYY-MM-DD
+        #[arg(long)]
+        date: String,
+        /// 访谈人
+        #[arg(long)]
+        interviewers: String,
+        /// 受访者，写作 类别:称呼[:职务]，类别为 leader/worker/member/public 或 党组织负责人/党务工作者/普通党员/群众；可重复
+        #[arg(long = "interviewee", required = true)]
+        interviewees: Vec<String>,
+        /// 访谈地点
+        #[arg(long, default_value = "")]
+        place: String,
+        /// 访谈记录文件（UTF-8）
+        #[arg(long)]
+        notes: std::path::PathBuf,
+        /// 附件（PDF、Word、Excel、图片、录音、文本），可重复
+        #[arg(long = "attach")]
+        attachments: Vec<std::path::PathBuf>,
+    },
+    /// 各编码类别的段落（或一个类别的全部段落）
+    #[command(help_template = crate::HELP, next_help_heading = "选项")]
+    Codes {
+        /// 类别编号，如 meeting_quality；不填则列出各类别的段落数
+        #[arg(long)]
+        category: Option<String>,
+    },
+    /// 典型案例列表
+    #[command(help_template = crate::HELP, next_help_heading = "选项")]
+    Cases,
+    /// 政策文献及其要求（对应的规则文件条目）
+    #[command(help_template = crate::HELP, next_help_heading = "选项")]
+    Documents,
+    /// 全文检索访谈、案例和文献（忽略标点和空格）
+    #[command(help_template = crate::HELP, next_help_heading = "选项")]
+    Search {
+        /// 检索词
+        query: String,
+        /// 只在此党组织（组织代码）及下级范围内检索
+        #[arg(long)]
+        org: Option<String>,
+        /// 最多显示条数
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// 关键词词表建议编码的准确率和召回率（默认用内置的留出样本和调词样本）
+    #[command(help_template = crate::HELP, next_help_heading = "选项")]
+    Evaluate {
+        /// 自备的标注样本：每行 类别,类别<TAB>文字
+        #[arg(long)]
+        set: Option<std::path::PathBuf>,
+    },
+}
+
+async fn scope(store: &Store, org: Option<&str>) -> Result<Scope> {
+    Ok(match org {
+        Some(code) => {
+            let o = store.org_by_code(&Scope::jurisdiction(), code).await.with_context(|| format!("找不到组织代码 {code}"))?;
+            store.subtree_scope(o.id).await?
+        }
+        None => Scope::jurisdiction(),
+    })
+}
+
+pub async fn run(store: &Store, cmd: ResearchCommand) -> Result<()> {
+    match cmd {
+        ResearchCommand::Interviews { org, format } => {
+            let s = scope(store, org.as_deref()).await?;
+            let list = store.interviews(&s).await?;
+            let counts = store.interview_counts(&s).await?;
+            match format.as_str() {
+                "json" => {
+                    let items: Vec<serde_json::Value> = list
+                        .iter()
+                        .map(|i| serde_json::json!({"id": i.id, "org_code": i.org_code, "org_name": i.org_name, "unit_type": i.sector.label(), "held_on": i.held_on, "interviewees": i.people.iter().map(|(r, n, _)| format!("{}：{n}", r.label())).collect::<Vec<_>>()}))
+                        .collect();
+                    println!("{}", serde_json::to_string_pretty(&serde_json::json!({"interviews": items, "sentence": qualitative::interviews::method_sentence(&counts)}))?);
+                }
+                "table" => {
+                    for i in &list {
+                        println!("{:>5}  {}  {}（{}）  受访 {} 人", i.id, i.held_on, i.org_name, i.sector.label(), i.people.len());
+                    }
+                    println!("\n{}", qualitative::interviews::method_sentence(&counts));
+                }
+                other => bail!("输出格式“{other}”无法识别，可选 table 或 json"),
+            }
+        }
+        ResearchCommand::AddInterview { org, date, interviewers, interviewees, place, notes, attachments } => {
+            let all = Scope::jurisdiction();
+            let unit = store.org_by_code(&all, &org).await.with_context(|| format!("找不到组织代码 {org}"))?;
+            let text = std::fs::read_to_string(&notes).with_context(|| format!("无法读取访谈记录 {}（须为 UTF-8 文本）", notes.display()))?;
+            let people = interviewees
+                .iter()
+                .map(|p| {
+                    let mut parts = p.splitn(3, [':', '：']);
+                    IntervieweeForm { role: parts.next().unwrap_or("").into(), name: parts.next().unwrap_or("").into(), position: parts.next().unwrap_or("").into() }
+                })
+                .collect();
+            let mut files = Vec::new();
+            for a in &attachments {
+                let bytes = std::fs::read(a).with_context(|| format!("无法读取附件 {}", a.display()))?;
+                files.push(qualitative::Upload { file_name: a.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), bytes });
+            }
+            let form = InterviewForm { org_id: unit.id.to_string(), held_on: date, place, interviewers, interviewees: people, notes: text };
+            match qualitative::interviews::create(store, &all, &form, files, None, chrono::Local::now().date_naive()).await {
+                Ok(id) => println!("{id}"),
+                Err(qualitative::ResearchError::Invalid(v)) => {
+                    for e in &v.errors {
+                        eprintln!("错误：{}", e.message);
+                    }
+                    bail!("访谈未保存（{} 处错误）", v.errors.len());
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        ResearchCommand::Codes { category } => {
+            let all = Scope::jurisdiction();
+            let book = Codebook::builtin();
+            match category {
+                Some(c) => {
+                    let v = qualitative::interviews::category(store, &all, &c).await?;
+                    println!("{} {}：{} 段", v.section, v.name, v.passages.len());
+                    for p in &v.passages {
+                        println!("- {}{}（{}，{}）", if p.quote { "★" } else { "" }, p.excerpt, p.unit, p.held_on);
+                    }
+                }
+                None => {
+                    let counts = store.coding_counts(&all).await?;
+                    for c in &book.categories {
+                        let n = counts.iter().find(|x| x.category == c.id);
+                        println!("{:<8} {:<18} {:<14} 段落 {:>4}  访谈 {:>3}  引语 {:>3}", c.section, c.id, c.name, n.map_or(0, |x| x.passages), n.map_or(0, |x| x.interviews), n.map_or(0, |x| x.quotes));
+                    }
+                }
+            }
+        }
+        ResearchCommand::Cases => {
+            let book = Codebook::builtin();
+            for c in store.cases(&Scope::jurisdiction()).await? {
+                let cats: Vec<&str> = c.categories.iter().map(|k| book.name(k)).collect();
+                println!("{:>4}  [{}] {}（{}，{}）  {}", c.id, c.kind.label(), c.title, c.org_name, c.period, cats.join("、"));
+            }
+        }
+        ResearchCommand::Documents => {
+            for d in store.documents().await? {
+                println!("{:>4}  《{}》 {} {} {}", d.id, d.title, d.issuer, d.doc_number, d.issued_on.map(|x| x.to_string()).unwrap_or_default());
+                for (t, k) in &d.requirements {
+                    println!("        - {t}{}", k.as_ref().map(|k| format!("  → {k}")).unwrap_or_default());
+                }
+            }
+        }
+        ResearchCommand::Search { query, org, limit } => {
+            let s = scope(store, org.as_deref()).await?;
+            let hits = qualitative::search::search(store, &s, &query, limit).await?;
+            println!("检索词：{}；找到 {} 处", segment::query_terms(&query).join(" + "), hits.len());
+            for h in hits {
+                println!("[{}] {} #{}\n    {}", h.kind, h.title, h.part, h.snippet);
+            }
+        }
+        ResearchCommand::Evaluate { set } => {
+            let lex = qualitative::interviews::lexicon(store).await?;
+            let sets: Vec<(String, String)> = match set {
+                Some(p) => vec![(p.display().to_string(), std::fs::read_to_string(&p).with_context(|| format!("无法读取 {}", p.display()))?)],
+                None => vec![("留出样本（未用于调词）".into(), qualitative::HELD_OUT_SET.into()), ("调词样本".into(), qualitative::TUNING_SET.into())],
+            };
+            for (name, text) in sets {
+                let labelled = qualitative::lexicon::read_labelled(&text).map_err(|e| anyhow::anyhow!("{name}：{e}"))?;
+                let e = qualitative::lexicon::evaluate(&lex, &labelled);
+                println!("{name}：{} 段，准确率 {:.1}%，召回率 {:.1}%，F1 {:.3}（TP {} / FP {} / FN {}）", e.passages, e.precision * 100.0, e.recall * 100.0, e.f1, e.true_positives, e.false_positives, e.false_negatives);
+                for (c, tp, fp, fnn) in &e.per_category {
+                    println!("    {c:<18} TP {tp:>2}  FP {fp:>2}  FN {fnn:>2}");
+                }
+            }
+        }
+    }
+    Ok(())
+}
