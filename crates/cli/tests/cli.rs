@@ -3,8 +3,11 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+/// A database file of its own for each call (tests run in parallel).
 fn db() -> String {
-    let p = std::env::temp_dir().join(format!("dj_cli_{}_{}.db", std::process::id(), line!()));
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let p = std::env::temp_dir().join(format!("dj_cli_{}_{n}.db", std::process::id()));
     let _ = std::fs::remove_file(&p);
     format!("sqlite://{}", p.display())
 }

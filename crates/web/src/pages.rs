@@ -248,6 +248,9 @@ pub(crate) async fn render_org(st: &AppState, v: &Viewer, id: i64, year: Option<
             @if v.scope.own_member().is_none() && org.level.holds_members() || org.level == domain::org::OrgLevel::Group {
                 p { a.button href={ "/orgs/" (org.id) "/meetings/new" } { "＋ 登记会议" } }
             }
+            @if v.scope.own_member().is_none() {
+                p { a href={ "/interviews/new?org=" (org.code) } { "在本组织录入访谈" } " · " a href={ "/cases/new?org=" (org.code) } { "录入案例" } }
+            }
             p.pager { a href={ "?year=" (year - 1) } { "‹ " (year - 1) "年" } @if year < today().year() { a href={ "?year=" (year + 1) } { (year + 1) "年 ›" } } }
             @if meetings.is_empty() { p.muted { "本年度没有登记会议" } }
             @else {
