@@ -140,7 +140,9 @@ pub struct CategoryView {
     pub name: String,
     pub section: String,
     pub passages: Vec<CodedPassageView>,
-    pub keywords: Vec<Keyword>,
+    /// Keywords of the category's passages together: TF-IDF and TextRank.
+    pub tfidf: Vec<Keyword>,
+    pub textrank: Vec<Keyword>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -165,7 +167,8 @@ pub async fn category(store: &Store, scope: &Scope, id: &str) -> Result<Category
             .iter()
             .map(|r| CodedPassageView { interview_id: r.coding.interview_id, unit: r.org_name.clone(), unit_type: r.sector.label().into(), held_on: r.held_on.to_string(), excerpt: r.coding.excerpt.clone(), quote: r.coding.quote })
             .collect(),
-        keywords: segment::tfidf(&all, 10),
+        tfidf: segment::tfidf(&all, 10),
+        textrank: segment::textrank(&all, 10),
     })
 }
 

@@ -254,17 +254,31 @@ async fn unit_options(st: &AppState, v: &Viewer) -> Result<Vec<Org>, PageError> 
     Ok(orgs)
 }
 
-/// The organisation typed into a unit field: its code, or its exact name.
-async fn resolve_unit(st: &AppState, v: &Viewer, typed: &str) -> Result<Option<i64>, PageError> {
+/// The organisation typed into a unit field (its code, or its exact name), or why not.
+async fn resolve_unit(st: &AppState, v: &Viewer, typed: &str) -> Result<Result<Option<i64>, FieldError>, PageError> {
     let t = typed.trim();
     if t.is_empty() {
-        return Ok(None);
+        return Ok(Ok(None));
     }
     let code = t.split_whitespace().next().unwrap_or(t);
     if let Ok(o) = st.store.org_by_code(&v.scope, code).await {
-        return Ok(Some(o.id));
+        return Ok(Ok(Some(o.id)));
     }
-    Ok(unit_options(st, v).await?.into_iter().find(|o| o.name == t).map(|o| o.id))
+    Ok(match unit_options(st, v).await?.into_iter().find(|o| o.name == t) {
+        Some(o) => Ok(Some(o.id)),
+        None => Err(FieldError::new("org_id", format!("找不到单位“{t}”，或它不在您的权限范围内；请填写组织代码或从列表中选择"))),
+    })
+}
+
+/// Every reason a form is refused before it reaches the store: the unit's and the files'
+/// first, then the form's own checks (without a second word on the unit).
+fn refused_before_saving<T>(pre: Vec<FieldError>, own: Result<T, ValidationError>) -> ResearchError {
+    let unit_refused = pre.iter().any(|f| f.field == "org_id");
+    let mut errors = pre;
+    if let Err(e) = own {
+        errors.extend(e.errors.into_iter().filter(|f| !(unit_refused && f.field == "org_id")));
+    }
+    ResearchError::Invalid(ValidationError { errors })
 }
 
 fn unit_field(label: &str, typed: &str, orgs: &[Org]) -> Markup {
@@ -408,23 +422,15 @@ pub async fn create_interview(State(st): State<AppState>, headers: HeaderMap, mu
     check_csrf(&v, &fields)?;
     let typed = get(&fields, "org");
     let mut form = interview_form_from(&fields);
-    let unit = resolve_unit(&st, &v, &typed).await?;
-    form.org_id = unit.map(|u| u.to_string()).unwrap_or_default();
-    let mut extra = refused;
-    if unit.is_none() && !typed.trim().is_empty() {
-        extra.push(FieldError::new("org_id", format!("找不到单位“{}”，或它不在您的权限范围内；请填写组织代码或从列表中选择", typed.trim())));
+    let mut pre = refused;
+    match resolve_unit(&st, &v, &typed).await? {
+        Ok(unit) => form.org_id = unit.map(|u| u.to_string()).unwrap_or_default(),
+        Err(e) => pre.push(e),
     }
-    let result = if extra.is_empty() { interviews::create(&st.store, &v.scope, &form, files, uid(&v), today()).await } else { Err(ResearchError::Invalid(ValidationError { errors: Vec::new() })) };
+    let result = if pre.is_empty() { interviews::create(&st.store, &v.scope, &form, files, uid(&v), today()).await } else { Err(refused_before_saving(pre, form.validate(today()))) };
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/interviews/{id}")).into_response()),
-        Err(ResearchError::Invalid(mut e)) => {
-            // Report everything at once: the form's own checks too.
-            if e.errors.is_empty() {
-                if let Err(f) = form.validate(today()) {
-                    e.errors.extend(f.errors.into_iter().filter(|f| !(f.field == "org_id" && !extra.is_empty())));
-                }
-            }
-            e.errors.splice(0..0, extra);
+        Err(ResearchError::Invalid(e)) => {
             let orgs = unit_options(&st, &v).await?;
             Ok(interview_form_page(&v, &form, &typed, &orgs, Some(e)))
         }
@@ -584,8 +590,14 @@ pub async fn update_interview(State(st): State<AppState>, headers: HeaderMap, Pa
     let f = checked_form(&v, raw)?;
     let typed = get(&f, "org");
     let mut form = interview_form_from(&f);
-    form.org_id = resolve_unit(&st, &v, &typed).await?.map(|u| u.to_string()).unwrap_or_default();
-    match interviews::update(&st.store, &v.scope, id, &form, today()).await {
+    let result = match resolve_unit(&st, &v, &typed).await? {
+        Ok(unit) => {
+            form.org_id = unit.map(|u| u.to_string()).unwrap_or_default();
+            interviews::update(&st.store, &v.scope, id, &form, today()).await
+        }
+        Err(e) => Err(refused_before_saving(vec![e], form.validate(today()))),
+    };
+    match result {
         Ok(()) => Ok(Redirect::to(&format!("/interviews/{id}")).into_response()),
         Err(ResearchError::Invalid(e)) => {
             let orgs = unit_options(&st, &v).await?;
@@ -676,7 +688,8 @@ pub async fn category(State(st): State<AppState>, headers: HeaderMap, Path(cat):
             (nav(""))
             p { "所有访谈中编码为此类别的段落 " b id="passage-count" { (c.passages.len()) } " 段，来自 "
                 (c.passages.iter().map(|p| p.interview_id).collect::<std::collections::BTreeSet<_>>().len()) " 次访谈。" }
-            p { "关键词（TF-IDF）：" @for k in &c.keywords { span.tag { (k.word) } } }
+            p { "关键词（TF-IDF）：" @for k in &c.tfidf { span.tag { (k.word) } } }
+            p { "关键词（TextRank）：" @for k in &c.textrank { span.tag { (k.word) } } }
         }
         section {
             h2 { "编码段落" }
@@ -845,7 +858,11 @@ pub async fn create_case(State(st): State<AppState>, headers: HeaderMap, mut mp:
     let (f, multi, files, refused) = read_multipart(&mut mp).await?;
     check_csrf(&v, &f)?;
     let typed = get(&f, "org");
-    let unit = resolve_unit(&st, &v, &typed).await?;
+    let mut pre = refused;
+    let unit = resolve_unit(&st, &v, &typed).await?.unwrap_or_else(|e| {
+        pre.push(e);
+        None
+    });
     let form = CaseForm {
         org_id: unit.map(|u| u.to_string()).unwrap_or_default(),
         title: get(&f, "title"),
@@ -858,20 +875,10 @@ pub async fn create_case(State(st): State<AppState>, headers: HeaderMap, mut mp:
         categories: multi.into_iter().map(|(_, v)| v).collect(),
         sources: get(&f, "sources"),
     };
-    let mut extra = refused;
-    if unit.is_none() && !typed.trim().is_empty() {
-        extra.push(FieldError::new("org_id", format!("找不到单位“{}”，或它不在您的权限范围内", typed.trim())));
-    }
-    let result = if extra.is_empty() { library::create_case(&st.store, &v.scope, &form, files, uid(&v)).await } else { Err(ResearchError::Invalid(ValidationError { errors: Vec::new() })) };
+    let result = if pre.is_empty() { library::create_case(&st.store, &v.scope, &form, files, uid(&v)).await } else { Err(refused_before_saving(pre, form.validate(Codebook::builtin()))) };
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
-        Err(ResearchError::Invalid(mut e)) => {
-            if e.errors.is_empty() {
-                if let Err(x) = form.validate(Codebook::builtin()) {
-                    e.errors.extend(x.errors.into_iter().filter(|f| f.field != "org_id"));
-                }
-            }
-            e.errors.splice(0..0, extra);
+        Err(ResearchError::Invalid(e)) => {
             let orgs = unit_options(&st, &v).await?;
             Ok(case_form_page(&v, &form, &typed, &orgs, Some(e)))
         }
@@ -994,10 +1001,11 @@ pub async fn create_document(State(st): State<AppState>, headers: HeaderMap, mut
         summary: get(&f, "summary"),
         requirements: (0..REQUIREMENT_ROWS).map(|i| RequirementForm { text: get(&f, &format!("req_{i}")), rule_key: get(&f, &format!("rule_{i}")) }).collect(),
     };
+    let keys: Vec<String> = domain::rules::entries(&st.rules_text).into_iter().map(|e| e.key).collect();
     let result = if refused.is_empty() {
         library::create_document(&st.store, &form, files, &st.rules_text, uid(&v), today()).await
     } else {
-        Err(ResearchError::Invalid(ValidationError { errors: refused }))
+        Err(refused_before_saving(refused, form.validate(today(), &keys)))
     };
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/documents/{id}")).into_response()),
