@@ -8,6 +8,7 @@ pub mod compliance;
 pub mod development;
 pub mod dues;
 pub mod error;
+pub mod indicators;
 pub mod life;
 pub mod meeting;
 pub mod member;
