@@ -20,6 +20,7 @@ const MIGRATIONS: &[Migration] = &[
         include_str!("../migrations/0007_research.sqlite.sql"),
         include_str!("../migrations/0007_research.postgres.sql"),
     ),
+    (8, "0008_indicators", include_str!("../migrations/0008_indicators.sql"), "", ""),
 ];
 
 /// The two dialect tokens of the migration files, per backend.

@@ -1,0 +1,158 @@
+//! Indicators (指标): the catalogue's measures counted per organisation — from the
+//! compliance verdicts and the facts they judge, the year's questionnaire campaigns
+//! (valid responses only) and the coded interviews — summed up the tree in one pass in
+//! path order, and cached as a run (own count and subtree total per organisation). Any
+//! organisation's indicators are then a lookup of its totals, not a rescan of records.
+
+pub mod measures;
+
+use domain::indicators::{Catalogue, Indicator, Value};
+use domain::org::Sector;
+use domain::rules::Rules;
+use domain::Date;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use store::{IndicatorRun, MeasureRow, Scope, Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndicatorError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Survey(String),
+    #[error("数据库中没有党组织：请先导入或生成数据")]
+    Empty,
+    #[error("{year}年的指标尚未计算：请运行 dangjian indicators --refresh --year {year}（或在报告中选择重新计算）")]
+    NotComputed { year: i32 },
+}
+
+/// What a computation did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Computed {
+    pub run: i64,
+    pub orgs: usize,
+    pub rows: usize,
+    pub seconds: f64,
+}
+
+/// One organisation on the way down the tree: its own measures and its subtree's so far.
+struct Frame {
+    id: i64,
+    path: String,
+    own: HashMap<String, f64>,
+    total: HashMap<String, f64>,
+}
+
+#[derive(Default)]
+struct Walk {
+    stack: Vec<Frame>,
+    rows: Vec<MeasureRow>,
+    orgs: usize,
+    written: usize,
+}
+
+impl Walk {
+    /// Closes the top frame: its rows are final and its total joins its parent's.
+    fn pop(&mut self) {
+        let f = self.stack.pop().expect("non-empty");
+        let mut keys: Vec<&String> = f.total.keys().collect();
+        keys.sort();
+        for m in keys {
+            let total = f.total[m];
+            let own = f.own.get(m).copied().unwrap_or(0.0);
+            if total != 0.0 || own != 0.0 {
+                self.rows.push(MeasureRow { org_id: f.id, measure: m.clone(), own, total });
+            }
+        }
+        if let Some(parent) = self.stack.last_mut() {
+            for (m, v) in f.total {
+                *parent.total.entry(m).or_insert(0.0) += v;
+            }
+        }
+    }
+
+    fn push(&mut self, id: i64, path: &str, own: HashMap<String, f64>) {
+        while self.stack.last().is_some_and(|top| !path.starts_with(&top.path)) {
+            self.pop();
+        }
+        self.orgs += 1;
+        self.stack.push(Frame { id, path: path.to_string(), total: own.clone(), own });
+    }
+}
+
+/// Computes every measure for `year` over the whole jurisdiction and caches it as a new run.
+pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Result<Computed, IndicatorError> {
+    let started = std::time::Instant::now();
+    let all = Scope::jurisdiction();
+    let root = store.org_children(&all, None).await?.into_iter().next().ok_or(IndicatorError::Empty)?.org;
+    let mut extra = measures::survey(store, year).await?;
+    for (org, m) in measures::interviews(store, year).await? {
+        let e = extra.entry(org).or_default();
+        for (k, v) in m {
+            *e.entry(k).or_insert(0.0) += v;
+        }
+    }
+    let run = store.begin_indicator_run(year, as_of, root.id, &rules.version, &Catalogue::builtin().version).await?;
+    let walk = Arc::new(Mutex::new(Walk::default()));
+    let extra = Arc::new(Mutex::new(extra));
+    let w = walk.clone();
+    let each = |org: &domain::org::Org, facts: &domain::compliance::OrgYear, verdicts: Vec<domain::compliance::RuleVerdict>| {
+        let mut own = measures::registry(rules, org, facts, &verdicts);
+        if let Some(e) = extra.lock().expect("not poisoned").remove(&org.id) {
+            for (k, v) in e {
+                *own.entry(k).or_insert(0.0) += v;
+            }
+        }
+        w.lock().expect("not poisoned").push(org.id, &org.path, own);
+    };
+    let flush = async || {
+        let rows = std::mem::take(&mut walk.lock().expect("not poisoned").rows);
+        walk.lock().expect("not poisoned").written += rows.len();
+        store.write_measures(run, &rows).await
+    };
+    store.judge_subtree_batched(&all, root.id, rules, year, as_of, each, flush).await?;
+    let (rows, orgs) = {
+        let mut w = walk.lock().expect("not poisoned");
+        while !w.stack.is_empty() {
+            w.pop();
+        }
+        (std::mem::take(&mut w.rows), w.orgs)
+    };
+    store.write_measures(run, &rows).await?;
+    let written = walk.lock().expect("not poisoned").written + rows.len();
+    let seconds = started.elapsed().as_secs_f64();
+    store.finish_indicator_run(run, orgs as i64, seconds).await?;
+    Ok(Computed { run, orgs, rows: written, seconds })
+}
+
+/// The newest run of the year, computing one first if there is none (or `refresh`).
+pub async fn run_for(store: &Store, rules: &Rules, year: i32, as_of: Date, refresh: bool) -> Result<IndicatorRun, IndicatorError> {
+    if !refresh {
+        if let Some(r) = store.latest_indicator_run(year).await? {
+            return Ok(r);
+        }
+    }
+    compute(store, rules, year, as_of).await?;
+    store.latest_indicator_run(year).await?.ok_or(IndicatorError::NotComputed { year })
+}
+
+/// An indicator's value with its definition.
+#[derive(Debug, Clone, Serialize)]
+pub struct Figure {
+    pub indicator: Indicator,
+    pub value: Value,
+}
+
+/// Every indicator of the catalogue for the subtree of `org`.
+pub async fn figures(store: &Store, scope: &Scope, run: &IndicatorRun, org: i64) -> Result<(HashMap<String, f64>, Vec<Figure>), IndicatorError> {
+    let totals = store.measure_totals(scope, run.id, org).await?;
+    let figs = Catalogue::builtin().indicators.iter().map(|i| Figure { indicator: i.clone(), value: i.evaluate(&totals) }).collect();
+    Ok((totals, figs))
+}
+
+/// Every indicator for each sector of the subtree of `org`.
+pub async fn by_sector(store: &Store, scope: &Scope, run: &IndicatorRun, org: i64) -> Result<Vec<(Sector, Vec<Value>)>, IndicatorError> {
+    let groups = store.measures_by_sector(scope, run.id, org).await?;
+    Ok(groups.into_iter().map(|(s, t)| (s, Catalogue::builtin().indicators.iter().map(|i| i.evaluate(&t)).collect())).collect())
+}

@@ -1,0 +1,117 @@
+//! The measures of one organisation (see the header of catalogue/indicators.toml).
+
+use crate::IndicatorError;
+use domain::compliance::{OrgYear, RuleVerdict, Verdict};
+use domain::org::{Org, OrgLevel};
+use domain::rules::Rules;
+use domain::Labelled;
+use std::collections::HashMap;
+use store::{Scope, Store};
+
+type Measures = HashMap<String, f64>;
+
+fn add(m: &mut Measures, k: impl Into<String>, v: f64) {
+    if v != 0.0 {
+        *m.entry(k.into()).or_insert(0.0) += v;
+    }
+}
+
+/// From the registry facts the compliance engine gathered, and its verdicts.
+pub fn registry(rules: &Rules, org: &Org, f: &OrgYear, verdicts: &[RuleVerdict]) -> Measures {
+    let mut m = Measures::new();
+    add(&mut m, "orgs.total", 1.0);
+    add(&mut m, "orgs.branches", f64::from(u8::from(org.level == OrgLevel::Branch)));
+    add(&mut m, "members.active", f64::from(f.members));
+    add(&mut m, "members.full", f64::from(f.full_members));
+    let (member_h, cadre_h) = (f64::from(rules.training.member_hours.get()), f64::from(rules.training.cadre_hours.get()));
+    add(&mut m, "members.trained", f.member_facts.iter().filter(|x| x.training_hours >= member_h).count() as f64);
+    add(&mut m, "members.cadres", f.member_facts.iter().filter(|x| x.cadre).count() as f64);
+    add(&mut m, "members.cadres_trained", f.member_facts.iter().filter(|x| x.cadre && x.training_hours >= cadre_h).count() as f64);
+    for (kind, _) in f.meetings {
+        add(&mut m, format!("meetings.{}", kind.code()), 1.0);
+    }
+    add(&mut m, "transfers.out", f.transfers_out.len() as f64);
+    add(&mut m, "development.records", f.development.len() as f64);
+    add(&mut m, "development.irregular", f.development.iter().filter(|r| !domain::development::audit(rules, r).is_empty()).count() as f64);
+    add(&mut m, "units.total", f.units.len() as f64);
+    add(&mut m, "units.own_org", f.units.iter().filter(|u| u.own_org).count() as f64);
+    for v in verdicts {
+        let id = v.rule_id;
+        match v.verdict {
+            Verdict::NotApplicable => continue,
+            Verdict::Met => add(&mut m, format!("rule.{id}.met"), 1.0),
+            Verdict::NotMet => {
+                add(&mut m, format!("rule.{id}.failing"), 1.0);
+                // The evidence lists one line per member or letter concerned.
+                match id {
+                    "members.absence" => add(&mut m, "members.absent", v.evidence.len() as f64),
+                    "dues.lapse_months" => add(&mut m, "members.dues_lapsed", v.evidence.len() as f64),
+                    "transfers.letter_validity_days" => add(&mut m, "transfers.late", v.evidence.len() as f64),
+                    _ => {}
+                }
+            }
+        }
+        add(&mut m, format!("rule.{id}.applicable"), 1.0);
+    }
+    m
+}
+
+/// From the campaigns that opened in `year`: per unit, 发放/回收/有效 and, over valid
+/// responses, each Likert item answered / agreed (4–5) / disagreed (1–2).
+pub async fn survey(store: &Store, year: i32) -> Result<HashMap<i64, Measures>, IndicatorError> {
+    let all = Scope::jurisdiction();
+    let mut out: HashMap<i64, Measures> = HashMap::new();
+    let err = |e: survey::campaign::SurveyError| IndicatorError::Survey(e.to_string());
+    for c in store.campaigns(&all).await? {
+        if chrono::Datelike::year(&c.opens_on) != year {
+            continue;
+        }
+        let l = survey::campaign::load(store, &all, c.id).await.map_err(err)?;
+        let items: Vec<String> = survey::validity::likert_blocks(&l.form).into_iter().flatten().collect();
+        let org_of: HashMap<i64, i64> = l.units.iter().map(|u| (u.id, u.org_id)).collect();
+        for u in &l.units {
+            add(out.entry(u.org_id).or_default(), "survey.responses.issued", u.issued as f64);
+        }
+        l.judge_each(store, &all, |r, answers, v| {
+            let Some(org) = org_of.get(&r.unit_id) else { return Ok(()) };
+            let m = out.entry(*org).or_default();
+            add(m, "survey.responses.returned", 1.0);
+            if v.valid {
+                add(m, "survey.responses.valid", 1.0);
+                for q in &items {
+                    let Some(x) = answers.get(q).and_then(|x| x.as_str()).and_then(|x| x.parse::<u8>().ok()) else { continue };
+                    add(m, format!("survey.{q}.answered"), 1.0);
+                    add(m, format!("survey.{q}.agree"), f64::from(u8::from(x >= 4)));
+                    add(m, format!("survey.{q}.disagree"), f64::from(u8::from(x <= 2)));
+                }
+            }
+            Ok(())
+        })
+        .await
+        .map_err(err)?;
+    }
+    Ok(out)
+}
+
+/// From the interviews held in `year`: per unit, interviews, and per category the
+/// interviews with an accepted code, coded passages and quotes.
+pub async fn interviews(store: &Store, year: i32) -> Result<HashMap<i64, Measures>, IndicatorError> {
+    let all = Scope::jurisdiction();
+    let mut out: HashMap<i64, Measures> = HashMap::new();
+    let held: HashMap<i64, i64> = store.interviews(&all).await?.into_iter().filter(|i| chrono::Datelike::year(&i.held_on) == year).map(|i| (i.id, i.org_id)).collect();
+    for org in held.values() {
+        add(out.entry(*org).or_default(), "interviews.total", 1.0);
+    }
+    let mut seen = std::collections::HashSet::new();
+    for p in store.coded_passages(&all, None).await? {
+        let Some(org) = held.get(&p.coding.interview_id) else { continue };
+        let c = &p.coding.category;
+        let m = out.entry(*org).or_default();
+        add(m, format!("codes.{c}.passages"), 1.0);
+        add(m, format!("codes.{c}.quotes"), f64::from(u8::from(p.coding.quote)));
+        if seen.insert((p.coding.interview_id, c.clone())) {
+            add(m, format!("codes.{c}.interviews"), 1.0);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,80 @@
+//! Measures and indicators on SQLite and PostgreSQL over a generated county with its
+//! survey and interviews: every figure recomputed from the raw tables or the modules
+//! that own them, and the roll-up consistent at every level.
+
+use indicators::{by_sector, compute, figures, run_for};
+use store::{Scope, Store};
+use testkit::{both, Db};
+
+async fn county(db: Db) -> Option<(Store, domain::rules::Rules)> {
+    let store = testkit::generated(db, 5).await?;
+    let rules = domain::rules::Rules::default_rules();
+    generator::survey::campaign(&store, &rules, 5, testkit::as_of(), 1).await.unwrap();
+    generator::research::fieldwork(&store, &rules, domain::rules::DEFAULT_RULES, 5, testkit::as_of()).await.unwrap();
+    Some((store, rules))
+}
+
+async fn measures_agree_with_their_sources(db: Db) {
+    let Some((store, rules)) = county(db).await else { return };
+    let all = Scope::jurisdiction();
+    let (year, as_of) = (2026, testkit::as_of());
+    let done = compute(&store, &rules, year, as_of).await.unwrap();
+    assert!(done.orgs > 1000 && done.rows > done.orgs, "{done:?}");
+    let run = run_for(&store, &rules, year, as_of, false).await.unwrap();
+    assert_eq!(run.id, done.run, "the cached run is reused");
+    let root = store.org_children(&all, None).await.unwrap()[0].org.clone();
+    let (totals, figs) = figures(&store, &all, &run, root.id).await.unwrap();
+    let t = |m: &str| totals.get(m).copied().unwrap_or(0.0);
+
+    // Registry: members and organisations.
+    assert_eq!(t("members.active") as i64, store.subtree_member_count(&all, root.id).await.unwrap());
+    assert_eq!(t("orgs.total") as usize, store.subtree_orgs(&all, root.id).await.unwrap().len());
+    // Compliance: every rule's counts.
+    let summary = store.compliance_summary(&all, root.id, &rules, year, as_of, false).await.unwrap();
+    for r in &summary.rules {
+        assert_eq!(t(&format!("rule.{}.applicable", r.id)) as u64, r.orgs_applicable, "{}", r.id);
+        assert_eq!(t(&format!("rule.{}.failing", r.id)) as u64, r.orgs_failing, "{}", r.id);
+        assert_eq!(t(&format!("rule.{}.met", r.id)) as u64, r.orgs_applicable - r.orgs_failing, "{}", r.id);
+    }
+    let three = figs.iter().find(|f| f.indicator.id == "three_meetings_one_lesson").unwrap();
+    let (mut met, mut app) = (0, 0);
+    for r in summary.rules.iter().filter(|r| ["meetings.general_meeting", "meetings.committee_meeting", "meetings.party_lesson"].contains(&r.id)) {
+        met += r.orgs_applicable - r.orgs_failing;
+        app += r.orgs_applicable;
+    }
+    assert_eq!(three.value.ratio, Some(met as f64 / app as f64));
+    // Survey: the campaign's own counts.
+    let campaign = store.campaigns(&all).await.unwrap()[0].id;
+    let s = survey::campaign::stats(&store, &all, campaign).await.unwrap();
+    assert_eq!((t("survey.responses.issued") as i64, t("survey.responses.returned") as i64, t("survey.responses.valid") as i64), (s.issued, s.returned, s.valid));
+    assert!(t("survey.lead_attention.answered") as i64 <= s.valid && t("survey.lead_attention.answered") > 0.0);
+    // Interviews: coded interviews per category, from the interview store.
+    let interviews = store.interviews(&all).await.unwrap();
+    assert_eq!(t("interviews.total") as usize, interviews.iter().filter(|i| chrono::Datelike::year(&i.held_on) == year).count());
+    let coded: std::collections::BTreeSet<i64> = store.coded_passages(&all, Some("meeting_quality")).await.unwrap().iter().map(|p| p.coding.interview_id).collect();
+    assert_eq!(t("codes.meeting_quality.interviews") as usize, coded.len());
+
+    // Roll-up: an organisation's total is its own plus its children's totals.
+    let mut checked = 0;
+    for child in store.org_children(&all, Some(root.id)).await.unwrap().iter().take(3) {
+        let parent = store.measure_totals(&all, run.id, child.org.id).await.unwrap();
+        let kids = store.org_children(&all, Some(child.org.id)).await.unwrap();
+        let own = store.measure_orgs(&all, run.id, child.org.id, "members.active", 100_000).await.unwrap();
+        let mut sum = own.iter().find(|o| o.id == child.org.id).map_or(0.0, |o| o.own);
+        for k in &kids {
+            sum += store.measure_totals(&all, run.id, k.org.id).await.unwrap().get("members.active").copied().unwrap_or(0.0);
+        }
+        assert_eq!(parent.get("members.active").copied().unwrap_or(0.0), sum, "{}", child.org.name);
+        assert_eq!(own.iter().map(|o| o.own).sum::<f64>(), sum, "the evidence lists add up too");
+        checked += 1;
+    }
+    assert!(checked > 0);
+    // By sector: the groups add up to the whole.
+    let sectors = by_sector(&store, &all, &run, root.id).await.unwrap();
+    let members: f64 = sectors.iter().map(|(_, v)| v.iter().find(|x| x.id == "members_trained").unwrap().denominator).sum();
+    assert_eq!(members, t("members.active"));
+    // A subtree scope cannot read another subtree's totals.
+    let scope = store.subtree_scope(store.org_children(&all, Some(root.id)).await.unwrap()[0].org.id).await.unwrap();
+    assert!(store.measure_totals(&scope, run.id, root.id).await.is_err());
+}
+both!(measures_agree_with_their_sources);
