@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# Installs what the full test suite needs beyond the Rust toolchain, from Debian's and
-# npm's registries only: Debian's chromium for the browser tests and playwright-core
-# (which never downloads a browser). PostgreSQL is prepared by scripts/pg-start.sh.
+# Installs what the full test suite needs beyond the Rust toolchain, from Debian's, npm's
+# and PyPI's registries only: Debian's chromium for the browser tests and playwright-core
+# (which never downloads a browser), LibreOffice Writer for the Word reports. PostgreSQL is prepared by scripts/pg-start.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x /usr/bin/chromium ]; then
   echo "安装 Debian chromium（浏览器测试用）……" >&2
   apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+fi
+# LibreOffice Writer (headless) opens the Word reports and converts them to PDF in tests.
+if ! dpkg -s libreoffice-writer-nogui >/dev/null 2>&1; then
+  echo "安装 LibreOffice Writer（Word 报告的校验用）……" >&2
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui >&2
 fi
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 # Python test tools from PyPI: pyreadstat reads the SPSS and Stata exports back, pyxform

@@ -8,6 +8,7 @@ use std::io::IsTerminal;
 use store::{Scope, Store};
 
 mod excel;
+mod report_cmd;
 mod research_cmd;
 mod survey_cmd;
 
@@ -144,6 +145,12 @@ enum Command {
     /// 问卷调查：导入问卷（XLSForm）、统计回收情况、导出答卷
     #[command(subcommand, help_template = HELP, next_help_heading = "选项")]
     Survey(SurveyCommand),
+    /// 调研报告：按调研报告的结构用真实数据写出（Word 按 GB/T 9704 排版、HTML、Markdown）
+    #[command(help_template = HELP, next_help_heading = "选项")]
+    Report(report_cmd::ReportArgs),
+    /// 指标：各项指标的数值（按指标目录计算并缓存），可重新计算
+    #[command(help_template = HELP, next_help_heading = "选项")]
+    Indicators(report_cmd::IndicatorArgs),
     /// 调研资料：实地访谈、编码、典型案例、政策文献、全文检索
     #[command(subcommand, help_template = HELP, next_help_heading = "选项")]
     Research(research_cmd::ResearchCommand),
@@ -329,6 +336,8 @@ async fn run(cli: Cli) -> Result<()> {
             let store = open(&cli.db).await?;
             excel::annual(&store, &org, year, &out, &rules).await?;
         }
+        Command::Report(args) => report_cmd::report(&open(&cli.db).await?, &rules, &rules_text, args).await?,
+        Command::Indicators(args) => report_cmd::indicators(&open(&cli.db).await?, &rules, args).await?,
         Command::Research(cmd) => research_cmd::run(&open(&cli.db).await?, cmd).await?,
         Command::Survey(SurveyCommand::Import { file }) => survey_cmd::import(&open(&cli.db).await?, &file).await?,
         Command::Survey(SurveyCommand::Builtin { out }) => survey_cmd::builtin(&out)?,

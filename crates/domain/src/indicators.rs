@@ -251,3 +251,56 @@ mod tests {
         assert_eq!(i.evaluate(&HashMap::new()).ratio, None, "no records: lacking, not zero");
     }
 }
+
+pub const RECOMMENDATIONS: &str = include_str!("../catalogue/recommendations.toml");
+
+/// A recommendation of the library (对策建议库), keyed by problem category.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recommendation {
+    pub category: String,
+    pub title: String,
+    pub text: String,
+    /// The policy document (title as the rules file cites it).
+    pub source: String,
+    /// Rules-file entries it rests on.
+    pub rules: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecommendationFile {
+    schema: u32,
+    version: String,
+    recommendation: Vec<Recommendation>,
+}
+
+/// Parses and checks the library: categories are problems of the code book, rules exist.
+pub fn recommendations(text: &str, rules_text: &str) -> Result<(String, Vec<Recommendation>), String> {
+    let f: RecommendationFile = toml::from_str(text).map_err(|e| format!("对策建议库格式错误：{}", e.message().trim()))?;
+    if f.schema != 1 {
+        return Err(format!("对策建议库 schema = {}，本程序只支持 1", f.schema));
+    }
+    let keys: Vec<String> = crate::rules::entries(rules_text).into_iter().map(|e| e.key).collect();
+    for r in &f.recommendation {
+        match Codebook::builtin().category(&r.category) {
+            Some(c) if c.kind == CategoryKind::Problem => {}
+            _ => return Err(format!("建议“{}”：类别“{}”不是编码本中的问题类别", r.title, r.category)),
+        }
+        if let Some(k) = r.rules.iter().find(|k| !keys.contains(k)) {
+            return Err(format!("建议“{}”：规则“{k}”不在规则文件中", r.title));
+        }
+    }
+    Ok((f.version, f.recommendation))
+}
+
+#[cfg(test)]
+mod recommendation_tests {
+    #[test]
+    fn every_problem_has_a_recommendation() {
+        let (_, recs) = super::recommendations(super::RECOMMENDATIONS, crate::rules::DEFAULT_RULES).unwrap();
+        for c in super::Codebook::builtin().categories.iter().filter(|c| c.kind == super::CategoryKind::Problem) {
+            assert!(recs.iter().any(|r| r.category == c.id), "{}", c.id);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! `dangjian report` and `dangjian indicators`.
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use store::{Scope, Store};
+
+#[derive(Args)]
+pub struct ReportArgs {
+    /// 报告对象：党组织代码（其本级及全部下级）
+    #[arg(long)]
+    org: String,
+    /// 调研年度
+    #[arg(long)]
+    period: i32,
+    /// 格式：docx、html 或 md
+    #[arg(long, default_value = "docx")]
+    format: String,
+    /// 输出文件
+    #[arg(long)]
+    out: std::path::PathBuf,
+    /// 数据截止日期（YYYY-MM-DD），默认今天与年底中较早者
+    #[arg(long)]
+    as_of: Option<String>,
+    /// 重新计算指标（默认使用该年度最近一次计算的结果）
+    #[arg(long)]
+    refresh: bool,
+    /// 署名（调研组）
+    #[arg(long, default_value = "调研组")]
+    team: String,
+    /// 标题字体
+    #[arg(long, default_value = "方正小标宋简体")]
+    font_title: String,
+    /// 正文字体
+    #[arg(long, default_value = "仿宋_GB2312")]
+    font_body: String,
+    /// 一级标题字体
+    #[arg(long, default_value = "黑体")]
+    font_heading1: String,
+    /// 二级标题字体
+    #[arg(long, default_value = "楷体_GB2312")]
+    font_heading2: String,
+    /// 页码字体
+    #[arg(long, default_value = "宋体")]
+    font_page_number: String,
+    /// 三级标题（1.）加粗
+    #[arg(long)]
+    heading3_bold: bool,
+}
+
+#[derive(Args)]
+pub struct IndicatorArgs {
+    /// 党组织代码
+    #[arg(long)]
+    org: String,
+    /// 年度
+    #[arg(long)]
+    year: i32,
+    /// 重新计算
+    #[arg(long)]
+    refresh: bool,
+    /// 数据截止日期（YYYY-MM-DD）
+    #[arg(long)]
+    as_of: Option<String>,
+    /// 输出格式：table 或 json
+    #[arg(long, default_value = "table")]
+    format: String,
+}
+
+fn as_of(s: Option<&str>, year: i32) -> Result<domain::Date> {
+    match s {
+        Some(s) => domain::parse_date("as_of", "截止日期", s).map_err(|e| anyhow::anyhow!(e.message)),
+        None => {
+            let today = chrono::Local::now().date_naive();
+            let end = domain::Date::from_ymd_opt(year, 12, 31).context("年度无效")?;
+            Ok(today.min(end))
+        }
+    }
+}
+
+pub async fn report(store: &Store, rules: &domain::rules::Rules, rules_text: &str, a: ReportArgs) -> Result<()> {
+    let Some(format) = report::Format::parse(&a.format) else { bail!("报告格式“{}”无法识别，可选 docx、html、md", a.format) };
+    let all = Scope::jurisdiction();
+    let org = store.org_by_code(&all, &a.org).await.with_context(|| format!("找不到组织代码 {}", a.org))?;
+    let started = std::time::Instant::now();
+    let req = report::Request { org: org.id, year: a.period, as_of: as_of(a.as_of.as_deref(), a.period)?, rules, rules_text, refresh: a.refresh, team: a.team };
+    let r = report::build(store, &all, &req).await?;
+    let fonts = report::docx::Fonts { title: a.font_title, body: a.font_body, heading1: a.font_heading1, heading2: a.font_heading2, page_number: a.font_page_number, heading3_bold: a.heading3_bold };
+    let bytes = report::render(&r, format, &fonts)?;
+    std::fs::write(&a.out, bytes).with_context(|| format!("无法写入 {}", a.out.display()))?;
+    println!("已写出《{}》到 {}（用时 {:.1} 秒）", r.title, a.out.display(), started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+pub async fn indicators(store: &Store, rules: &domain::rules::Rules, a: IndicatorArgs) -> Result<()> {
+    let all = Scope::jurisdiction();
+    let org = store.org_by_code(&all, &a.org).await.with_context(|| format!("找不到组织代码 {}", a.org))?;
+    let started = std::time::Instant::now();
+    let run = indicators::run_for(store, rules, a.year, as_of(a.as_of.as_deref(), a.year)?, a.refresh).await?;
+    let (_, figs) = indicators::figures(store, &all, &run, org.id).await?;
+    match a.format.as_str() {
+        "json" => println!("{}", serde_json::to_string_pretty(&figs)?),
+        "table" => {
+            println!("{}（{}年，计算编号 {}，数据截至 {}）", org.name, a.year, run.id, run.as_of);
+            for f in &figs {
+                let v = f.value.ratio.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "数据缺乏".into());
+                println!("{:<10} {:<36} {:>9}  {:>8}/{:<8} {}", f.indicator.section, f.indicator.name, v, f.value.numerator, f.value.denominator, if f.value.alert { "预警" } else { "" });
+            }
+            eprintln!("用时 {:.2} 秒", started.elapsed().as_secs_f64());
+        }
+        other => bail!("输出格式“{other}”无法识别，可选 table 或 json"),
+    }
+    Ok(())
+}

@@ -1,0 +1,49 @@
+//! The report as a document (文档模型), independent of the output format.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// 关于…的调研报告
+    pub title: String,
+    /// Who wrote it and when, under the title.
+    pub byline: String,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum Block {
+    /// Level 1: 一、 (黑体); 2: （一） (楷体); 3: 1. (仿宋). The numbering is in the text.
+    Heading { level: u8, text: String },
+    Para(String),
+    /// A quotation from an interview, with where it was said.
+    Quote { text: String, source: String },
+    Table { caption: String, header: Vec<String>, rows: Vec<Vec<String>> },
+    /// 附件 starts on a new page.
+    PageBreak,
+}
+
+impl Report {
+    /// All text, for checks (no "xx", figures present).
+    pub fn plain_text(&self) -> String {
+        let mut s = format!("{}\n{}\n", self.title, self.byline);
+        for b in &self.blocks {
+            match b {
+                Block::Heading { text, .. } | Block::Para(text) => s.push_str(text),
+                Block::Quote { text, source } => s.push_str(&format!("{text}（{source}）")),
+                Block::Table { caption, header, rows } => {
+                    s.push_str(caption);
+                    s.push('\n');
+                    s.push_str(&header.join("\t"));
+                    for r in rows {
+                        s.push('\n');
+                        s.push_str(&r.join("\t"));
+                    }
+                }
+                Block::PageBreak => {}
+            }
+            s.push('\n');
+        }
+        s
+    }
+}
