@@ -178,6 +178,9 @@ struct GenerateArgs {
     /// 数据截止日期（YYYY-MM-DD），默认今天；会议覆盖上一整年和今年截至该日
     #[arg(long)]
     as_of: Option<String>,
+    /// 工作状况：typical（按调研报告描述的分布）、compliant（各项规定全部落实）、meetings-collapsed（“三会一课”大多未开）
+    #[arg(long, default_value = "typical")]
+    climate: String,
 }
 
 #[derive(Subcommand)]
@@ -371,7 +374,7 @@ async fn run(cli: Cli) -> Result<()> {
             let store = open(&cli.db).await?;
             if store.is_empty().await? {
                 println!("数据库为空，正在生成示范数据（示范县约4万名党员，首次约需半分钟）……");
-                generate(&store, &GenerateArgs { scale, seed: 2026, as_of: None }, &rules, &rules_text).await?;
+                generate(&store, &GenerateArgs { scale, seed: 2026, as_of: None, climate: "typical".into() }, &rules, &rules_text).await?;
             }
             let logins = demo_users(&store).await?;
             println!("\n演示账号（密码均为 {DEMO_PASSWORD}）：");
@@ -415,7 +418,13 @@ async fn generate(store: &Store, args: &GenerateArgs, rules: &domain::rules::Rul
         bar.set_position(done as u64);
         bar.set_message(format!("已写入 {rows} 行"));
     };
-    let summary = generator::generate(store, &generator::Options { scale, seed: args.seed, as_of, rules: rules.clone() }, &mut report).await?;
+    let climate = match args.climate.as_str() {
+        "typical" => generator::Climate::Typical,
+        "compliant" => generator::Climate::Compliant,
+        "meetings-collapsed" => generator::Climate::MeetingsCollapsed,
+        other => bail!("工作状况“{other}”无法识别，可选 typical、compliant、meetings-collapsed"),
+    };
+    let summary = generator::generate(store, &generator::Options { scale, seed: args.seed, as_of, rules: rules.clone(), climate }, &mut report).await?;
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     println!("生成完成：{} 个县，共 {} 行，用时 {:.1} 秒（{:.0} 行/秒），数据截止 {as_of}", summary.counties, summary.rows, secs, summary.rows as f64 / secs);

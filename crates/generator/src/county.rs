@@ -67,6 +67,7 @@ const FORMAL_SUMMARIES: &[&str] = &["传达学习上级文件精神。", "领学
 const ABSENCE: &[&str] = &["因病请假", "工作冲突请假", "家中有事请假", "值班", "外出学习"];
 
 pub(crate) struct County<'a, 'l> {
+    climate: crate::Climate,
     loader: &'a mut BulkLoader<'l>,
     rules: &'a Rules,
     ids: &'a mut Ids,
@@ -132,8 +133,9 @@ struct Body<'s> {
 }
 
 impl<'a, 'l> County<'a, 'l> {
-    pub(crate) fn new(loader: &'a mut BulkLoader<'l>, rules: &'a Rules, ids: &'a mut Ids, rng: &'a mut ChaCha8Rng, as_of: Date, region: String, created: String, small: bool) -> Self {
-        County { loader, rules, ids, rng, as_of, region, created, org_seq: 0, unit_seq: 0, citizen_ids: HashSet::new(), joint: HashMap::new(), joint_seq: 0, small, secretaries: Vec::new(), theme: None }
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(loader: &'a mut BulkLoader<'l>, rules: &'a Rules, ids: &'a mut Ids, rng: &'a mut ChaCha8Rng, as_of: Date, region: String, created: String, small: bool, climate: crate::Climate) -> Self {
+        County { climate, loader, rules, ids, rng, as_of, region, created, org_seq: 0, unit_seq: 0, citizen_ids: HashSet::new(), joint: HashMap::new(), joint_seq: 0, small, secretaries: Vec::new(), theme: None }
     }
 
     pub(crate) async fn build(mut self, parent: Option<&OrgRef>) -> R<()> {
@@ -175,7 +177,8 @@ impl<'a, 'l> County<'a, 'l> {
         let founded = Date::from_ymd_opt(self.rng.gen_range(1978..2020), self.rng.gen_range(1..=12), self.rng.gen_range(1..=28)).expect("valid");
         let elected = term.map(|t| {
             // Most committees were elected within their term; about 8 % are overdue (换届逾期).
-            let span = if self.rng.gen_bool(0.08) { t * 365 + self.rng.gen_range(30..400) } else { self.rng.gen_range(30..t * 365 - 20) };
+            let overdue = self.rng.gen_bool(0.08) && self.climate != crate::Climate::Compliant;
+            let span = if overdue { t * 365 + self.rng.gen_range(30..400) } else { self.rng.gen_range(30..t * 365 - 20) };
             (self.as_of - Duration::days(span)).max(founded)
         });
         self.loader
@@ -209,6 +212,11 @@ impl<'a, 'l> County<'a, 'l> {
         Ok(id)
     }
 
+    /// Chance that a 支部党员大会, 支委会 or 党课 due is held.
+    fn three_one(&self, conduct: Conduct) -> f64 {
+        if self.climate == crate::Climate::MeetingsCollapsed { conduct.held() * 0.2 } else { conduct.held() }
+    }
+
     fn conduct(&mut self, profile: Profile) -> Conduct {
         let w = match profile {
             Profile::AgeingVillage => [8, 40, 27, 25],
@@ -216,7 +224,8 @@ impl<'a, 'l> County<'a, 'l> {
             Profile::NonPublic | Profile::Social => [15, 45, 20, 20],
             _ => [30, 47, 18, 5],
         };
-        [Conduct::Exemplary, Conduct::Normal, Conduct::Formality, Conduct::Weak][weighted(self.rng, &w)]
+        let c = [Conduct::Exemplary, Conduct::Normal, Conduct::Formality, Conduct::Weak][weighted(self.rng, &w)];
+        if self.climate == crate::Climate::Compliant { Conduct::Exemplary } else { c }
     }
 
     /// Sets up the Party body of a unit: one branch (≤ 50 members), a general branch with
@@ -366,7 +375,7 @@ impl<'a, 'l> County<'a, 'l> {
             let (y, m) = (month.year(), month.month());
             let day = |d: u32| Date::from_ymd_opt(y, m, d.min(28)).expect("valid");
             // 支委会 monthly, where a committee exists.
-            if committee.len() >= 3 && self.rng.gen_bool(conduct.held()) {
+            if committee.len() >= 3 && self.rng.gen_bool(self.three_one(conduct)) {
                 let who: Vec<_> = people.iter().copied().filter(|p| committee.contains(&p.0)).collect();
                 let r1 = self.rng.gen_range(1..28);
                 self.meeting(org, MeetingKind::CommitteeMeeting, day(r1), "研究本月支部工作", conduct, &who, &host, &recorder, MeetingForm::Discussion).await?;
@@ -391,11 +400,11 @@ impl<'a, 'l> County<'a, 'l> {
             }
             // 支部党员大会 and 党课 once a quarter, in its last month.
             if m % 3 == 0 {
-                if self.rng.gen_bool(conduct.held()) {
+                if self.rng.gen_bool(self.three_one(conduct)) {
                     let r1 = self.rng.gen_range(5..28);
                     self.meeting(org, MeetingKind::GeneralMeeting, day(r1), "支部党员大会：通报季度工作", conduct, people, &host, &recorder, MeetingForm::Discussion).await?;
                 }
-                if self.rng.gen_bool(conduct.held()) {
+                if self.rng.gen_bool(self.three_one(conduct)) {
                     let form = if conduct == Conduct::Exemplary && self.rng.gen_bool(0.4) { MeetingForm::FieldTeaching } else { MeetingForm::Study };
                     let r1 = self.rng.gen_range(5..28);
                     self.meeting(org, MeetingKind::PartyLesson, day(r1), "书记讲党课", conduct, people, &host, &recorder, form).await?;
@@ -403,7 +412,7 @@ impl<'a, 'l> County<'a, 'l> {
             }
             // 组织生活会 and 民主评议党员 once a year, in December (or January for the year before).
             if m == 12 || (m == 1 && y == self.as_of.year() && self.rng.gen_bool(0.2)) {
-                let p = match conduct { Conduct::Weak => 0.55, Conduct::Formality => 0.9, _ => 0.97 };
+                let p = match conduct { Conduct::Weak => 0.55, Conduct::Formality => 0.9, _ if self.climate == crate::Climate::Compliant => 1.0, _ => 0.97 };
                 if self.rng.gen_bool(p) {
                     let r1 = self.rng.gen_range(10..28);
                     self.meeting(org, MeetingKind::LifeMeeting, day(r1), "年度组织生活会", conduct, people, &host, &recorder, MeetingForm::Discussion).await?;
@@ -600,7 +609,7 @@ impl<'a, 'l> County<'a, 'l> {
         let is_covered = weighted(self.rng, &covered) == 0;
         let coverage = match (full >= 3, is_covered) {
             // A few units with ≥ 3 full members and no organisation of their own: a finding.
-            (true, true) | (true, false) if self.rng.gen_bool(0.92) => Coverage::Own,
+            (true, true) | (true, false) if self.rng.gen_bool(0.92) || self.climate == crate::Climate::Compliant => Coverage::Own,
             (_, true) => Coverage::Joint,
             (_, false) if self.rng.gen_bool(0.45) => Coverage::WorkOnly,
             _ => Coverage::None,

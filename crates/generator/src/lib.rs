@@ -65,6 +65,21 @@ pub struct Options {
     pub as_of: Date,
     /// Terms, branch-size thresholds and committee sizes come from here.
     pub rules: domain::rules::Rules,
+    /// How well the jurisdiction works (the same random draws in every climate).
+    pub climate: Climate,
+}
+
+/// The state of the work a generated jurisdiction shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Climate {
+    /// The spread the seed describes: exemplary, normal, formal and weak branches.
+    #[default]
+    Typical,
+    /// Every rule kept: exemplary branches, terms on time, letters received in time,
+    /// every unit with 3 full members organised.
+    Compliant,
+    /// As typical, but 支部党员大会, 支委会 and 党课 mostly not held (三会一课 collapsed).
+    MeetingsCollapsed,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -159,7 +174,7 @@ pub async fn generate(store: &Store, opts: &Options, progress: Progress<'_>) -> 
             let county_seed = opts.seed ^ ((c as u64 + 1) << 32) ^ (k as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
             let mut rng = ChaCha8Rng::seed_from_u64(county_seed);
             let region = if matches!(opts.scale, Scale::County | Scale::Small) { format!("{city_code}22") } else { format!("{city_code}{:02}", 21 + k) };
-            county::County::new(&mut loader, &opts.rules, &mut ids, &mut rng, opts.as_of, region, created.clone(), opts.scale == Scale::Small)
+            county::County::new(&mut loader, &opts.rules, &mut ids, &mut rng, opts.as_of, region, created.clone(), opts.scale == Scale::Small, opts.climate)
                 .build(city.as_ref())
                 .await?;
             done += 1;

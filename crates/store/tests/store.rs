@@ -66,7 +66,7 @@ async fn generation_is_deterministic(db: Db) {
     let n = |t: &str| counts.iter().find(|c| c.0 == t).unwrap().1;
     assert!(n("members") > 4000 && n("meetings") > 10_000 && n("attendance") > 100_000, "{counts:?}");
     // Generating into a non-empty database is refused.
-    let again = generator::generate(&one, &generator::Options { scale: generator::Scale::Small, seed: 1, as_of: as_of(), rules: domain::rules::Rules::default_rules() }, &mut |_, _, _| {}).await;
+    let again = generator::generate(&one, &generator::Options { scale: generator::Scale::Small, seed: 1, as_of: as_of(), rules: domain::rules::Rules::default_rules(), climate: generator::Climate::Typical }, &mut |_, _, _| {}).await;
     assert!(matches!(again, Err(generator::GenError::NotEmpty)));
 }
 both!(generation_is_deterministic);

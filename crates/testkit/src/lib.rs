@@ -58,10 +58,17 @@ pub async fn fresh(db: Db) -> Option<Store> {
 
 /// A generated small county (about 5 000 members) with the given seed.
 pub async fn generated(db: Db, seed: u64) -> Option<Store> {
-    let store = fresh(db).await?;
-    let opts = generator::Options { scale: generator::Scale::Small, seed, as_of: as_of(), rules: domain::rules::Rules::default_rules() };
+    Some(generated_in(db, seed, generator::Climate::Typical).await?.0)
+}
+
+/// A generated small county in the given climate, with its database URL (for tests that
+/// recount figures from the raw tables).
+pub async fn generated_in(db: Db, seed: u64, climate: generator::Climate) -> Option<(Store, String)> {
+    let url = fresh_url(db).await?;
+    let store = Store::open(&url).await.expect("open store");
+    let opts = generator::Options { scale: generator::Scale::Small, seed, as_of: as_of(), rules: domain::rules::Rules::default_rules(), climate };
     generator::generate(&store, &opts, &mut |_, _, _| {}).await.expect("generate");
-    Some(store)
+    Some((store, url))
 }
 
 /// Declares one test per backend for `async fn name(db: Db)` in the calling module.

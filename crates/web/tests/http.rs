@@ -24,7 +24,7 @@ async fn app() -> App {
     let path = std::env::temp_dir().join(format!("dj_web_{}_{}.db", std::process::id(), rand_suffix()));
     let store = Store::open(&format!("sqlite://{}", path.display())).await.unwrap();
     let as_of = domain::Date::from_ymd_opt(2026, 11, 27).unwrap();
-    generator::generate(&store, &generator::Options { scale: generator::Scale::Small, seed: 9, as_of, rules: domain::rules::Rules::default_rules() }, &mut |_, _, _| {}).await.unwrap();
+    generator::generate(&store, &generator::Options { scale: generator::Scale::Small, seed: 9, as_of, rules: domain::rules::Rules::default_rules(), climate: generator::Climate::Typical }, &mut |_, _, _| {}).await.unwrap();
     let all = Scope::jurisdiction();
     let branches = store.branches_with_members(&all, None, 8, 500).await.unwrap();
     let a = branches[0].clone();

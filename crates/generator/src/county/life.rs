@@ -214,7 +214,8 @@ impl County<'_, '_> {
         }
         let id = Ids::next(&mut self.ids.transfer);
         let valid = self.rules.transfers.letter_validity_days.get() as i64;
-        let received = match weighted(self.rng, &[86, 7, 7]) {
+        let pick = weighted(self.rng, &[86, 7, 7]);
+        let received = match if self.climate == crate::Climate::Compliant { 0 } else { pick } {
             0 => Some(left_on + Duration::days(self.rng.gen_range(3..60))),
             1 => Some(left_on + Duration::days(valid + self.rng.gen_range(10..200))),
             _ => None,
