@@ -12,7 +12,6 @@ use domain::rules::Rules;
 use domain::Date;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use store::{IndicatorRun, MeasureRow, Scope, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -49,7 +48,6 @@ struct Walk {
     stack: Vec<Frame>,
     rows: Vec<MeasureRow>,
     orgs: usize,
-    written: usize,
 }
 
 impl Walk {
@@ -94,33 +92,41 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
         }
     }
     let run = store.begin_indicator_run(year, as_of, root.id, &rules.version, &Catalogue::builtin().version).await?;
-    let walk = Arc::new(Mutex::new(Walk::default()));
-    let extra = Arc::new(Mutex::new(extra));
-    let w = walk.clone();
+    // Finished rows go to a writer task while the walk goes on, so memory holds a batch.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<MeasureRow>>();
+    let writer = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut n = 0;
+            while let Some(rows) = rx.recv().await {
+                n += rows.len();
+                store.write_measures(run, &rows).await?;
+            }
+            Ok::<usize, StoreError>(n)
+        })
+    };
+    let mut walk = Walk::default();
     let each = |org: &domain::org::Org, facts: &domain::compliance::OrgYear, verdicts: Vec<domain::compliance::RuleVerdict>| {
         let mut own = measures::registry(rules, org, facts, &verdicts);
-        if let Some(e) = extra.lock().expect("not poisoned").remove(&org.id) {
+        if let Some(e) = extra.remove(&org.id) {
             for (k, v) in e {
                 *own.entry(k).or_insert(0.0) += v;
             }
         }
-        w.lock().expect("not poisoned").push(org.id, &org.path, own);
-    };
-    let flush = async || {
-        let rows = std::mem::take(&mut walk.lock().expect("not poisoned").rows);
-        walk.lock().expect("not poisoned").written += rows.len();
-        store.write_measures(run, &rows).await
-    };
-    store.judge_subtree_batched(&all, root.id, rules, year, as_of, each, flush).await?;
-    let (rows, orgs) = {
-        let mut w = walk.lock().expect("not poisoned");
-        while !w.stack.is_empty() {
-            w.pop();
+        walk.push(org.id, &org.path, own);
+        if walk.rows.len() >= 5_000 {
+            // The receiver lives until the sender is dropped below.
+            let _ = tx.send(std::mem::take(&mut walk.rows));
         }
-        (std::mem::take(&mut w.rows), w.orgs)
     };
-    store.write_measures(run, &rows).await?;
-    let written = walk.lock().expect("not poisoned").written + rows.len();
+    let judged = store.judge_subtree(&all, root.id, rules, year, as_of, each).await;
+    while !walk.stack.is_empty() {
+        walk.pop();
+    }
+    let _ = tx.send(std::mem::take(&mut walk.rows));
+    drop(tx);
+    let orgs = judged?;
+    let written = writer.await.map_err(|e| IndicatorError::Survey(format!("写入指标的任务失败：{e}")))??;
     let seconds = started.elapsed().as_secs_f64();
     store.finish_indicator_run(run, orgs as i64, seconds).await?;
     Ok(Computed { run, orgs, rows: written, seconds })

@@ -123,23 +123,7 @@ impl Store {
         rules: &Rules,
         year: i32,
         as_of: Date,
-        each: impl FnMut(&Org, &OrgYear, Vec<RuleVerdict>),
-    ) -> Result<usize, StoreError> {
-        self.judge_subtree_batched(scope, root, rules, year, as_of, each, async || Ok(())).await
-    }
-
-    /// Like [`Store::judge_subtree`], awaiting `after_batch` after each batch of
-    /// organisations (a caller can write what it gathered, keeping memory bounded).
-    #[allow(clippy::too_many_arguments)]
-    pub async fn judge_subtree_batched(
-        &self,
-        scope: &Scope,
-        root: i64,
-        rules: &Rules,
-        year: i32,
-        as_of: Date,
         mut each: impl FnMut(&Org, &OrgYear, Vec<RuleVerdict>),
-        mut after_batch: impl AsyncFnMut() -> Result<(), StoreError>,
     ) -> Result<usize, StoreError> {
         use futures_util::stream::{self, StreamExt, TryStreamExt};
         let orgs = self.subtree_orgs(scope, root).await?;
@@ -171,7 +155,6 @@ impl Store {
                 let verdicts = judge(rules, &facts, year, as_of);
                 each(org, &facts, verdicts);
             }
-            after_batch().await?;
         }
         Ok(orgs.len())
     }

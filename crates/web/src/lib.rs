@@ -12,6 +12,7 @@ mod meeting_form;
 mod pages;
 mod qr;
 mod records_pages;
+mod report_pages;
 mod research_pages;
 mod submissions;
 mod survey_form;
@@ -96,6 +97,7 @@ pub fn router(store: Store, rules: Rules, rules_text: String) -> Router {
         .route("/responses/{id}/override", post(survey_pages::override_response))
         .route("/campaigns/{id}/analysis", get(survey_pages::analysis))
         .route("/campaigns/{id}/export", get(survey_pages::export))
+        .route("/report", get(report_pages::report_page))
         .route("/research", get(research_pages::overview))
         .route("/research/search", get(research_pages::search))
         .route("/research/codes", get(research_pages::codes))

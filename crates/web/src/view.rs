@@ -56,6 +56,7 @@ pub fn layout(title: &str, user: Option<(&User, &str)>, body: Markup) -> Html<St
                             a href="/import" { "导入" }
                             a href="/surveys" { "问卷调查" }
                             a href="/research" { "调研资料" }
+                            a href="/report" { "调研报告" }
                         }
                         span.user { (u.username) "（" (u.role.label()) "）" }
                         form method="post" action="/logout" {
