@@ -806,3 +806,34 @@ async fn interviews_coding_attachments_and_search_within_scope() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.store.lexicon_changes().await.unwrap().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_page_writes_the_report_within_scope() {
+    let app = app().await;
+    let all = Scope::jurisdiction();
+    let root = app.store.org_children(&all, None).await.unwrap()[0].org.code.clone();
+    let b_code = app.store.org(&all, app.b).await.unwrap().code;
+    let admin = login_page(&app, "admin").await;
+    let page = admin.get(format!("{}/report", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("下载 Word（GB/T 9704 公文格式）") && page.contains("尚未计算"), "{page}");
+    let r = admin.get(format!("{}/report?org={root}&year=2026&format=docx", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains(".docx"));
+    assert!(r.bytes().await.unwrap().starts_with(b"PK"));
+    let html = admin.get(format!("{}/report?org={root}&year=2026&format=html", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("<h2>三、存在的问题</h2>") && html.contains("<h2>四、对策与建议</h2>") && !html.contains("xx"));
+    // Now the run exists: the page lists the indicators.
+    let page = admin.get(format!("{}/report?org={root}&year=2026", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("data-indicator=\"three_meetings_one_lesson\""), "{page}");
+    // A secretary gets the own branch's report, not another's, and may not recompute.
+    let sec = login_page(&app, "sec").await;
+    let md = sec.get(format!("{}/report?year=2026&format=md", app.base)).send().await.unwrap();
+    assert_eq!(md.status(), StatusCode::OK);
+    let md = md.text().await.unwrap();
+    assert!(md.starts_with("# 关于") && md.contains("## 一、调研方法"), "{md}");
+    assert_eq!(get_status(&sec, format!("{}/report?org={b_code}&year=2026&format=md", app.base)).await, StatusCode::NOT_FOUND);
+    assert_eq!(get_status(&sec, format!("{}/report?year=2026&format=html&refresh=1", app.base)).await, StatusCode::FORBIDDEN);
+    assert_eq!(get_status(&admin, format!("{}/report?year=2026&format=pdf", app.base)).await, StatusCode::UNPROCESSABLE_ENTITY);
+    let member = login_page(&app, "member").await;
+    assert_eq!(get_status(&member, format!("{}/report", app.base)).await, StatusCode::FORBIDDEN);
+}
