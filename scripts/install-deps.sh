@@ -9,11 +9,12 @@ if [ ! -x /usr/bin/chromium ]; then
   apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
 fi
-# LibreOffice Writer (headless) opens the Word reports and converts them to PDF in tests.
-if ! dpkg -s libreoffice-writer-nogui >/dev/null 2>&1; then
-  echo "安装 LibreOffice Writer（Word 报告的校验用）……" >&2
+# LibreOffice Writer (headless) opens the Word reports and converts them to PDF in tests;
+# a CJK font draws the Chinese labels of the report's charts.
+if ! dpkg -s libreoffice-writer-nogui fonts-wqy-microhei >/dev/null 2>&1; then
+  echo "安装 LibreOffice Writer 和文泉驿微米黑字体（Word 报告和图表用）……" >&2
   apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui fonts-wqy-microhei >&2
 fi
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 # Python test tools from PyPI: pyreadstat reads the SPSS and Stata exports back, pyxform

@@ -121,6 +121,21 @@ impl Ctx<'_> {
         format!("；分领域看，{}最高（{}），{}最低（{}）", hi.0.label(), pct(hi.1), lo.0.label(), pct(lo.1))
     }
 
+    /// A bar chart of an indicator by sector (sectors with at least 5 counted), or nothing.
+    fn sector_chart(&self, id: &str, caption: String) -> Option<Block> {
+        let f = self.fig(id)?;
+        let items: Vec<(String, f64)> = self
+            .sectors
+            .iter()
+            .filter_map(|(s, v)| v.iter().find(|x| x.id == id).filter(|x| x.denominator >= 5.0).and_then(|x| x.ratio).map(|r| (s.label().to_string(), (r * 1000.0).round() / 10.0)))
+            .collect();
+        if items.len() < 2 {
+            return None;
+        }
+        let svg = survey::chart::bar(&f.indicator.name, &items, "%");
+        Some(Block::Chart { caption, svg, rows: items.iter().map(|(k, v)| (k.clone(), format!("{v:.1}%"))).collect() })
+    }
+
     fn citation(&self, rule: &str) -> Option<String> {
         domain::rules::entries(self.rules_text).into_iter().find(|e| e.key == rule).map(|e| e.citation)
     }
@@ -254,6 +269,13 @@ async fn status(c: &Ctx<'_>, b: &mut Vec<Block>) -> Result<(), ReportError> {
         count(c.t("meetings.themed_party_day")),
         count(c.t("meetings.life_meeting")),
     )));
+    let mut figure = 0;
+    for (id, name) in [("three_meetings_one_lesson", "“三会一课”按规定召开的比例"), ("members_trained", "年度培训学时达标的党员比例")] {
+        if let Some(chart) = c.sector_chart(id, format!("图{}　各领域{}", figure + 1, name)) {
+            figure += 1;
+            b.push(chart);
+        }
+    }
     let book = Codebook::builtin();
     let mut headings: Vec<&str> = Vec::new();
     for cat in book.categories.iter().filter(|c| c.kind == CategoryKind::Achievement) {

@@ -3,7 +3,7 @@
 //! margin 37 mm, left 28 mm, text area 156 × 225 mm, a character grid of 22 lines × 28
 //! characters, title 2号 小标宋, body 3号 仿宋 with a 2-character first-line indent,
 //! headings 一、黑体 / （一）楷体 / 1. 仿宋, page numbers 4号 宋体 “— 1 —” on the right of odd
-//! pages and the left of even pages, one character from the edge. Checked by converting
+//! pages and the left of even pages, one character from the edge; charts as PNG pictures. Checked by converting
 //! with LibreOffice (tests) and reading the XML back.
 
 use crate::model::{Block, Report};
@@ -123,7 +123,23 @@ fn table(caption: &str, header: &[String], rows: &[Vec<String>]) -> String {
     out
 }
 
-fn document(r: &Report, p: &Page) -> String {
+/// EMU per pixel at 96 dpi, and the text width in EMU.
+const EMU_PX: i64 = 9525;
+const TEXT_W_EMU: i64 = 156 * 36_000;
+
+/// A picture paragraph (charts), centred, with a line height of its own.
+fn picture(n: usize, w_px: u32, h_px: u32) -> String {
+    let (mut cx, mut cy) = (w_px as i64 * EMU_PX, h_px as i64 * EMU_PX);
+    if cx > TEXT_W_EMU {
+        cy = cy * TEXT_W_EMU / cx;
+        cx = TEXT_W_EMU;
+    }
+    format!(
+        r#"<w:p><w:pPr><w:keepNext/><w:jc w:val="center"/><w:ind w:firstLineChars="0" w:firstLine="0"/><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="{n}" name="图{n}"/><a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:nvPicPr><pic:cNvPr id="{n}" name="chart{n}.png"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed="rIdImg{n}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>"#
+    )
+}
+
+fn document(r: &Report, p: &Page, images: &mut Vec<Vec<u8>>) -> Result<String, ReportError> {
     let mut body = String::new();
     body.push_str(&para("Title", &r.title));
     body.push_str(&format!(r#"<w:p><w:pPr><w:jc w:val="center"/><w:ind w:firstLineChars="0" w:firstLine="0"/></w:pPr><w:r><w:t xml:space="preserve">{}</w:t></w:r></w:p>"#, esc(&r.byline)));
@@ -133,14 +149,20 @@ fn document(r: &Report, p: &Page) -> String {
             Block::Para(t) => body.push_str(&para("Normal", t)),
             Block::Quote { text, source } => body.push_str(&para("Quote", &format!("“{text}”（{source}）"))),
             Block::Table { caption, header, rows } => body.push_str(&table(caption, header, rows)),
+            Block::Chart { caption, svg, .. } => {
+                let (png, w, h) = crate::raster::png(svg, 2.0).map_err(ReportError::Write)?;
+                images.push(png);
+                body.push_str(&picture(images.len(), w, h));
+                body.push_str(&format!(r#"<w:p><w:pPr><w:pStyle w:val="TableText"/></w:pPr><w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r></w:p>"#, esc(caption)));
+            }
             Block::PageBreak => body.push_str(r#"<w:p><w:r><w:br w:type="page"/></w:r></w:p>"#),
         }
     }
-    format!(
+    Ok(format!(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><w:body>{body}<w:sectPr><w:footerReference w:type="default" r:id="rIdFooterOdd"/><w:footerReference w:type="even" r:id="rIdFooterEven"/><w:pgSz w:w="{}" w:h="{}"/><w:pgMar w:top="{}" w:right="{}" w:bottom="{}" w:left="{}" w:header="851" w:footer="{}" w:gutter="0"/><w:pgNumType w:fmt="decimal" w:start="1"/><w:docGrid w:type="lines" w:linePitch="{}"/></w:sectPr></w:body></w:document>"#,
+<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"><w:body>{body}<w:sectPr><w:footerReference w:type="default" r:id="rIdFooterOdd"/><w:footerReference w:type="even" r:id="rIdFooterEven"/><w:pgSz w:w="{}" w:h="{}"/><w:pgMar w:top="{}" w:right="{}" w:bottom="{}" w:left="{}" w:header="851" w:footer="{}" w:gutter="0"/><w:pgNumType w:fmt="decimal" w:start="1"/><w:docGrid w:type="lines" w:linePitch="{}"/></w:sectPr></w:body></w:document>"#,
         p.width, p.height, p.top, p.right, p.bottom, p.left, p.footer, p.line_pitch
-    )
+    ))
 }
 
 /// “— 1 —”: odd pages on the right, even on the left, one character (4号 = 280 twips) in.
@@ -153,13 +175,22 @@ fn footer(odd: bool) -> String {
 }
 
 const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/><Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/><Override PartName="/word/footer2.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>"#;
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/><Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/><Override PartName="/word/footer2.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>"#;
 
 const RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>"#;
 
-const DOC_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rIdStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rIdSettings" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/><Relationship Id="rIdFooterOdd" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/><Relationship Id="rIdFooterEven" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer2.xml"/></Relationships>"#;
+fn doc_rels(images: usize) -> String {
+    let mut s = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rIdStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rIdSettings" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/><Relationship Id="rIdFooterOdd" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/><Relationship Id="rIdFooterEven" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer2.xml"/>"#,
+    );
+    for n in 1..=images {
+        s.push_str(&format!(r#"<Relationship Id="rIdImg{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/chart{n}.png"/>"#));
+    }
+    s.push_str("</Relationships>");
+    s
+}
 
 /// Odd and even pages get their own footers.
 const SETTINGS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -175,6 +206,8 @@ fn core(r: &Report) -> String {
 
 pub fn render(r: &Report, f: &Fonts) -> Result<Vec<u8>, ReportError> {
     let p = page();
+    let mut images = Vec::new();
+    let doc = document(r, &p, &mut images)?;
     let mut buf = std::io::Cursor::new(Vec::new());
     {
         let mut z = zip::ZipWriter::new(&mut buf);
@@ -183,8 +216,8 @@ pub fn render(r: &Report, f: &Fonts) -> Result<Vec<u8>, ReportError> {
         for (name, text) in [
             ("[Content_Types].xml", CONTENT_TYPES.to_string()),
             ("_rels/.rels", RELS.to_string()),
-            ("word/_rels/document.xml.rels", DOC_RELS.to_string()),
-            ("word/document.xml", document(r, &p)),
+            ("word/_rels/document.xml.rels", doc_rels(images.len())),
+            ("word/document.xml", doc),
             ("word/styles.xml", styles(f, &p)),
             ("word/settings.xml", SETTINGS.to_string()),
             ("word/footer1.xml", footer(true)),
@@ -193,6 +226,10 @@ pub fn render(r: &Report, f: &Fonts) -> Result<Vec<u8>, ReportError> {
         ] {
             z.start_file(name, opts).map_err(|e| err(&e))?;
             z.write_all(text.as_bytes()).map_err(|e| err(&e))?;
+        }
+        for (n, png) in images.iter().enumerate() {
+            z.start_file(format!("word/media/chart{}.png", n + 1), zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored)).map_err(|e| err(&e))?;
+            z.write_all(png).map_err(|e| err(&e))?;
         }
         z.finish().map_err(|e| err(&e))?;
     }

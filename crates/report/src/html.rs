@@ -20,7 +20,7 @@ h4{{font-size:16pt;font-weight:{h3w};margin:0}}\
 p{{text-indent:2em;margin:0;text-align:justify}}\
 blockquote{{font-family:\"{h2}\",KaiTi,STKaiti,serif;margin:0 2em;text-indent:2em}}\
 table{{border-collapse:collapse;width:100%;font-size:12pt;line-height:1.5;margin:.5em 0}}th,td{{border:1px solid #000;padding:2pt 4pt;text-align:center}}\
-caption{{font-weight:bold;font-size:12pt}}\
+caption,figcaption{{font-weight:bold;font-size:12pt;text-align:center}}figure{{margin:.5em 0;text-align:center}}figure svg{{max-width:100%;height:auto}}\
 .pagebreak{{break-before:page;page-break-before:always}}",
         body = esc(&f.body),
         title = esc(&f.title),
@@ -52,6 +52,8 @@ caption{{font-weight:bold;font-size:12pt}}\
                 }
                 out.push_str("</tbody></table>\n");
             }
+            // The SVG comes from survey::chart, which escapes every label.
+            Block::Chart { caption, svg, .. } => out.push_str(&format!("<figure>{svg}<figcaption>{}</figcaption></figure>\n", esc(caption))),
             Block::PageBreak => out.push_str("<div class=\"pagebreak\"></div>\n"),
         }
     }

@@ -7,6 +7,7 @@ pub mod docx;
 pub mod html;
 pub mod markdown;
 pub mod model;
+mod raster;
 
 pub use build::{build, Request};
 pub use model::{Block, Report};

@@ -20,6 +20,13 @@ pub fn render(r: &Report) -> String {
                 }
                 out.push('\n');
             }
+            Block::Chart { caption, rows, .. } => {
+                out.push_str(&format!("**{caption}**\n\n| 分组 | 数值 |\n|---|---|\n"));
+                for (k, v) in rows {
+                    out.push_str(&format!("| {} | {} |\n", cell(k), cell(v)));
+                }
+                out.push('\n');
+            }
             Block::PageBreak => out.push_str("---\n\n"),
         }
     }

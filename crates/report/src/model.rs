@@ -19,6 +19,8 @@ pub enum Block {
     /// A quotation from an interview, with where it was said.
     Quote { text: String, source: String },
     Table { caption: String, header: Vec<String>, rows: Vec<Vec<String>> },
+    /// A chart (SVG) with its data as rows, so text formats can show the figures.
+    Chart { caption: String, svg: String, rows: Vec<(String, String)> },
     /// 附件 starts on a new page.
     PageBreak,
 }
@@ -38,6 +40,12 @@ impl Report {
                     for r in rows {
                         s.push('\n');
                         s.push_str(&r.join("\t"));
+                    }
+                }
+                Block::Chart { caption, rows, .. } => {
+                    s.push_str(caption);
+                    for (k, v) in rows {
+                        s.push_str(&format!("\n{k}\t{v}"));
                     }
                 }
                 Block::PageBreak => {}

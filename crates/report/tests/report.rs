@@ -99,6 +99,7 @@ async fn the_report_reads_like_the_seed_with_real_figures(db: Db) {
     assert!(md.starts_with("# 关于") && md.contains("## 三、存在的问题"));
     let html = report::html::render(&r, &Default::default());
     assert!(html.contains("@page{size:A4;margin:37mm 26mm 35mm 28mm}") && html.contains("<h2>四、对策与建议</h2>"));
+    assert!(html.contains("<figure><svg") && html.contains("图1　各领域"), "charts inline in HTML");
     let docx = report::docx::render(&r, &Default::default()).unwrap();
     check_docx(&docx);
     libreoffice_opens(&docx);
@@ -131,6 +132,12 @@ fn check_docx(docx: &[u8]) {
     assert!(styles.contains(r#"<w:spacing w:val="-5"/>"#), "28 characters a line");
     assert!(style("Footer").contains(r#"w:eastAsia="宋体""#) && style("Footer").contains(r#"<w:sz w:val="28"/>"#));
     assert!(part(docx, "word/settings.xml").contains("<w:evenAndOddHeaders/>"));
+    // Charts are pictures: a PNG part, its relationship and an inline drawing.
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut png = Vec::new();
+    std::io::Read::read_to_end(&mut z.by_name("word/media/chart1.png").unwrap(), &mut png).unwrap();
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 2000);
+    assert!(part(docx, "word/_rels/document.xml.rels").contains(r#"Target="media/chart1.png""#) && doc.contains(r#"<a:blip r:embed="rIdImg1"/>"#));
     let odd = part(docx, "word/footer1.xml");
     let even = part(docx, "word/footer2.xml");
     assert!(odd.contains(r#"<w:jc w:val="right"/>"#) && odd.contains("PAGE") && odd.contains(">— <") && odd.contains("> —<"));
