@@ -102,7 +102,7 @@ pub async fn indicators(store: &Store, rules: &domain::rules::Rules, a: Indicato
         "table" => {
             println!("{}（{}年，计算编号 {}，数据截至 {}）", org.name, a.year, run.id, run.as_of);
             for f in &figs {
-                let v = f.value.ratio.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "数据缺乏".into());
+                let v = f.value.ratio.map(|r| f.indicator.format(r)).unwrap_or_else(|| "数据缺乏".into());
                 println!("{:<10} {:<36} {:>9}  {:>8}/{:<8} {}", f.indicator.section, f.indicator.name, v, f.value.numerator, f.value.denominator, if f.value.alert { "预警" } else { "" });
             }
             eprintln!("用时 {:.2} 秒", started.elapsed().as_secs_f64());

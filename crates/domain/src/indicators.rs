@@ -54,12 +54,16 @@ impl Formula {
 
 /// The measure families computed by crate `indicators` (see the catalogue's header).
 const FAMILIES: &[(&str, &[&str])] = &[
-    ("orgs", &["total", "branches"]),
-    ("members", &["active", "full", "trained", "cadres", "cadres_trained", "absent", "dues_lapsed"]),
+    ("orgs", &["total", "branches", "primary", "unit_tops", "with_venue", "with_carrier"]),
+    ("members", &["active", "full", "trained", "cadres", "cadres_trained", "absent", "dues_lapsed", "young", "village", "village_young", "mobile", "mobile_lost", "archive_incomplete"]),
     ("transfers", &["out", "late"]),
-    ("development", &["records", "irregular"]),
+    ("development", &["records", "irregular", "admitted", "admitted_young", "admitted_college", "activists"]),
     ("units", &["total", "own_org"]),
     ("interviews", &["total"]),
+    ("committee", &["members", "over60", "college"]),
+    ("workers", &["full_time", "part_time", "active", "left"]),
+    ("funding", &["total", "allocation", "dues_return", "budget", "self_raised"]),
+    ("meetings", &["all", "interactive", "themed_days", "themed_documents_only"]),
 ];
 
 /// Checks that a measure name belongs to a family the engine computes.
@@ -71,7 +75,10 @@ pub fn check_measure(m: &str) -> Result<(), String> {
         ["survey", "responses", w] => matches!(*w, "issued" | "returned" | "valid"),
         ["survey", _, w] => matches!(*w, "answered" | "agree" | "disagree"),
         ["codes", c, w] => Codebook::builtin().category(c).is_some() && matches!(*w, "interviews" | "passages" | "quotes"),
-        ["meetings", k] => <crate::meeting::MeetingKind as crate::Labelled>::parse(k).is_some(),
+        ["meetings", k] if <crate::meeting::MeetingKind as crate::Labelled>::parse(k).is_some() => true,
+        ["units", k, w] => (*k == "new_field" || <crate::unit::UnitKind as crate::Labelled>::parse(k).is_some()) && matches!(*w, "total" | "org_covered" | "work_covered"),
+        ["subunits", k, w] => <crate::unit::SubUnitKind as crate::Labelled>::parse(k).is_some() && matches!(*w, "total" | "with_org"),
+        ["carriers", k] => <crate::life::CarrierKind as crate::Labelled>::parse(k).is_some(),
         [f, x] => FAMILIES.iter().any(|(ff, ms)| ff == f && ms.contains(x)),
         _ => false,
     };
@@ -95,6 +102,8 @@ pub struct Indicator {
     pub alert: f64,
     /// The rules-file entry that sets the requirement, if any.
     pub rule: Option<String>,
+    /// None: a share shown as a percentage; otherwise the unit of the ratio (元/人).
+    pub unit: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -119,6 +128,7 @@ struct Entry {
     target: f64,
     alert: f64,
     rule: Option<String>,
+    unit: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -154,8 +164,8 @@ impl Catalogue {
                     return Err(at(format!("规则“{r}”不在规则文件中")));
                 }
             }
-            if !(0.0..=1.0).contains(&e.alert) || !(0.0..=1.0).contains(&e.target) {
-                return Err(at("target 和 alert 是比例，应在0到1之间".into()));
+            if e.unit.is_none() && (!(0.0..=1.0).contains(&e.alert) || !(0.0..=1.0).contains(&e.target)) {
+                return Err(at("target 和 alert 是比例，应在0到1之间（不是比例的指标请写明 unit）".into()));
             }
             out.push(Indicator {
                 numerator: Formula::parse(&e.numerator).map_err(at)?,
@@ -169,6 +179,7 @@ impl Catalogue {
                 target: e.target,
                 alert: e.alert,
                 rule: e.rule,
+                unit: e.unit,
             });
         }
         Ok(Catalogue { version: f.version, indicators: out })
@@ -204,10 +215,19 @@ impl Indicator {
         let ratio = (d > 0.0).then(|| n / d);
         let (alert, severity) = match (ratio, self.direction) {
             (Some(r), Direction::Higher) if r < self.alert => (true, (self.alert - r) / self.alert.max(1e-9)),
-            (Some(r), Direction::Lower) if r > self.alert => (true, (r - self.alert) / (1.0 - self.alert).max(1e-9)),
+            // A share cannot pass 1; other ratios are measured against the threshold itself.
+            (Some(r), Direction::Lower) if r > self.alert => (true, ((r - self.alert) / if self.unit.is_some() { self.alert.max(1e-9) } else { (1.0 - self.alert).max(1e-9) }).min(1.0)),
             _ => (false, 0.0),
         };
         Value { id: self.id.clone(), numerator: n, denominator: d, ratio, alert, severity }
+    }
+
+    /// The value as the report writes it: 94.7%, or 85.2元/人.
+    pub fn format(&self, ratio: f64) -> String {
+        match &self.unit {
+            None => format!("{:.1}%", ratio * 100.0),
+            Some(u) => format!("{ratio:.1}{u}"),
+        }
     }
 
     /// Whether it measures an achievement (section 二) or a problem (section 三).

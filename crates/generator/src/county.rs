@@ -286,6 +286,8 @@ impl<'a, 'l> County<'a, 'l> {
         self.venue(&org, b.venue).await?;
         let conduct = self.conduct(b.profile);
         let untidy = conduct == Conduct::Weak || self.rng.gen_bool(0.1);
+        let compliant = self.climate == crate::Climate::Compliant;
+        let archives = if compliant { people::Archives::Complete } else if untidy { people::Archives::Untidy } else { people::Archives::Usual };
         // Party groups (党小组) in branches of 15 or more, about 8–12 members each.
         let n_groups = if n >= 15 { n.div_ceil(10) } else { 0 };
         let mut groups = Vec::new();
@@ -295,7 +297,7 @@ impl<'a, 'l> County<'a, 'l> {
         }
         let mut people: Vec<(i64, Person, Option<usize>)> = Vec::with_capacity(n as usize);
         for i in 0..n {
-            let p = people::person(self.rng, b.profile, self.as_of, &self.region, &mut self.citizen_ids, untidy);
+            let p = people::person(self.rng, b.profile, self.as_of, &self.region, &mut self.citizen_ids, archives);
             let id = Ids::next(&mut self.ids.member);
             let group = (!groups.is_empty()).then(|| i as usize % groups.len());
             people.push((id, p, group));
@@ -325,7 +327,10 @@ impl<'a, 'l> County<'a, 'l> {
         // committees are drawn from the oldest members (班子老化, 后继乏人).
         let mut candidates: Vec<&(i64, Person, Option<usize>)> =
             active.iter().copied().filter(|x| x.1.full_on.is_some() && !x.1.is_mobile).collect();
-        if b.profile == Profile::AgeingVillage {
+        if compliant {
+            // Where everything is in order the committee is drawn from the younger members.
+            candidates.sort_by_key(|x| x.1.age);
+        } else if b.profile == Profile::AgeingVillage {
             candidates.sort_by_key(|x| -x.1.age);
         }
         let full_count = active.iter().filter(|x| x.1.full_on.is_some()).count();
@@ -499,7 +504,7 @@ impl<'a, 'l> County<'a, 'l> {
     async fn village(&mut self, tw: &OrgRef) -> R<()> {
         self.secretaries.clear();
         let vname = format!("{}村", names::place(self.rng));
-        let ageing = self.rng.gen_bool(0.3);
+        let ageing = self.rng.gen_bool(0.3) && self.climate != crate::Climate::Compliant;
         let members = if ageing { self.rng.gen_range(18..45) } else { self.rng.gen_range(25..75) };
         let population = self.rng.gen_range(800..3500);
         let unit = self.unit(tw, &vname, UnitKind::Village, population, members as i64, members as i64 - 1, None, Coverage::Own, Some(self.ids.org + 1), None).await?;
@@ -556,7 +561,7 @@ impl<'a, 'l> County<'a, 'l> {
         let top = self.org_row(st, &format!("中共{cname}{title}"), level, Sector::Community, Some(unit), None, Some(self.term(level, Sector::Community)), &region).await?;
         self.venue(&top, Some(VenueKind::ServiceCenter)).await?;
         let grids = self.rng.gen_range(6..15u32);
-        let with_branch: Vec<bool> = (0..grids).map(|_| self.rng.gen_bool(0.85)).collect();
+        let with_branch: Vec<bool> = (0..grids).map(|_| self.rng.gen_bool(0.85) || self.climate == crate::Climate::Compliant).collect();
         let k = with_branch.iter().filter(|x| **x).count().max(1) as u32;
         let mut i = 0;
         self.secretaries.clear();

@@ -133,13 +133,23 @@ pub fn weighted<R: Rng>(rng: &mut R, w: &[u32]) -> usize {
 }
 
 /// Draws a member. `ids` keeps the county's (birth date, sequence) pairs unique.
+/// How well a branch keeps its members' archives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Archives {
+    /// 档案管理不规范: many files miss a material.
+    Untidy,
+    Usual,
+    /// Every required material on file.
+    Complete,
+}
+
 pub fn person<R: Rng>(
     rng: &mut R,
     profile: Profile,
     as_of: Date,
     region6: &str,
     ids: &mut std::collections::HashSet<(Date, u16)>,
-    untidy_archives: bool,
+    archives: Archives,
 ) -> Person {
     let (lo, hi) = BANDS[weighted(rng, &profile.age_weights())];
     let age = rng.gen_range(lo..=hi);
@@ -178,7 +188,11 @@ pub fn person<R: Rng>(
     };
     let mut materials = domain::member::required_archive_materials(status);
     // Untidy archives (档案管理不规范): materials missing, more often in weak branches.
-    let p_missing = if untidy_archives { 0.35 } else { 0.06 };
+    let p_missing = match archives {
+        Archives::Untidy => 0.35,
+        Archives::Usual => 0.06,
+        Archives::Complete => 0.0,
+    };
     if rng.gen_bool(p_missing) {
         let k = rng.gen_range(0..materials.len());
         materials.remove(k);

@@ -39,6 +39,6 @@ pub fn roster(rows: u64, seed: u64, as_of: Date, branches: &[Branch]) -> impl It
         let b = &branches[rng.gen_range(0..branches.len())];
         let county = (i % 100) as usize;
         let region = format!("33{:02}{:02}", 1 + county / 10, 21 + county % 10);
-        (person(&mut rng, profile(b.sector), as_of, &region, &mut used[county], false), b)
+        (person(&mut rng, profile(b.sector), as_of, &region, &mut used[county], crate::people::Archives::Usual), b)
     })
 }

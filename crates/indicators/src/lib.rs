@@ -85,6 +85,9 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
     let all = Scope::jurisdiction();
     let root = store.org_children(&all, None).await?.into_iter().next().ok_or(IndicatorError::Empty)?.org;
     let mut extra = measures::survey(store, year).await?;
+    for (org, k, v) in store.registry_measures(year, as_of).await? {
+        *extra.entry(org).or_default().entry(k).or_insert(0.0) += v;
+    }
     for (org, m) in measures::interviews(store, year).await? {
         let e = extra.entry(org).or_default();
         for (k, v) in m {

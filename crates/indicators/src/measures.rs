@@ -21,6 +21,7 @@ pub fn registry(rules: &Rules, org: &Org, f: &OrgYear, verdicts: &[RuleVerdict])
     let mut m = Measures::new();
     add(&mut m, "orgs.total", 1.0);
     add(&mut m, "orgs.branches", f64::from(u8::from(org.level == OrgLevel::Branch)));
+    add(&mut m, "orgs.primary", f64::from(u8::from(matches!(org.level, OrgLevel::Branch | OrgLevel::GeneralBranch | OrgLevel::GrassrootsCommittee))));
     add(&mut m, "members.active", f64::from(f.members));
     add(&mut m, "members.full", f64::from(f.full_members));
     let (member_h, cadre_h) = (f64::from(rules.training.member_hours.get()), f64::from(rules.training.cadre_hours.get()));

@@ -6,16 +6,24 @@ use indicators::{by_sector, compute, figures, run_for};
 use store::{Scope, Store};
 use testkit::{both, Db};
 
-async fn county(db: Db) -> Option<(Store, domain::rules::Rules)> {
-    let store = testkit::generated(db, 5).await?;
+async fn county(db: Db) -> Option<(Store, domain::rules::Rules, String)> {
+    let (store, url) = testkit::generated_in(db, 5, generator::Climate::Typical).await?;
     let rules = domain::rules::Rules::default_rules();
     generator::survey::campaign(&store, &rules, 5, testkit::as_of(), 1).await.unwrap();
     generator::research::fieldwork(&store, &rules, domain::rules::DEFAULT_RULES, 5, testkit::as_of()).await.unwrap();
-    Some((store, rules))
+    Some((store, rules, url))
+}
+
+async fn raw(url: &str, sql: &str) -> f64 {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let v: f64 = sqlx::Row::try_get(&sqlx::query(sql).fetch_one(&pool).await.unwrap(), 0).unwrap();
+    pool.close().await;
+    v
 }
 
 async fn measures_agree_with_their_sources(db: Db) {
-    let Some((store, rules)) = county(db).await else { return };
+    let Some((store, rules, url)) = county(db).await else { return };
     let all = Scope::jurisdiction();
     let (year, as_of) = (2026, testkit::as_of());
     let done = compute(&store, &rules, year, as_of).await.unwrap();
@@ -53,6 +61,15 @@ async fn measures_agree_with_their_sources(db: Db) {
     assert_eq!(t("interviews.total") as usize, interviews.iter().filter(|i| chrono::Datelike::year(&i.held_on) == year).count());
     let coded: std::collections::BTreeSet<i64> = store.coded_passages(&all, Some("meeting_quality")).await.unwrap().iter().map(|p| p.coding.interview_id).collect();
     assert_eq!(t("codes.meeting_quality.interviews") as usize, coded.len());
+
+    // Registry measures against the raw tables.
+    assert_eq!(t("units.village.total"), raw(&url, "SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM units WHERE kind = 'village'").await);
+    assert_eq!(t("subunits.grid.with_org"), raw(&url, "SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM sub_units WHERE kind = 'grid' AND org_id IS NOT NULL").await);
+    assert_eq!(t("committee.members"), raw(&url, "SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM committee_posts WHERE end_on IS NULL AND member_id IS NOT NULL").await);
+    assert_eq!(t("funding.total"), raw(&url, "SELECT CAST(SUM(amount) AS DOUBLE PRECISION) FROM funding WHERE year = 2026").await);
+    assert_eq!(t("meetings.themed_days"), raw(&url, "SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM meetings WHERE kind = 'themed_party_day' AND held_on >= '2026-01-01' AND held_on <= '2026-11-27'").await);
+    let funding = figs.iter().find(|f| f.indicator.id == "funding_per_member").unwrap();
+    assert!(funding.indicator.format(funding.value.ratio.unwrap()).ends_with("元/人"));
 
     // Roll-up: an organisation's total is its own plus its children's totals.
     let mut checked = 0;

@@ -47,7 +47,7 @@ fn count(v: f64) -> String {
 /// 94.7%（36/38）, or that the data is lacking.
 fn value_text(f: &Figure) -> String {
     match f.value.ratio {
-        Some(r) => format!("{}（{}/{}）", pct(r), count(f.value.numerator), count(f.value.denominator)),
+        Some(r) => format!("{}（{}/{}）", f.indicator.format(r), count(f.value.numerator), count(f.value.denominator)),
         None => "数据缺乏（没有可统计的对象）".into(),
     }
 }
@@ -118,7 +118,7 @@ impl Ctx<'_> {
         if (hi.1 - lo.1).abs() < 0.001 {
             return String::new();
         }
-        format!("；分领域看，{}最高（{}），{}最低（{}）", hi.0.label(), pct(hi.1), lo.0.label(), pct(lo.1))
+        format!("；分领域看，{}最高（{}），{}最低（{}）", hi.0.label(), f.indicator.format(hi.1), lo.0.label(), f.indicator.format(lo.1))
     }
 
     /// A bar chart of an indicator by sector (sectors with at least 5 counted), or nothing.
@@ -295,7 +295,7 @@ async fn status(c: &Ctx<'_>, b: &mut Vec<Block>) -> Result<(), ReportError> {
             for f in figs {
                 text.push_str(&format!("{}为{}{}{}", f.indicator.name, value_text(f), c.change(f), c.spread(f)));
                 if f.value.alert {
-                    text.push_str(&format!("，尚未达到{}的预警线", pct(f.indicator.alert)));
+                    text.push_str(&format!("，尚未达到{}的预警线", f.indicator.format(f.indicator.alert)));
                 }
                 text.push('。');
             }
@@ -330,7 +330,7 @@ async fn problems(c: &Ctx<'_>, b: &mut Vec<Block>) -> Result<Vec<Shown>, ReportE
     for cat in book.categories.iter().filter(|x| x.kind == CategoryKind::Problem) {
         let alerts: Vec<&Figure> = c.figs.iter().filter(|f| f.indicator.category == cat.id && f.value.alert).collect();
         if let Some(worst) = alerts.iter().map(|f| f.value.severity).max_by(f64::total_cmp) {
-            shown.push(Shown { category: cat.id.clone(), severity: worst, evidence: alerts.iter().map(|f| format!("{}{}", f.indicator.name, f.value.ratio.map(pct).unwrap_or_default())).collect() });
+            shown.push(Shown { category: cat.id.clone(), severity: worst, evidence: alerts.iter().map(|f| format!("{}{}", f.indicator.name, f.value.ratio.map(|r| f.indicator.format(r)).unwrap_or_default())).collect() });
         }
     }
     // Achievement indicators in alert are problems too (e.g. 主题党日 not monthly).
@@ -348,8 +348,8 @@ async fn problems(c: &Ctx<'_>, b: &mut Vec<Block>) -> Result<Vec<Shown>, ReportE
         for f in figs.iter().filter(|f| f.value.alert).chain(figs.iter().filter(|f| !f.value.alert)) {
             n += 1;
             let side = match f.indicator.direction {
-                Direction::Higher if f.value.alert => format!("低于{}的预警线", pct(f.indicator.alert)),
-                Direction::Lower if f.value.alert => format!("高于{}的预警线", pct(f.indicator.alert)),
+                Direction::Higher if f.value.alert => format!("低于{}的预警线", f.indicator.format(f.indicator.alert)),
+                Direction::Lower if f.value.alert => format!("高于{}的预警线", f.indicator.format(f.indicator.alert)),
                 _ => "在预警线以内".into(),
             };
             let mut text = format!("{}.{}为{}，{}{}{}。", n, f.indicator.name, value_text(f), side, c.change(f), c.spread(f));
@@ -414,9 +414,9 @@ fn annexes(c: &Ctx, b: &mut Vec<Block>) {
                 vec![
                     f.indicator.section.clone(),
                     f.indicator.name.clone(),
-                    f.value.ratio.map(pct).unwrap_or_else(|| "数据缺乏".into()),
+                    f.value.ratio.map(|r| f.indicator.format(r)).unwrap_or_else(|| "数据缺乏".into()),
                     format!("{}/{}", count(f.value.numerator), count(f.value.denominator)),
-                    format!("{}{}", if f.indicator.direction == Direction::Higher { "≥" } else { "≤" }, pct(f.indicator.alert)),
+                    format!("{}{}", if f.indicator.direction == Direction::Higher { "≥" } else { "≤" }, f.indicator.format(f.indicator.alert)),
                     if f.value.ratio.is_none() { "—".into() } else if f.value.alert { "预警".into() } else { "正常".into() },
                 ]
             })

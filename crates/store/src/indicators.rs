@@ -148,3 +148,121 @@ impl Store {
         Ok(out)
     }
 }
+
+/// Years before `d` (29 February falls back to the 28th), as ISO text for comparisons.
+fn years_before(d: Date, years: i32) -> String {
+    use chrono::Datelike;
+    Date::from_ymd_opt(d.year() - years, d.month(), d.day()).or_else(|| Date::from_ymd_opt(d.year() - years, d.month(), 28)).expect("valid").to_string()
+}
+
+impl Store {
+    /// Registry measures the compliance facts do not carry, per organisation, for the whole
+    /// jurisdiction: coverage of units and sub-units, venues, carriers, funding, party-affairs
+    /// staff, committee age and education, young and mobile members, archives, development
+    /// quality, meeting forms and themes. One grouped query each.
+    pub async fn registry_measures(&self, year: i32, as_of: Date) -> Result<Vec<(i64, String, f64)>, StoreError> {
+        let (jan1, dec31) = (format!("{year:04}-01-01"), format!("{year:04}-12-31"));
+        let (over60, under35) = (years_before(as_of, 60), years_before(as_of, 35));
+        let college = "('postgraduate', 'bachelor', 'college')";
+        let mut out: Vec<(i64, String, f64)> = Vec::new();
+        let mut run = |rows: Vec<sqlx::any::AnyRow>, names: &[(&str, &str)]| -> Result<(), StoreError> {
+            for r in rows {
+                let org = r.i("org")?;
+                let prefix = r.os("k")?.unwrap_or_default();
+                for (col, name) in names {
+                    let v = r.of(col)?.unwrap_or(0.0);
+                    if v != 0.0 {
+                        out.push((org, name.replace("{k}", &prefix), v));
+                    }
+                }
+            }
+            Ok(())
+        };
+        let f = |e: &str| format!("CAST({e} AS DOUBLE PRECISION)");
+        // Units by kind: 组织覆盖 (own or joint organisation) and 工作覆盖 (also instructors).
+        let sql = format!(
+            "SELECT owner_org_id AS org, kind AS k, {} AS n, {} AS own, {} AS work FROM units GROUP BY owner_org_id, kind",
+            f("COUNT(*)"),
+            f("SUM(CASE WHEN coverage IN ('own', 'joint') THEN 1 ELSE 0 END)"),
+            f("SUM(CASE WHEN coverage <> 'none' THEN 1 ELSE 0 END)")
+        );
+        run(sqlx::query(&sql).fetch_all(&self.pool).await?, &[("n", "units.{k}.total"), ("own", "units.{k}.org_covered"), ("work", "units.{k}.work_covered")])?;
+        let sql = format!(
+            "SELECT owner_org_id AS org, 'new_field' AS k, {} AS n, {} AS own, {} AS work FROM units WHERE new_field IS NOT NULL GROUP BY owner_org_id",
+            f("COUNT(*)"),
+            f("SUM(CASE WHEN coverage IN ('own', 'joint') THEN 1 ELSE 0 END)"),
+            f("SUM(CASE WHEN coverage <> 'none' THEN 1 ELSE 0 END)")
+        );
+        run(sqlx::query(&sql).fetch_all(&self.pool).await?, &[("n", "units.{k}.total"), ("own", "units.{k}.org_covered"), ("work", "units.{k}.work_covered")])?;
+        // 村民小组 and 网格 with a Party organisation set on them.
+        let sql = format!("SELECT u.owner_org_id AS org, s.kind AS k, {} AS n, {} AS with_org FROM sub_units s JOIN units u ON u.id = s.unit_id GROUP BY u.owner_org_id, s.kind", f("COUNT(*)"), f("COUNT(s.org_id)"));
+        run(sqlx::query(&sql).fetch_all(&self.pool).await?, &[("n", "subunits.{k}.total"), ("with_org", "subunits.{k}.with_org")])?;
+        // The organisation at the top of each unit (where its venue is registered).
+        let sql = format!(
+            "SELECT o.id AS org, '' AS k, {} AS one FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id WHERE o.unit_id IS NOT NULL AND o.level <> 'group' AND o.dissolved_on IS NULL AND (p.unit_id IS NULL OR p.unit_id <> o.unit_id)",
+            f("1")
+        );
+        run(sqlx::query(&sql).fetch_all(&self.pool).await?, &[("one", "orgs.unit_tops")])?;
+        // Venues and carriers: organisations with at least one, and carriers by kind.
+        let sql = format!("SELECT org_id AS org, '' AS k, {} AS one FROM venues GROUP BY org_id", f("1"));
+        run(sqlx::query(&sql).fetch_all(&self.pool).await?, &[("one", "orgs.with_venue")])?;
+        let sql = format!("SELECT org_id AS org, kind AS k, {} AS n FROM carriers WHERE established_on <= $1 GROUP BY org_id, kind", f("COUNT(*)"));
+        run(sqlx::query(&sql).bind(&dec31).fetch_all(&self.pool).await?, &[("n", "carriers.{k}")])?;
+        let sql = format!("SELECT org_id AS org, '' AS k, {} AS one FROM carriers WHERE established_on <= $1 GROUP BY org_id", f("1"));
+        run(sqlx::query(&sql).bind(&dec31).fetch_all(&self.pool).await?, &[("one", "orgs.with_carrier")])?;
+        // Funding of the year by source (元).
+        let sql = format!("SELECT org_id AS org, source AS k, {} AS v FROM funding WHERE year = $1 GROUP BY org_id, source", f("SUM(amount)"));
+        run(sqlx::query(&sql).bind(year as i64).fetch_all(&self.pool).await?, &[("v", "funding.{k}"), ("v", "funding.total")])?;
+        // Party-affairs staff in post, and those who left in the year.
+        let sql = format!(
+            "SELECT org_id AS org, kind AS k, {} AS active, {} AS left_ FROM party_workers WHERE appointed_on <= $1 GROUP BY org_id, kind",
+            f("SUM(CASE WHEN left_on IS NULL OR left_on > $1 THEN 1 ELSE 0 END)"),
+            f("SUM(CASE WHEN left_on >= $2 AND left_on <= $1 THEN 1 ELSE 0 END)")
+        );
+        run(sqlx::query(&sql).bind(as_of.to_string()).bind(&jan1).fetch_all(&self.pool).await?, &[("active", "workers.{k}"), ("active", "workers.active"), ("left_", "workers.left")])?;
+        // Committee members in post: aged over 60, with college education.
+        let sql = format!(
+            "SELECT p.org_id AS org, '' AS k, {} AS n, {} AS old, {} AS edu FROM committee_posts p JOIN members m ON m.id = p.member_id WHERE p.end_on IS NULL GROUP BY p.org_id",
+            f("COUNT(*)"),
+            f("SUM(CASE WHEN m.birth_date <= $1 THEN 1 ELSE 0 END)"),
+            f(&format!("SUM(CASE WHEN m.education IN {college} THEN 1 ELSE 0 END)"))
+        );
+        run(sqlx::query(&sql).bind(&over60).fetch_all(&self.pool).await?, &[("n", "committee.members"), ("old", "committee.over60"), ("edu", "committee.college")])?;
+        // Members: 35 and under (in villages too), mobile, lost, archives missing a required material.
+        let has = |m: &str| format!("(',' || m.archive_materials || ',') LIKE '%,{m},%'");
+        let complete = format!("{} AND {} AND {} AND {} AND (m.status <> 'full' OR {})", has("application"), has("volunteer_form"), has("political_review"), has("training_records"), has("full_application"));
+        let sql = format!(
+            "SELECT m.org_id AS org, '' AS k, {} AS young, {} AS vyoung, {} AS village, {} AS mobile, {} AS lost, {} AS untidy FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.left_on IS NULL GROUP BY m.org_id",
+            f("SUM(CASE WHEN m.birth_date > $1 THEN 1 ELSE 0 END)"),
+            f("SUM(CASE WHEN m.birth_date > $1 AND o.sector = 'village' THEN 1 ELSE 0 END)"),
+            f("SUM(CASE WHEN o.sector = 'village' THEN 1 ELSE 0 END)"),
+            f("SUM(m.is_mobile)"),
+            f("SUM(CASE WHEN m.is_mobile = 1 AND m.is_lost_contact = 1 THEN 1 ELSE 0 END)"),
+            f(&format!("SUM(CASE WHEN {complete} THEN 0 ELSE 1 END)"))
+        );
+        run(
+            sqlx::query(&sql).bind(&under35).fetch_all(&self.pool).await?,
+            &[("young", "members.young"), ("vyoung", "members.village_young"), ("village", "members.village"), ("mobile", "members.mobile"), ("lost", "members.mobile_lost"), ("untidy", "members.archive_incomplete")],
+        )?;
+        // New members admitted in the year: 35 and under at admission, college; the activist pool.
+        let sql = format!(
+            "SELECT org_id AS org, '' AS k, {} AS n, {} AS young, {} AS edu FROM development WHERE admitted_on >= $1 AND admitted_on <= $2 GROUP BY org_id",
+            f("COUNT(*)"),
+            f("SUM(CASE WHEN birth_date > $3 THEN 1 ELSE 0 END)"),
+            f(&format!("SUM(CASE WHEN education IN {college} THEN 1 ELSE 0 END)"))
+        );
+        run(sqlx::query(&sql).bind(&jan1).bind(&dec31).bind(&under35).fetch_all(&self.pool).await?, &[("n", "development.admitted"), ("young", "development.admitted_young"), ("edu", "development.admitted_college")])?;
+        let sql = format!("SELECT org_id AS org, '' AS k, {} AS n FROM development WHERE activist_on IS NOT NULL AND admitted_on IS NULL GROUP BY org_id", f("COUNT(*)"));
+        run(sqlx::query(&sql).fetch_all(&self.pool).await?, &[("n", "development.activists")])?;
+        // Meetings of the year: interactive forms, and 主题党日 that only relayed documents.
+        let sql = format!(
+            "SELECT org_id AS org, '' AS k, {} AS n, {} AS inter, {} AS days, {} AS docs FROM meetings WHERE held_on >= $1 AND held_on <= $2 GROUP BY org_id",
+            f("COUNT(*)"),
+            f("SUM(CASE WHEN form IN ('discussion', 'volunteer', 'red_education', 'field_teaching', 'online') THEN 1 ELSE 0 END)"),
+            f("SUM(CASE WHEN kind = 'themed_party_day' THEN 1 ELSE 0 END)"),
+            f("SUM(CASE WHEN kind = 'themed_party_day' AND theme = 'documents_only' THEN 1 ELSE 0 END)")
+        );
+        run(sqlx::query(&sql).bind(&jan1).bind(as_of.to_string().min(dec31.clone())).fetch_all(&self.pool).await?, &[("n", "meetings.all"), ("inter", "meetings.interactive"), ("days", "meetings.themed_days"), ("docs", "meetings.themed_documents_only")])?;
+        Ok(out)
+    }
+}

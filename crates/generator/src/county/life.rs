@@ -241,7 +241,7 @@ impl County<'_, '_> {
         }
         let k = active.len() / 25 + usize::from(self.rng.gen_bool(0.5));
         for _ in 0..k {
-            let p = people::person(self.rng, profile, self.as_of, &self.region, &mut self.citizen_ids, false);
+            let p = people::person(self.rng, profile, self.as_of, &self.region, &mut self.citizen_ids, people::Archives::Usual);
             if p.age < 19 {
                 continue;
             }
@@ -322,6 +322,12 @@ impl County<'_, '_> {
 
     /// The branch's part-time party-affairs worker (usually the secretary), now and then a
     /// predecessor who left.
+    /// Branch secretaries do party affairs part-time; where everything is in order, one
+    /// branch in three has a full-time worker.
+    fn secretary_post(&self, org: &OrgRef) -> WorkerKind {
+        if self.climate == crate::Climate::Compliant && org.id % 3 == 0 { WorkerKind::FullTime } else { WorkerKind::PartTime }
+    }
+
     async fn workers(&mut self, org: &OrgRef, active: &[&Member], committee: &[i64], elected: Date) -> R<()> {
         let Some(who) = committee.first().and_then(|id| active.iter().find(|m| m.0 == *id)) else { return Ok(()) };
         if self.rng.gen_bool(0.15) {
@@ -334,7 +340,7 @@ impl County<'_, '_> {
         }
         let id = Ids::next(&mut self.ids.worker);
         self.loader
-            .add(Table::PartyWorkers, vec![id.into(), org.id.into(), Some(who.0).into(), who.1.name.clone().into(), WorkerKind::PartTime.code().into(), elected.into(), Arg::OS(None)])
+            .add(Table::PartyWorkers, vec![id.into(), org.id.into(), Some(who.0).into(), who.1.name.clone().into(), self.secretary_post(org).code().into(), elected.into(), Arg::OS(None)])
             .await
     }
 
