@@ -162,6 +162,6 @@ pub async fn figures(store: &Store, scope: &Scope, run: &IndicatorRun, org: i64)
 
 /// Every indicator for each sector of the subtree of `org`.
 pub async fn by_sector(store: &Store, scope: &Scope, run: &IndicatorRun, org: i64) -> Result<Vec<(Sector, Vec<Value>)>, IndicatorError> {
-    let groups = store.measures_by_sector(scope, run.id, org).await?;
+    let groups = store.measures_by_sector(scope, run.id, org, &Catalogue::builtin().measures()).await?;
     Ok(groups.into_iter().map(|(s, t)| (s, Catalogue::builtin().indicators.iter().map(|i| i.evaluate(&t)).collect())).collect())
 }

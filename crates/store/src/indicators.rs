@@ -109,12 +109,19 @@ impl Store {
         rows.iter().map(|r| Ok((r.s("measure")?, r.of("total")?.unwrap_or(0.0)))).collect()
     }
 
-    /// Own counts summed by sector over the subtree of `org`.
-    pub async fn measures_by_sector(&self, scope: &Scope, run: i64, org: i64) -> Result<Vec<(Sector, HashMap<String, f64>)>, StoreError> {
+    /// Own counts of `measures` summed by sector over the subtree of `org`.
+    pub async fn measures_by_sector(&self, scope: &Scope, run: i64, org: i64, measures: &[&str]) -> Result<Vec<(Sector, HashMap<String, f64>)>, StoreError> {
         let top = self.org(scope, org).await?;
         let (lo, hi) = path_range(&top.path);
         let mut q = Sql::new("SELECT o.sector, f.measure, SUM(f.own) AS v FROM indicator_facts f JOIN orgs o ON o.id = f.org_id WHERE f.run_id = ");
-        q.arg(run).push(" AND o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
+        q.arg(run).push(" AND f.measure IN (");
+        for (i, m) in measures.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.arg(*m);
+        }
+        q.push(") AND o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
         scope.orgs(&mut q, "o");
         q.push(" GROUP BY o.sector, f.measure");
         let mut by: Vec<(Sector, HashMap<String, f64>)> = Vec::new();

@@ -21,6 +21,7 @@ const MIGRATIONS: &[Migration] = &[
         include_str!("../migrations/0007_research.postgres.sql"),
     ),
     (8, "0008_indicators", include_str!("../migrations/0008_indicators.sql"), "", ""),
+    (9, "0009_indicator_measures", include_str!("../migrations/0009_indicator_measures.sql"), "", ""),
 ];
 
 /// The two dialect tokens of the migration files, per backend.
