@@ -17,26 +17,7 @@ YEAR=${YEAR:-2026}
 AS_OF=${AS_OF:-2026-11-27}
 OUT=bench/out
 mkdir -p "$OUT"
-command -v /usr/bin/time >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time; }
-command -v sqlite3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3; }
-[ -x bench/.venv/bin/python ] || python3 -m venv bench/.venv
-bench/.venv/bin/python -c "import duckdb" 2>/dev/null || bench/.venv/bin/pip install -q duckdb
-
-cargo build --release -p dangjian
-BIN="$OUT/dangjian-report-$SCALE"
-cp target/release/dangjian "$BIN"
-"$BIN" rules export > "$OUT/rules.toml"
-if [[ " $DBS " == *" postgres "* ]]; then
-  eval "$(scripts/pg-start.sh --env)"
-  PG_BASE=${DANGJIAN_TEST_PG_URL%/*}
-fi
-case "$SCALE" in
-  province) ROOT=P33 ;;
-  city) ROOT=C3301 ;;
-  *) ROOT=330122-00000 ;;
-esac
-rss() { awk -F': ' '/Maximum resident/{printf "%.0f", $2/1024}' "$1"; }
-wall() { awk -F': ' '/Elapsed \(wall/{n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; printf "%.2f", s}' "$1"; }
+source bench/common.sh report
 
 for db in $DBS; do
   if [ "$db" = sqlite ]; then
