@@ -160,6 +160,13 @@ pub async fn figures(store: &Store, scope: &Scope, run: &IndicatorRun, org: i64)
     Ok((totals, figs))
 }
 
+/// Every indicator for each county-level division of the subtree of `org`: (region code,
+/// name of its local committee, values).
+pub async fn by_region(store: &Store, scope: &Scope, run: &IndicatorRun, org: i64) -> Result<Vec<(String, Option<String>, Vec<Value>)>, IndicatorError> {
+    let groups = store.measures_by_region(scope, run.id, org, &Catalogue::builtin().measures()).await?;
+    Ok(groups.into_iter().map(|(c, n, t)| (c, n, Catalogue::builtin().indicators.iter().map(|i| i.evaluate(&t)).collect())).collect())
+}
+
 /// Every indicator for each sector of the subtree of `org`.
 pub async fn by_sector(store: &Store, scope: &Scope, run: &IndicatorRun, org: i64) -> Result<Vec<(Sector, Vec<Value>)>, IndicatorError> {
     let groups = store.measures_by_sector(scope, run.id, org, &Catalogue::builtin().measures()).await?;

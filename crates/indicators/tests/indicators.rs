@@ -90,6 +90,11 @@ async fn measures_agree_with_their_sources(db: Db) {
     let sectors = by_sector(&store, &all, &run, root.id).await.unwrap();
     let members: f64 = sectors.iter().map(|(_, v)| v.iter().find(|x| x.id == "members_trained").unwrap().denominator).sum();
     assert_eq!(members, t("members.active"));
+    // By region: the county-level divisions add up to the whole too.
+    let regions = indicators::by_region(&store, &all, &run, root.id).await.unwrap();
+    assert!(!regions.is_empty());
+    let members: f64 = regions.iter().map(|(_, _, v)| v.iter().find(|x| x.id == "members_trained").unwrap().denominator).sum();
+    assert_eq!(members, t("members.active"));
     // A subtree scope cannot read another subtree's totals.
     let scope = store.subtree_scope(store.org_children(&all, Some(root.id)).await.unwrap()[0].org.id).await.unwrap();
     assert!(store.measure_totals(&scope, run.id, root.id).await.is_err());

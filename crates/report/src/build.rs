@@ -72,6 +72,7 @@ struct Ctx<'a> {
     totals: HashMap<String, f64>,
     prev: Option<Vec<Figure>>,
     sectors: Vec<(domain::org::Sector, Vec<domain::indicators::Value>)>,
+    regions: Vec<(String, Option<String>, Vec<domain::indicators::Value>)>,
     org: domain::org::Org,
     year: i32,
     rules_text: &'a str,
@@ -151,7 +152,8 @@ pub async fn build(store: &Store, scope: &Scope, req: &Request<'_>) -> Result<Re
         None => None,
     };
     let sectors = indicators::by_sector(store, scope, &run, org.id).await?;
-    let c = Ctx { store, sub, run, figs, totals, prev, sectors, org, year: req.year, rules_text: req.rules_text };
+    let regions = indicators::by_region(store, scope, &run, org.id).await?;
+    let c = Ctx { store, sub, run, figs, totals, prev, sectors, regions, org, year: req.year, rules_text: req.rules_text };
     let mut b: Vec<Block> = Vec::new();
     let name = short_name(&c.org.name);
     intro(&c, &mut b, &name);
@@ -439,6 +441,23 @@ fn annexes(c: &Ctx, b: &mut Vec<Block>) {
             })
             .collect(),
     });
+    if c.regions.len() >= 2 {
+        let mut header = vec!["县（市、区）".to_string()];
+        header.extend(figs.iter().map(|f| f.indicator.name.clone()));
+        b.push(Block::Table {
+            caption: "附件2-1　分县（市、区）主要指标".into(),
+            header,
+            rows: c
+                .regions
+                .iter()
+                .map(|(code, name, vals)| {
+                    let mut row = vec![name.as_deref().map(short_name).unwrap_or_else(|| code.clone())];
+                    row.extend(figs.iter().map(|f| vals.iter().find(|v| v.id == f.indicator.id).and_then(|v| v.ratio).map(|r| f.indicator.format(r)).unwrap_or_else(|| "—".into())));
+                    row
+                })
+                .collect(),
+        });
+    }
     let form = survey::builtin::questionnaire();
     let items: Vec<Vec<String>> = form.variables().iter().enumerate().map(|(i, it)| vec![(i + 1).to_string(), form.text(&it.label).to_string()]).collect();
     b.push(Block::Table { caption: format!("附件3　调查问卷题目（{}）", form.title), header: vec!["序号".into(), "题目".into()], rows: items });

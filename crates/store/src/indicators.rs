@@ -139,6 +139,45 @@ impl Store {
         Ok(by)
     }
 
+    /// Own counts of `measures` summed by county-level division (the first six digits of
+    /// the region code) over the subtree of `org`, with the name of the division's local
+    /// committee where there is one.
+    pub async fn measures_by_region(&self, scope: &Scope, run: i64, org: i64, measures: &[&str]) -> Result<Vec<(String, Option<String>, HashMap<String, f64>)>, StoreError> {
+        let top = self.org(scope, org).await?;
+        let (lo, hi) = path_range(&top.path);
+        let mut q = Sql::new("SELECT substr(o.region_code, 1, 6) AS r, f.measure, SUM(f.own) AS v FROM indicator_facts f JOIN orgs o ON o.id = f.org_id WHERE f.run_id = ");
+        q.arg(run).push(" AND f.measure IN (");
+        for (i, m) in measures.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.arg(*m);
+        }
+        q.push(") AND o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
+        scope.orgs(&mut q, "o");
+        q.push(" GROUP BY substr(o.region_code, 1, 6), f.measure ORDER BY 1");
+        let mut out: Vec<(String, Option<String>, HashMap<String, f64>)> = Vec::new();
+        for r in q.query().fetch_all(&self.pool).await? {
+            let code = r.s("r")?;
+            let v = r.of("v")?.unwrap_or(0.0);
+            let m = r.s("measure")?;
+            match out.iter_mut().find(|(c, _, _)| *c == code) {
+                Some((_, _, map)) => {
+                    map.insert(m, v);
+                }
+                None => out.push((code, None, HashMap::from([(m, v)]))),
+            }
+        }
+        let names = sqlx::query("SELECT region_code, name FROM orgs WHERE level = 'local_committee' AND dissolved_on IS NULL").fetch_all(&self.pool).await?;
+        for n in names {
+            let code = n.s("region_code")?;
+            if let Some(x) = out.iter_mut().find(|(c, _, _)| *c == code) {
+                x.1 = Some(n.s("name")?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Organisations of the subtree of `org` whose own count of `measure` is not zero,
     /// largest first: who is behind a figure.
     pub async fn measure_orgs(&self, scope: &Scope, run: i64, org: i64, measure: &str, limit: i64) -> Result<Vec<MeasureOrg>, StoreError> {
