@@ -403,6 +403,20 @@ fn advice(c: &Ctx, b: &mut Vec<Block>, shown: &[Shown]) -> Result<(), ReportErro
     Ok(())
 }
 
+/// A table of the key indicators, one row per group (sector, division).
+fn key_table<'v>(caption: &str, first: &str, figs: &[&Figure], groups: impl Iterator<Item = (String, &'v [domain::indicators::Value])>) -> Block {
+    let mut header = vec![first.to_string()];
+    header.extend(figs.iter().map(|f| f.indicator.name.clone()));
+    let rows = groups
+        .map(|(label, vals)| {
+            let mut row = vec![label];
+            row.extend(figs.iter().map(|f| vals.iter().find(|v| v.id == f.indicator.id).and_then(|v| v.ratio).map(|r| f.indicator.format(r)).unwrap_or_else(|| "—".into())));
+            row
+        })
+        .collect();
+    Block::Table { caption: caption.into(), header, rows }
+}
+
 fn annexes(c: &Ctx, b: &mut Vec<Block>) {
     b.push(Block::PageBreak);
     b.push(Block::Heading { level: 1, text: "附件".into() });
@@ -426,37 +440,11 @@ fn annexes(c: &Ctx, b: &mut Vec<Block>) {
     });
     let key = ["three_meetings_one_lesson", "themed_day_monthly", "members_trained", "members_absent", "dues_lapsed"];
     let figs: Vec<&Figure> = key.iter().filter_map(|k| c.fig(k)).collect();
-    let mut header = vec!["领域".to_string()];
-    header.extend(figs.iter().map(|f| f.indicator.name.clone()));
-    b.push(Block::Table {
-        caption: "附件2　分领域主要指标".into(),
-        header,
-        rows: c
-            .sectors
-            .iter()
-            .map(|(s, vals)| {
-                let mut row = vec![s.label().to_string()];
-                row.extend(figs.iter().map(|f| vals.iter().find(|v| v.id == f.indicator.id).and_then(|v| v.ratio).map(pct).unwrap_or_else(|| "—".into())));
-                row
-            })
-            .collect(),
-    });
+    let sectors = c.sectors.iter().map(|(s, v)| (s.label().to_string(), v.as_slice()));
+    b.push(key_table("附件2　分领域主要指标", "领域", &figs, sectors));
     if c.regions.len() >= 2 {
-        let mut header = vec!["县（市、区）".to_string()];
-        header.extend(figs.iter().map(|f| f.indicator.name.clone()));
-        b.push(Block::Table {
-            caption: "附件2-1　分县（市、区）主要指标".into(),
-            header,
-            rows: c
-                .regions
-                .iter()
-                .map(|(code, name, vals)| {
-                    let mut row = vec![name.as_deref().map(short_name).unwrap_or_else(|| code.clone())];
-                    row.extend(figs.iter().map(|f| vals.iter().find(|v| v.id == f.indicator.id).and_then(|v| v.ratio).map(|r| f.indicator.format(r)).unwrap_or_else(|| "—".into())));
-                    row
-                })
-                .collect(),
-        });
+        let regions = c.regions.iter().map(|(code, name, v)| (name.as_deref().map(short_name).unwrap_or_else(|| code.clone()), v.as_slice()));
+        b.push(key_table("附件2-1　分县（市、区）主要指标", "县（市、区）", &figs, regions));
     }
     let form = survey::builtin::questionnaire();
     let items: Vec<Vec<String>> = form.variables().iter().enumerate().map(|(i, it)| vec![(i + 1).to_string(), form.text(&it.label).to_string()]).collect();

@@ -109,11 +109,12 @@ impl Store {
         rows.iter().map(|r| Ok((r.s("measure")?, r.of("total")?.unwrap_or(0.0)))).collect()
     }
 
-    /// Own counts of `measures` summed by sector over the subtree of `org`.
-    pub async fn measures_by_sector(&self, scope: &Scope, run: i64, org: i64, measures: &[&str]) -> Result<Vec<(Sector, HashMap<String, f64>)>, StoreError> {
+    /// Own counts of `measures` over the subtree of `org`, summed by the SQL expression
+    /// `group` over organisation `o` (one grouped scan of the run's rows for those measures).
+    async fn measures_grouped(&self, scope: &Scope, run: i64, org: i64, measures: &[&str], group: &str) -> Result<Vec<(String, HashMap<String, f64>)>, StoreError> {
         let top = self.org(scope, org).await?;
         let (lo, hi) = path_range(&top.path);
-        let mut q = Sql::new("SELECT o.sector, f.measure, SUM(f.own) AS v FROM indicator_facts f JOIN orgs o ON o.id = f.org_id WHERE f.run_id = ");
+        let mut q = Sql::new(&format!("SELECT {group} AS g, f.measure, SUM(f.own) AS v FROM indicator_facts f JOIN orgs o ON o.id = f.org_id WHERE f.run_id = "));
         q.arg(run).push(" AND f.measure IN (");
         for (i, m) in measures.iter().enumerate() {
             if i > 0 {
@@ -123,17 +124,26 @@ impl Store {
         }
         q.push(") AND o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
         scope.orgs(&mut q, "o");
-        q.push(" GROUP BY o.sector, f.measure");
-        let mut by: Vec<(Sector, HashMap<String, f64>)> = Vec::new();
+        q.push(&format!(" GROUP BY {group}, f.measure ORDER BY 1"));
+        let mut out: Vec<(String, HashMap<String, f64>)> = Vec::new();
         for r in q.query().fetch_all(&self.pool).await? {
-            let s: Sector = r.e("sector")?;
-            let v = r.of("v")?.unwrap_or(0.0);
-            match by.iter_mut().find(|(x, _)| *x == s) {
-                Some((_, m)) => {
-                    m.insert(r.s("measure")?, v);
+            let (g, m, v) = (r.s("g")?, r.s("measure")?, r.of("v")?.unwrap_or(0.0));
+            match out.last_mut() {
+                Some((x, map)) if *x == g => {
+                    map.insert(m, v);
                 }
-                None => by.push((s, HashMap::from([(r.s("measure")?, v)]))),
+                _ => out.push((g, HashMap::from([(m, v)]))),
             }
+        }
+        Ok(out)
+    }
+
+    /// Own counts of `measures` summed by sector over the subtree of `org`.
+    pub async fn measures_by_sector(&self, scope: &Scope, run: i64, org: i64, measures: &[&str]) -> Result<Vec<(Sector, HashMap<String, f64>)>, StoreError> {
+        let mut by = Vec::new();
+        for (g, m) in self.measures_grouped(scope, run, org, measures, "o.sector").await? {
+            let s = <Sector as domain::Labelled>::parse(&g).ok_or_else(|| StoreError::Corrupt(format!("sector = {g}")))?;
+            by.push((s, m));
         }
         by.sort_by_key(|(s, _)| <Sector as domain::Labelled>::ALL.iter().position(|x| x == s));
         Ok(by)
@@ -143,31 +153,8 @@ impl Store {
     /// the region code) over the subtree of `org`, with the name of the division's local
     /// committee where there is one.
     pub async fn measures_by_region(&self, scope: &Scope, run: i64, org: i64, measures: &[&str]) -> Result<Vec<(String, Option<String>, HashMap<String, f64>)>, StoreError> {
-        let top = self.org(scope, org).await?;
-        let (lo, hi) = path_range(&top.path);
-        let mut q = Sql::new("SELECT substr(o.region_code, 1, 6) AS r, f.measure, SUM(f.own) AS v FROM indicator_facts f JOIN orgs o ON o.id = f.org_id WHERE f.run_id = ");
-        q.arg(run).push(" AND f.measure IN (");
-        for (i, m) in measures.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.arg(*m);
-        }
-        q.push(") AND o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
-        scope.orgs(&mut q, "o");
-        q.push(" GROUP BY substr(o.region_code, 1, 6), f.measure ORDER BY 1");
-        let mut out: Vec<(String, Option<String>, HashMap<String, f64>)> = Vec::new();
-        for r in q.query().fetch_all(&self.pool).await? {
-            let code = r.s("r")?;
-            let v = r.of("v")?.unwrap_or(0.0);
-            let m = r.s("measure")?;
-            match out.iter_mut().find(|(c, _, _)| *c == code) {
-                Some((_, _, map)) => {
-                    map.insert(m, v);
-                }
-                None => out.push((code, None, HashMap::from([(m, v)]))),
-            }
-        }
+        let mut out: Vec<(String, Option<String>, HashMap<String, f64>)> =
+            self.measures_grouped(scope, run, org, measures, "substr(o.region_code, 1, 6)").await?.into_iter().map(|(g, m)| (g, None, m)).collect();
         let names = sqlx::query("SELECT region_code, name FROM orgs WHERE level = 'local_committee' AND dissolved_on IS NULL").fetch_all(&self.pool).await?;
         for n in names {
             let code = n.s("region_code")?;
