@@ -127,9 +127,9 @@ pub async fn report_page(State(st): State<AppState>, headers: HeaderMap, Query(q
                     @for f in &figs {
                         tr data-indicator=(f.indicator.id) {
                             td { (f.indicator.section) } td { (f.indicator.name) }
-                            td { (f.value.ratio.map(report::build::pct).unwrap_or_else(|| "数据缺乏".into())) }
+                            td { (f.value.ratio.map(|r| f.indicator.format(r)).unwrap_or_else(|| "数据缺乏".into())) }
                             td { (f.value.numerator) "/" (f.value.denominator) }
-                            td { (report::build::pct(f.indicator.alert)) }
+                            td { (f.indicator.format(f.indicator.alert)) }
                             td { @if f.value.ratio.is_none() { "—" } @else if f.value.alert { span.tag.bad { "预警" } } @else { span.tag.ok { "正常" } } }
                         }
                     }

@@ -825,6 +825,10 @@ async fn report_page_writes_the_report_within_scope() {
     // Now the run exists: the page lists the indicators.
     let page = admin.get(format!("{}/report?org={root}&year=2026", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("data-indicator=\"three_meetings_one_lesson\""), "{page}");
+    // An amount keeps its unit; only shares are percentages.
+    let row = &page[page.find("data-indicator=\"funding_per_member\"").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("元/人") && !row.contains('%'), "{row}");
     // A secretary gets the own branch's report, not another's, and may not recompute.
     let sec = login_page(&app, "sec").await;
     let md = sec.get(format!("{}/report?year=2026&format=md", app.base)).send().await.unwrap();
