@@ -95,7 +95,13 @@ pub async fn indicators(store: &Store, rules: &domain::rules::Rules, a: Indicato
     let all = Scope::jurisdiction();
     let org = store.org_by_code(&all, &a.org).await.with_context(|| format!("找不到组织代码 {}", a.org))?;
     let started = std::time::Instant::now();
-    let run = indicators::run_for(store, rules, a.year, as_of(a.as_of.as_deref(), a.year)?, a.refresh).await?;
+    let as_of = as_of(a.as_of.as_deref(), a.year)?;
+    if a.refresh {
+        let c = indicators::compute(store, rules, a.year, as_of).await?;
+        let phases: Vec<String> = c.phases.iter().map(|(p, s)| format!("{p} {s:.2} 秒")).collect();
+        eprintln!("重新计算：{} 个党组织，{} 行结果，用时 {:.2} 秒（{}）", c.orgs, c.rows, c.seconds, phases.join("，"));
+    }
+    let run = indicators::run_for(store, rules, a.year, as_of, false).await?;
     let (_, figs) = indicators::figures(store, &all, &run, org.id).await?;
     match a.format.as_str() {
         "json" => println!("{}", serde_json::to_string_pretty(&figs)?),

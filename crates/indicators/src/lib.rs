@@ -33,6 +33,8 @@ pub struct Computed {
     pub orgs: usize,
     pub rows: usize,
     pub seconds: f64,
+    /// Where the time went: (phase, seconds). Phases overlap where they run concurrently.
+    pub phases: Vec<(&'static str, f64)>,
 }
 
 /// One organisation on the way down the tree: its own measures and its subtree's so far.
@@ -84,8 +86,17 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
     let started = std::time::Instant::now();
     let all = Scope::jurisdiction();
     let root = store.org_children(&all, None).await?.into_iter().next().ok_or(IndicatorError::Empty)?.org;
+    let mut phases = Vec::new();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |name: &'static str, phases: &mut Vec<(&'static str, f64)>| {
+        phases.push((name, clock.elapsed().as_secs_f64()));
+        clock = std::time::Instant::now();
+    };
     let mut extra = measures::survey(store, year).await?;
-    for (org, k, v) in store.registry_measures(year, as_of).await? {
+    lap("问卷", &mut phases);
+    let registry = store.registry_measures(year, as_of).await?;
+    lap("登记统计", &mut phases);
+    for (org, k, v) in registry {
         *extra.entry(org).or_default().entry(k).or_insert(0.0) += v;
     }
     for (org, m) in measures::interviews(store, year).await? {
@@ -94,6 +105,7 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
             *e.entry(k).or_insert(0.0) += v;
         }
     }
+    lap("访谈", &mut phases);
     let run = store.begin_indicator_run(year, as_of, root.id, &rules.version, &Catalogue::builtin().version).await?;
     // Finished rows go to a writer task while the walk goes on, so memory holds a batch.
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<MeasureRow>>();
@@ -129,10 +141,12 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
     let _ = tx.send(std::mem::take(&mut walk.rows));
     drop(tx);
     let orgs = judged?;
+    lap("合规判定与汇总", &mut phases);
     let written = writer.await.map_err(|e| IndicatorError::Survey(format!("写入指标的任务失败：{e}")))??;
+    lap("写入剩余结果", &mut phases);
     let seconds = started.elapsed().as_secs_f64();
     store.finish_indicator_run(run, orgs as i64, seconds).await?;
-    Ok(Computed { run, orgs, rows: written, seconds })
+    Ok(Computed { run, orgs, rows: written, seconds, phases })
 }
 
 /// The newest run of the year, computing one first if there is none (or `refresh`).
