@@ -54,14 +54,15 @@ impl Formula {
 
 /// The measure families computed by crate `indicators` (see the catalogue's header).
 const FAMILIES: &[(&str, &[&str])] = &[
-    ("orgs", &["total", "branches", "primary", "unit_tops", "with_venue", "with_carrier"]),
+    ("orgs", &["total", "branches", "primary", "standard_branch", "unit_tops", "with_venue", "with_carrier"]),
     ("members", &["active", "full", "trained", "cadres", "cadres_trained", "absent", "dues_lapsed", "young", "village", "village_young", "mobile", "mobile_lost", "archive_incomplete"]),
     ("transfers", &["out", "late"]),
-    ("development", &["records", "irregular", "admitted", "admitted_young", "admitted_college", "activists"]),
+    ("development", &["records", "irregular", "admitted", "admitted_young", "admitted_college", "admitted_frontline", "activists"]),
     ("units", &["total", "own_org"]),
     ("interviews", &["total"]),
     ("committee", &["members", "over60", "college"]),
-    ("workers", &["full_time", "part_time", "active", "left"]),
+    ("workers", &["full_time", "part_time", "active", "left", "members", "trained"]),
+    ("leaders", &["secretary_present", "secretary_expected"]),
     ("funding", &["total", "allocation", "dues_return", "budget", "self_raised"]),
     ("meetings", &["all", "interactive", "themed_days", "themed_documents_only"]),
 ];
@@ -78,7 +79,7 @@ pub fn check_measure(m: &str) -> Result<(), String> {
         ["meetings", k] if <crate::meeting::MeetingKind as crate::Labelled>::parse(k).is_some() => true,
         ["units", k, w] => (*k == "new_field" || <crate::unit::UnitKind as crate::Labelled>::parse(k).is_some()) && matches!(*w, "total" | "org_covered" | "work_covered"),
         ["subunits", k, w] => <crate::unit::SubUnitKind as crate::Labelled>::parse(k).is_some() && matches!(*w, "total" | "with_org"),
-        ["carriers", k] => <crate::life::CarrierKind as crate::Labelled>::parse(k).is_some(),
+        ["carriers", k] | ["orgs", "with_carrier", k] => <crate::life::CarrierKind as crate::Labelled>::parse(k).is_some(),
         [f, x] => FAMILIES.iter().any(|(ff, ms)| ff == f && ms.contains(x)),
         _ => false,
     };

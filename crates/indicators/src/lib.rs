@@ -94,7 +94,7 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
     };
     let mut extra = measures::survey(store, year).await?;
     lap("问卷", &mut phases);
-    let registry = store.registry_measures(year, as_of).await?;
+    let registry = store.registry_measures(year, as_of, f64::from(rules.training.member_hours.get())).await?;
     lap("登记统计", &mut phases);
     for (org, k, v) in registry {
         *extra.entry(org).or_default().entry(k).or_insert(0.0) += v;

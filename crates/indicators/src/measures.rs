@@ -36,6 +36,10 @@ pub fn registry(rules: &Rules, org: &Org, f: &OrgYear, verdicts: &[RuleVerdict])
     add(&mut m, "development.irregular", f.development.iter().filter(|r| !domain::development::audit(rules, r).is_empty()).count() as f64);
     add(&mut m, "units.total", f.units.len() as f64);
     add(&mut m, "units.own_org", f.units.iter().filter(|u| u.own_org).count() as f64);
+    // 标准化规范化: a branch that every rule applying to it finds met.
+    let judged = verdicts.iter().any(|v| v.verdict != Verdict::NotApplicable);
+    let standard = org.level == OrgLevel::Branch && judged && !verdicts.iter().any(|v| v.verdict == Verdict::NotMet);
+    add(&mut m, "orgs.standard_branch", f64::from(u8::from(standard)));
     for v in verdicts {
         let id = v.rule_id;
         match v.verdict {

@@ -68,6 +68,42 @@ async fn measures_agree_with_their_sources(db: Db) {
     assert_eq!(t("committee.members"), raw(&url, "SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM committee_posts WHERE end_on IS NULL AND member_id IS NOT NULL").await);
     assert_eq!(t("funding.total"), raw(&url, "SELECT CAST(SUM(amount) AS DOUBLE PRECISION) FROM funding WHERE year = 2026").await);
     assert_eq!(t("meetings.themed_days"), raw(&url, "SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM meetings WHERE kind = 'themed_party_day' AND held_on >= '2026-01-01' AND held_on <= '2026-11-27'").await);
+    assert_eq!(t("orgs.with_carrier.model_post"), raw(&url, "SELECT CAST(COUNT(DISTINCT org_id) AS DOUBLE PRECISION) FROM carriers WHERE kind = 'model_post' AND established_on <= '2026-12-31'").await);
+    assert_eq!(
+        t("development.admitted_frontline"),
+        raw(&url, "SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM development WHERE admitted_on BETWEEN '2026-01-01' AND '2026-12-31' AND occupation IN ('worker', 'farmer', 'professional')").await
+    );
+    // The secretary at the organisation's own meetings, counted from attendance outwards.
+    let secretary = |what: &str| {
+        format!(
+            "SELECT CAST({what} AS DOUBLE PRECISION) FROM attendance a WHERE a.held_on BETWEEN '2026-01-01' AND '2026-11-27' AND EXISTS \
+             (SELECT 1 FROM meetings mt, committee_posts c WHERE mt.id = a.meeting_id AND c.org_id = mt.org_id AND c.member_id = a.member_id AND c.role = 'secretary' AND c.end_on IS NULL)"
+        )
+    };
+    assert_eq!(t("leaders.secretary_expected"), raw(&url, &secretary("COUNT(*)")).await);
+    assert_eq!(t("leaders.secretary_present"), raw(&url, &secretary("SUM(a.present)")).await);
+    assert!(t("leaders.secretary_present") > 0.0 && t("leaders.secretary_present") <= t("leaders.secretary_expected"));
+    let trained = raw(
+        &url,
+        "SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM (SELECT w.id FROM party_workers w LEFT JOIN training_records t ON t.member_id = w.member_id \
+         AND t.taken_on BETWEEN '2026-01-01' AND '2026-12-31' WHERE w.member_id IS NOT NULL AND w.appointed_on <= '2026-11-27' AND (w.left_on IS NULL OR w.left_on > '2026-11-27') \
+         GROUP BY w.id HAVING COALESCE(SUM(t.hours), 0) >= 32) x",
+    )
+    .await;
+    assert_eq!(t("workers.trained"), trained);
+    // 标准化: branches that no applicable rule finds failing, judged again here.
+    let mut standard = 0.0;
+    store
+        .judge_subtree(&all, root.id, &rules, year, as_of, |org, _, verdicts| {
+            use domain::compliance::Verdict::*;
+            if org.level == domain::org::OrgLevel::Branch && verdicts.iter().any(|v| v.verdict == Met) && verdicts.iter().all(|v| v.verdict != NotMet) {
+                standard += 1.0;
+            }
+        })
+        .await
+        .unwrap();
+    assert_eq!(t("orgs.standard_branch"), standard);
+    assert!(standard > 0.0 && standard < t("orgs.branches"));
     let funding = figs.iter().find(|f| f.indicator.id == "funding_per_member").unwrap();
     assert!(funding.indicator.format(funding.value.ratio.unwrap()).ends_with("元/人"));
 

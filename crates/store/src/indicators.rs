@@ -193,7 +193,9 @@ impl Store {
     /// jurisdiction: coverage of units and sub-units, venues, carriers, funding, party-affairs
     /// staff, committee age and education, young and mobile members, archives, development
     /// quality, meeting forms and themes. One grouped query each.
-    pub async fn registry_measures(&self, year: i32, as_of: Date) -> Result<Vec<(i64, String, f64)>, StoreError> {
+    /// `worker_hours`: the year's training hours a party-affairs worker who is a member
+    /// should reach (the rules file's member requirement).
+    pub async fn registry_measures(&self, year: i32, as_of: Date, worker_hours: f64) -> Result<Vec<(i64, String, f64)>, StoreError> {
         let (jan1, dec31) = (format!("{year:04}-01-01"), format!("{year:04}-12-31"));
         let (over60, under35) = (years_before(as_of, 60), years_before(as_of, 35));
         let college = "('postgraduate', 'bachelor', 'college')";
@@ -239,8 +241,8 @@ impl Store {
         // Venues and carriers: organisations with at least one, and carriers by kind.
         let sql = format!("SELECT org_id AS org, '' AS k, {} AS one FROM venues GROUP BY org_id", f("1"));
         run(sqlx::query(&sql).fetch_all(&self.pool).await?, &[("one", "orgs.with_venue")])?;
-        let sql = format!("SELECT org_id AS org, kind AS k, {} AS n FROM carriers WHERE established_on <= $1 GROUP BY org_id, kind", f("COUNT(*)"));
-        run(sqlx::query(&sql).bind(&dec31).fetch_all(&self.pool).await?, &[("n", "carriers.{k}")])?;
+        let sql = format!("SELECT org_id AS org, kind AS k, {} AS n, {} AS one FROM carriers WHERE established_on <= $1 GROUP BY org_id, kind", f("COUNT(*)"), f("1"));
+        run(sqlx::query(&sql).bind(&dec31).fetch_all(&self.pool).await?, &[("n", "carriers.{k}"), ("one", "orgs.with_carrier.{k}")])?;
         let sql = format!("SELECT org_id AS org, '' AS k, {} AS one FROM carriers WHERE established_on <= $1 GROUP BY org_id", f("1"));
         run(sqlx::query(&sql).bind(&dec31).fetch_all(&self.pool).await?, &[("one", "orgs.with_carrier")])?;
         // Funding of the year by source (元).
@@ -253,6 +255,21 @@ impl Store {
             f("SUM(CASE WHEN left_on >= $2 AND left_on <= $1 THEN 1 ELSE 0 END)")
         );
         run(sqlx::query(&sql).bind(as_of.to_string()).bind(&jan1).fetch_all(&self.pool).await?, &[("active", "workers.{k}"), ("active", "workers.active"), ("left_", "workers.left")])?;
+        // Workers in post who are members, and those whose year's training reached the hours.
+        let sql = format!(
+            "SELECT w.org_id AS org, '' AS k, {} AS n, {} AS trained FROM party_workers w WHERE w.member_id IS NOT NULL AND w.appointed_on <= $1 AND (w.left_on IS NULL OR w.left_on > $1) GROUP BY w.org_id",
+            f("COUNT(*)"),
+            f("SUM(CASE WHEN COALESCE((SELECT SUM(t.hours) FROM training_records t WHERE t.member_id = w.member_id AND t.taken_on >= $2 AND t.taken_on <= $3), 0) >= $4 THEN 1 ELSE 0 END)")
+        );
+        run(sqlx::query(&sql).bind(as_of.to_string()).bind(&jan1).bind(&dec31).bind(worker_hours).fetch_all(&self.pool).await?, &[("n", "workers.members"), ("trained", "workers.trained")])?;
+        // Leaders' attention seen in the minutes: the secretary in post at the organisation's own meetings.
+        let sql = format!(
+            "SELECT c.org_id AS org, '' AS k, {} AS expected, {} AS present FROM committee_posts c JOIN attendance a ON a.member_id = c.member_id \
+             JOIN meetings mt ON mt.id = a.meeting_id AND mt.org_id = c.org_id WHERE c.role = 'secretary' AND c.end_on IS NULL AND a.held_on >= $1 AND a.held_on <= $2 GROUP BY c.org_id",
+            f("COUNT(*)"),
+            f("SUM(a.present)")
+        );
+        run(sqlx::query(&sql).bind(&jan1).bind(as_of.to_string().min(dec31.clone())).fetch_all(&self.pool).await?, &[("expected", "leaders.secretary_expected"), ("present", "leaders.secretary_present")])?;
         // Committee members in post: aged over 60, with college education.
         let sql = format!(
             "SELECT p.org_id AS org, '' AS k, {} AS n, {} AS old, {} AS edu FROM committee_posts p JOIN members m ON m.id = p.member_id WHERE p.end_on IS NULL GROUP BY p.org_id",
@@ -279,12 +296,17 @@ impl Store {
         )?;
         // New members admitted in the year: 35 and under at admission, college; the activist pool.
         let sql = format!(
-            "SELECT org_id AS org, '' AS k, {} AS n, {} AS young, {} AS edu FROM development WHERE admitted_on >= $1 AND admitted_on <= $2 GROUP BY org_id",
+            "SELECT org_id AS org, '' AS k, {} AS n, {} AS young, {} AS edu, {} AS front FROM development WHERE admitted_on >= $1 AND admitted_on <= $2 GROUP BY org_id",
             f("COUNT(*)"),
             f("SUM(CASE WHEN birth_date > $3 THEN 1 ELSE 0 END)"),
-            f(&format!("SUM(CASE WHEN education IN {college} THEN 1 ELSE 0 END)"))
+            f(&format!("SUM(CASE WHEN education IN {college} THEN 1 ELSE 0 END)")),
+            // 生产、工作第一线: workers, farmers and professionals.
+            f("SUM(CASE WHEN occupation IN ('worker', 'farmer', 'professional') THEN 1 ELSE 0 END)")
         );
-        run(sqlx::query(&sql).bind(&jan1).bind(&dec31).bind(&under35).fetch_all(&self.pool).await?, &[("n", "development.admitted"), ("young", "development.admitted_young"), ("edu", "development.admitted_college")])?;
+        run(
+            sqlx::query(&sql).bind(&jan1).bind(&dec31).bind(&under35).fetch_all(&self.pool).await?,
+            &[("n", "development.admitted"), ("young", "development.admitted_young"), ("edu", "development.admitted_college"), ("front", "development.admitted_frontline")],
+        )?;
         let sql = format!("SELECT org_id AS org, '' AS k, {} AS n FROM development WHERE activist_on IS NOT NULL AND admitted_on IS NULL GROUP BY org_id", f("COUNT(*)"));
         run(sqlx::query(&sql).fetch_all(&self.pool).await?, &[("n", "development.activists")])?;
         // Meetings of the year: interactive forms, and 主题党日 that only relayed documents.
