@@ -126,6 +126,14 @@ async fn measures_agree_with_their_sources(db: Db) {
     let sectors = by_sector(&store, &all, &run, root.id).await.unwrap();
     let members: f64 = sectors.iter().map(|(_, v)| v.iter().find(|x| x.id == "members_trained").unwrap().denominator).sum();
     assert_eq!(members, t("members.active"));
+    // A share is a share in every group: no numerator counts what its denominator leaves out.
+    for (sector, values) in &sectors {
+        for (v, i) in values.iter().zip(&domain::indicators::Catalogue::builtin().indicators) {
+            if i.unit.is_none() {
+                assert!(v.numerator <= v.denominator, "{} in {sector:?}: {}/{}", i.id, v.numerator, v.denominator);
+            }
+        }
+    }
     // By region: the county-level divisions add up to the whole too.
     let regions = indicators::by_region(&store, &all, &run, root.id).await.unwrap();
     assert!(!regions.is_empty());

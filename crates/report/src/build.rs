@@ -147,7 +147,18 @@ pub async fn build(store: &Store, scope: &Scope, req: &Request<'_>) -> Result<Re
     let sub = store.subtree_scope(org.id).await?;
     let run = indicators::run_for(store, req.rules, req.year, req.as_of, req.refresh).await?;
     let (totals, figs) = indicators::figures(store, scope, &run, org.id).await?;
-    let prev = match store.latest_indicator_run(req.year - 1).await? {
+    // Last year's figures for the comparisons: its cached run, computed once (for the
+    // whole year) when the registry holds that year but no run of it exists yet.
+    let last = req.year - 1;
+    let prev_run = match store.latest_indicator_run(last).await? {
+        Some(p) => Some(p),
+        None if store.year_has_meetings(last).await? => {
+            let dec31 = Date::from_ymd_opt(last, 12, 31).expect("a valid date");
+            Some(indicators::run_for(store, req.rules, last, dec31, false).await?)
+        }
+        None => None,
+    };
+    let prev = match prev_run {
         Some(p) => Some(indicators::figures(store, scope, &p, org.id).await?.1),
         None => None,
     };
@@ -422,15 +433,17 @@ fn annexes(c: &Ctx, b: &mut Vec<Block>) {
     b.push(Block::Heading { level: 1, text: "附件".into() });
     b.push(Block::Table {
         caption: "附件1　指标一览表".into(),
-        header: ["章节", "指标", "数值", "分子/分母", "预警线", "状态"].map(String::from).to_vec(),
+        header: ["章节", "指标", "数值", "上年", "分子/分母", "预警线", "状态"].map(String::from).to_vec(),
         rows: c
             .figs
             .iter()
             .map(|f| {
+                let last = c.prev.as_ref().and_then(|p| p.iter().find(|x| x.indicator.id == f.indicator.id)).and_then(|x| x.value.ratio);
                 vec![
                     f.indicator.section.clone(),
                     f.indicator.name.clone(),
                     f.value.ratio.map(|r| f.indicator.format(r)).unwrap_or_else(|| "数据缺乏".into()),
+                    last.map(|r| f.indicator.format(r)).unwrap_or_else(|| "—".into()),
                     format!("{}/{}", count(f.value.numerator), count(f.value.denominator)),
                     format!("{}{}", if f.indicator.direction == Direction::Higher { "≥" } else { "≤" }, f.indicator.format(f.indicator.alert)),
                     if f.value.ratio.is_none() { "—".into() } else if f.value.alert { "预警".into() } else { "正常".into() },

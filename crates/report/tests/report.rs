@@ -85,6 +85,19 @@ async fn the_report_reads_like_the_seed_with_real_figures(db: Db) {
     }
     let three = format!("“三会一课”按规定召开的比例为{:.1}%（{met}/{app}）", met as f64 / app as f64 * 100.0);
     assert!(text(&problems).contains(&three), "{three}\n{}", text(&problems));
+    // Last year (computed for the comparison, as of its 31 December) beside it in 附件1.
+    let root = store.org_children(&Scope::jurisdiction(), None).await.unwrap()[0].org.id;
+    let last = store.compliance_summary(&Scope::jurisdiction(), root, &rules(), 2025, domain::Date::from_ymd_opt(2025, 12, 31).unwrap(), false).await.unwrap();
+    let (mut met, mut app) = (0, 0);
+    for x in last.rules.iter().filter(|x| ["meetings.general_meeting", "meetings.committee_meeting", "meetings.party_lesson"].contains(&x.id)) {
+        met += x.orgs_applicable - x.orgs_failing;
+        app += x.orgs_applicable;
+    }
+    let annex = r.blocks.iter().find_map(|b| match b { Block::Table { caption, header, rows } if caption.starts_with("附件1") => Some((header, rows)), _ => None }).unwrap();
+    assert_eq!(annex.0[3], "上年");
+    let row = annex.1.iter().find(|row| row[1] == "“三会一课”按规定召开的比例").unwrap();
+    assert_eq!(row[3], format!("{:.1}%", met as f64 / app as f64 * 100.0), "{row:?}");
+    assert!(all.contains("较上年"), "comparisons with last year in the text");
     let headings: Vec<&str> = problems.iter().filter_map(|b| match b { Block::Heading { level: 2, text } => Some(text.as_str()), _ => None }).collect();
     assert!(!headings.is_empty());
     assert!(problems.iter().any(|b| matches!(b, Block::Quote { .. })), "interview quotes as evidence");

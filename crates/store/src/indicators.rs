@@ -96,6 +96,12 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the registry holds any meeting of `year` (so that year's indicators mean something).
+    pub async fn year_has_meetings(&self, year: i32) -> Result<bool, StoreError> {
+        let r = sqlx::query("SELECT id FROM meetings WHERE held_on >= $1 AND held_on <= $2 LIMIT 1").bind(format!("{year:04}-01-01")).bind(format!("{year:04}-12-31")).fetch_optional(&self.pool).await?;
+        Ok(r.is_some())
+    }
+
     /// The newest finished run of `year`.
     pub async fn latest_indicator_run(&self, year: i32) -> Result<Option<IndicatorRun>, StoreError> {
         let r = sqlx::query("SELECT * FROM indicator_runs WHERE year = $1 AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1").bind(year as i64).fetch_optional(&self.pool).await?;
@@ -232,18 +238,21 @@ impl Store {
         // 村民小组 and 网格 with a Party organisation set on them.
         let sql = format!("SELECT u.owner_org_id AS org, s.kind AS k, {} AS n, {} AS with_org FROM sub_units s JOIN units u ON u.id = s.unit_id GROUP BY u.owner_org_id, s.kind", f("COUNT(*)"), f("COUNT(s.org_id)"));
         run(sqlx::query(&sql).fetch_all(&self.pool).await?, &[("n", "subunits.{k}.total"), ("with_org", "subunits.{k}.with_org")])?;
-        // The organisation at the top of each unit (where its venue is registered).
+        // The organisation at the top of each unit (where its venue is registered), and
+        // whether it has one: the venues of township and street committees, which stand
+        // for no unit, are not counted against the units.
         let sql = format!(
-            "SELECT o.id AS org, '' AS k, {} AS one FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id WHERE o.unit_id IS NOT NULL AND o.level <> 'group' AND o.dissolved_on IS NULL AND (p.unit_id IS NULL OR p.unit_id <> o.unit_id)",
-            f("1")
+            "SELECT o.id AS org, '' AS k, {} AS one, {} AS venue FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id \
+             WHERE o.unit_id IS NOT NULL AND o.level <> 'group' AND o.dissolved_on IS NULL AND (p.unit_id IS NULL OR p.unit_id <> o.unit_id)",
+            f("1"),
+            f("CASE WHEN EXISTS (SELECT 1 FROM venues v WHERE v.org_id = o.id) THEN 1 ELSE 0 END")
         );
-        run(sqlx::query(&sql).fetch_all(&self.pool).await?, &[("one", "orgs.unit_tops")])?;
-        // Venues and carriers: organisations with at least one, and carriers by kind.
-        let sql = format!("SELECT org_id AS org, '' AS k, {} AS one FROM venues GROUP BY org_id", f("1"));
-        run(sqlx::query(&sql).fetch_all(&self.pool).await?, &[("one", "orgs.with_venue")])?;
-        let sql = format!("SELECT org_id AS org, kind AS k, {} AS n, {} AS one FROM carriers WHERE established_on <= $1 GROUP BY org_id, kind", f("COUNT(*)"), f("1"));
+        run(sqlx::query(&sql).fetch_all(&self.pool).await?, &[("one", "orgs.unit_tops"), ("venue", "orgs.with_venue")])?;
+        // Carriers: by kind, and the primary organisations (支部、总支、基层党委) with one.
+        let primary = "o.level IN ('branch', 'general_branch', 'grassroots_committee')";
+        let sql = format!("SELECT c.org_id AS org, c.kind AS k, {} AS n, {} AS one FROM carriers c JOIN orgs o ON o.id = c.org_id WHERE c.established_on <= $1 GROUP BY c.org_id, c.kind", f("COUNT(*)"), f(&format!("MAX(CASE WHEN {primary} THEN 1 ELSE 0 END)")));
         run(sqlx::query(&sql).bind(&dec31).fetch_all(&self.pool).await?, &[("n", "carriers.{k}"), ("one", "orgs.with_carrier.{k}")])?;
-        let sql = format!("SELECT org_id AS org, '' AS k, {} AS one FROM carriers WHERE established_on <= $1 GROUP BY org_id", f("1"));
+        let sql = format!("SELECT c.org_id AS org, '' AS k, {} AS one FROM carriers c JOIN orgs o ON o.id = c.org_id WHERE c.established_on <= $1 AND {primary} GROUP BY c.org_id", f("1"));
         run(sqlx::query(&sql).bind(&dec31).fetch_all(&self.pool).await?, &[("one", "orgs.with_carrier")])?;
         // Funding of the year by source (元).
         let sql = format!("SELECT org_id AS org, source AS k, {} AS v FROM funding WHERE year = $1 GROUP BY org_id, source", f("SUM(amount)"));
