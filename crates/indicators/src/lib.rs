@@ -112,12 +112,14 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
     let writer = {
         let store = store.clone();
         tokio::spawn(async move {
-            let mut n = 0;
+            let (mut n, mut busy) = (0, 0.0);
             while let Some(rows) = rx.recv().await {
                 n += rows.len();
+                let t = std::time::Instant::now();
                 store.write_measures(run, &rows).await?;
+                busy += t.elapsed().as_secs_f64();
             }
-            Ok::<usize, StoreError>(n)
+            Ok::<(usize, f64), StoreError>((n, busy))
         })
     };
     let mut walk = Walk::default();
@@ -142,8 +144,9 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
     drop(tx);
     let orgs = judged?;
     lap("合规判定与汇总", &mut phases);
-    let written = writer.await.map_err(|e| IndicatorError::Survey(format!("写入指标的任务失败：{e}")))??;
+    let (written, busy) = writer.await.map_err(|e| IndicatorError::Survey(format!("写入指标的任务失败：{e}")))??;
     lap("写入剩余结果", &mut phases);
+    phases.push(("写入结果（与判定并行，合计）", busy));
     let seconds = started.elapsed().as_secs_f64();
     store.finish_indicator_run(run, orgs as i64, seconds).await?;
     Ok(Computed { run, orgs, rows: written, seconds, phases })

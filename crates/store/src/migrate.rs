@@ -22,6 +22,13 @@ const MIGRATIONS: &[Migration] = &[
     ),
     (8, "0008_indicators", include_str!("../migrations/0008_indicators.sql"), "", ""),
     (9, "0009_indicator_measures", include_str!("../migrations/0009_indicator_measures.sql"), "", ""),
+    (
+        10,
+        "0010_indicator_facts_compact",
+        "",
+        include_str!("../migrations/0010_indicator_facts_compact.sqlite.sql"),
+        include_str!("../migrations/0010_indicator_facts_compact.postgres.sql"),
+    ),
 ];
 
 /// The two dialect tokens of the migration files, per backend.
