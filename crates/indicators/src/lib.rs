@@ -8,11 +8,12 @@ pub mod measures;
 
 use domain::indicators::{Catalogue, Indicator, Value};
 use domain::org::Sector;
+use domain::Labelled;
 use domain::rules::Rules;
 use domain::Date;
 use serde::Serialize;
 use std::collections::HashMap;
-use store::{IndicatorRun, MeasureRow, Scope, Store, StoreError};
+use store::{GroupRow, IndicatorRun, MeasureRow, Scope, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndicatorError {
@@ -37,18 +38,28 @@ pub struct Computed {
     pub phases: Vec<(&'static str, f64)>,
 }
 
+/// Subtrees at least this large get their by-sector and by-division sums stored with the
+/// run, so a report on them reads those instead of grouping every organisation's rows.
+const GROUPED_FROM: usize = 500;
+
+type Groups = HashMap<(&'static str, String), HashMap<String, f64>>;
+
 /// One organisation on the way down the tree: its own measures and its subtree's so far.
 struct Frame {
     id: i64,
     path: String,
     own: HashMap<String, f64>,
     total: HashMap<String, f64>,
+    /// The subtree's totals by sector and by county-level division (region code's first six digits).
+    groups: Groups,
+    size: usize,
 }
 
 #[derive(Default)]
 struct Walk {
     stack: Vec<Frame>,
     rows: Vec<MeasureRow>,
+    grouped: Vec<GroupRow>,
     orgs: usize,
 }
 
@@ -65,19 +76,35 @@ impl Walk {
                 self.rows.push(MeasureRow { org_id: f.id, measure: m.clone(), own, total });
             }
         }
+        if f.size >= GROUPED_FROM {
+            for ((grouping, key), ms) in &f.groups {
+                for (m, total) in ms.iter().filter(|(_, v)| **v != 0.0) {
+                    self.grouped.push(GroupRow { org_id: f.id, grouping, key: key.clone(), measure: m.clone(), total: *total });
+                }
+            }
+        }
         if let Some(parent) = self.stack.last_mut() {
+            parent.size += f.size;
             for (m, v) in f.total {
                 *parent.total.entry(m).or_insert(0.0) += v;
+            }
+            for (g, ms) in f.groups {
+                let into = parent.groups.entry(g).or_default();
+                for (m, v) in ms {
+                    *into.entry(m).or_insert(0.0) += v;
+                }
             }
         }
     }
 
-    fn push(&mut self, id: i64, path: &str, own: HashMap<String, f64>) {
-        while self.stack.last().is_some_and(|top| !path.starts_with(&top.path)) {
+    fn push(&mut self, org: &domain::org::Org, own: HashMap<String, f64>) {
+        while self.stack.last().is_some_and(|top| !org.path.starts_with(&top.path)) {
             self.pop();
         }
         self.orgs += 1;
-        self.stack.push(Frame { id, path: path.to_string(), total: own.clone(), own });
+        let division: String = org.region_code.chars().take(6).collect();
+        let groups = Groups::from([(("sector", org.sector.code().to_string()), own.clone()), (("region", division), own.clone())]);
+        self.stack.push(Frame { id: org.id, path: org.path.clone(), total: own.clone(), own, groups, size: 1 });
     }
 }
 
@@ -130,7 +157,7 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
                 *own.entry(k).or_insert(0.0) += v;
             }
         }
-        walk.push(org.id, &org.path, own);
+        walk.push(org, own);
         if walk.rows.len() >= 5_000 {
             // The receiver lives until the sender is dropped below.
             let _ = tx.send(std::mem::take(&mut walk.rows));
@@ -144,6 +171,7 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
     drop(tx);
     let orgs = judged?;
     lap("合规判定与汇总", &mut phases);
+    store.write_group_measures(run, &walk.grouped).await?;
     let (written, busy) = writer.await.map_err(|e| IndicatorError::Survey(format!("写入指标的任务失败：{e}")))??;
     lap("写入剩余结果", &mut phases);
     phases.push(("写入结果（与判定并行，合计）", busy));

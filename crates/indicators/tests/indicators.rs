@@ -126,6 +126,15 @@ async fn measures_agree_with_their_sources(db: Db) {
     let sectors = by_sector(&store, &all, &run, root.id).await.unwrap();
     let members: f64 = sectors.iter().map(|(_, v)| v.iter().find(|x| x.id == "members_trained").unwrap().denominator).sum();
     assert_eq!(members, t("members.active"));
+    // The root's sector sums were stored with the run; they agree with grouping the rows.
+    let village = sectors.iter().find(|(s, _)| *s == domain::org::Sector::Village).unwrap().1.iter().find(|x| x.id == "members_trained").unwrap().denominator;
+    let sql = format!(
+        "SELECT CAST(SUM(f.own) AS DOUBLE PRECISION) FROM indicator_facts f JOIN orgs o ON o.id = f.org_id WHERE f.run_id = {} AND f.measure = 'members.active' AND o.sector = 'village'",
+        run.id
+    );
+    assert_eq!(village, raw(&url, &sql).await);
+    let stored = format!("SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM indicator_group_facts WHERE run_id = {} AND org_id = {}", run.id, root.id);
+    assert!(raw(&url, &stored).await > 0.0, "the root's groups are stored");
     // A share is a share in every group: no numerator counts what its denominator leaves out.
     for (sector, values) in &sectors {
         for (v, i) in values.iter().zip(&domain::indicators::Catalogue::builtin().indicators) {

@@ -29,6 +29,7 @@ const MIGRATIONS: &[Migration] = &[
         include_str!("../migrations/0010_indicator_facts_compact.sqlite.sql"),
         include_str!("../migrations/0010_indicator_facts_compact.postgres.sql"),
     ),
+    (11, "0011_indicator_groups", include_str!("../migrations/0011_indicator_groups.sql"), "", ""),
 ];
 
 /// The two dialect tokens of the migration files, per backend.
