@@ -97,14 +97,28 @@ impl Walk {
         }
     }
 
-    fn push(&mut self, org: &domain::org::Org, own: HashMap<String, f64>) {
-        while self.stack.last().is_some_and(|top| !org.path.starts_with(&top.path)) {
+    fn push(&mut self, p: &Place, own: HashMap<String, f64>) {
+        while self.stack.last().is_some_and(|top| !p.path.starts_with(&top.path)) {
             self.pop();
         }
         self.orgs += 1;
-        let division: String = org.region_code.chars().take(6).collect();
-        let groups = Groups::from([(("sector", org.sector.code().to_string()), own.clone()), (("region", division), own.clone())]);
-        self.stack.push(Frame { id: org.id, path: org.path.clone(), total: own.clone(), own, groups, size: 1 });
+        let groups = Groups::from([(("sector", p.sector.to_string()), own.clone()), (("region", p.division.clone()), own.clone())]);
+        self.stack.push(Frame { id: p.id, path: p.path.clone(), total: own.clone(), own, groups, size: 1 });
+    }
+}
+
+/// Where an organisation sits: what the walks need of it.
+struct Place {
+    id: i64,
+    path: String,
+    sector: &'static str,
+    /// The county-level division: the region code's first six digits.
+    division: String,
+}
+
+impl Place {
+    fn of(org: &domain::org::Org) -> Place {
+        Place { id: org.id, path: org.path.clone(), sector: org.sector.code(), division: org.region_code.chars().take(6).collect() }
     }
 }
 
@@ -113,26 +127,6 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
     let started = std::time::Instant::now();
     let all = Scope::jurisdiction();
     let root = store.org_children(&all, None).await?.into_iter().next().ok_or(IndicatorError::Empty)?.org;
-    let mut phases = Vec::new();
-    let mut clock = std::time::Instant::now();
-    let mut lap = |name: &'static str, phases: &mut Vec<(&'static str, f64)>| {
-        phases.push((name, clock.elapsed().as_secs_f64()));
-        clock = std::time::Instant::now();
-    };
-    let mut extra = measures::survey(store, year).await?;
-    lap("问卷", &mut phases);
-    let registry = store.registry_measures(year, as_of, f64::from(rules.training.member_hours.get())).await?;
-    lap("登记统计", &mut phases);
-    for (org, k, v) in registry {
-        *extra.entry(org).or_default().entry(k).or_insert(0.0) += v;
-    }
-    for (org, m) in measures::interviews(store, year).await? {
-        let e = extra.entry(org).or_default();
-        for (k, v) in m {
-            *e.entry(k).or_insert(0.0) += v;
-        }
-    }
-    lap("访谈", &mut phases);
     let run = store.begin_indicator_run(year, as_of, root.id, &rules.version, &Catalogue::builtin().version).await?;
     // Finished rows go to a writer task while the walk goes on, so memory holds a batch.
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<MeasureRow>>();
@@ -149,31 +143,64 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
             Ok::<(usize, f64), StoreError>((n, busy))
         })
     };
-    let mut walk = Walk::default();
-    let each = |org: &domain::org::Org, facts: &domain::compliance::OrgYear, verdicts: Vec<domain::compliance::RuleVerdict>| {
-        let mut own = measures::registry(rules, org, facts, &verdicts);
-        if let Some(e) = extra.remove(&org.id) {
-            for (k, v) in e {
-                *own.entry(k).or_insert(0.0) += v;
+    // The survey, registry and interview measures are read on their own connection while
+    // the compliance engine walks the tree; they are rolled up afterwards in a second walk
+    // over the same organisations (their measure names differ from the engine's).
+    let others = async {
+        let t = std::time::Instant::now();
+        let mut extra = measures::survey(store, year).await?;
+        for (org, k, v) in store.registry_measures(year, as_of, f64::from(rules.training.member_hours.get())).await? {
+            *extra.entry(org).or_default().entry(k).or_insert(0.0) += v;
+        }
+        for (org, m) in measures::interviews(store, year).await? {
+            let e = extra.entry(org).or_default();
+            for (k, v) in m {
+                *e.entry(k).or_insert(0.0) += v;
             }
         }
-        walk.push(org, own);
+        Ok::<_, IndicatorError>((extra, t.elapsed().as_secs_f64()))
+    };
+    let mut walk = Walk::default();
+    let mut order: Vec<Place> = Vec::new();
+    let each = |org: &domain::org::Org, facts: &domain::compliance::OrgYear, verdicts: Vec<domain::compliance::RuleVerdict>| {
+        let place = Place::of(org);
+        walk.push(&place, measures::registry(rules, org, facts, &verdicts));
+        order.push(place);
         if walk.rows.len() >= 5_000 {
             // The receiver lives until the sender is dropped below.
             let _ = tx.send(std::mem::take(&mut walk.rows));
         }
     };
-    let judged = store.judge_subtree(&all, root.id, rules, year, as_of, each).await;
+    let judging = async {
+        let t = std::time::Instant::now();
+        let r = store.judge_subtree(&all, root.id, rules, year, as_of, each).await;
+        (r, t.elapsed().as_secs_f64())
+    };
+    let ((judged, judge_secs), others) = tokio::join!(judging, others);
+    let orgs = judged?;
+    let (mut extra, other_secs) = others?;
+    let mut phases = vec![("合规判定与汇总", judge_secs), ("问卷、登记统计和访谈（与判定并行）", other_secs)];
+    let t = std::time::Instant::now();
     while !walk.stack.is_empty() {
         walk.pop();
     }
+    let mut second = Walk::default();
+    for place in &order {
+        second.push(place, extra.remove(&place.id).unwrap_or_default());
+        if second.rows.len() >= 5_000 {
+            let _ = tx.send(std::mem::take(&mut second.rows));
+        }
+    }
+    while !second.stack.is_empty() {
+        second.pop();
+    }
     let _ = tx.send(std::mem::take(&mut walk.rows));
+    let _ = tx.send(std::mem::take(&mut second.rows));
     drop(tx);
-    let orgs = judged?;
-    lap("合规判定与汇总", &mut phases);
+    walk.grouped.append(&mut second.grouped);
     store.write_group_measures(run, &walk.grouped).await?;
     let (written, busy) = writer.await.map_err(|e| IndicatorError::Survey(format!("写入指标的任务失败：{e}")))??;
-    lap("写入剩余结果", &mut phases);
+    phases.push(("汇总其余度量并写完结果", t.elapsed().as_secs_f64()));
     phases.push(("写入结果（与判定并行，合计）", busy));
     let seconds = started.elapsed().as_secs_f64();
     store.finish_indicator_run(run, orgs as i64, seconds).await?;
