@@ -60,7 +60,6 @@ struct Walk {
     stack: Vec<Frame>,
     rows: Vec<MeasureRow>,
     grouped: Vec<GroupRow>,
-    orgs: usize,
 }
 
 impl Walk {
@@ -101,7 +100,6 @@ impl Walk {
         while self.stack.last().is_some_and(|top| !p.path.starts_with(&top.path)) {
             self.pop();
         }
-        self.orgs += 1;
         let groups = Groups::from([(("sector", p.sector.to_string()), own.clone()), (("region", p.division.clone()), own.clone())]);
         self.stack.push(Frame { id: p.id, path: p.path.clone(), total: own.clone(), own, groups, size: 1 });
     }

@@ -82,37 +82,38 @@ impl Store {
         Ok(id)
     }
 
-    /// Writes measure rows of a run in one transaction.
+    /// Writes measure rows of a run (one statement, so all or nothing).
     pub async fn write_measures(&self, run: i64, rows: &[MeasureRow]) -> Result<(), StoreError> {
-        // The batch goes as one JSON document the database unpacks itself: one statement
-        // and one parameter instead of five binds per row (3–5× faster on SQLite).
-        let doc = serde_json::to_string(&rows.iter().map(|r| (r.org_id, r.measure.as_str(), r.own, r.total)).collect::<Vec<_>>()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let sql = match self.backend {
-            crate::Backend::Sqlite => "INSERT INTO indicator_facts (run_id, org_id, measure, own, total) SELECT $1, value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each($2)",
-            crate::Backend::Postgres => {
-                "INSERT INTO indicator_facts (run_id, org_id, measure, own, total) \
-                 SELECT $1, (e ->> 0)::BIGINT, e ->> 1, (e ->> 2)::DOUBLE PRECISION, (e ->> 3)::DOUBLE PRECISION FROM jsonb_array_elements($2::jsonb) e"
-            }
-        };
-        sqlx::query(sql).bind(run).bind(doc).execute(&self.pool).await?;
+        let doc: Vec<_> = rows.iter().map(|r| (r.org_id, r.measure.as_str(), r.own, r.total)).collect();
+        self.insert_json(run, "indicator_facts (run_id, org_id, measure, own, total)", &["BIGINT", "TEXT", "DOUBLE PRECISION", "DOUBLE PRECISION"], &doc).await
+    }
+
+    /// Writes the stored by-sector and by-division sums of a run.
+    pub async fn write_group_measures(&self, run: i64, rows: &[GroupRow]) -> Result<(), StoreError> {
+        for chunk in rows.chunks(20_000) {
+            let doc: Vec<_> = chunk.iter().map(|r| (r.org_id, r.grouping, r.key.as_str(), r.measure.as_str(), r.total)).collect();
+            self.insert_json(run, "indicator_group_facts (run_id, org_id, grouping, group_key, measure, total)", &["BIGINT", "TEXT", "TEXT", "TEXT", "DOUBLE PRECISION"], &doc).await?;
+        }
         Ok(())
     }
 
-    pub async fn write_group_measures(&self, run: i64, rows: &[GroupRow]) -> Result<(), StoreError> {
-        for chunk in rows.chunks(20_000) {
-            let doc = serde_json::to_string(&chunk.iter().map(|r| (r.org_id, r.grouping, r.key.as_str(), r.measure.as_str(), r.total)).collect::<Vec<_>>()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let sql = match self.backend {
-                crate::Backend::Sqlite => {
-                    "INSERT INTO indicator_group_facts (run_id, org_id, grouping, group_key, measure, total) \
-                     SELECT $1, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each($2)"
-                }
-                crate::Backend::Postgres => {
-                    "INSERT INTO indicator_group_facts (run_id, org_id, grouping, group_key, measure, total) \
-                     SELECT $1, (e ->> 0)::BIGINT, e ->> 1, e ->> 2, e ->> 3, (e ->> 4)::DOUBLE PRECISION FROM jsonb_array_elements($2::jsonb) e"
-                }
-            };
-            sqlx::query(sql).bind(run).bind(doc).execute(&self.pool).await?;
-        }
+    /// Inserts `run` followed by each row of `rows` (JSON arrays whose elements have the
+    /// PostgreSQL `types`) into `target` ("table (columns)"). The batch goes as one JSON
+    /// document the database unpacks itself: one statement and one parameter instead of
+    /// a bind per value (3–5× faster on SQLite).
+    async fn insert_json<T: serde::Serialize>(&self, run: i64, target: &str, types: &[&str], rows: &[T]) -> Result<(), StoreError> {
+        let doc = serde_json::to_string(rows).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let sql = match self.backend {
+            crate::Backend::Sqlite => {
+                let cols: Vec<String> = (0..types.len()).map(|i| format!("value ->> {i}")).collect();
+                format!("INSERT INTO {target} SELECT $1, {} FROM json_each($2)", cols.join(", "))
+            }
+            crate::Backend::Postgres => {
+                let cols: Vec<String> = types.iter().enumerate().map(|(i, t)| format!("(e ->> {i})::{t}")).collect();
+                format!("INSERT INTO {target} SELECT $1, {} FROM jsonb_array_elements($2::jsonb) e", cols.join(", "))
+            }
+        };
+        sqlx::query(&sql).bind(run).bind(doc).execute(&self.pool).await?;
         Ok(())
     }
 
@@ -140,8 +141,9 @@ impl Store {
         rows.iter().map(|r| Ok((r.s("measure")?, r.of("total")?.unwrap_or(0.0)))).collect()
     }
 
-    /// Own counts of `measures` over the subtree of `org`, summed by the SQL expression
-    /// `group` over organisation `o` (one grouped scan of the run's rows for those measures).
+    /// Own counts of `measures` over the subtree of `org`, summed by `grouping` ("sector" or
+    /// "region"): the sums stored with the run for a large subtree, otherwise one grouped
+    /// scan of the run's rows by the SQL expression `group` over organisation `o`.
     async fn measures_grouped(&self, scope: &Scope, run: i64, org: i64, measures: &[&str], grouping: &str, group: &str) -> Result<Vec<(String, HashMap<String, f64>)>, StoreError> {
         let top = self.org(scope, org).await?;
         // A large subtree's groups were summed when the run was computed (a scope holding
@@ -153,21 +155,8 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         if !stored.is_empty() {
-            let mut out: Vec<(String, HashMap<String, f64>)> = Vec::new();
-            for r in stored {
-                let (g, m) = (r.s("group_key")?, r.s("measure")?);
-                if !measures.contains(&m.as_str()) {
-                    continue;
-                }
-                let v = r.of("total")?.unwrap_or(0.0);
-                match out.last_mut() {
-                    Some((x, map)) if *x == g => {
-                        map.insert(m, v);
-                    }
-                    _ => out.push((g, HashMap::from([(m, v)]))),
-                }
-            }
-            return Ok(out);
+            let rows = stored.iter().map(|r| Ok((r.s("group_key")?, r.s("measure")?, r.of("total")?.unwrap_or(0.0)))).collect::<Result<Vec<_>, StoreError>>()?;
+            return Ok(by_group(rows.into_iter().filter(|(_, m, _)| measures.contains(&m.as_str()))));
         }
         let (lo, hi) = path_range(&top.path);
         let mut q = Sql::new(&format!("SELECT {group} AS g, f.measure, SUM(f.own) AS v FROM indicator_facts f JOIN orgs o ON o.id = f.org_id WHERE f.run_id = "));
@@ -181,17 +170,9 @@ impl Store {
         q.push(") AND o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
         scope.orgs(&mut q, "o");
         q.push(&format!(" GROUP BY {group}, f.measure ORDER BY 1"));
-        let mut out: Vec<(String, HashMap<String, f64>)> = Vec::new();
-        for r in q.query().fetch_all(&self.pool).await? {
-            let (g, m, v) = (r.s("g")?, r.s("measure")?, r.of("v")?.unwrap_or(0.0));
-            match out.last_mut() {
-                Some((x, map)) if *x == g => {
-                    map.insert(m, v);
-                }
-                _ => out.push((g, HashMap::from([(m, v)]))),
-            }
-        }
-        Ok(out)
+        let rows = q.query().fetch_all(&self.pool).await?;
+        let rows = rows.iter().map(|r| Ok((r.s("g")?, r.s("measure")?, r.of("v")?.unwrap_or(0.0)))).collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(by_group(rows.into_iter()))
     }
 
     /// Own counts of `measures` summed by sector over the subtree of `org`.
@@ -245,6 +226,20 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// (group, measure, value) rows ordered by group, as one map of measures per group.
+fn by_group(rows: impl Iterator<Item = (String, String, f64)>) -> Vec<(String, HashMap<String, f64>)> {
+    let mut out: Vec<(String, HashMap<String, f64>)> = Vec::new();
+    for (g, m, v) in rows {
+        match out.last_mut() {
+            Some((x, map)) if *x == g => {
+                map.insert(m, v);
+            }
+            _ => out.push((g, HashMap::from([(m, v)]))),
+        }
+    }
+    out
 }
 
 /// Years before `d` (29 February falls back to the 28th), as ISO text for comparisons.
