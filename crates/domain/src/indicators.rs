@@ -64,7 +64,7 @@ const FAMILIES: &[(&str, &[&str])] = &[
     ("workers", &["full_time", "part_time", "active", "left", "members", "trained"]),
     ("leaders", &["secretary_present", "secretary_expected"]),
     ("funding", &["total", "allocation", "dues_return", "budget", "self_raised"]),
-    ("meetings", &["all", "interactive", "themed_days", "themed_documents_only"]),
+    ("meetings", &["all", "interactive", "themed_days", "themed_documents_only", "three_one_with_content", "three_one_documents_only"]),
 ];
 
 /// Checks that a measure name belongs to a family the engine computes.

@@ -15,7 +15,8 @@ labelled_enum!(
 });
 
 labelled_enum!(
-    /// What a themed party day was about (主题党日主题类别).
+    /// What a meeting was about (内容类别): a themed party day's theme, or, for any
+    /// meeting, that it only relayed documents from above (传达文件).
     ThemeCategory, "主题类别", {
     Study = ("study", "理论学习"),
     Volunteer = ("volunteer", "志愿服务"),

@@ -436,7 +436,15 @@ impl<'a, 'l> County<'a, 'l> {
 
     #[allow(clippy::too_many_arguments)]
     async fn meeting(&mut self, org: &OrgRef, kind: MeetingKind, on: Date, topic: &str, conduct: Conduct, who: &[&(i64, Person, Option<usize>)], host: &Option<String>, recorder: &Option<String>, form: MeetingForm) -> R<Option<i64>> {
-        let theme = self.theme.take();
+        // What the meeting was about (内容类别): the themed day's own category; 三会一课
+        // of a branch that goes through the motions only relay documents.
+        let theme = self.theme.take().or(match kind {
+            MeetingKind::LifeMeeting | MeetingKind::DemocraticEvaluation | MeetingKind::ThemedPartyDay => None,
+            _ if conduct == Conduct::Formality => Some(ThemeCategory::DocumentsOnly),
+            MeetingKind::PartyLesson if form == MeetingForm::FieldTeaching => Some(ThemeCategory::RedEducation),
+            MeetingKind::PartyLesson | MeetingKind::GroupMeeting => Some(ThemeCategory::Study),
+            _ => Some(ThemeCategory::Development),
+        });
         if on > self.as_of {
             return Ok(None);
         }

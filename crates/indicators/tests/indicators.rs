@@ -68,6 +68,16 @@ async fn measures_agree_with_their_sources(db: Db) {
     assert_eq!(t("committee.members"), raw(&url, "SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM committee_posts WHERE end_on IS NULL AND member_id IS NOT NULL").await);
     assert_eq!(t("funding.total"), raw(&url, "SELECT CAST(SUM(amount) AS DOUBLE PRECISION) FROM funding WHERE year = 2026").await);
     assert_eq!(t("meetings.themed_days"), raw(&url, "SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM meetings WHERE kind = 'themed_party_day' AND held_on >= '2026-01-01' AND held_on <= '2026-11-27'").await);
+    // 三会一课 by recorded content: the generated formality branches only relay documents.
+    let three_one = |what: &str| {
+        format!(
+            "SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM meetings WHERE kind IN ('general_meeting', 'committee_meeting', 'group_meeting', 'party_lesson') \
+             AND held_on BETWEEN '2026-01-01' AND '2026-11-27' AND {what}"
+        )
+    };
+    assert_eq!(t("meetings.three_one_with_content"), raw(&url, &three_one("theme IS NOT NULL")).await);
+    assert_eq!(t("meetings.three_one_documents_only"), raw(&url, &three_one("theme = 'documents_only'")).await);
+    assert!(t("meetings.three_one_documents_only") > 0.0 && t("meetings.three_one_documents_only") < t("meetings.three_one_with_content"));
     assert_eq!(t("orgs.with_carrier.model_post"), raw(&url, "SELECT CAST(COUNT(DISTINCT org_id) AS DOUBLE PRECISION) FROM carriers WHERE kind = 'model_post' AND established_on <= '2026-12-31'").await);
     assert_eq!(
         t("development.admitted_frontline"),

@@ -147,7 +147,7 @@ pub static MEETING_COLUMNS: &[Column] = &[
     col!("held_on", "召开日期", ["会议日期", "日期", "召开时间"], true, none, DATE_HINT, 12.0),
     col!("topic", "会议主题", ["主题", "议题"], true, none, "", 30.0),
     col!("form", "活动形式", ["形式", "方式"], true, labels::<domain::meeting::MeetingForm>, "从下拉列表选择", 12.0),
-    col!("theme", "主题类别", ["主题党日类别"], false, labels::<domain::life::ThemeCategory>, "主题党日填写", 12.0),
+    col!("theme", "主题类别", ["主题党日类别"], false, labels::<domain::life::ThemeCategory>, "内容类别，各类会议均可填写；只传达上级文件的选“传达文件”", 12.0),
     col!("host", "主持人", [], false, none, "", 10.0),
     col!("recorder", "记录人", [], false, none, "", 10.0),
     col!("summary", "内容摘要", ["会议内容", "主要内容", "摘要"], false, none, "", 40.0),

@@ -372,15 +372,30 @@ impl Store {
         )?;
         let sql = format!("SELECT org_id AS org, '' AS k, {} AS n FROM development WHERE activist_on IS NOT NULL AND admitted_on IS NULL GROUP BY org_id", f("COUNT(*)"));
         run(sqlx::query(&sql).fetch_all(&self.pool).await?, &[("n", "development.activists")])?;
-        // Meetings of the year: interactive forms, and 主题党日 that only relayed documents.
+        // Meetings of the year: interactive forms; 主题党日 and 三会一课 (by their recorded
+        // content) that only relayed documents.
+        let three_one = "kind IN ('general_meeting', 'committee_meeting', 'group_meeting', 'party_lesson')";
         let sql = format!(
-            "SELECT org_id AS org, '' AS k, {} AS n, {} AS inter, {} AS days, {} AS docs FROM meetings WHERE held_on >= $1 AND held_on <= $2 GROUP BY org_id",
+            "SELECT org_id AS org, '' AS k, {} AS n, {} AS inter, {} AS days, {} AS docs, {} AS three, {} AS three_docs FROM meetings \
+             WHERE held_on >= $1 AND held_on <= $2 GROUP BY org_id",
             f("COUNT(*)"),
             f("SUM(CASE WHEN form IN ('discussion', 'volunteer', 'red_education', 'field_teaching', 'online') THEN 1 ELSE 0 END)"),
             f("SUM(CASE WHEN kind = 'themed_party_day' THEN 1 ELSE 0 END)"),
-            f("SUM(CASE WHEN kind = 'themed_party_day' AND theme = 'documents_only' THEN 1 ELSE 0 END)")
+            f("SUM(CASE WHEN kind = 'themed_party_day' AND theme = 'documents_only' THEN 1 ELSE 0 END)"),
+            f(&format!("SUM(CASE WHEN {three_one} AND theme IS NOT NULL THEN 1 ELSE 0 END)")),
+            f(&format!("SUM(CASE WHEN {three_one} AND theme = 'documents_only' THEN 1 ELSE 0 END)"))
         );
-        run(sqlx::query(&sql).bind(&jan1).bind(as_of.to_string().min(dec31.clone())).fetch_all(&self.pool).await?, &[("n", "meetings.all"), ("inter", "meetings.interactive"), ("days", "meetings.themed_days"), ("docs", "meetings.themed_documents_only")])?;
+        run(
+            sqlx::query(&sql).bind(&jan1).bind(as_of.to_string().min(dec31.clone())).fetch_all(&self.pool).await?,
+            &[
+                ("n", "meetings.all"),
+                ("inter", "meetings.interactive"),
+                ("days", "meetings.themed_days"),
+                ("docs", "meetings.themed_documents_only"),
+                ("three", "meetings.three_one_with_content"),
+                ("three_docs", "meetings.three_one_documents_only"),
+            ],
+        )?;
         Ok(out)
     }
 }

@@ -114,7 +114,7 @@ fn render(v: &Viewer, org: &Org, members: &[Member], f: &Fields, errors: &[Field
                 input id="topic" type="text" name="topic" value=(val("topic")) required maxlength="200";
                 label for="form" { "活动形式" }
                 (select("form", html! { @for k in MeetingForm::ALL { option value=(k.code()) selected[val("form") == k.code()] { (k.label()) } } }))
-                label for="theme" { "主题类别（主题党日填写）" }
+                label for="theme" { "内容类别（各类会议均可填；只传达、学习上级文件的选“传达文件”）" }
                 select id="theme" name="theme" {
                     option value="" { "—" }
                     @for t in domain::life::ThemeCategory::ALL { option value=(t.code()) selected[val("theme") == t.code()] { (t.label()) } }
