@@ -54,7 +54,7 @@ impl Formula {
 
 /// The measure families computed by crate `indicators` (see the catalogue's header).
 const FAMILIES: &[(&str, &[&str])] = &[
-    ("orgs", &["total", "branches", "primary", "standard_branch", "unit_tops", "with_venue", "with_carrier"]),
+    ("orgs", &["total", "branches", "primary", "standard_branch", "branch_no_secretary", "unit_tops", "with_venue", "with_carrier"]),
     ("members", &["active", "full", "trained", "cadres", "cadres_trained", "absent", "dues_lapsed", "young", "village", "village_young", "mobile", "mobile_lost", "archive_incomplete"]),
     ("transfers", &["out", "late"]),
     ("development", &["records", "irregular", "admitted", "admitted_young", "admitted_college", "admitted_frontline", "activists"]),

@@ -78,6 +78,10 @@ async fn measures_agree_with_their_sources(db: Db) {
     assert_eq!(t("meetings.three_one_with_content"), raw(&url, &three_one("theme IS NOT NULL")).await);
     assert_eq!(t("meetings.three_one_documents_only"), raw(&url, &three_one("theme = 'documents_only'")).await);
     assert!(t("meetings.three_one_documents_only") > 0.0 && t("meetings.three_one_documents_only") < t("meetings.three_one_with_content"));
+    assert_eq!(
+        t("orgs.branch_no_secretary"),
+        raw(&url, "SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM orgs o WHERE level = 'branch' AND dissolved_on IS NULL AND id NOT IN (SELECT org_id FROM committee_posts WHERE role = 'secretary' AND end_on IS NULL)").await
+    );
     assert_eq!(t("orgs.with_carrier.model_post"), raw(&url, "SELECT CAST(COUNT(DISTINCT org_id) AS DOUBLE PRECISION) FROM carriers WHERE kind = 'model_post' AND established_on <= '2026-12-31'").await);
     assert_eq!(
         t("development.admitted_frontline"),

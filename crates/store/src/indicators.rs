@@ -333,6 +333,13 @@ impl Store {
             f("SUM(a.present)")
         );
         run(sqlx::query(&sql).bind(&jan1).bind(as_of.to_string().min(dec31.clone())).fetch_all(&self.pool).await?, &[("expected", "leaders.secretary_expected"), ("present", "leaders.secretary_present")])?;
+        // Branches with no secretary in post (书记空缺).
+        let sql = format!(
+            "SELECT o.id AS org, '' AS k, {} AS vacant FROM orgs o WHERE o.level = 'branch' AND o.dissolved_on IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM committee_posts c WHERE c.org_id = o.id AND c.role = 'secretary' AND c.end_on IS NULL)",
+            f("1")
+        );
+        run(sqlx::query(&sql).fetch_all(&self.pool).await?, &[("vacant", "orgs.branch_no_secretary")])?;
         // Committee members in post: aged over 60, with college education.
         let sql = format!(
             "SELECT p.org_id AS org, '' AS k, {} AS n, {} AS old, {} AS edu FROM committee_posts p JOIN members m ON m.id = p.member_id WHERE p.end_on IS NULL GROUP BY p.org_id",
