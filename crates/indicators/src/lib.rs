@@ -205,10 +205,18 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
     Ok(Computed { run, orgs, rows: written, seconds, phases })
 }
 
-/// The newest run of the year, computing one first if there is none (or `refresh`).
+/// The newest run of the year that was computed under the rules and the catalogue in
+/// effect. A run of another catalogue or rules version does not count: the measures a
+/// newer catalogue added would read as zero, and its verdicts judged other rules.
+pub async fn cached_run(store: &Store, rules: &Rules, year: i32) -> Result<Option<IndicatorRun>, IndicatorError> {
+    Ok(store.latest_indicator_run(year).await?.filter(|r| r.rules_version == rules.version && r.catalogue_version == Catalogue::builtin().version))
+}
+
+/// The year's current run (see [`cached_run`]), computing one first if there is none (or
+/// `refresh`).
 pub async fn run_for(store: &Store, rules: &Rules, year: i32, as_of: Date, refresh: bool) -> Result<IndicatorRun, IndicatorError> {
     if !refresh {
-        if let Some(r) = store.latest_indicator_run(year).await? {
+        if let Some(r) = cached_run(store, rules, year).await? {
             return Ok(r);
         }
     }

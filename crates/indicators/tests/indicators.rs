@@ -30,6 +30,22 @@ async fn measures_agree_with_their_sources(db: Db) {
     assert!(done.orgs > 1000 && done.rows > done.orgs, "{done:?}");
     let run = run_for(&store, &rules, year, as_of, false).await.unwrap();
     assert_eq!(run.id, done.run, "the cached run is reused");
+    // A run of another catalogue version is not reused: its newer measures would read as 0.
+    {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        sqlx::query("INSERT INTO indicator_runs (year, as_of, root_id, rules_version, catalogue_version, orgs, started_at, finished_at, seconds) \
+                     SELECT year, as_of, root_id, rules_version, 'older', orgs, started_at, finished_at, seconds FROM indicator_runs WHERE id = $1")
+            .bind(run.id)
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        let newest = store.latest_indicator_run(year).await.unwrap().unwrap();
+        assert!(newest.id > run.id && newest.catalogue_version == "older");
+        let again = run_for(&store, &rules, year, as_of, false).await.unwrap();
+        assert!(again.id > newest.id && again.catalogue_version == run.catalogue_version, "the older catalogue's run is passed over and the year recomputed");
+    }
     let root = store.org_children(&all, None).await.unwrap()[0].org.clone();
     let (totals, figs) = figures(&store, &all, &run, root.id).await.unwrap();
     let t = |m: &str| totals.get(m).copied().unwrap_or(0.0);

@@ -148,9 +148,9 @@ pub async fn build(store: &Store, scope: &Scope, req: &Request<'_>) -> Result<Re
     let run = indicators::run_for(store, req.rules, req.year, req.as_of, req.refresh).await?;
     let (totals, figs) = indicators::figures(store, scope, &run, org.id).await?;
     // Last year's figures for the comparisons: its cached run, computed once (for the
-    // whole year) when the registry holds that year but no run of it exists yet.
+    // whole year) when the registry holds that year but no current run of it exists.
     let last = req.year - 1;
-    let prev_run = match store.latest_indicator_run(last).await? {
+    let prev_run = match indicators::cached_run(store, req.rules, last).await? {
         Some(p) => Some(p),
         None if store.year_has_meetings(last).await? => {
             let dec31 = Date::from_ymd_opt(last, 12, 31).expect("a valid date");

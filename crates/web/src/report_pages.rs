@@ -85,7 +85,7 @@ pub async fn report_page(State(st): State<AppState>, headers: HeaderMap, Query(q
             report::Format::Markdown => download(&format!("{}.md", r.title), "text/markdown; charset=utf-8", bytes),
         });
     }
-    let run = st.store.latest_indicator_run(year).await?;
+    let run = indicators::cached_run(&st.store, &st.rules, year).await?;
     let figs = match &run {
         Some(run) => Some(indicators::figures(&st.store, &v.scope, run, org.id).await?.1),
         None => None,
@@ -107,7 +107,7 @@ pub async fn report_page(State(st): State<AppState>, headers: HeaderMap, Query(q
             }
             @match &run {
                 Some(r) => p.muted { "指标数据计算于 " (r.finished_at.clone().unwrap_or_default()) "（截至 " (r.as_of) "，" (r.orgs) " 个党组织，用时 " (format!("{:.1}", r.seconds.unwrap_or(0.0))) " 秒）。" },
-                None => p.muted { (year) "年的指标尚未计算，生成报告时会先计算（辖区大时需要几分钟）。" },
+                None => p.muted { (year) "年的指标尚未按现行规则和指标目录计算，生成报告时会先计算（辖区大时需要几分钟）。" },
             }
             @if is_admin {
                 form method="get" action="/report" {

@@ -815,7 +815,7 @@ async fn report_page_writes_the_report_within_scope() {
     let b_code = app.store.org(&all, app.b).await.unwrap().code;
     let admin = login_page(&app, "admin").await;
     let page = admin.get(format!("{}/report", app.base)).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("下载 Word（GB/T 9704 公文格式）") && page.contains("尚未计算"), "{page}");
+    assert!(page.contains("下载 Word（GB/T 9704 公文格式）") && page.contains("尚未按现行规则和指标目录计算"), "{page}");
     let r = admin.get(format!("{}/report?org={root}&year=2026&format=docx", app.base)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers()["content-disposition"].to_str().unwrap().contains(".docx"));
