@@ -22,8 +22,22 @@ async fn raw(url: &str, sql: &str) -> f64 {
     v
 }
 
+async fn exec(url: &str, sql: &str) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    sqlx::query(sql).execute(&pool).await.unwrap();
+    pool.close().await;
+}
+
 async fn measures_agree_with_their_sources(db: Db) {
     let Some((store, rules, url)) = county(db).await else { return };
+    // Two branch secretaries leave: one in June (vacant at the as-of date), one in December
+    // (still in post at the as-of date). Committees count as they stood on that date.
+    let branch_secretary = |pick: &str| {
+        format!("(SELECT {pick}(c.id) FROM committee_posts c JOIN orgs o ON o.id = c.org_id WHERE c.role = 'secretary' AND o.level = 'branch' AND c.end_on IS NULL)")
+    };
+    exec(&url, &format!("UPDATE committee_posts SET end_on = '2026-06-30' WHERE id = {}", branch_secretary("MIN"))).await;
+    exec(&url, &format!("UPDATE committee_posts SET end_on = '2026-12-15' WHERE id = {}", branch_secretary("MAX"))).await;
     let all = Scope::jurisdiction();
     let (year, as_of) = (2026, testkit::as_of());
     let done = compute(&store, &rules, year, as_of).await.unwrap();
@@ -81,7 +95,7 @@ async fn measures_agree_with_their_sources(db: Db) {
     // Registry measures against the raw tables.
     assert_eq!(t("units.village.total"), raw(&url, "SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM units WHERE kind = 'village'").await);
     assert_eq!(t("subunits.grid.with_org"), raw(&url, "SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM sub_units WHERE kind = 'grid' AND org_id IS NOT NULL").await);
-    assert_eq!(t("committee.members"), raw(&url, "SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM committee_posts WHERE end_on IS NULL AND member_id IS NOT NULL").await);
+    assert_eq!(t("committee.members"), raw(&url, "SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM committee_posts WHERE (end_on IS NULL OR end_on > '2026-11-27') AND member_id IS NOT NULL").await);
     assert_eq!(t("funding.total"), raw(&url, "SELECT CAST(SUM(amount) AS DOUBLE PRECISION) FROM funding WHERE year = 2026").await);
     assert_eq!(t("meetings.themed_days"), raw(&url, "SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM meetings WHERE kind = 'themed_party_day' AND held_on >= '2026-01-01' AND held_on <= '2026-11-27'").await);
     // 三会一课 by recorded content: the generated formality branches only relay documents.
@@ -94,10 +108,11 @@ async fn measures_agree_with_their_sources(db: Db) {
     assert_eq!(t("meetings.three_one_with_content"), raw(&url, &three_one("theme IS NOT NULL")).await);
     assert_eq!(t("meetings.three_one_documents_only"), raw(&url, &three_one("theme = 'documents_only'")).await);
     assert!(t("meetings.three_one_documents_only") > 0.0 && t("meetings.three_one_documents_only") < t("meetings.three_one_with_content"));
-    assert_eq!(
-        t("orgs.branch_no_secretary"),
-        raw(&url, "SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM orgs o WHERE level = 'branch' AND dissolved_on IS NULL AND id NOT IN (SELECT org_id FROM committee_posts WHERE role = 'secretary' AND end_on IS NULL)").await
-    );
+    let vacant = |in_post: &str| {
+        format!("SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM orgs o WHERE level = 'branch' AND dissolved_on IS NULL AND id NOT IN (SELECT org_id FROM committee_posts WHERE role = 'secretary' AND {in_post})")
+    };
+    assert_eq!(t("orgs.branch_no_secretary"), raw(&url, &vacant("(end_on IS NULL OR end_on > '2026-11-27')")).await);
+    assert_eq!(t("orgs.branch_no_secretary") + 1.0, raw(&url, &vacant("end_on IS NULL")).await, "the December leaver was in post on the as-of date");
     assert_eq!(t("orgs.with_carrier.model_post"), raw(&url, "SELECT CAST(COUNT(DISTINCT org_id) AS DOUBLE PRECISION) FROM carriers WHERE kind = 'model_post' AND established_on <= '2026-12-31'").await);
     assert_eq!(
         t("development.admitted_frontline"),
@@ -107,7 +122,7 @@ async fn measures_agree_with_their_sources(db: Db) {
     let secretary = |what: &str| {
         format!(
             "SELECT CAST({what} AS DOUBLE PRECISION) FROM attendance a WHERE a.held_on BETWEEN '2026-01-01' AND '2026-11-27' AND EXISTS \
-             (SELECT 1 FROM meetings mt, committee_posts c WHERE mt.id = a.meeting_id AND c.org_id = mt.org_id AND c.member_id = a.member_id AND c.role = 'secretary' AND c.end_on IS NULL)"
+             (SELECT 1 FROM meetings mt, committee_posts c WHERE mt.id = a.meeting_id AND c.org_id = mt.org_id AND c.member_id = a.member_id AND c.role = 'secretary' AND (c.end_on IS NULL OR c.end_on > a.held_on))"
         )
     };
     assert_eq!(t("leaders.secretary_expected"), raw(&url, &secretary("COUNT(*)")).await);

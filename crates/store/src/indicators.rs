@@ -325,29 +325,38 @@ impl Store {
             f("SUM(CASE WHEN COALESCE((SELECT SUM(t.hours) FROM training_records t WHERE t.member_id = w.member_id AND t.taken_on >= $2 AND t.taken_on <= $3), 0) >= $4 THEN 1 ELSE 0 END)")
         );
         run(sqlx::query(&sql).bind(as_of.to_string()).bind(&jan1).bind(&dec31).bind(worker_hours).fetch_all(&self.pool).await?, &[("n", "workers.members"), ("trained", "workers.trained")])?;
-        // Leaders' attention seen in the minutes: the secretary in post at the organisation's own meetings.
+        // Leaders' attention seen in the minutes: the secretary (not yet left that day) at the organisation's own meetings.
         let sql = format!(
             "SELECT c.org_id AS org, '' AS k, {} AS expected, {} AS present FROM committee_posts c JOIN attendance a ON a.member_id = c.member_id \
-             JOIN meetings mt ON mt.id = a.meeting_id AND mt.org_id = c.org_id WHERE c.role = 'secretary' AND c.end_on IS NULL AND a.held_on >= $1 AND a.held_on <= $2 GROUP BY c.org_id",
+             JOIN meetings mt ON mt.id = a.meeting_id AND mt.org_id = c.org_id WHERE c.role = 'secretary' \
+             AND (c.end_on IS NULL OR c.end_on > a.held_on) AND a.held_on >= $1 AND a.held_on <= $2 GROUP BY c.org_id",
             f("COUNT(*)"),
             f("SUM(a.present)")
         );
         run(sqlx::query(&sql).bind(&jan1).bind(as_of.to_string().min(dec31.clone())).fetch_all(&self.pool).await?, &[("expected", "leaders.secretary_expected"), ("present", "leaders.secretary_present")])?;
+        // Committees as they stood at the year's reference date (as of, or 31 December for
+        // a past year): a post that ended since still counts for last year. A post's start
+        // is not checked: registries keep the current term's posts, not earlier terms', so
+        // a re-elected secretary would otherwise leave last year vacant.
+        let reference = as_of.to_string().min(dec31.clone());
+        let in_post = |c: &str| format!("({c}.end_on IS NULL OR {c}.end_on > $1)");
         // Branches with no secretary in post (书记空缺).
         let sql = format!(
             "SELECT o.id AS org, '' AS k, {} AS vacant FROM orgs o WHERE o.level = 'branch' AND o.dissolved_on IS NULL \
-             AND NOT EXISTS (SELECT 1 FROM committee_posts c WHERE c.org_id = o.id AND c.role = 'secretary' AND c.end_on IS NULL)",
-            f("1")
+             AND NOT EXISTS (SELECT 1 FROM committee_posts c WHERE c.org_id = o.id AND c.role = 'secretary' AND {})",
+            f("1"),
+            in_post("c")
         );
-        run(sqlx::query(&sql).fetch_all(&self.pool).await?, &[("vacant", "orgs.branch_no_secretary")])?;
+        run(sqlx::query(&sql).bind(&reference).fetch_all(&self.pool).await?, &[("vacant", "orgs.branch_no_secretary")])?;
         // Committee members in post: aged over 60, with college education.
         let sql = format!(
-            "SELECT p.org_id AS org, '' AS k, {} AS n, {} AS old, {} AS edu FROM committee_posts p JOIN members m ON m.id = p.member_id WHERE p.end_on IS NULL GROUP BY p.org_id",
+            "SELECT p.org_id AS org, '' AS k, {} AS n, {} AS old, {} AS edu FROM committee_posts p JOIN members m ON m.id = p.member_id WHERE {} GROUP BY p.org_id",
             f("COUNT(*)"),
-            f("SUM(CASE WHEN m.birth_date <= $1 THEN 1 ELSE 0 END)"),
-            f(&format!("SUM(CASE WHEN m.education IN {college} THEN 1 ELSE 0 END)"))
+            f("SUM(CASE WHEN m.birth_date <= $2 THEN 1 ELSE 0 END)"),
+            f(&format!("SUM(CASE WHEN m.education IN {college} THEN 1 ELSE 0 END)")),
+            in_post("p")
         );
-        run(sqlx::query(&sql).bind(&over60).fetch_all(&self.pool).await?, &[("n", "committee.members"), ("old", "committee.over60"), ("edu", "committee.college")])?;
+        run(sqlx::query(&sql).bind(&reference).bind(&over60).fetch_all(&self.pool).await?, &[("n", "committee.members"), ("old", "committee.over60"), ("edu", "committee.college")])?;
         // Members: 35 and under (in villages too), mobile, lost, archives missing a required material.
         let has = |m: &str| format!("(',' || m.archive_materials || ',') LIKE '%,{m},%'");
         let complete = format!("{} AND {} AND {} AND {} AND (m.status <> 'full' OR {})", has("application"), has("volunteer_form"), has("political_review"), has("training_records"), has("full_application"));
