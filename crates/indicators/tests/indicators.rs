@@ -113,6 +113,16 @@ async fn measures_agree_with_their_sources(db: Db) {
     };
     assert_eq!(t("orgs.branch_no_secretary"), raw(&url, &vacant("(end_on IS NULL OR end_on > '2026-11-27')")).await);
     assert_eq!(t("orgs.branch_no_secretary") + 1.0, raw(&url, &vacant("end_on IS NULL")).await, "the December leaver was in post on the as-of date");
+    // The compliance engine sees the same committees: members holding a post that day.
+    assert_eq!(
+        t("members.cadres"),
+        raw(
+            &url,
+            "SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM members m WHERE m.joined_on <= '2026-11-27' AND (m.left_on IS NULL OR m.left_on > '2026-11-27') \
+             AND EXISTS (SELECT 1 FROM committee_posts c WHERE c.member_id = m.id AND (c.end_on IS NULL OR c.end_on > '2026-11-27'))"
+        )
+        .await
+    );
     assert_eq!(t("orgs.with_carrier.model_post"), raw(&url, "SELECT CAST(COUNT(DISTINCT org_id) AS DOUBLE PRECISION) FROM carriers WHERE kind = 'model_post' AND established_on <= '2026-12-31'").await);
     assert_eq!(
         t("development.admitted_frontline"),

@@ -216,7 +216,8 @@ impl Store {
         }
 
         let mut q = in_range("SELECT c.org_id, COUNT(*) AS n FROM committee_posts c JOIN orgs o ON o.id = c.org_id WHERE");
-        q.push(" AND c.end_on IS NULL GROUP BY c.org_id");
+        // The committee as it stood at the reference date (see registry_measures).
+        q.push(" AND (c.end_on IS NULL OR c.end_on > ").arg(reference.as_str()).push(") GROUP BY c.org_id");
         for r in q.query().fetch_all(&self.pool).await? {
             f.posts.insert(r.i("org_id")?, r.i("n")? as usize);
         }
@@ -243,7 +244,7 @@ impl Store {
         q.push(" AND d.from_month <= ").arg(d_to.text()).push(") AS paid, ");
         q.push("(SELECT SUM(t.hours) FROM training_records t WHERE t.member_id = m.id AND t.taken_on >= ").arg(jan1.as_str());
         q.push(" AND t.taken_on <= ").arg(dec31.as_str()).push(") AS hours, ");
-        q.push("(SELECT COUNT(*) FROM committee_posts c WHERE c.member_id = m.id AND c.end_on IS NULL) AS posts ");
+        q.push("(SELECT COUNT(*) FROM committee_posts c WHERE c.member_id = m.id AND (c.end_on IS NULL OR c.end_on > ").arg(reference.as_str()).push(")) AS posts ");
         q.push("FROM members m JOIN orgs o ON o.id = m.org_id WHERE o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
         q.push(" AND m.joined_on <= ").arg(reference.as_str()).push(" AND (m.left_on IS NULL OR m.left_on > ").arg(reference.as_str()).push(") ORDER BY m.id");
         for r in q.query().fetch_all(&self.pool).await? {
