@@ -257,6 +257,8 @@ impl Store {
     /// should reach (the rules file's member requirement).
     pub async fn registry_measures(&self, year: i32, as_of: Date, worker_hours: f64) -> Result<Vec<(i64, String, f64)>, StoreError> {
         let (jan1, dec31) = (format!("{year:04}-01-01"), format!("{year:04}-12-31"));
+        // The day the year is judged on: the as-of date, or 31 December for a past year.
+        let reference = domain::compliance::reference_date(year, as_of).to_string();
         let (over60, under35) = (years_before(as_of, 60), years_before(as_of, 35));
         let college = "('postgraduate', 'bachelor', 'college')";
         let mut out: Vec<(i64, String, f64)> = Vec::new();
@@ -333,12 +335,11 @@ impl Store {
             f("COUNT(*)"),
             f("SUM(a.present)")
         );
-        run(sqlx::query(&sql).bind(&jan1).bind(as_of.to_string().min(dec31.clone())).fetch_all(&self.pool).await?, &[("expected", "leaders.secretary_expected"), ("present", "leaders.secretary_present")])?;
-        // Committees as they stood at the year's reference date (as of, or 31 December for
-        // a past year): a post that ended since still counts for last year. A post's start
+        run(sqlx::query(&sql).bind(&jan1).bind(&reference).fetch_all(&self.pool).await?, &[("expected", "leaders.secretary_expected"), ("present", "leaders.secretary_present")])?;
+        // Committees as they stood at the reference date: a post that ended since still
+        // counts for last year. A post's start
         // is not checked: registries keep the current term's posts, not earlier terms', so
         // a re-elected secretary would otherwise leave last year vacant.
-        let reference = as_of.to_string().min(dec31.clone());
         let in_post = |c: &str| format!("({c}.end_on IS NULL OR {c}.end_on > $1)");
         // Branches with no secretary in post (书记空缺).
         let sql = format!(
@@ -402,7 +403,7 @@ impl Store {
             f(&format!("SUM(CASE WHEN {three_one} AND theme = 'documents_only' THEN 1 ELSE 0 END)"))
         );
         run(
-            sqlx::query(&sql).bind(&jan1).bind(as_of.to_string().min(dec31.clone())).fetch_all(&self.pool).await?,
+            sqlx::query(&sql).bind(&jan1).bind(&reference).fetch_all(&self.pool).await?,
             &[
                 ("n", "meetings.all"),
                 ("inter", "meetings.interactive"),
