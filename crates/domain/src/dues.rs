@@ -73,6 +73,99 @@ pub struct DuesPayment {
     pub catch_up: bool,
 }
 
+/// A dues payment as entered by a form, the API or an import (党费登记). Numbers come as
+/// text so that every path reads them the same way; the amount may be left out, and is
+/// then computed from the rules' bracket.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct DuesInput {
+    pub from_month: String,
+    #[serde(default, deserialize_with = "crate::numbers::text")]
+    pub to_month: Option<String>,
+    #[serde(default, deserialize_with = "crate::numbers::text")]
+    pub base: Option<String>,
+    #[serde(default, deserialize_with = "crate::numbers::text")]
+    pub amount: Option<String>,
+    pub paid_on: String,
+}
+
+/// What the dues check needs to know of the member who pays.
+#[derive(Debug, Clone)]
+pub struct Payer {
+    pub name: String,
+    pub occupation: crate::member::Occupation,
+    pub joined_on: Date,
+    pub active: bool,
+}
+
+/// Reads `YYYY-MM`, 2026.03, 202603 or 2026年3月 (a full date stands for its month).
+pub fn parse_month(field: &'static str, label: &str, text: &str) -> Result<Month, crate::FieldError> {
+    if text.trim().is_empty() {
+        return Err(crate::FieldError::new(field, format!("{label}未填写，请填写年月，如2026-03")));
+    }
+    match crate::dates::written(text) {
+        Ok(crate::dates::Written::Day(d)) => Ok(Month::of(d)),
+        Ok(crate::dates::Written::Month(m)) => Ok(Month::new(m.year, m.month)),
+        Err(e) => Err(crate::FieldError::new(field, format!("{label}{e}"))),
+    }
+}
+
+impl DuesInput {
+    /// Checks every field and the rules' bracket, reporting all problems at once. The
+    /// amount due is computed from the base by the rules (farmers and students: the fixed
+    /// monthly amount); a given amount must be at least that (党员可以自愿多交).
+    pub fn validate(&self, payer: &Payer, rules: &crate::rules::Rules, today: Date) -> Result<DuesPayment, crate::ValidationError> {
+        use crate::numbers::{optional, DUES_AMOUNT, INCOME_BASE};
+        use crate::rules::DuesCategory;
+        let mut c = crate::error::Collector::default();
+        if !payer.active {
+            c.push(crate::FieldError::new("member_id", format!("{}已不在本组织名册中，不能登记党费", payer.name)));
+        }
+        let from = c.check(parse_month("from_month", "起始月份", &self.from_month));
+        let to = match self.to_month.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(t) => c.check(parse_month("to_month", "截止月份", t)),
+            None => from,
+        };
+        let base = c.check(optional(&INCOME_BASE, "base", self.base.as_deref())).flatten();
+        let amount = c.check(optional(&DUES_AMOUNT, "amount", self.amount.as_deref())).flatten();
+        let paid_on = c.check(crate::parse_date("paid_on", "缴纳日期", &self.paid_on));
+        if let (Some(f), Some(t)) = (from, to) {
+            if t < f {
+                c.push(crate::FieldError::new("to_month", format!("截止月份{}早于起始月份{}", t.label(), f.label())));
+            } else if t.0 - f.0 >= 12 {
+                c.push(crate::FieldError::new("to_month", "一次最多登记12个月的党费（按年预交）"));
+            }
+            if f < Month::of(payer.joined_on) {
+                c.push(crate::FieldError::new("from_month", format!("起始月份{}早于入党时间{}", f.label(), payer.joined_on)));
+            }
+        }
+        if paid_on.is_some_and(|p| p > today) {
+            c.push(crate::FieldError::new("paid_on", format!("缴纳日期{}晚于今天", paid_on.expect("checked"))));
+        }
+        let category = category(payer.occupation);
+        let needs_base = matches!(category, DuesCategory::Working | DuesCategory::Retired);
+        if needs_base && base.is_none() && !self.base.as_deref().is_some_and(|b| !b.trim().is_empty()) {
+            c.push(crate::FieldError::new("base", "在职和离退休党员须填写月工资收入（税后）或离退休费，作为按规则档次计算党费的基数"));
+        }
+        let mut due = None;
+        if let (Some(f), Some(t), true) = (from, to, !needs_base || base.is_some()) {
+            let months = (t.0 - f.0 + 1).max(1) as f64;
+            let d = (rules.monthly_dues(category, base.unwrap_or(0.0)) * months * 100.0).round() / 100.0;
+            if let Some(a) = amount {
+                if a + 0.005 < d {
+                    c.push(crate::FieldError::new(
+                        "amount",
+                        format!("缴纳金额{a:.2}元少于按规则档次应缴的{d:.2}元（{}个月）；请核对缴费基数和金额", months as i64),
+                    ));
+                }
+            }
+            due = Some(d);
+        }
+        c.finish()?;
+        let (from, to, paid_on) = (from.expect("checked"), to.expect("checked"), paid_on.expect("checked"));
+        Ok(DuesPayment { member_id: 0, from, to, base, amount: amount.unwrap_or(due.expect("checked")), paid_on, catch_up: is_catch_up(to, paid_on) })
+    }
+}
+
 /// The longest run of months in `window` (inclusive) covered by none of `paid`:
 /// its length and first month.
 pub fn longest_unpaid_run(paid: &[(Month, Month)], window: (Month, Month)) -> (u32, Option<Month>) {

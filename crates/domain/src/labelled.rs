@@ -7,20 +7,45 @@ pub trait Labelled: Sized + Copy + 'static {
     const FIELD_LABEL: &'static str;
     fn code(self) -> &'static str;
     fn label(self) -> &'static str;
-    /// Accepts the code or the Chinese label.
+    /// Accepts the code, the Chinese label or any word of the synonym table
+    /// (`rules/synonyms.toml`), ignoring spaces, full-width forms and case.
     fn parse(s: &str) -> Option<Self> {
-        let s = s.trim();
-        Self::ALL.iter().copied().find(|v| v.code() == s || v.label() == s)
+        let n = crate::vocabulary::normalise(s);
+        if n.is_empty() {
+            return None;
+        }
+        let by_name = |code: &str| Self::ALL.iter().copied().find(|v| v.code() == code);
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|v| crate::vocabulary::normalise(v.code()) == n || crate::vocabulary::normalise(v.label()) == n)
+            .or_else(|| crate::vocabulary::lookup(Self::FIELD_LABEL, s).and_then(by_name))
     }
-    /// Like [`Labelled::parse`], with a Chinese error naming the field and the allowed values.
+    /// Like [`Labelled::parse`], with a Chinese error naming the field, listing the
+    /// accepted words and suggesting the nearest. An empty value is "未填写", never quoted.
     fn parse_field(field: &'static str, s: &str) -> Result<Self, crate::FieldError> {
-        Self::parse(s).ok_or_else(|| {
-            let allowed: Vec<&str> = Self::ALL.iter().map(|v| v.label()).collect();
-            crate::FieldError::new(
-                field,
-                format!("{}“{}”无法识别，可选值：{}", Self::FIELD_LABEL, s, allowed.join("、")),
-            )
-        })
+        Self::parse(s).ok_or_else(|| crate::FieldError::new(field, Self::unknown(s)))
+    }
+    /// Why `s` is not a value of this enumeration, with what to write instead.
+    fn unknown(s: &str) -> String {
+        let allowed: Vec<&str> = Self::ALL.iter().map(|v| v.label()).collect();
+        let mut others: Vec<&str> = Vec::new();
+        for v in Self::ALL {
+            others.extend(crate::vocabulary::words_for(Self::FIELD_LABEL, v.code()).iter().take(3).map(String::as_str));
+        }
+        let also = if others.is_empty() { String::new() } else { format!("（也可写作{}等）", others.join("、")) };
+        if s.trim().is_empty() {
+            return format!("{}未填写，可填写：{}{also}", Self::FIELD_LABEL, allowed.join("、"));
+        }
+        let candidates = Self::ALL.iter().flat_map(|v| {
+            std::iter::once((v.label(), v.label()))
+                .chain(crate::vocabulary::words_for(Self::FIELD_LABEL, v.code()).iter().map(move |w| (w.as_str(), v.label())))
+        });
+        let hint = match crate::vocabulary::nearest(s, candidates) {
+            Some(l) => format!("。最接近的是“{l}”，如果是它请改为“{l}”"),
+            None => String::new(),
+        };
+        format!("{}“{}”无法识别，可填写：{}{also}{hint}", Self::FIELD_LABEL, s.trim(), allowed.join("、"))
     }
 }
 

@@ -5,6 +5,7 @@
 mod labelled;
 pub mod citizen_id;
 pub mod compliance;
+pub mod dates;
 pub mod development;
 pub mod dues;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod indicators;
 pub mod life;
 pub mod meeting;
 pub mod member;
+pub mod numbers;
 pub mod org;
 pub mod region;
 pub mod research;
@@ -19,6 +21,7 @@ pub mod rules;
 pub mod statistics;
 pub mod unit;
 pub mod user;
+pub mod vocabulary;
 
 pub use citizen_id::CitizenId;
 pub use error::{FieldError, ValidationError};
@@ -27,9 +30,8 @@ pub use labelled::Labelled;
 /// Dates are kept as `chrono::NaiveDate`; they travel to the store as ISO `YYYY-MM-DD`.
 pub type Date = chrono::NaiveDate;
 
-/// Parse an ISO date, naming the field in the Chinese error.
+/// Parse a date that names the day, in any form users write (see [`dates::written`]),
+/// naming the field in the Chinese error; an empty value is "未填写", never quoted.
 pub fn parse_date(field: &'static str, label: &str, value: &str) -> Result<Date, FieldError> {
-    Date::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| {
-        FieldError::new(field, format!("{label}“{value}”不是有效日期，请按 YYYY-MM-DD 填写，例如 2024-07-01"))
-    })
+    dates::parse_day(field, label, value)
 }

@@ -122,3 +122,263 @@ pub struct MobileRecord {
     pub since: Date,
     pub until: Option<Date>,
 }
+
+/// A training record as entered by a form, the API or an import (培训学时登记).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct TrainingInput {
+    pub taken_on: String,
+    #[serde(deserialize_with = "crate::numbers::text", default)]
+    pub hours: Option<String>,
+    pub channel: String,
+    #[serde(default)]
+    pub topic: String,
+}
+
+/// A checked training record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Training {
+    pub taken_on: Date,
+    pub hours: f64,
+    pub channel: TrainingChannel,
+    pub topic: String,
+}
+
+impl TrainingInput {
+    /// Every field checked, all errors at once: a day not after today, finite hours in
+    /// (0, 80], a known channel and a topic (培训内容 is what the hours were for).
+    pub fn validate(&self, today: Date) -> Result<Training, crate::ValidationError> {
+        use crate::Labelled;
+        let mut c = crate::error::Collector::default();
+        let taken_on = c.check(crate::parse_date("taken_on", "培训日期", &self.taken_on));
+        if taken_on.is_some_and(|d| d > today) {
+            c.push(crate::FieldError::new("taken_on", format!("培训日期{}晚于今天", taken_on.expect("checked"))));
+        }
+        let hours = c.check(crate::numbers::TRAINING_HOURS.parse("hours", self.hours.as_deref().unwrap_or("")));
+        let channel = c.check(TrainingChannel::parse_field("channel", &self.channel));
+        let topic = self.topic.trim().to_string();
+        if topic.is_empty() {
+            c.push(crate::FieldError::new("topic", "培训内容未填写：请写明学习的内容或课程名称"));
+        } else if topic.chars().count() > 200 {
+            c.push(crate::FieldError::new("topic", "培训内容不超过200个字"));
+        }
+        c.finish()?;
+        Ok(Training { taken_on: taken_on.expect("checked"), hours: hours.expect("checked"), channel: channel.expect("checked"), topic })
+    }
+}
+
+/// Working funds as entered (党建工作经费).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct FundingInput {
+    #[serde(deserialize_with = "crate::numbers::text", default)]
+    pub year: Option<String>,
+    pub source: String,
+    #[serde(deserialize_with = "crate::numbers::text", default)]
+    pub amount: Option<String>,
+    #[serde(default)]
+    pub purpose: String,
+}
+
+/// Checked working funds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Funding {
+    pub year: i32,
+    pub source: FundingSource,
+    pub amount: f64,
+    pub purpose: String,
+}
+
+impl FundingInput {
+    pub fn validate(&self, today: Date) -> Result<Funding, crate::ValidationError> {
+        use crate::Labelled;
+        let mut c = crate::error::Collector::default();
+        let this_year = chrono::Datelike::year(&today);
+        let year_text = self.year.as_deref().unwrap_or("").trim().to_string();
+        let year = match year_text.parse::<i32>() {
+            Ok(y) if (1949..=this_year).contains(&y) => Some(y),
+            Ok(y) => {
+                c.push(crate::FieldError::new("year", format!("年度{y}不合理：应在1949到{this_year}年之间")));
+                None
+            }
+            Err(_) if year_text.is_empty() => {
+                c.push(crate::FieldError::new("year", "年度未填写，请填写4位年份，如2026"));
+                None
+            }
+            Err(_) => {
+                c.push(crate::FieldError::new("year", format!("年度“{year_text}”应为4位年份，如2026")));
+                None
+            }
+        };
+        let source = c.check(FundingSource::parse_field("source", &self.source));
+        let amount = c.check(crate::numbers::FUNDING_AMOUNT.parse("amount", self.amount.as_deref().unwrap_or("")));
+        let purpose = self.purpose.trim().to_string();
+        if purpose.is_empty() {
+            c.push(crate::FieldError::new("purpose", "经费用途未填写"));
+        }
+        c.finish()?;
+        Ok(Funding { year: year.expect("checked"), source: source.expect("checked"), amount: amount.expect("checked"), purpose })
+    }
+}
+
+/// A party-affairs worker as entered (党务工作者).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct WorkerInput {
+    pub name: String,
+    pub kind: String,
+    pub appointed_on: String,
+}
+
+/// A checked party-affairs worker.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewWorker {
+    pub name: String,
+    pub kind: WorkerKind,
+    pub appointed_on: Date,
+}
+
+impl WorkerInput {
+    pub fn validate(&self, today: Date) -> Result<NewWorker, crate::ValidationError> {
+        use crate::Labelled;
+        let mut c = crate::error::Collector::default();
+        let name = self.name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 30 {
+            c.push(crate::FieldError::new("name", "姓名不能为空，且不超过30个字"));
+        }
+        let kind = c.check(WorkerKind::parse_field("kind", &self.kind));
+        let on = c.check(crate::parse_date("appointed_on", "任职日期", &self.appointed_on));
+        if on.is_some_and(|d| d > today) {
+            c.push(crate::FieldError::new("appointed_on", format!("任职日期{}晚于今天", on.expect("checked"))));
+        }
+        c.finish()?;
+        Ok(NewWorker { name, kind: kind.expect("checked"), appointed_on: on.expect("checked") })
+    }
+}
+
+/// A carrier of Party work as entered (工作载体).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct CarrierInput {
+    pub kind: String,
+    pub name: String,
+    pub established_on: String,
+}
+
+/// A checked carrier.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewCarrier {
+    pub kind: CarrierKind,
+    pub name: String,
+    pub established_on: Date,
+}
+
+impl CarrierInput {
+    pub fn validate(&self, today: Date) -> Result<NewCarrier, crate::ValidationError> {
+        use crate::Labelled;
+        let mut c = crate::error::Collector::default();
+        let kind = c.check(CarrierKind::parse_field("kind", &self.kind));
+        let name = self.name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 100 {
+            c.push(crate::FieldError::new("name", "载体名称不能为空，且不超过100个字"));
+        }
+        let on = c.check(crate::parse_date("established_on", "设立日期", &self.established_on));
+        if on.is_some_and(|d| d > today) {
+            c.push(crate::FieldError::new("established_on", format!("设立日期{}晚于今天", on.expect("checked"))));
+        }
+        c.finish()?;
+        Ok(NewCarrier { kind: kind.expect("checked"), name, established_on: on.expect("checked") })
+    }
+}
+
+/// A member going away as entered (流动党员外出登记).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct MobileInput {
+    pub place: String,
+    #[serde(default)]
+    pub certificate_no: Option<String>,
+    pub since: String,
+}
+
+/// A checked mobile-member record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewMobile {
+    pub place: String,
+    pub certificate_no: Option<String>,
+    pub since: Date,
+}
+
+impl MobileInput {
+    /// `joined_on` is the member's 入党时间: nobody goes away as a member before it.
+    pub fn validate(&self, joined_on: Date, today: Date) -> Result<NewMobile, crate::ValidationError> {
+        let mut c = crate::error::Collector::default();
+        let place = self.place.trim().to_string();
+        if place.is_empty() {
+            c.push(crate::FieldError::new("place", "流出地不能为空，请写到县（市、区）"));
+        }
+        let since = c.check(crate::parse_date("since", "外出日期", &self.since));
+        if since.is_some_and(|s| s > today || s < joined_on) {
+            c.push(crate::FieldError::new("since", format!("外出日期{}应在入党时间{joined_on}之后、今天之前", since.expect("checked"))));
+        }
+        c.finish()?;
+        let certificate_no = self.certificate_no.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        Ok(NewMobile { place, certificate_no, since: since.expect("checked") })
+    }
+}
+
+/// An outgoing transfer letter as entered (开具组织关系介绍信).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct TransferInput {
+    pub letter_no: String,
+    pub issued_on: String,
+    pub counterpart: String,
+}
+
+/// A checked transfer letter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewTransfer {
+    pub letter_no: String,
+    pub issued_on: Date,
+    pub counterpart: String,
+}
+
+impl TransferInput {
+    pub fn validate(&self, today: Date) -> Result<NewTransfer, crate::ValidationError> {
+        let mut c = crate::error::Collector::default();
+        let letter_no = self.letter_no.trim().to_string();
+        if letter_no.is_empty() || letter_no.chars().count() > 50 {
+            c.push(crate::FieldError::new("letter_no", "介绍信编号不能为空，且不超过50个字"));
+        }
+        let counterpart = self.counterpart.trim().to_string();
+        if counterpart.is_empty() {
+            c.push(crate::FieldError::new("counterpart", "接收党组织不能为空：请填写对方党组织全称"));
+        }
+        let on = c.check(crate::parse_date("issued_on", "开具日期", &self.issued_on));
+        if on.is_some_and(|d| d > today) {
+            c.push(crate::FieldError::new("issued_on", format!("开具日期{}晚于今天", on.expect("checked"))));
+        }
+        c.finish()?;
+        Ok(NewTransfer { letter_no, issued_on: on.expect("checked"), counterpart })
+    }
+}
+
+/// Grades of one democratic evaluation as entered (民主评议等次): member id → grade word.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct EvaluationInput {
+    pub grades: Vec<(i64, String)>,
+}
+
+impl EvaluationInput {
+    /// Each grade must be a known word; every refused one is named.
+    pub fn validate(&self) -> Result<Vec<(i64, EvaluationGrade)>, crate::ValidationError> {
+        use crate::Labelled;
+        let mut c = crate::error::Collector::default();
+        let mut out = Vec::new();
+        for (m, g) in &self.grades {
+            if g.trim().is_empty() {
+                continue;
+            }
+            if let Some(v) = c.check(EvaluationGrade::parse_field("grades", g)) {
+                out.push((*m, v));
+            }
+        }
+        c.finish()?;
+        Ok(out)
+    }
+}

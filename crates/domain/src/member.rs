@@ -1,5 +1,6 @@
 //! Party members (党员): identity, status, flags, archive (档案) and leaving (减少).
 
+use crate::dates::{Precision, Written};
 use crate::{error::Collector, CitizenId, Date, FieldError, Labelled, ValidationError};
 use serde::Serialize;
 
@@ -12,8 +13,10 @@ labelled_enum!(
     Bachelor = ("bachelor", "大学本科"),
     College = ("college", "大学专科"),
     Secondary = ("secondary_vocational", "中专"),
-    HighSchool = ("high_school", "高中、中技"),
+    HighSchool = ("high_school", "高中"),
     JuniorOrBelow = ("junior_or_below", "初中及以下"),
+    /// Not recorded (未登记): a roster without the column or with the cell empty.
+    Unregistered = ("unregistered", "未登记"),
 });
 
 impl Education {
@@ -34,7 +37,12 @@ labelled_enum!(
     Student = ("student", "学生"),
     Other = ("other", "其他职业人员"),
     Retired = ("retired", "离退休人员"),
+    /// Not recorded (未登记).
+    Unregistered = ("unregistered", "未登记"),
 });
+
+/// 民族 not recorded (未登记), as stored.
+pub const UNREGISTERED: &str = "未登记";
 
 labelled_enum!(
     /// Membership status (党员类别).
@@ -92,10 +100,13 @@ pub struct Member {
     pub education: Education,
     pub occupation: Occupation,
     pub phone: Option<String>,
-    /// 入党时间 (admitted as probationary member).
+    /// 入党时间 (admitted as probationary member); the month's first day when only the
+    /// month is known (`joined_precision`).
     pub joined_on: Date,
+    pub joined_precision: Precision,
     /// 转正时间.
     pub full_on: Option<Date>,
+    pub full_precision: Precision,
     pub status: MemberStatus,
     /// 流动党员
     pub is_mobile: bool,
@@ -137,7 +148,11 @@ pub fn required_archive_materials(status: MemberStatus) -> Vec<ArchiveMaterial> 
     need
 }
 
-/// A member as entered (form, API, import). Strings are checked by [`NewMember::validate`].
+/// A member as entered (form, API, import). Strings are checked by [`NewMemberInput::validate`].
+/// Only the name, the citizen ID and the organisation are needed to hold a member, with
+/// the 入党时间: an empty 民族, 学历 or 职业 is held as 未登记, an empty 性别 or 出生日期 is
+/// read from the citizen ID, an empty 党员类别 follows 转正时间. Dates may be written in any
+/// common form; 出生年月, 入党时间 and 转正时间 may give only the month.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct NewMemberInput {
     pub org_id: Option<i64>,
@@ -177,11 +192,33 @@ pub struct NewMember {
     pub occupation: Occupation,
     pub phone: Option<String>,
     pub joined_on: Date,
+    pub joined_precision: Precision,
     pub full_on: Option<Date>,
+    pub full_precision: Precision,
     pub status: MemberStatus,
     pub is_mobile: bool,
     pub archive_location: Option<String>,
     pub archive_materials: Vec<ArchiveMaterial>,
+}
+
+impl NewMember {
+    /// Fields held as 未登记 or known only to the month, by their Chinese names.
+    pub fn gaps(&self) -> Vec<&'static str> {
+        let mut g = Vec::new();
+        if self.ethnicity == UNREGISTERED {
+            g.push("民族");
+        }
+        if self.education == Education::Unregistered {
+            g.push("学历");
+        }
+        if self.occupation == Occupation::Unregistered {
+            g.push("职业");
+        }
+        if self.phone.is_none() {
+            g.push("联系电话");
+        }
+        g
+    }
 }
 
 impl NewMemberInput {
@@ -196,18 +233,49 @@ impl NewMemberInput {
         if name.is_empty() || name.chars().count() > 30 {
             c.push(FieldError::new("name", "姓名不能为空，且不超过30个字"));
         }
-        let sex = c.check(Sex::parse_field("sex", &self.sex));
-        let ethnicity = self.ethnicity.trim().to_string();
-        if !ETHNICITIES.contains(&ethnicity.as_str()) {
-            c.push(FieldError::new("ethnicity", format!("民族“{ethnicity}”无法识别，请填写如“汉族”“回族”的全称")));
-        }
-        let birth = c.check(crate::parse_date("birth_date", "出生日期", &self.birth_date));
         let id = c.check(CitizenId::parse(&self.citizen_id));
-        if let Some(id) = &id {
-            c.check(id.check_matches(birth, sex));
+        // Sex and birth date may be left out: the citizen ID carries them.
+        let sex = match (self.sex.trim(), &id) {
+            ("", Some(i)) => Some(i.sex()),
+            ("", None) => None, // the ID's own error says what to fix
+            (s, _) => c.check(Sex::parse_field("sex", s)),
+        };
+        let birth = match (self.birth_date.trim(), &id) {
+            ("", Some(i)) => Some(i.birth_date()),
+            ("", None) => None,
+            (b, _) => match crate::dates::written(b) {
+                Ok(Written::Day(d)) => Some(d),
+                // 出生年月: the day comes from the ID when the month agrees.
+                Ok(Written::Month(m)) => match &id {
+                    Some(i) if crate::dates::YearMonth::of(i.birth_date()) == m => Some(i.birth_date()),
+                    Some(i) => {
+                        c.push(FieldError::new("birth_date", format!("出生年月{}年{}月与身份证号中的出生日期{}不一致，请核对", m.year, m.month, i.birth_date())));
+                        None
+                    }
+                    None => None,
+                },
+                Err(e) => {
+                    c.push(FieldError::new("birth_date", format!("出生日期{e}")));
+                    None
+                }
+            },
+        };
+        if let (Some(i), Some(b)) = (&id, birth) {
+            c.check(i.check_matches(Some(b), sex));
         }
-        let education = c.check(Education::parse_field("education", &self.education));
-        let occupation = c.check(Occupation::parse_field("occupation", &self.occupation));
+        let ethnicity = match self.ethnicity.trim() {
+            "" => UNREGISTERED.to_string(),
+            e if e == UNREGISTERED => UNREGISTERED.to_string(),
+            e => c.check(crate::vocabulary::ethnicity(e).map_err(|m| FieldError::new("ethnicity", m))).unwrap_or_default().to_string(),
+        };
+        let education = match self.education.trim() {
+            "" => Some(Education::Unregistered),
+            e => c.check(Education::parse_field("education", e)),
+        };
+        let occupation = match self.occupation.trim() {
+            "" => Some(Occupation::Unregistered),
+            o => c.check(Occupation::parse_field("occupation", o)),
+        };
         let phone = self.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(str::to_string);
         if let Some(p) = &phone {
             let digits = p.chars().filter(char::is_ascii_digit).count();
@@ -215,20 +283,27 @@ impl NewMemberInput {
                 c.push(FieldError::new("phone", format!("联系电话“{p}”格式不正确，请填写手机号或带区号的固定电话")));
             }
         }
-        let joined = c.check(crate::parse_date("joined_on", "入党时间", &self.joined_on));
+        let joined = c.check(crate::dates::parse_partial("joined_on", "入党时间", &self.joined_on));
         let full_on = match self.full_on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(s) => c.check(crate::parse_date("full_on", "转正时间", s)),
+            Some(s) => c.check(crate::dates::parse_partial("full_on", "转正时间", s)),
             None => None,
         };
-        let status = c.check(MemberStatus::parse_field("status", &self.status));
+        let status = match self.status.trim() {
+            "" if full_on.is_some() => Some(MemberStatus::Full),
+            "" => Some(MemberStatus::Probationary),
+            s => c.check(MemberStatus::parse_field("status", s)),
+        };
+        // A date known only to the month is judged by the day that favours the member and
+        // the message says so: only a certain breach is refused.
         if let (Some(b), Some(j)) = (birth, joined) {
-            if crate::org::add_years(b, 18).is_some_and(|adult| j < adult) {
-                c.push(FieldError::new("joined_on", format!("入党时间 {j} 早于年满18周岁的日期，请核对")));
+            if crate::org::add_years(b, 18).is_some_and(|adult| j.latest() < adult) {
+                let note = if j.precision == Precision::Month { "（入党时间只填了年月，按该月最后一天判断）" } else { "" };
+                c.push(FieldError::new("joined_on", format!("入党时间{j}早于年满18周岁的日期{}，请核对{note}", crate::org::add_years(b, 18).expect("checked"))));
             }
         }
         if let (Some(j), Some(f)) = (joined, full_on) {
-            if f < j {
-                c.push(FieldError::new("full_on", format!("转正时间 {f} 早于入党时间 {j}，请核对")));
+            if f.latest() < j.earliest() {
+                c.push(FieldError::new("full_on", format!("转正时间{f}早于入党时间{j}，请核对")));
             }
         }
         if status == Some(MemberStatus::Probationary) && full_on.is_some() {
@@ -254,8 +329,10 @@ impl NewMemberInput {
             education: education.expect("checked"),
             occupation: occupation.expect("checked"),
             phone,
-            joined_on: joined.expect("checked"),
-            full_on,
+            joined_on: joined.expect("checked").date,
+            joined_precision: joined.expect("checked").precision,
+            full_on: full_on.map(|f| f.date),
+            full_precision: full_on.map(|f| f.precision).unwrap_or_default(),
             status: status.expect("checked"),
             is_mobile: self.is_mobile,
             archive_location: self.archive_location.clone().filter(|s| !s.trim().is_empty()),

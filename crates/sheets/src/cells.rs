@@ -5,19 +5,7 @@
 use crate::read::Value;
 use chrono::{Datelike, NaiveDate};
 
-/// A calendar month (年月), for fields that only mean a month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct YearMonth {
-    pub year: i32,
-    pub month: u32,
-}
-
-/// A date as written: a full day, or only a month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Written {
-    Day(NaiveDate),
-    Month(YearMonth),
-}
+pub use domain::dates::{normalise_digits, Written, YearMonth};
 
 /// Plain text of a cell (numbers as written, without a trailing .0).
 pub fn text(v: &Value) -> Option<String> {
@@ -34,20 +22,6 @@ pub fn identifier(v: &Value) -> Result<Option<String>, String> {
         ),
         other => Ok(text(other).map(|s| normalise_digits(&s).replace([' ', '\u{3000}'], ""))),
     }
-}
-
-/// Full-width digits and punctuation typed with a Chinese input method, made ASCII.
-pub fn normalise_digits(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            'Ｘ' | 'ｘ' => 'X',
-            '－' | '—' | '–' => '-',
-            '／' => '/',
-            '．' | '。' => '.',
-            other => other,
-        })
-        .collect()
 }
 
 /// Yes/no (是/否, Y/N, 1/0, TRUE/FALSE, √); empty is no.
@@ -142,62 +116,15 @@ fn number_date(n: f64) -> Result<Written, String> {
 }
 
 fn text_date(raw: &str) -> Result<Written, String> {
-    let s = normalise_digits(raw);
-    let s = s.trim();
-    // Strip a time part: "2020-01-05 00:00:00", "2020-01-05T08:30".
-    let date_part = s.split([' ', 'T']).next().unwrap_or(s);
-    let cleaned: String = date_part.replace(['年', '月'], "-").replace('日', "").replace(['/', '.'], "-");
-    let cleaned = cleaned.trim_end_matches('-');
-    let parts: Vec<&str> = cleaned.split('-').collect();
-    let num = |p: &str| p.parse::<i64>().ok();
-    let fail = || Err(format!("“{raw}”不是可识别的日期；请写成2020-01-05、2020/1/5或2020年1月5日"));
-    match parts.as_slice() {
-        [one] if one.chars().all(|c| c.is_ascii_digit()) => match one.len() {
-            8 => ymd(num(&one[..4]).unwrap_or(0), num(&one[4..6]).unwrap_or(0) as u32, num(&one[6..]).unwrap_or(0) as u32, raw),
-            6 => ym(num(&one[..4]).unwrap_or(0) as i32, num(&one[4..]).unwrap_or(0) as u32, raw),
-            _ => fail(),
-        },
-        [y, m] => match (num(y), num(m)) {
-            (Some(y), Some(m)) if y >= 1000 => ym(y as i32, m as u32, raw),
-            _ => fail(),
-        },
-        [y, m, d] => match (num(y), num(m), num(d)) {
-            (Some(y), Some(m), Some(d)) if y >= 1000 => ymd(y, m as u32, d as u32, raw),
-            _ => fail(),
-        },
-        _ => fail(),
-    }
+    domain::dates::written(raw)
 }
 
 fn ymd(y: i64, m: u32, d: u32, raw: &str) -> Result<Written, String> {
-    if !(1900..=2200).contains(&y) {
-        return Err(format!("“{raw}”的年份{y}不合理，请核对"));
-    }
-    if !(1..=12).contains(&m) {
-        return Err(format!("“{raw}”的月份{m}不存在，请核对"));
-    }
-    match NaiveDate::from_ymd_opt(y as i32, m, d) {
-        Some(date) => Ok(Written::Day(date)),
-        None => {
-            let days = days_in_month(y as i32, m);
-            Err(format!("“{raw}”这一天不存在（{y}年{m}月只有{days}天），请核对"))
-        }
-    }
+    domain::dates::ymd(y, m, d, raw)
 }
 
 fn ym(y: i32, m: u32, raw: &str) -> Result<Written, String> {
-    if !(1900..=2200).contains(&y) {
-        return Err(format!("“{raw}”的年份{y}不合理，请核对"));
-    }
-    if !(1..=12).contains(&m) {
-        return Err(format!("“{raw}”的月份{m}不存在，请核对"));
-    }
-    Ok(Written::Month(YearMonth { year: y, month: m }))
-}
-
-fn days_in_month(y: i32, m: u32) -> u32 {
-    let next = if m == 12 { NaiveDate::from_ymd_opt(y + 1, 1, 1) } else { NaiveDate::from_ymd_opt(y, m + 1, 1) };
-    next.map(|n| n.pred_opt().map(|d| d.day()).unwrap_or(28)).unwrap_or(28)
+    domain::dates::ym(y, m, raw)
 }
 
 #[cfg(test)]

@@ -79,8 +79,9 @@ pub struct Column {
 fn none() -> Vec<&'static str> {
     Vec::new()
 }
+/// The labels offered in drop-downs: 未登记 is what an empty cell means, not a choice.
 fn labels<T: Labelled>() -> Vec<&'static str> {
-    T::ALL.iter().map(|v| v.label()).collect()
+    T::ALL.iter().filter(|v| v.code() != "unregistered").map(|v| v.label()).collect()
 }
 fn yes_no() -> Vec<&'static str> {
     vec!["是", "否"]
@@ -113,13 +114,13 @@ pub static ORG_COLUMNS: &[Column] = &[
 pub static MEMBER_COLUMNS: &[Column] = &[
     col!("name", "姓名", ["党员姓名"], true, none, "与身份证一致", 10.0),
     col!("sex", "性别", [], false, labels::<domain::member::Sex>, "男或女；留空时按身份证号", 6.0),
-    col!("ethnicity", "民族", [], true, ethnicities, "民族全称，如汉族", 8.0),
+    col!("ethnicity", "民族", [], false, ethnicities, "如汉族（也可写“汉”）；留空为未登记", 8.0),
     col!("birth_date", "出生日期", ["出生年月", "出生时间", "出生年月日"], false, none, "留空时按身份证号", 12.0),
     col!("citizen_id", "身份证号", ["公民身份号码", "身份证号码", "身份证", "证件号码", "公民身份证号"], true, none, "18位，设置为文本格式", 22.0),
-    col!("education", "学历", ["文化程度", "最高学历", "学历层次"], true, labels::<domain::member::Education>, "从下拉列表选择", 12.0),
-    col!("occupation", "职业", ["工作岗位", "人员类别", "职业类别"], true, labels::<domain::member::Occupation>, "从下拉列表选择", 16.0),
-    col!("joined_on", "入党时间", ["入党日期", "加入党组织日期", "入党年月"], true, none, "支部大会通过之日，须精确到日", 12.0),
-    col!("full_on", "转正时间", ["转正日期"], false, none, "预备党员留空", 12.0),
+    col!("education", "学历", ["文化程度", "最高学历", "学历层次", "全日制学历"], false, labels::<domain::member::Education>, "从下拉列表选择，也可写大专、本科、硕士等常见叫法；留空为未登记", 12.0),
+    col!("occupation", "职业", ["工作岗位", "人员类别", "职业类别", "现职业", "职业（岗位）"], false, labels::<domain::member::Occupation>, "8类职业之一，也可写农民、退休、教师、公务员等；留空为未登记", 16.0),
+    col!("joined_on", "入党时间", ["入党日期", "加入党组织日期", "入党年月", "入党时间（年月）"], true, none, "支部大会通过之日；只知道年月时写1975.03", 12.0),
+    col!("full_on", "转正时间", ["转正日期", "转正年月"], false, none, "预备党员留空；只知道年月时写1976.03", 12.0),
     col!("status", "党员类别", ["党员状态", "党籍状态"], false, labels::<domain::member::MemberStatus>, "正式党员或预备党员；留空时按是否有转正时间", 10.0),
     col!("org", "所在党支部", ["所在党组织", "党支部", "所在支部", "组织关系所在党组织", "党组织名称"], false, none, ORG_HINT, 30.0),
     col!("org_code", "党组织代码", ["所在党组织代码", "组织代码", "党支部代码"], false, none, "填写时优先按代码匹配", 14.0),

@@ -3,7 +3,7 @@
 //! row means nothing is written; every refusal names its row, column, value, reason and
 //! fix. A preview (`dry_run`) does the same work and rolls back.
 
-use crate::cells::{self, Written};
+use crate::cells;
 use crate::columns::{match_header, HeaderMap, Kind};
 use crate::read::{self, SheetRow, Value};
 use crate::SheetError;
@@ -288,6 +288,11 @@ impl<'a> RowErrors<'a> {
     fn identifier(&mut self, key: &str, required: bool) -> Option<String> {
         self.parsed(key, required, cells::identifier)
     }
+    /// A date cell as the domain's text (`YYYY-MM-DD`, or `YYYY-MM` for a month), "" when
+    /// empty or unreadable (then the reason is already listed).
+    fn date_text(&mut self, key: &str) -> String {
+        self.parsed(key, false, cells::written_date).map(|w| w.canonical()).unwrap_or_default()
+    }
     fn day(&mut self, key: &str, required: bool) -> Option<Date> {
         self.parsed(key, required, |v| cells::day(v, "这一项须精确到日，请填写完整日期，如2020-01-05"))
     }
@@ -427,33 +432,6 @@ fn check_members(h: &HeaderMap, orgs: &OrgDirectory, seen: &mut HashMap<u64, u32
                 _ => None,
             };
             let id_text = e.identifier("citizen_id", true).unwrap_or_default();
-            let parsed_id = CitizenId::parse(&id_text).ok();
-            // Sex and birth date may be left out: the citizen ID carries them.
-            let sex = e.text("sex", false).or_else(|| parsed_id.as_ref().map(|i| i.sex().label().to_string())).unwrap_or_default();
-            let birth = match cells::written_date(h.cell(row, "birth_date")) {
-                Ok(Some(Written::Day(d))) => Some(d.to_string()),
-                Ok(Some(Written::Month(m))) => match &parsed_id {
-                    // 出生年月: take the day from the ID when the month agrees.
-                    Some(i) if chrono::Datelike::year(&i.birth_date()) == m.year && chrono::Datelike::month(&i.birth_date()) == m.month => Some(i.birth_date().to_string()),
-                    Some(i) => {
-                        e.add("birth_date", format!("出生年月{}年{}月与身份证号中的出生日期{}不一致", m.year, m.month, i.birth_date()));
-                        None
-                    }
-                    None => None,
-                },
-                Ok(None) => parsed_id.as_ref().map(|i| i.birth_date().to_string()),
-                Err(reason) => {
-                    e.add("birth_date", reason);
-                    None
-                }
-            };
-            let joined = e.day("joined_on", true);
-            let full_on = e.day("full_on", false);
-            let status = match e.text("status", false) {
-                Some(s) => s,
-                None if full_on.is_some() => MemberStatus::Full.label().into(),
-                None => MemberStatus::Probationary.label().into(),
-            };
             let is_mobile = match cells::yes_no(h.cell(row, "is_mobile")) {
                 Ok(b) => b,
                 Err(reason) => {
@@ -465,20 +443,22 @@ fn check_members(h: &HeaderMap, orgs: &OrgDirectory, seen: &mut HashMap<u64, u32
                 .text("archive_materials", false)
                 .map(|s| s.split(['、', ',', '，', ';', '；', ' ']).map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect())
                 .unwrap_or_default();
+            // Cells become text as the domain reads it; the domain checks every field, so
+            // the same row typed into the form or sent to the API gets the same verdict.
             let input = NewMemberInput {
                 org_id: org_id.or(Some(0)),
                 group_id,
                 name: e.text("name", true).unwrap_or_default(),
-                sex,
-                ethnicity: e.text("ethnicity", true).unwrap_or_default(),
-                birth_date: birth.unwrap_or_default(),
+                sex: e.text("sex", false).unwrap_or_default(),
+                ethnicity: e.text("ethnicity", false).unwrap_or_default(),
+                birth_date: e.date_text("birth_date"),
                 citizen_id: id_text.clone(),
-                education: e.text("education", true).unwrap_or_default(),
-                occupation: e.text("occupation", true).unwrap_or_default(),
+                education: e.text("education", false).unwrap_or_default(),
+                occupation: e.text("occupation", false).unwrap_or_default(),
                 phone: e.identifier("phone", false),
-                joined_on: joined.map(|d| d.to_string()).unwrap_or_default(),
-                full_on: full_on.map(|d| d.to_string()),
-                status,
+                joined_on: e.date_text("joined_on"),
+                full_on: Some(e.date_text("full_on")),
+                status: e.text("status", false).unwrap_or_default(),
                 is_mobile,
                 archive_location: e.text("archive_location", false),
                 archive_materials: materials,

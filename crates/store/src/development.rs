@@ -94,7 +94,7 @@ impl Store {
     pub async fn insert_applicant(&self, scope: &Scope, input: &NewMemberInput, applied_on: Date, rules: &Rules, today: Date) -> Result<i64, StoreError> {
         // The person's fields are checked as a member's; no joining date yet (the age rule
         // for applicants is the rules file's, checked below), so a placeholder far ahead.
-        let p = NewMemberInput { joined_on: "9999-12-31".into(), full_on: None, status: MemberStatus::Probationary.code().into(), ..input.clone() }.validate()?;
+        let p = NewMemberInput { joined_on: "2199-12-31".into(), full_on: None, status: MemberStatus::Probationary.code().into(), ..input.clone() }.validate()?;
         let org = self.org(scope, p.org_id).await.map_err(|_| crate::orgs::org_field_error("org_id", p.org_id))?;
         if !org.level.holds_members() {
             return Err(StoreError::invalid("org_id", format!("入党申请应由党支部受理，{}不能直接受理", org.level.label())));

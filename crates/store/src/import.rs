@@ -180,13 +180,19 @@ pub struct Import {
 }
 
 /// Member columns written by an import, in this order.
-pub const MEMBER_COLUMNS: [&str; 16] = MEMBER_WRITE_COLS;
-const MEMBER_WRITE_COLS: [&str; 16] = [
+pub const MEMBER_COLUMNS: [&str; 18] = MEMBER_WRITE_COLS;
+const MEMBER_WRITE_COLS: [&str; 18] = [
     "org_id", "group_id", "name", "sex", "ethnicity", "birth_date", "citizen_id", "education", "occupation", "phone", "joined_on",
-    "full_on", "status", "is_mobile", "archive_location", "archive_materials",
+    "joined_precision", "full_on", "full_precision", "status", "is_mobile", "archive_location", "archive_materials",
 ];
 
-fn member_values(m: &NewMember) -> [Arg; 16] {
+/// A value the file leaves 未登记: it never overwrites what the registry already holds.
+fn is_unregistered(col: &str, value: &Option<String>) -> bool {
+    matches!(col, "ethnicity" | "education" | "occupation")
+        && value.as_deref().is_some_and(|v| v == "unregistered" || v == domain::member::UNREGISTERED)
+}
+
+fn member_values(m: &NewMember) -> [Arg; 18] {
     [
         Arg::I(m.org_id),
         Arg::OI(m.group_id),
@@ -199,7 +205,9 @@ fn member_values(m: &NewMember) -> [Arg; 16] {
         Arg::S(m.occupation.code().into()),
         Arg::OS(m.phone.clone()),
         m.joined_on.into(),
+        Arg::S(m.joined_precision.code().into()),
         m.full_on.into(),
+        Arg::S(m.full_precision.code().into()),
         Arg::S(m.status.code().into()),
         Arg::I(m.is_mobile as i64),
         Arg::OS(m.archive_location.clone()),
@@ -411,7 +419,7 @@ impl Import {
             return Ok(refusals);
         }
         let mut sql = "SELECT m.id, m.org_id, m.group_id, m.name, m.sex, m.ethnicity, m.birth_date, m.citizen_id, m.education, m.occupation, \
-             m.phone, m.joined_on, m.full_on, m.status, m.is_mobile, m.archive_location, m.archive_materials, m.left_on, o.path \
+             m.phone, m.joined_on, m.joined_precision, m.full_on, m.full_precision, m.status, m.is_mobile, m.archive_location, m.archive_materials, m.left_on, o.path \
              FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.citizen_id IN ("
             .to_string();
         sql.push_str(&placeholders(self.backend, batch.len()));
@@ -447,8 +455,8 @@ impl Import {
                     _ => r.os(c),
                 })
                 .collect::<Result<_, _>>()?;
-            let keep: Vec<bool> = MEMBER_WRITE_COLS.iter().map(|c| given.contains(c)).collect();
             let from_file: Vec<Option<String>> = values.iter().map(arg_text).collect();
+            let keep: Vec<bool> = MEMBER_WRITE_COLS.iter().zip(&from_file).map(|(c, v)| given.contains(c) && !is_unregistered(c, v)).collect();
             if stored.iter().zip(&from_file).zip(&keep).all(|((a, b), k)| !k || a == b) {
                 self.counts.unchanged += 1;
                 continue;
@@ -468,7 +476,7 @@ impl Import {
                 }
             }
             let mut u = Sql::new("UPDATE members SET ");
-            for (i, (c, v)) in MEMBER_WRITE_COLS.iter().zip(values).filter(|(c, _)| given.contains(c)).enumerate() {
+            for (i, (c, v)) in MEMBER_WRITE_COLS.iter().zip(values).zip(&keep).filter(|(_, k)| **k).map(|(cv, _)| cv).enumerate() {
                 if i > 0 {
                     u.push(", ");
                 }

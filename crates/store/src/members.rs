@@ -9,7 +9,7 @@ use domain::{CitizenId, Date, Labelled};
 use sqlx::any::AnyRow;
 
 pub(crate) const MEMBER_COLS: &str = "m.id, m.org_id, m.group_id, m.name, m.sex, m.ethnicity, m.birth_date, m.citizen_id, \
-    m.education, m.occupation, m.phone, m.joined_on, m.full_on, m.status, m.is_mobile, m.is_lost_contact, m.is_abroad, \
+    m.education, m.occupation, m.phone, m.joined_on, m.joined_precision, m.full_on, m.full_precision, m.status, m.is_mobile, m.is_lost_contact, m.is_abroad, \
     m.archive_location, m.archive_materials, m.left_on, m.left_reason, m.left_note";
 
 pub(crate) fn member_from(r: &AnyRow) -> Result<Member, StoreError> {
@@ -29,7 +29,9 @@ pub(crate) fn member_from(r: &AnyRow) -> Result<Member, StoreError> {
         occupation: r.e("occupation")?,
         phone: r.os("phone")?,
         joined_on: r.d("joined_on")?,
+        joined_precision: domain::dates::Precision::from_code(&r.s("joined_precision")?),
         full_on: r.od("full_on")?,
+        full_precision: domain::dates::Precision::from_code(&r.s("full_precision")?),
         status: r.e("status")?,
         is_mobile: r.b("is_mobile")?,
         is_lost_contact: r.b("is_lost_contact")?,
@@ -138,12 +140,13 @@ pub(crate) async fn insert_member_tx(tx: &mut sqlx::Transaction<'_, sqlx::Any>, 
     }
     let mut q = Sql::new(
         "INSERT INTO members (org_id, group_id, name, sex, ethnicity, birth_date, citizen_id, education, occupation, phone, \
-         joined_on, full_on, status, is_mobile, archive_location, archive_materials, created_at) VALUES (",
+         joined_on, joined_precision, full_on, full_precision, status, is_mobile, archive_location, archive_materials, created_at) VALUES (",
     );
     q.arg(m.org_id).push(", ").arg(m.group_id).push(", ").arg(m.name.clone()).push(", ").arg(m.sex.code());
     q.push(", ").arg(m.ethnicity.clone()).push(", ").arg(m.birth_date).push(", ").arg(m.citizen_id.reveal());
     q.push(", ").arg(m.education.code()).push(", ").arg(m.occupation.code()).push(", ").arg(m.phone.clone());
-    q.push(", ").arg(m.joined_on).push(", ").arg(m.full_on).push(", ").arg(m.status.code()).push(", ").arg(m.is_mobile);
+    q.push(", ").arg(m.joined_on).push(", ").arg(m.joined_precision.code()).push(", ").arg(m.full_on).push(", ").arg(m.full_precision.code());
+    q.push(", ").arg(m.status.code()).push(", ").arg(m.is_mobile);
     q.push(", ").arg(m.archive_location.clone()).push(", ").arg(materials_text(&m.archive_materials));
     q.push(", ").arg(crate::now_text()).push(") RETURNING id");
     let id = q.query().fetch_one(&mut **tx).await?.i("id")?;

@@ -30,6 +30,7 @@ const MIGRATIONS: &[Migration] = &[
         include_str!("../migrations/0010_indicator_facts_compact.postgres.sql"),
     ),
     (11, "0011_indicator_groups", include_str!("../migrations/0011_indicator_groups.sql"), "", ""),
+    (12, "0012_date_precision", include_str!("../migrations/0012_date_precision.sql"), "", ""),
 ];
 
 /// The two dialect tokens of the migration files, per backend.
