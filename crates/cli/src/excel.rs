@@ -13,7 +13,7 @@ fn kind(s: &str) -> Result<Kind> {
     })
 }
 
-pub async fn import(store: &Store, file: &Path, kind_text: &str, dry_run: bool, report_path: Option<&Path>) -> Result<()> {
+pub async fn import(store: &Store, file: &Path, kind_text: &str, rules: &domain::rules::Rules, dry_run: bool, report_path: Option<&Path>) -> Result<()> {
     let kind = kind(kind_text)?;
     let today = chrono::Local::now().date_naive();
     let bar = if std::io::stderr().is_terminal() {
@@ -24,7 +24,7 @@ pub async fn import(store: &Store, file: &Path, kind_text: &str, dry_run: bool, 
         None
     };
     let started = std::time::Instant::now();
-    let report = sheets::import_file(store, &Scope::jurisdiction(), file, kind, today, dry_run, (None, None), |n| {
+    let report = sheets::import_file(store, &Scope::jurisdiction(), file, kind, (today, rules), dry_run, (None, None), |n| {
         if let Some(b) = &bar {
             b.set_position(n);
         }

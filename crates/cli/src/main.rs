@@ -324,7 +324,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Import { file, kind, dry_run, report } => {
             let store = open(&cli.db).await?;
-            excel::import(&store, &file, &kind, dry_run, report.as_deref()).await?;
+            excel::import(&store, &file, &kind, &rules, dry_run, report.as_deref()).await?;
         }
         Command::Export { kind, org, out, year } => {
             let store = open(&cli.db).await?;

@@ -7,7 +7,6 @@ use crate::cells;
 use crate::columns::{match_header, HeaderMap, Kind};
 use crate::read::{self, SheetRow, Value};
 use crate::SheetError;
-use domain::dues::Month;
 use domain::member::{MemberStatus, NewMember, NewMemberInput};
 use domain::org::{CommitteeRole, NewOrg, OrgLevel, Sector};
 use domain::{CitizenId, Date, Labelled};
@@ -120,7 +119,7 @@ pub async fn import_file(
     scope: &Scope,
     path: &Path,
     kind: Kind,
-    today: Date,
+    (today, rules): (Date, &domain::rules::Rules),
     dry_run: bool,
     (user, name): (Option<i64>, Option<&str>),
     mut progress: impl FnMut(u64),
@@ -149,6 +148,7 @@ pub async fn import_file(
         imp: store.begin_import(scope).await?,
         seen: HashMap::new(),
         today,
+        rules: rules.clone(),
         rosters: HashMap::new(),
         seen_ids: HashMap::new(),
         inflight: None,
@@ -240,6 +240,7 @@ struct Run {
     /// Keys already seen in this file (citizen IDs, organisation codes …) → first row.
     seen: HashMap<String, u32>,
     today: Date,
+    rules: domain::rules::Rules,
     /// Attendance rosters of the organisations met so far (meetings come in runs per organisation).
     rosters: HashMap<i64, store::Roster>,
     /// Citizen IDs of the roster so far → first row.
@@ -292,6 +293,33 @@ impl<'a> RowErrors<'a> {
     /// empty or unreadable (then the reason is already listed).
     fn date_text(&mut self, key: &str) -> String {
         self.parsed(key, false, cells::written_date).map(|w| w.canonical()).unwrap_or_default()
+    }
+    /// A month cell as the domain's text (a full date stands for its month).
+    fn month_text(&mut self, key: &str) -> String {
+        self.parsed(key, false, cells::written_date).map(|w| w.canonical()).unwrap_or_default()
+    }
+    /// A number cell as text for the domain's number check (a cell may hold NaN or ∞ too).
+    fn number_text(&mut self, key: &str) -> Option<String> {
+        match self.h.cell(self.row, key) {
+            Value::Empty => None,
+            Value::Number(n) => Some(n.to_string()),
+            v => Some(v.display()),
+        }
+    }
+    /// The domain's refusals, each under its column; a column already refused by the
+    /// cell reader is not reported twice.
+    fn add_domain(&mut self, v: domain::ValidationError) {
+        for f in v.errors {
+            let key = match f.field {
+                "org_id" => "org",
+                "member_id" => "citizen_id",
+                k => k,
+            };
+            let header = self.h.header_of(key);
+            if !self.list.iter().any(|x| x.column == header) {
+                self.add(key, f.message);
+            }
+        }
     }
     fn day(&mut self, key: &str, required: bool) -> Option<Date> {
         self.parsed(key, required, |v| cells::day(v, "这一项须精确到日，请填写完整日期，如2020-01-05"))
@@ -617,79 +645,61 @@ impl Run {
                 None => None,
             };
             if let (Some(m), Some(name)) = (&member, e.text("name", false)) {
-                if name != m.2 {
-                    e.add("name", format!("身份证号对应的党员是“{}”，与填写的“{name}”不一致，请核对", m.2));
+                if name != m.name {
+                    e.add("name", format!("身份证号对应的党员是“{}”，与填写的“{name}”不一致，请核对", m.name));
                 }
             }
             match kind {
                 Kind::Dues => {
-                    let month = |v: &Value| cells::month(v).map(|m| m.map(|m| Month::new(m.year, m.month)));
-                    let from = e.parsed("from_month", true, month);
-                    let to = e.parsed("to_month", false, month).or(from);
-                    let base = e.parsed("base", false, cells::number);
-                    let amount = match cells::number(h.cell(row, "amount")) {
-                        Ok(Some(a)) if a > 0.0 => Some(a),
-                        Ok(_) => {
-                            e.add("amount", "缴纳金额须大于0");
-                            None
-                        }
-                        Err(r) => {
-                            e.add("amount", r);
-                            None
-                        }
+                    // The same check as the member page's form and the API: months, finite
+                    // amounts, and the amount against the rules' bracket for the base.
+                    let input = domain::dues::DuesInput {
+                        from_month: e.month_text("from_month"),
+                        to_month: Some(e.month_text("to_month")),
+                        base: e.number_text("base"),
+                        amount: e.number_text("amount"),
+                        paid_on: e.date_text("paid_on"),
                     };
-                    let paid_on = e.day("paid_on", true);
-                    if let (Some(f), Some(t)) = (from, to) {
-                        if t < f {
-                            e.add("to_month", format!("截止月份{}早于起始月份{}", t.label(), f.label()));
-                        } else if t.0 - f.0 >= 12 {
-                            e.add("to_month", "一行最多登记12个月的党费（按年预交）");
+                    let payer = member.as_ref().map(|m| domain::dues::Payer { name: m.name.clone(), occupation: m.occupation, joined_on: m.joined_on, active: true });
+                    // Without a member the record cannot be judged against a bracket: judge it
+                    // as a farmer's (fixed amount) so that its other fields are still reported.
+                    let probe = payer.clone().unwrap_or(domain::dues::Payer {
+                        name: String::new(),
+                        occupation: domain::member::Occupation::Farmer,
+                        joined_on: Date::MIN,
+                        active: true,
+                    });
+                    match input.validate(&probe, &self.rules, self.today) {
+                        Err(v) => e.add_domain(v),
+                        Ok(p) if payer.is_some() && e.list.is_empty() => {
+                            let m = member.as_ref().expect("checked");
+                            if let Err(first) = self.first_time(format!("{}:{}", m.id, p.from.text()), row.number) {
+                                e.add("from_month", format!("与第{first}行是同一名党员同一起始月份的党费，重复了"));
+                            } else if let Some(r) = self.imp.dues(row.number, m.id, m.org_id, p.from, p.to, p.base, p.amount, p.paid_on).await? {
+                                e.add(r.field, r.message);
+                            }
                         }
-                    }
-                    if let (Some(p), true) = (paid_on, paid_on.is_some_and(|p| p > self.today)) {
-                        e.add("paid_on", format!("缴纳日期{p}晚于今天"));
-                    }
-                    if let (Some(m), Some(f)) = (&member, from) {
-                        if f < Month::of(m.3) {
-                            e.add("from_month", format!("起始月份{}早于该党员的入党时间{}", f.label(), m.3));
-                        }
-                    }
-                    if let (Some(m), Some(f), Some(t), Some(a), Some(p), true) = (&member, from, to, amount, paid_on, e.list.is_empty()) {
-                        if let Err(first) = self.first_time(format!("{}:{}", m.0, f.text()), row.number) {
-                            e.add("from_month", format!("与第{first}行是同一名党员同一起始月份的党费，重复了"));
-                        } else if let Some(r) = self.imp.dues(row.number, m.0, m.1, f, t, base, a, p).await? {
-                            e.add(r.field, r.message);
-                        }
+                        Ok(_) => {}
                     }
                 }
                 Kind::Training => {
-                    let taken_on = e.day("taken_on", true);
-                    let hours = match cells::number(h.cell(row, "hours")) {
-                        Ok(Some(x)) if x > 0.0 && x <= 80.0 => Some(x),
-                        Ok(Some(x)) => {
-                            e.add("hours", format!("学时{x}不合理：一次培训应在0到80学时之间（1天按8学时）"));
-                            None
-                        }
-                        Ok(None) => {
-                            e.add("hours", "学时不能为空");
-                            None
-                        }
-                        Err(r) => {
-                            e.add("hours", r);
-                            None
-                        }
+                    let input = domain::life::TrainingInput {
+                        taken_on: e.date_text("taken_on"),
+                        hours: e.number_text("hours"),
+                        channel: e.text("channel", false).unwrap_or_default(),
+                        topic: e.text("topic", false).unwrap_or_default(),
                     };
-                    let channel = e.choice::<domain::life::TrainingChannel>("channel", true);
-                    let topic = e.text("topic", false).unwrap_or_else(|| "（未填写）".into());
-                    if taken_on.is_some_and(|d| d > self.today) {
-                        e.add("taken_on", "培训日期晚于今天");
-                    }
-                    if let (Some(m), Some(d), Some(x), Some(c), true) = (&member, taken_on, hours, channel, e.list.is_empty()) {
-                        if let Err(first) = self.first_time(format!("{}:{d}:{topic}", m.0), row.number) {
-                            e.add("topic", format!("与第{first}行是同一名党员同一天同一内容的培训，重复了"));
-                        } else {
-                            self.imp.training(m.0, m.1, d, x, c, &topic).await?;
+                    match input.validate(self.today) {
+                        Err(v) => e.add_domain(v),
+                        Ok(t) if e.list.is_empty() => {
+                            let m = member.as_ref().expect("a row without errors names a member");
+                            if let Err(first) = self.first_time(format!("{}:{}:{}", m.id, t.taken_on, t.topic), row.number) {
+                                e.add("topic", format!("与第{first}行是同一名党员同一天同一内容的培训，重复了"));
+                            } else {
+                                self.imp.training(m.id, m.org_id, t.taken_on, t.hours, t.channel, &t.topic).await?;
+                            }
                         }
+                        Ok(_) => {}
                     }
                 }
                 _ => unreachable!(),

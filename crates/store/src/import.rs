@@ -179,6 +179,16 @@ pub struct Import {
     pub changes: Vec<Change>,
 }
 
+/// A member on the roll that a dues or training row names by citizen ID.
+#[derive(Debug, Clone)]
+pub struct RecordHolder {
+    pub id: i64,
+    pub org_id: i64,
+    pub name: String,
+    pub joined_on: Date,
+    pub occupation: domain::member::Occupation,
+}
+
 /// Member columns written by an import, in this order.
 pub const MEMBER_COLUMNS: [&str; 18] = MEMBER_WRITE_COLS;
 const MEMBER_WRITE_COLS: [&str; 18] = [
@@ -507,10 +517,10 @@ impl Import {
     }
 
     /// Active members of the scope by citizen ID: (member id, organisation id, name, joined on).
-    pub async fn members_by_citizen_id(&mut self, ids: &[String]) -> Result<HashMap<String, (i64, i64, String, Date)>, StoreError> {
+    pub async fn members_by_citizen_id(&mut self, ids: &[String]) -> Result<HashMap<String, RecordHolder>, StoreError> {
         let mut out = HashMap::new();
         for chunk in ids.chunks(1000) {
-            let mut q = Sql::new("SELECT m.id, m.org_id, m.name, m.joined_on, m.citizen_id FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.left_on IS NULL");
+            let mut q = Sql::new("SELECT m.id, m.org_id, m.name, m.joined_on, m.occupation, m.citizen_id FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.left_on IS NULL");
             self.scope.orgs(&mut q, "o");
             q.push(" AND m.citizen_id IN (");
             for (i, id) in chunk.iter().enumerate() {
@@ -521,7 +531,8 @@ impl Import {
             }
             q.push(")");
             for r in q.query().fetch_all(&mut *self.tx).await? {
-                out.insert(r.s("citizen_id")?, (r.i("id")?, r.i("org_id")?, r.s("name")?, r.d("joined_on")?));
+                let holder = RecordHolder { id: r.i("id")?, org_id: r.i("org_id")?, name: r.s("name")?, joined_on: r.d("joined_on")?, occupation: r.e("occupation")? };
+                out.insert(r.s("citizen_id")?, holder);
             }
         }
         Ok(out)

@@ -30,7 +30,7 @@ pub use development::StepLog;
 pub use life::{Carrier, Funding, TrainingRecord, Worker};
 pub use error::StoreError;
 pub use export::{CommitteeExport, DuesExport, MeetingExport, MemberExport, OrgExport, TrainingExport};
-pub use import::{Change, ExchangeLog, Import, ImportCounts, OrgDirectory, OrgRef, Refusal, Roster, MEMBER_COLUMNS};
+pub use import::{Change, ExchangeLog, Import, ImportCounts, OrgDirectory, OrgRef, RecordHolder, Refusal, Roster, MEMBER_COLUMNS};
 pub use indicators::{GroupRow, IndicatorRun, MeasureOrg, MeasureRow};
 pub use meetings::MeetingDetail;
 pub use members::materials_text;

@@ -6,22 +6,15 @@ use crate::query::Sql;
 use crate::rows::RowExt;
 use crate::{Scope, Store, StoreError};
 use domain::dues::{DuesPayment, Month};
-use domain::life::{CarrierKind, EvaluationGrade, FundingSource, MobileRecord, TrainingChannel, Transfer, TransferDirection, WorkerKind};
+use domain::life::{EvaluationGrade, MobileRecord, Transfer, TransferDirection, WorkerKind};
 use domain::meeting::MeetingKind;
 use domain::member::LeaveReason;
-use domain::dues::category as dues_category;
-use domain::rules::{DuesCategory, Rules};
+use domain::rules::Rules;
 use domain::{Date, Labelled};
 use serde::Serialize;
 
-/// A training record (培训记录).
-#[derive(Debug, Clone, Serialize)]
-pub struct TrainingRecord {
-    pub taken_on: Date,
-    pub hours: f64,
-    pub channel: TrainingChannel,
-    pub topic: String,
-}
+/// A training record (培训记录): the domain's checked record.
+pub type TrainingRecord = domain::life::Training;
 
 /// A party-affairs worker (党务工作者).
 #[derive(Debug, Clone, Serialize)]
@@ -33,22 +26,11 @@ pub struct Worker {
     pub left_on: Option<Date>,
 }
 
-/// Working funds of a year from one source (党建工作经费).
-#[derive(Debug, Clone, Serialize)]
-pub struct Funding {
-    pub year: i32,
-    pub source: FundingSource,
-    pub amount: f64,
-    pub purpose: String,
-}
+/// Working funds of a year from one source (党建工作经费): the domain's checked record.
+pub type Funding = domain::life::Funding;
 
-/// A carrier of Party work (党建工作载体).
-#[derive(Debug, Clone, Serialize)]
-pub struct Carrier {
-    pub kind: CarrierKind,
-    pub name: String,
-    pub established_on: Date,
-}
+/// A carrier of Party work (党建工作载体): the domain's checked record.
+pub type Carrier = domain::life::NewCarrier;
 
 fn month(r: &sqlx::any::AnyRow, c: &str) -> Result<Month, StoreError> {
     let v = r.s(c)?;
@@ -80,33 +62,14 @@ impl Store {
 
     /// Records a dues payment for months `from..=to`; the amount is computed from the
     /// monthly base by the rules' brackets (farmers and students pay the fixed amount).
-    pub async fn insert_dues(&self, scope: &Scope, member_id: i64, from: Month, to: Month, base: Option<f64>, paid_on: Date, rules: &Rules, today: Date) -> Result<DuesPayment, StoreError> {
+    pub async fn insert_dues(&self, scope: &Scope, member_id: i64, input: &domain::dues::DuesInput, rules: &Rules, today: Date) -> Result<DuesPayment, StoreError> {
         let (m, _) = self.member(scope, member_id).await?;
         if scope.own_member().is_some() {
             return Err(StoreError::invalid("member_id", "党员账号不能登记党费，请由党支部登记"));
         }
-        if !m.is_active() {
-            return Err(StoreError::invalid("member_id", format!("{}已不在本组织名册中，不能登记党费", m.name)));
-        }
-        if to < from {
-            return Err(StoreError::invalid("to_month", format!("截止月份 {} 早于起始月份 {}", to.label(), from.label())));
-        }
-        if to.0 - from.0 >= 12 {
-            return Err(StoreError::invalid("to_month", "一次最多登记12个月的党费（按年预交）"));
-        }
-        if from < Month::of(m.joined_on) {
-            return Err(StoreError::invalid("from_month", format!("起始月份 {} 早于入党时间 {}", from.label(), m.joined_on)));
-        }
-        if paid_on > today {
-            return Err(StoreError::invalid("paid_on", format!("交纳日期 {paid_on} 晚于今天")));
-        }
-        let category = dues_category(m.occupation);
-        if matches!(category, DuesCategory::Working | DuesCategory::Retired) && base.is_none_or(|b| !(b >= 0.0)) {
-            return Err(StoreError::invalid("base", "在职和离退休党员须填写月工资收入（税后）或离退休费，作为计算党费的基数"));
-        }
-        let monthly = rules.monthly_dues(category, base.unwrap_or(0.0));
-        let amount = (monthly * (to.0 - from.0 + 1) as f64 * 100.0).round() / 100.0;
-        let catch_up = domain::dues::is_catch_up(to, paid_on);
+        let payer = domain::dues::Payer { name: m.name.clone(), occupation: m.occupation, joined_on: m.joined_on, active: m.is_active() };
+        let p = input.validate(&payer, rules, today)?;
+        let (from, to) = (p.from, p.to);
         let overlap: Option<i64> = sqlx::query_scalar("SELECT id FROM dues_payments WHERE member_id = $1 AND from_month <= $2 AND to_month >= $3")
             .bind(member_id)
             .bind(to.text())
@@ -116,7 +79,7 @@ impl Store {
         if overlap.is_some() {
             return Err(StoreError::invalid("from_month", format!("{}至{}已有党费记录，不能重复登记", from.label(), to.label())));
         }
-        let p = DuesPayment { member_id, from, to, base, amount, paid_on, catch_up };
+        let p = DuesPayment { member_id, ..p };
         insert_dues(&self.pool, &p, m.org_id).await?;
         Ok(p)
     }
@@ -134,19 +97,14 @@ impl Store {
     }
 
     /// Records training hours of a member.
-    pub async fn insert_training(&self, scope: &Scope, member_id: i64, rec: &TrainingRecord, today: Date) -> Result<(), StoreError> {
+    /// Records checked training hours of a member ([`domain::life::TrainingInput::validate`]).
+    pub async fn insert_training(&self, scope: &Scope, member_id: i64, rec: &TrainingRecord) -> Result<(), StoreError> {
         let (m, _) = self.member(scope, member_id).await?;
         if scope.own_member().is_some() {
             return Err(StoreError::invalid("member_id", "党员账号不能登记培训学时，请由党支部登记"));
         }
-        if !(rec.hours > 0.0 && rec.hours <= 80.0) {
-            return Err(StoreError::invalid("hours", format!("学时 {} 不合理：一次培训应在0到80学时之间（1天按8学时）", rec.hours)));
-        }
-        if rec.taken_on > today {
-            return Err(StoreError::invalid("taken_on", format!("培训日期 {} 晚于今天", rec.taken_on)));
-        }
-        if rec.topic.trim().is_empty() {
-            return Err(StoreError::invalid("topic", "培训内容不能为空"));
+        if !m.is_active() {
+            return Err(StoreError::invalid("member_id", format!("{}已不在本组织名册中，不能登记培训", m.name)));
         }
         sqlx::query("INSERT INTO training_records (member_id, org_id, taken_on, hours, channel, topic) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(member_id)
@@ -245,7 +203,8 @@ impl Store {
     /// Issues a transfer-out letter (组织关系介绍信): the member leaves the roll the same
     /// day, in the same transaction; the letter's validity comes from the rules and the
     /// dues-paid-to month from the member's payments.
-    pub async fn transfer_out(&self, scope: &Scope, member_id: i64, letter_no: &str, issued_on: Date, counterpart: &str, rules: &Rules, today: Date) -> Result<i64, StoreError> {
+    pub async fn transfer_out(&self, scope: &Scope, member_id: i64, letter: &domain::life::NewTransfer, rules: &Rules) -> Result<i64, StoreError> {
+        let (letter_no, issued_on, counterpart) = (letter.letter_no.as_str(), letter.issued_on, letter.counterpart.as_str());
         let (m, _) = self.member(scope, member_id).await?;
         if scope.own_member().is_some() {
             return Err(StoreError::invalid("member_id", "党员账号不能开具介绍信"));
@@ -253,11 +212,8 @@ impl Store {
         if !m.is_active() {
             return Err(StoreError::invalid("member_id", format!("{}已于{}减少，不能再开具介绍信", m.name, m.left_on.map(|d| d.to_string()).unwrap_or_default())));
         }
-        if letter_no.trim().is_empty() || counterpart.trim().is_empty() {
-            return Err(StoreError::invalid("letter_no", "介绍信编号和接收党组织都必须填写"));
-        }
-        if issued_on > today || issued_on < m.joined_on {
-            return Err(StoreError::invalid("issued_on", format!("开具日期 {issued_on} 应在入党时间之后、今天之前")));
+        if issued_on < m.joined_on {
+            return Err(StoreError::invalid("issued_on", format!("开具日期 {issued_on} 早于入党时间 {}", m.joined_on)));
         }
         let mut tx = self.pool.begin().await?;
         let paid_to: Option<String> = sqlx::query_scalar("SELECT MAX(to_month) FROM dues_payments WHERE member_id = $1").bind(member_id).fetch_one(&mut *tx).await?;
@@ -347,19 +303,11 @@ impl Store {
     }
 
     /// Records working funds received.
-    pub async fn insert_funding(&self, scope: &Scope, org_id: i64, f: &Funding, today: Date) -> Result<(), StoreError> {
+    /// Records checked working funds ([`domain::life::FundingInput::validate`]).
+    pub async fn insert_funding(&self, scope: &Scope, org_id: i64, f: &Funding) -> Result<(), StoreError> {
         self.org(scope, org_id).await?;
         if scope.own_member().is_some() {
             return Err(StoreError::invalid("amount", "党员账号不能登记经费"));
-        }
-        if !(f.amount > 0.0 && f.amount < 1e9) {
-            return Err(StoreError::invalid("amount", format!("金额 {} 不合理，请填写大于0的金额（元）", f.amount)));
-        }
-        if f.year > chrono::Datelike::year(&today) || f.year < 1949 {
-            return Err(StoreError::invalid("year", format!("年度 {} 不合理", f.year)));
-        }
-        if f.purpose.trim().is_empty() {
-            return Err(StoreError::invalid("purpose", "经费用途不能为空"));
         }
         sqlx::query("INSERT INTO funding (org_id, year, source, amount, purpose) VALUES ($1, $2, $3, $4, $5)")
             .bind(org_id)
@@ -380,23 +328,15 @@ impl Store {
     }
 
     /// Records a party-affairs worker (党务工作者) appointed to an organisation.
-    pub async fn insert_worker(&self, scope: &Scope, org_id: i64, w: &Worker, today: Date) -> Result<(), StoreError> {
+    /// Records a checked party-affairs worker ([`domain::life::WorkerInput::validate`]).
+    pub async fn insert_worker(&self, scope: &Scope, org_id: i64, w: &domain::life::NewWorker) -> Result<(), StoreError> {
         self.org(scope, org_id).await?;
         if scope.own_member().is_some() {
             return Err(StoreError::invalid("name", "党员账号不能登记党务工作者"));
         }
-        if w.name.trim().is_empty() || w.name.chars().count() > 30 {
-            return Err(StoreError::invalid("name", "姓名不能为空，且不超过30个字"));
-        }
-        if w.appointed_on > today {
-            return Err(StoreError::invalid("appointed_on", format!("任职日期 {} 晚于今天", w.appointed_on)));
-        }
-        if let Some(m) = w.member_id {
-            self.member(scope, m).await.map_err(|_| StoreError::invalid("member_id", format!("党员编号 {m} 不存在或不在您的权限范围内")))?;
-        }
         sqlx::query("INSERT INTO party_workers (org_id, member_id, name, kind, appointed_on) VALUES ($1, $2, $3, $4, $5)")
             .bind(org_id)
-            .bind(w.member_id)
+            .bind(None::<i64>)
             .bind(w.name.trim())
             .bind(w.kind.code())
             .bind(w.appointed_on.to_string())
@@ -406,16 +346,11 @@ impl Store {
     }
 
     /// Records a carrier of Party work (党员示范岗、责任区、公众号、网上党课).
-    pub async fn insert_carrier(&self, scope: &Scope, org_id: i64, c: &Carrier, today: Date) -> Result<(), StoreError> {
+    /// Records a checked carrier ([`domain::life::CarrierInput::validate`]).
+    pub async fn insert_carrier(&self, scope: &Scope, org_id: i64, c: &Carrier) -> Result<(), StoreError> {
         self.org(scope, org_id).await?;
         if scope.own_member().is_some() {
             return Err(StoreError::invalid("name", "党员账号不能登记工作载体"));
-        }
-        if c.name.trim().is_empty() {
-            return Err(StoreError::invalid("name", "载体名称不能为空"));
-        }
-        if c.established_on > today {
-            return Err(StoreError::invalid("established_on", format!("设立日期 {} 晚于今天", c.established_on)));
         }
         sqlx::query("INSERT INTO carriers (org_id, kind, name, established_on) VALUES ($1, $2, $3, $4)")
             .bind(org_id)
@@ -429,7 +364,7 @@ impl Store {
 
     /// Records that a member went away (流出) with the place and the 活动证; the member is
     /// marked mobile in the same transaction.
-    pub async fn insert_mobile(&self, scope: &Scope, member_id: i64, place: &str, certificate_no: Option<&str>, since: Date, today: Date) -> Result<(), StoreError> {
+    pub async fn insert_mobile(&self, scope: &Scope, member_id: i64, input: &domain::life::MobileInput, today: Date) -> Result<(), StoreError> {
         let (m, _) = self.member(scope, member_id).await?;
         if scope.own_member().is_some() {
             return Err(StoreError::invalid("place", "党员账号不能登记流动党员"));
@@ -437,12 +372,8 @@ impl Store {
         if !m.is_active() {
             return Err(StoreError::invalid("member_id", format!("{}已不在本组织名册中", m.name)));
         }
-        if place.trim().is_empty() {
-            return Err(StoreError::invalid("place", "流出地不能为空，请写到县（市、区）"));
-        }
-        if since > today || since < m.joined_on {
-            return Err(StoreError::invalid("since", format!("外出日期 {since} 应在入党时间之后、今天之前")));
-        }
+        let x = input.validate(m.joined_on, today)?;
+        let (place, certificate_no, since) = (x.place.as_str(), x.certificate_no.as_deref(), x.since);
         let mut tx = self.pool.begin().await?;
         sqlx::query("INSERT INTO mobile_members (member_id, org_id, direction, place, certificate_no, since) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(member_id)

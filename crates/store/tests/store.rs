@@ -364,10 +364,10 @@ async fn development_steps_are_checked_and_all_or_nothing(db: Db) {
     assert_eq!(s.development_steps(&all, id).await.unwrap().len(), 5);
 
     // Dues: computed by bracket, overlapping months refused; a transfer takes the member off the roll.
-    let p = s.insert_dues(&all, m.id, domain::dues::Month::new(2025, 10), domain::dues::Month::new(2025, 12), Some(5000.0), d("2025-10-05"), &rules, as_of()).await.unwrap();
+    let p = s.insert_dues(&all, m.id, &dues("2025-10", "2025-12", "5000", "2025-10-05"), &rules, as_of()).await.unwrap();
     assert_eq!(p.amount, 150.0, "5000 pays 1 % a month, three months");
-    assert!(s.insert_dues(&all, m.id, domain::dues::Month::new(2025, 12), domain::dues::Month::new(2026, 2), Some(5000.0), d("2025-12-05"), &rules, as_of()).await.is_err());
-    let t = s.transfer_out(&all, m.id, "2026组转字第001号", d("2026-11-01"), "中共某市某支部委员会", &rules, as_of()).await.unwrap();
+    assert!(s.insert_dues(&all, m.id, &dues("2025-12", "2026-02", "5000", "2025-12-05"), &rules, as_of()).await.is_err());
+    let t = s.transfer_out(&all, m.id, &domain::life::TransferInput { letter_no: "2026组转字第001号".into(), issued_on: "2026-11-01".into(), counterpart: "中共某市某支部委员会".into() }.validate(as_of()).unwrap(), &rules).await.unwrap();
     assert_eq!(s.org_summary(&all, w.a.id).await.unwrap().member_count, members_before);
     let letters = s.transfers(&all, Some(m.id), None).await.unwrap();
     assert_eq!((letters[0].dues_paid_to.as_str(), letters[0].valid_days), ("2025-12", 90));
@@ -379,3 +379,7 @@ async fn development_steps_are_checked_and_all_or_nothing(db: Db) {
     assert!(matches!(s.development_record(&scope_b, id).await, Err(StoreError::NotFound { .. })));
 }
 both!(development_steps_are_checked_and_all_or_nothing);
+
+fn dues(from: &str, to: &str, base: &str, paid_on: &str) -> domain::dues::DuesInput {
+    domain::dues::DuesInput { from_month: from.into(), to_month: Some(to.into()), base: Some(base.into()), amount: None, paid_on: paid_on.into() }
+}

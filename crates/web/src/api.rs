@@ -22,8 +22,30 @@ fn ok(v: impl serde::Serialize) -> ApiResult {
 }
 
 /// Parses a JSON body, turning serde's message into a Chinese one that names the problem.
+/// serde's English text never reaches the client: the field it names is kept, the rest
+/// is said in Chinese.
 fn body<T: serde::de::DeserializeOwned>(raw: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(raw).map_err(|e| ApiError::Bad(format!("请求内容不是有效的 JSON 或缺少必填字段：{e}")))
+    serde_json::from_slice(raw).map_err(|e| ApiError::Bad(json_error(&e)))
+}
+
+fn json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let quoted = text.split('`').nth(1).map(str::to_string);
+    let at = format!("（第{}行第{}列）", e.line(), e.column());
+    match e.classify() {
+        serde_json::error::Category::Io | serde_json::error::Category::Eof => format!("请求内容不完整{at}：请发送完整的 JSON 对象"),
+        serde_json::error::Category::Syntax if text.contains("number out of range") => {
+            format!("请求中的数字超出范围{at}（如 1e309）：请填写有限的数字")
+        }
+        serde_json::error::Category::Syntax => format!("请求内容不是有效的 JSON{at}：请检查引号、逗号和括号"),
+        serde_json::error::Category::Data => match quoted {
+            Some(f) if text.starts_with("missing field") => format!("缺少必填字段 {f}{at}"),
+            Some(f) if text.starts_with("unknown field") => format!("不认识的字段 {f}{at}：请对照 /api/openapi.json"),
+            // Our own Chinese messages (e.g. an unknown enumeration word) pass as they are.
+            _ if text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) => text.split(" at line").next().unwrap_or(&text).to_string(),
+            _ => format!("某个字段的类型不对{at}：文字须加引号，数字不加引号，是/否用 true/false"),
+        },
+    }
 }
 
 pub async fn openapi() -> Response {
@@ -132,6 +154,23 @@ pub async fn create_member(State(st): State<AppState>, headers: HeaderMap, raw: 
     let input: NewMemberInput = body(&raw)?;
     let m = st.store.insert_member(&v.scope, &input).await?;
     Ok((StatusCode::CREATED, Json(m)).into_response())
+}
+
+/// 党费登记: the same [`domain::dues::DuesInput`] as the member page's form and the import.
+pub async fn create_dues(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, raw: axum::body::Bytes) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    let input: domain::dues::DuesInput = body(&raw)?;
+    let p = st.store.insert_dues(&v.scope, id, &input, &st.rules, chrono::Local::now().date_naive()).await?;
+    Ok((StatusCode::CREATED, Json(p)).into_response())
+}
+
+/// 培训学时登记: the same [`domain::life::TrainingInput`] as the form and the import.
+pub async fn create_training(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, raw: axum::body::Bytes) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    let input: domain::life::TrainingInput = body(&raw)?;
+    let rec = input.validate(chrono::Local::now().date_naive()).map_err(|e| ApiError::Store(store::StoreError::Invalid(e)))?;
+    st.store.insert_training(&v.scope, id, &rec).await?;
+    Ok((StatusCode::CREATED, Json(rec)).into_response())
 }
 
 pub async fn create_meeting(State(st): State<AppState>, headers: HeaderMap, raw: axum::body::Bytes) -> ApiResult {

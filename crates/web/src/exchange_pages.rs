@@ -193,7 +193,7 @@ pub async fn confirm(State(st): State<AppState>, headers: HeaderMap, Form(f): Fo
 async fn run(st: &AppState, v: &Viewer, kind: Kind, token: &str, preview: bool) -> PageResult {
     let path = upload_path(v, token)?;
     let original = std::fs::read_to_string(path.with_extension("name")).unwrap_or_else(|_| "上传文件".into());
-    let result = sheets::import_file(&st.store, &v.scope, &path, kind, today(), preview, (Some(v.session.user.id), Some(&original)), |_| {}).await;
+    let result = sheets::import_file(&st.store, &v.scope, &path, kind, (today(), &st.rules), preview, (Some(v.session.user.id), Some(&original)), |_| {}).await;
     let report = match result {
         Ok(r) => r,
         Err(sheets::SheetError::Store(e)) => return Err(e.into()),

@@ -131,6 +131,8 @@ pub fn router(store: Store, rules: Rules, rules_text: String) -> Router {
         .route("/api/v1/session", post(api::login).delete(api::logout))
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/orgs", get(api::orgs).post(api::create_org))
+        .route("/api/v1/members/{id}/dues", post(api::create_dues))
+        .route("/api/v1/members/{id}/training", post(api::create_training))
         .route("/api/v1/orgs/{id}", get(api::org))
         .route("/api/v1/orgs/{id}/members", get(api::org_members))
         .route("/api/v1/members", post(api::create_member))

@@ -11,14 +11,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::Datelike;
-use domain::dues::Month;
-use domain::life::{CarrierKind, EvaluationGrade, FundingSource, TrainingChannel, WorkerKind};
+use domain::dues::DuesInput;
+use domain::life::{CarrierInput, CarrierKind, EvaluationGrade, EvaluationInput, FundingInput, FundingSource, MobileInput, TrainingChannel, TrainingInput, TransferInput, WorkerInput, WorkerKind};
 use domain::member::Member;
 use domain::org::Org;
 use domain::{FieldError, Labelled};
 use maud::{html, Markup};
 use std::collections::HashMap;
-use store::{Carrier, Funding, StoreError, TrainingRecord, Worker};
+use store::StoreError;
 
 pub type Fields = HashMap<String, String>;
 type PageResult = Result<Response, PageError>;
@@ -255,12 +255,9 @@ fn get(f: &Fields, k: &str) -> String {
     f.get(k).map(|s| s.trim().to_string()).unwrap_or_default()
 }
 
-fn month_field(f: &Fields, k: &'static str, label: &str) -> Result<Month, FieldError> {
-    Month::parse(&get(f, k)).ok_or_else(|| FieldError::new(k, format!("{label}“{}”不是有效月份，请按 YYYY-MM 填写，例如 2026-03", get(f, k))))
-}
-
-fn number(f: &Fields, k: &'static str, label: &str) -> Result<f64, FieldError> {
-    get(f, k).parse::<f64>().map_err(|_| FieldError::new(k, format!("{label}“{}”应为数字", get(f, k))))
+/// An optional text field: empty is `None`.
+fn opt(f: &Fields, k: &str) -> Option<String> {
+    Some(get(f, k)).filter(|s| !s.is_empty())
 }
 
 /// Runs a member-page form: on success back to the page, else the page with the reasons.
@@ -283,34 +280,23 @@ fn store_result<T>(r: Result<T, StoreError>) -> Result<Result<(), Vec<FieldError
     }
 }
 
+/// Each form below fills the record's domain input and hands it to the store, which calls
+/// its `validate` (the same as the API and the import); every refusal names its field.
 pub async fn add_dues(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let v = page_viewer(&st, &headers).await?;
     let f = checked_form(&v, raw)?;
-    let parsed = (|| -> Result<_, FieldError> {
-        let base = if get(&f, "base").is_empty() { None } else { Some(number(&f, "base", "月收入基数")?) };
-        Ok((month_field(&f, "from_month", "起始月份")?, month_field(&f, "to_month", "截止月份")?, base, domain::parse_date("paid_on", "交纳日期", &get(&f, "paid_on"))?))
-    })();
-    let result = match parsed {
-        Err(e) => Err(vec![e]),
-        Ok((from, to, base, paid_on)) => store_result(st.store.insert_dues(&v.scope, id, from, to, base, paid_on, &st.rules, today()).await)?,
-    };
+    let input = DuesInput { from_month: get(&f, "from_month"), to_month: opt(&f, "to_month"), base: opt(&f, "base"), amount: opt(&f, "amount"), paid_on: get(&f, "paid_on") };
+    let result = store_result(st.store.insert_dues(&v.scope, id, &input, &st.rules, today()).await)?;
     member_form(&st, &v, id, "dues", &f, result).await
 }
 
 pub async fn add_training(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let v = page_viewer(&st, &headers).await?;
     let f = checked_form(&v, raw)?;
-    let parsed = (|| -> Result<_, FieldError> {
-        Ok(TrainingRecord {
-            taken_on: domain::parse_date("taken_on", "培训日期", &get(&f, "taken_on"))?,
-            hours: number(&f, "hours", "学时")?,
-            channel: TrainingChannel::parse_field("channel", &get(&f, "channel"))?,
-            topic: get(&f, "topic"),
-        })
-    })();
-    let result = match parsed {
-        Err(e) => Err(vec![e]),
-        Ok(rec) => store_result(st.store.insert_training(&v.scope, id, &rec, today()).await)?,
+    let input = TrainingInput { taken_on: get(&f, "taken_on"), hours: opt(&f, "hours"), channel: get(&f, "channel"), topic: get(&f, "topic") };
+    let result = match input.validate(today()) {
+        Err(e) => Err(e.errors),
+        Ok(rec) => store_result(st.store.insert_training(&v.scope, id, &rec).await)?,
     };
     member_form(&st, &v, id, "training", &f, result).await
 }
@@ -318,9 +304,10 @@ pub async fn add_training(State(st): State<AppState>, headers: HeaderMap, Path(i
 pub async fn transfer_out(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let v = page_viewer(&st, &headers).await?;
     let f = checked_form(&v, raw)?;
-    let result = match domain::parse_date("issued_on", "开具日期", &get(&f, "issued_on")) {
-        Err(e) => Err(vec![e]),
-        Ok(on) => store_result(st.store.transfer_out(&v.scope, id, &get(&f, "letter_no"), on, &get(&f, "counterpart"), &st.rules, today()).await)?,
+    let input = TransferInput { letter_no: get(&f, "letter_no"), issued_on: get(&f, "issued_on"), counterpart: get(&f, "counterpart") };
+    let result = match input.validate(today()) {
+        Err(e) => Err(e.errors),
+        Ok(t) => store_result(st.store.transfer_out(&v.scope, id, &t, &st.rules).await)?,
     };
     member_form(&st, &v, id, "transfer", &f, result).await
 }
@@ -339,17 +326,10 @@ pub async fn receipt(State(st): State<AppState>, headers: HeaderMap, Path(id): P
 pub async fn add_funding(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let v = page_viewer(&st, &headers).await?;
     let f = checked_form(&v, raw)?;
-    let parsed = (|| -> Result<_, FieldError> {
-        Ok(Funding {
-            year: get(&f, "year").parse().map_err(|_| FieldError::new("year", format!("年度“{}”应为4位年份", get(&f, "year"))))?,
-            source: FundingSource::parse_field("source", &get(&f, "source"))?,
-            amount: number(&f, "amount", "金额")?,
-            purpose: get(&f, "purpose"),
-        })
-    })();
-    let result = match parsed {
-        Err(e) => Err(vec![e]),
-        Ok(x) => store_result(st.store.insert_funding(&v.scope, id, &x, today()).await)?,
+    let input = FundingInput { year: opt(&f, "year"), source: get(&f, "source"), amount: opt(&f, "amount"), purpose: get(&f, "purpose") };
+    let result = match input.validate(today()) {
+        Err(e) => Err(e.errors),
+        Ok(x) => store_result(st.store.insert_funding(&v.scope, id, &x).await)?,
     };
     org_form(&st, &v, id, "funding", &f, result).await
 }
@@ -369,18 +349,10 @@ async fn org_form(st: &AppState, v: &Viewer, org_id: i64, form: &str, f: &Fields
 pub async fn add_worker(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let v = page_viewer(&st, &headers).await?;
     let f = checked_form(&v, raw)?;
-    let parsed = (|| -> Result<_, FieldError> {
-        Ok(Worker {
-            name: get(&f, "name"),
-            member_id: None,
-            kind: WorkerKind::parse_field("kind", &get(&f, "kind"))?,
-            appointed_on: domain::parse_date("appointed_on", "任职日期", &get(&f, "appointed_on"))?,
-            left_on: None,
-        })
-    })();
-    let result = match parsed {
-        Err(e) => Err(vec![e]),
-        Ok(w) => store_result(st.store.insert_worker(&v.scope, id, &w, today()).await)?,
+    let input = WorkerInput { name: get(&f, "name"), kind: get(&f, "kind"), appointed_on: get(&f, "appointed_on") };
+    let result = match input.validate(today()) {
+        Err(e) => Err(e.errors),
+        Ok(w) => store_result(st.store.insert_worker(&v.scope, id, &w).await)?,
     };
     org_form(&st, &v, id, "worker", &f, result).await
 }
@@ -388,16 +360,10 @@ pub async fn add_worker(State(st): State<AppState>, headers: HeaderMap, Path(id)
 pub async fn add_carrier(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let v = page_viewer(&st, &headers).await?;
     let f = checked_form(&v, raw)?;
-    let parsed = (|| -> Result<_, FieldError> {
-        Ok(Carrier {
-            kind: CarrierKind::parse_field("kind", &get(&f, "kind"))?,
-            name: get(&f, "name"),
-            established_on: domain::parse_date("established_on", "设立日期", &get(&f, "established_on"))?,
-        })
-    })();
-    let result = match parsed {
-        Err(e) => Err(vec![e]),
-        Ok(c) => store_result(st.store.insert_carrier(&v.scope, id, &c, today()).await)?,
+    let input = CarrierInput { kind: get(&f, "kind"), name: get(&f, "name"), established_on: get(&f, "established_on") };
+    let result = match input.validate(today()) {
+        Err(e) => Err(e.errors),
+        Ok(c) => store_result(st.store.insert_carrier(&v.scope, id, &c).await)?,
     };
     org_form(&st, &v, id, "carrier", &f, result).await
 }
@@ -405,13 +371,8 @@ pub async fn add_carrier(State(st): State<AppState>, headers: HeaderMap, Path(id
 pub async fn add_mobile(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let v = page_viewer(&st, &headers).await?;
     let f = checked_form(&v, raw)?;
-    let result = match domain::parse_date("since", "外出日期", &get(&f, "since")) {
-        Err(e) => Err(vec![e]),
-        Ok(since) => {
-            let cert = get(&f, "certificate_no");
-            store_result(st.store.insert_mobile(&v.scope, id, &get(&f, "place"), Some(cert.as_str()), since, today()).await)?
-        }
-    };
+    let input = MobileInput { place: get(&f, "place"), certificate_no: opt(&f, "certificate_no"), since: get(&f, "since") };
+    let result = store_result(st.store.insert_mobile(&v.scope, id, &input, today()).await)?;
     member_form(&st, &v, id, "mobile", &f, result).await
 }
 
@@ -419,15 +380,10 @@ pub async fn add_mobile(State(st): State<AppState>, headers: HeaderMap, Path(id)
 pub async fn grades(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let v = page_viewer(&st, &headers).await?;
     let f = checked_form(&v, raw)?;
-    let mut list = Vec::new();
-    for (k, val) in &f {
-        if let Some(m) = k.strip_prefix("grade_").and_then(|m| m.parse::<i64>().ok()) {
-            if !val.is_empty() {
-                let g = EvaluationGrade::parse_field("grades", val).map_err(|e| PageError::Status(StatusCode::UNPROCESSABLE_ENTITY, e.message))?;
-                list.push((m, g));
-            }
-        }
-    }
+    let input = EvaluationInput {
+        grades: f.iter().filter_map(|(k, val)| k.strip_prefix("grade_").and_then(|m| m.parse::<i64>().ok()).map(|m| (m, val.clone()))).collect(),
+    };
+    let list = input.validate().map_err(|e| PageError::Status(StatusCode::UNPROCESSABLE_ENTITY, e.summary()))?;
     match st.store.record_grades(&v.scope, id, &list).await {
         Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
         Err(StoreError::Invalid(e)) => Err(PageError::Status(StatusCode::UNPROCESSABLE_ENTITY, e.summary())),

@@ -276,7 +276,8 @@ async fn api_enforces_scope_and_explains_refusals() {
     assert_eq!(e["fields"][0]["field"], "code");
     let (s, e) = post(sec.clone(), "/api/v1/members", json!({"name": 1})).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert!(e["error"].as_str().unwrap().contains("JSON"));
+    let msg = e["error"].as_str().unwrap();
+    assert!(msg.contains("类型不对") && !msg.contains("invalid type"), "{msg}");
     let mut after = app.store.table_counts().await.unwrap();
     let mut before = before;
     before.retain(|t| t.0 != "users");
@@ -441,7 +442,7 @@ async fn organisation_and_member_records_through_their_forms() {
     let r = sec.post(u(format!("/orgs/{}/funding", app.a))).form(&[("csrf", csrf.as_str()), ("year", "2026"), ("source", "budget"), ("amount", "一万"), ("purpose", "阵地维修")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
-    assert!(html.contains("金额“一万”应为数字") && html.contains("value=\"阵地维修\""), "{html}");
+    assert!(html.contains("金额“一万”不是数字") && html.contains("value=\"阵地维修\""), "{html}");
     let r = sec.post(u(format!("/orgs/{}/funding", app.a))).form(&[("csrf", csrf.as_str()), ("year", "2026"), ("source", "budget"), ("amount", "12000"), ("purpose", "阵地维修")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = sec.post(u(format!("/orgs/{}/workers", app.a))).form(&[("csrf", csrf.as_str()), ("name", "周敏"), ("kind", "part_time"), ("appointed_on", "2026-03-01")]).send().await.unwrap();
