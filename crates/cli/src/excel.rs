@@ -13,7 +13,7 @@ fn kind(s: &str) -> Result<Kind> {
     })
 }
 
-pub async fn import(store: &Store, file: &Path, kind_text: &str, rules: &domain::rules::Rules, dry_run: bool, report_path: Option<&Path>) -> Result<()> {
+pub async fn import(store: &Store, file: &Path, (kind_text, sheet): (&str, Option<&str>), rules: &domain::rules::Rules, dry_run: bool, report_path: Option<&Path>) -> Result<()> {
     let kind = kind(kind_text)?;
     let today = chrono::Local::now().date_naive();
     let bar = if std::io::stderr().is_terminal() {
@@ -24,7 +24,7 @@ pub async fn import(store: &Store, file: &Path, kind_text: &str, rules: &domain:
         None
     };
     let started = std::time::Instant::now();
-    let report = sheets::import_file(store, &Scope::jurisdiction(), file, kind, (today, rules), dry_run, (None, None), |n| {
+    let report = sheets::import_file(store, &Scope::jurisdiction(), file, kind, (today, rules), dry_run, (None, None, sheet), |n| {
         if let Some(b) = &bar {
             b.set_position(n);
         }
@@ -44,6 +44,13 @@ pub async fn import(store: &Store, file: &Path, kind_text: &str, rules: &domain:
         secs,
         report.rows as f64 / secs.max(1e-9)
     );
+    if !report.missing_columns.is_empty() {
+        println!("文件中没有这些列：{}（新登记的记录记为“未登记”，已有记录保留系统中的内容）", report.missing_columns.join("、"));
+    }
+    if !report.gaps.is_empty() {
+        let g: Vec<String> = report.gaps.iter().map(|(f, n)| if f.contains("只有年月") { format!("{n}人{f}") } else { format!("{n}人缺少{f}") }).collect();
+        println!("信息不全（已导入，可在“信息完整性”中补齐）：{}", g.join("；"));
+    }
     if !report.unused_columns.is_empty() {
         println!("注意：以下列不属于{}，其内容没有导入：{}", kind.label(), report.unused_columns.join("、"));
     }

@@ -97,6 +97,9 @@ enum Command {
         /// 有错误时把错误报告（标出错误单元格）写到这个.xlsx文件；默认写在导入文件旁边
         #[arg(long)]
         report: Option<std::path::PathBuf>,
+        /// 工作簿中有多张名册时，要导入的工作表名
+        #[arg(long)]
+        sheet: Option<String>,
     },
     /// 导出某党组织及下级的数据为 .xlsx 或 .csv（可直接再导入）
     #[command(help_template = HELP, next_help_heading = "选项")]
@@ -322,9 +325,9 @@ async fn run(cli: Cli) -> Result<()> {
             let store = open(&cli.db).await?;
             compliance(&store, &org, year, &rules, &format, failing, as_of.as_deref()).await?;
         }
-        Command::Import { file, kind, dry_run, report } => {
+        Command::Import { file, kind, dry_run, report, sheet } => {
             let store = open(&cli.db).await?;
-            excel::import(&store, &file, &kind, &rules, dry_run, report.as_deref()).await?;
+            excel::import(&store, &file, (&kind, sheet.as_deref()), &rules, dry_run, report.as_deref()).await?;
         }
         Command::Export { kind, org, out, year } => {
             let store = open(&cli.db).await?;

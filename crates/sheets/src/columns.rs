@@ -176,7 +176,7 @@ pub static TRAINING_COLUMNS: &[Column] = &[
 ];
 
 /// Headers users add that carry nothing to import (no warning when they are skipped).
-const NOISE: &[&str] = &["序号", "编号", "行号", "NO", "NO."];
+const NOISE: &[&str] = &["序号", "编号", "行号", "NO", "NO.", "序"];
 
 /// A header as compared: no spaces, stars, line breaks or bracketed notes ("身份证号（必填）").
 pub fn normalise(header: &str) -> String {
@@ -206,9 +206,37 @@ pub struct HeaderMap {
     pub written: Vec<String>,
     /// Headers in the file that no column takes (their data is not imported; shown to the user).
     pub unused: Vec<String>,
+    /// Cell indexes of columns that carry nothing (序号): a row with only these is blank.
+    pub noise: Vec<usize>,
 }
 
 impl HeaderMap {
+    /// How many of the kind's columns the header names.
+    pub fn hits(&self) -> usize {
+        self.index.iter().filter(|i| i.is_some()).count()
+    }
+    /// Required columns the header lacks, by their labels.
+    pub fn missing_required(&self) -> Vec<&'static str> {
+        let cols = self.kind.columns();
+        let mut missing: Vec<&str> = cols.iter().zip(&self.index).filter(|(c, i)| c.required && i.is_none()).map(|(c, _)| c.label).collect();
+        if cols.iter().any(|c| c.key == "org_code") && !self.has("org") && !self.has("org_code") {
+            missing.push("所在党组织（名称或代码）");
+        }
+        missing
+    }
+    /// Optional columns the file does not have: imported as 未登记 (or left as stored).
+    pub fn missing_optional(&self) -> Vec<&'static str> {
+        let cols = self.kind.columns();
+        cols.iter()
+            .zip(&self.index)
+            .filter(|(c, i)| !c.required && i.is_none() && !(matches!(c.key, "org" | "org_code") && (self.has("org") || self.has("org_code"))))
+            .map(|(c, _)| c.label)
+            .collect()
+    }
+    /// A row with nothing but 序号-like cells (pre-numbered empty lines).
+    pub fn is_blank_data(&self, row: &SheetRow) -> bool {
+        row.cells.iter().enumerate().all(|(i, v)| v.is_empty() || self.noise.contains(&i))
+    }
     pub fn cell<'r>(&self, row: &'r SheetRow, key: &str) -> &'r Value {
         let i = self.kind.columns().iter().position(|c| c.key == key).and_then(|p| self.index[p]);
         i.and_then(|i| row.cells.get(i)).unwrap_or(&Value::Empty)
@@ -247,10 +275,33 @@ pub fn column_letter(mut i: usize) -> String {
 /// Matches one row as the header. `Ok(None)` when fewer than two of its cells name columns
 /// of the kind (a title row or blank); an error when it is the header but cannot be used.
 pub fn match_header(kind: Kind, row: &SheetRow) -> Result<Option<HeaderMap>, String> {
+    match map_header(kind, row)? {
+        Some(h) => require(&h, row).map(|_| Some(h)),
+        None => Ok(None),
+    }
+}
+
+/// Refuses a header without the columns that identify a record, naming them.
+pub fn require(h: &HeaderMap, row: &SheetRow) -> Result<(), String> {
+    let missing = h.missing_required();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "第{}行的表头缺少必填列：{}。文件中的列为：{}。请补上这些列（列名可用常见叫法，如“公民身份号码”），或下载导入模板对照填写",
+        row.number,
+        missing.join("、"),
+        h.written.iter().filter(|w| !w.is_empty()).cloned().collect::<Vec<_>>().join("、")
+    ))
+}
+
+/// The header a row names, required columns or not: `Ok(None)` under two hits.
+pub fn map_header(kind: Kind, row: &SheetRow) -> Result<Option<HeaderMap>, String> {
     let cols = kind.columns();
     let written: Vec<String> = row.cells.iter().map(|v| v.display()).collect();
     let mut index: Vec<Option<usize>> = vec![None; cols.len()];
     let mut unused = Vec::new();
+    let mut noise = Vec::new();
     let mut hits = 0;
     let mut clash = None;
     for (i, h) in written.iter().enumerate() {
@@ -267,7 +318,7 @@ pub fn match_header(kind: Kind, row: &SheetRow) -> Result<Option<HeaderMap>, Str
                 }
                 index[p] = Some(i);
             }
-            None if NOISE.contains(&n.as_str()) => {}
+            None if NOISE.contains(&n.as_str()) => noise.push(i),
             None => unused.push(h.trim().to_string()),
         }
     }
@@ -277,21 +328,28 @@ pub fn match_header(kind: Kind, row: &SheetRow) -> Result<Option<HeaderMap>, Str
     if let Some(c) = clash {
         return Err(c);
     }
-    let missing: Vec<&str> = cols.iter().zip(&index).filter(|(c, i)| c.required && i.is_none()).map(|(c, _)| c.label).collect();
-    let has = |k: &str| cols.iter().zip(&index).any(|(c, i)| c.key == k && i.is_some());
-    let mut missing = missing;
-    if cols.iter().any(|c| c.key == "org_code") && !has("org") && !has("org_code") {
-        missing.push("所在党组织（名称或代码）");
-    }
-    if !missing.is_empty() {
-        return Err(format!(
-            "第{}行的表头缺少必填列：{}。文件中的列为：{}。请补上这些列（列名可用常见叫法，如“公民身份号码”），或下载导入模板对照填写",
-            row.number,
-            missing.join("、"),
-            written.iter().filter(|w| !w.is_empty()).cloned().collect::<Vec<_>>().join("、")
-        ));
-    }
-    Ok(Some(HeaderMap { kind, row: row.number, index, written, unused }))
+    Ok(Some(HeaderMap { kind, row: row.number, index, written, unused, noise }))
+}
+
+/// Two header rows read as one: a merged group title above (“基本情况”, “入党情况”) and the
+/// columns' own names below; a cell empty below (merged down from above) takes the one above.
+pub fn merge_rows(above: &SheetRow, below: &SheetRow) -> SheetRow {
+    let n = above.cells.len().max(below.cells.len());
+    let cells = (0..n)
+        .map(|i| match (above.cells.get(i), below.cells.get(i)) {
+            (_, Some(b)) if !b.is_empty() => b.clone(),
+            (Some(a), _) => a.clone(),
+            _ => Value::Empty,
+        })
+        .collect();
+    SheetRow { number: below.number, cells }
+}
+
+/// Rows under the data that are not data: 合计, 填表人/审核人, 注/说明 lines.
+pub fn is_footer(row: &SheetRow) -> bool {
+    const MARKS: &[&str] = &["合计", "总计", "小计", "填表人", "制表人", "填报人", "审核人", "负责人", "单位负责人", "填表日期", "填报日期", "制表日期", "注", "说明", "备注"];
+    let first = row.cells.iter().find(|v| !v.is_empty()).map(|v| normalise(&v.display())).unwrap_or_default();
+    !first.is_empty() && MARKS.iter().any(|m| first.starts_with(m))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! fix. A preview (`dry_run`) does the same work and rolls back.
 
 use crate::cells;
-use crate::columns::{match_header, HeaderMap, Kind};
+use crate::columns::{map_header, merge_rows, require, HeaderMap, Kind};
 use crate::read::{self, SheetRow, Value};
 use crate::SheetError;
 use domain::member::{MemberStatus, NewMember, NewMemberInput};
@@ -92,6 +92,10 @@ pub struct ImportReport {
     pub errors_not_listed: u64,
     /// Headers in the file whose columns were not imported.
     pub unused_columns: Vec<String>,
+    /// Columns of the kind the file does not have (held as 未登记, or left as stored).
+    pub missing_columns: Vec<String>,
+    /// Per field, how many accepted rows leave it 未登记 or give only a month.
+    pub gaps: Vec<(String, u64)>,
     /// The first stored values the import changes, for the preview.
     pub changes: Vec<ShownChange>,
     /// True when the rows were written (no errors and not a preview).
@@ -121,12 +125,11 @@ pub async fn import_file(
     kind: Kind,
     (today, rules): (Date, &domain::rules::Rules),
     dry_run: bool,
-    (user, name): (Option<i64>, Option<&str>),
+    (user, name, sheet): (Option<i64>, Option<&str>, Option<&str>),
     mut progress: impl FnMut(u64),
 ) -> Result<ImportReport, SheetError> {
     let file = name.map(str::to_string).unwrap_or_else(|| path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default());
-    let mut rows = read::open(path, pick_sheet)?;
-    let header = find_header(&mut rows, kind, &file)?;
+    let (mut rows, header) = open_sheet(path, kind, &file, sheet)?;
     let mut run = Run {
         report: ImportReport {
             kind: kind.code(),
@@ -139,6 +142,8 @@ pub async fn import_file(
             errors: Vec::new(),
             errors_not_listed: 0,
             unused_columns: header.unused.clone(),
+            missing_columns: header.missing_optional().into_iter().map(String::from).collect(),
+            gaps: Vec::new(),
             changes: Vec::new(),
             committed: false,
             dry_run,
@@ -156,10 +161,23 @@ pub async fn import_file(
     let mut pending: Vec<SheetRow> = Vec::with_capacity(BATCH);
     let mut org_rows: Vec<SheetRow> = Vec::new();
     while let Some(row) = rows.next_row()? {
-        if row.is_blank() {
+        if run.h.is_blank_data(&row) || crate::columns::is_footer(&row) {
             continue;
         }
         run.report.rows += 1;
+        if let Some(i) = row.cells.iter().position(|v| matches!(v, Value::Text(t) if t.contains('\u{FFFD}'))) {
+            // Bytes that are not text in the file's encoding: refuse the row, never store "�".
+            let e = RowError {
+                row: row.number,
+                letter: Some(crate::columns::column_letter(i)),
+                column: run.h.written.get(i).cloned().unwrap_or_default(),
+                value: row.cells[i].display(),
+                reason: "含有无法识别的字符（文件中这几个字节不是有效的文字编码，“�”处为损坏的字）".into(),
+                fix: "在Excel或WPS中改正这个单元格，另存为“CSV UTF-8”或.xlsx后重新导入".into(),
+            };
+            push_errors(&mut run.report, &row, vec![e]);
+            continue;
+        }
         if kind == Kind::Orgs {
             // Organisations are few; they are sorted so that parents come first.
             org_rows.push(row);
@@ -191,26 +209,104 @@ pub async fn import_file(
     Ok(run.report)
 }
 
-/// The first sheet, unless it is an instructions sheet (填写说明) of a template.
-fn pick_sheet(names: &[String]) -> usize {
-    names.iter().position(|n| !n.contains("说明") && !n.starts_with('_')).unwrap_or(0)
+/// Sheets that may hold data: not the instructions (填写说明) or hidden lists of a template.
+fn candidate_sheets(names: &[String]) -> Vec<usize> {
+    let c: Vec<usize> = (0..names.len()).filter(|&i| !names[i].contains("说明") && !names[i].starts_with('_')).collect();
+    if c.is_empty() { vec![0] } else { c }
 }
 
+/// Opens the sheet to import and finds its header: the sheet named, or else the one sheet
+/// of the workbook with a header of this kind. When several have one, the user is asked
+/// which (a workbook with one sheet per branch is common).
+fn open_sheet(path: &Path, kind: Kind, file: &str, sheet: Option<&str>) -> Result<(read::Rows, HeaderMap), SheetError> {
+    let wanted = sheet.map(str::to_string);
+    let mut rows = read::open(path, move |names| match &wanted {
+        Some(w) => names.iter().position(|n| n == w).unwrap_or(0),
+        None => candidate_sheets(names)[0],
+    })?;
+    if let Some(w) = sheet.filter(|_| rows.format != read::Format::Csv) {
+        if rows.sheet != w {
+            return Err(SheetError::File { file: file.to_string(), reason: format!("工作簿中没有名为“{w}”的工作表；工作表有：{}", rows.sheets.join("、")) });
+        }
+        let h = find_header(&mut rows, kind, file)?;
+        return Ok((rows, h));
+    }
+    let first = find_header(&mut rows, kind, file);
+    let others: Vec<usize> = candidate_sheets(&rows.sheets).into_iter().filter(|&i| rows.sheets[i] != rows.sheet).collect();
+    if others.is_empty() {
+        return first.map(|h| (rows, h));
+    }
+    let mut found: Vec<(read::Rows, HeaderMap)> = Vec::new();
+    let first_err = match first {
+        Ok(h) => {
+            found.push((rows, h));
+            None
+        }
+        Err(e) => Some(e),
+    };
+    for i in others {
+        let mut r = read::open(path, move |_| i)?;
+        if let Ok(h) = find_header(&mut r, kind, file) {
+            found.push((r, h));
+        }
+    }
+    match found.len() {
+        0 => Err(first_err.expect("the first sheet failed")),
+        1 => Ok(found.pop().expect("one")),
+        _ => Err(SheetError::File {
+            file: file.to_string(),
+            reason: format!(
+                "工作簿中有{}张工作表都像{}：{}。请选择要导入的一张（网页上在“工作表”中选择，命令行加 --sheet 工作表名），其余的分别导入",
+                found.len(),
+                kind.label(),
+                found.iter().map(|(r, _)| format!("“{}”", r.sheet)).collect::<Vec<_>>().join("、")
+            ),
+        }),
+    }
+}
+
+/// Finds the header under any title rows (合并的标题、“填报单位：…（盖章）”、“填报日期：…”).
+/// A header may take two rows: group titles merged above the columns' own names.
 fn find_header(rows: &mut read::Rows, kind: Kind, file: &str) -> Result<HeaderMap, SheetError> {
     let mut seen = 0;
     let mut first = Vec::new();
+    let mut prev: Option<SheetRow> = None;
+    let fail = |reason: String| SheetError::File { file: file.to_string(), reason };
     while let Some(row) = rows.next_row()? {
         if row.is_blank() {
             continue;
         }
-        match match_header(kind, &row) {
-            Ok(Some(h)) => return Ok(h),
-            Ok(None) => {}
-            Err(reason) => return Err(SheetError::File { file: file.to_string(), reason }),
+        match map_header(kind, &row).map_err(fail)? {
+            Some(mut h) => {
+                let mut at = row.clone();
+                if let Some(p) = &prev {
+                    let merged = merge_rows(p, &row);
+                    if let Ok(Some(m)) = map_header(kind, &merged) {
+                        if m.hits() > h.hits() {
+                            h = m;
+                            at = merged;
+                        }
+                    }
+                }
+                if let Some(next) = rows.next_row()? {
+                    let merged = merge_rows(&at, &next);
+                    match map_header(kind, &merged) {
+                        Ok(Some(m)) if m.hits() > h.hits() => {
+                            h = m;
+                            at = merged;
+                        }
+                        _ => rows.unread(next),
+                    }
+                }
+                require(&h, &at).map_err(fail)?;
+                return Ok(h);
+            }
+            None => {}
         }
         if first.len() < 3 {
             first.push(format!("第{}行：{}", row.number, row.cells.iter().map(Value::display).filter(|s| !s.is_empty()).collect::<Vec<_>>().join("、")));
         }
+        prev = Some(row);
         seen += 1;
         if seen >= HEADER_SEARCH_ROWS {
             break;
@@ -220,10 +316,10 @@ fn find_header(rows: &mut read::Rows, kind: Kind, file: &str) -> Result<HeaderMa
     Err(SheetError::File {
         file: file.to_string(),
         reason: if first.is_empty() {
-            "文件中没有任何内容（空表）；请在第一张工作表中填写表头和数据后再导入".to_string()
+            "文件中没有任何内容（空表）；请在工作表中填写表头和数据后再导入".to_string()
         } else {
             format!(
-                "没有找到{}的表头：前{}行中没有一行包含“{}”等列名（读到的是：{}）。请确认选择的导入类别正确、第一张工作表是要导入的表，或下载导入模板对照填写",
+                "没有找到{}的表头：前{}行中没有一行包含“{}”等列名（读到的是：{}）。请确认选择的导入类别正确、要导入的工作表有表头，或下载导入模板对照填写",
                 kind.label(),
                 HEADER_SEARCH_ROWS,
                 expected.join("”“"),
@@ -499,6 +595,19 @@ fn check_members(h: &HeaderMap, orgs: &OrgDirectory, seen: &mut HashMap<u64, u32
                     }
                     std::collections::hash_map::Entry::Vacant(v) => {
                         v.insert(row.number);
+                        let mut gaps = m.gaps();
+                        if m.joined_precision == domain::dates::Precision::Month {
+                            gaps.push("入党时间只有年月");
+                        }
+                        if m.full_on.is_some() && m.full_precision == domain::dates::Precision::Month {
+                            gaps.push("转正时间只有年月");
+                        }
+                        for g in gaps {
+                            match report.gaps.iter_mut().find(|x| x.0 == g) {
+                                Some(x) => x.1 += 1,
+                                None => report.gaps.push((g.to_string(), 1)),
+                            }
+                        }
                         ok.push((row.number, m));
                     }
                 },

@@ -119,12 +119,23 @@ pub fn sniff(path: &Path) -> Result<Format, SheetError> {
 pub struct Rows {
     rx: Receiver<Result<Vec<SheetRow>, SheetError>>,
     pending: std::vec::IntoIter<SheetRow>,
+    /// A row handed back by [`Rows::unread`] (a header looked one row ahead).
+    back: Option<SheetRow>,
     pub format: Format,
     pub sheet: String,
+    /// Every sheet of the workbook, in order (one empty name for CSV).
+    pub sheets: Vec<String>,
 }
 
 impl Rows {
+    /// Puts a row back: the next [`Rows::next_row`] returns it again.
+    pub fn unread(&mut self, row: SheetRow) {
+        self.back = Some(row);
+    }
     pub fn next_row(&mut self) -> Result<Option<SheetRow>, SheetError> {
+        if let Some(r) = self.back.take() {
+            return Ok(Some(r));
+        }
         loop {
             if let Some(r) = self.pending.next() {
                 return Ok(Some(r));
@@ -145,7 +156,7 @@ pub fn open(path: &Path, pick_sheet: impl FnOnce(&[String]) -> usize + Send + 's
     let file = path.display().to_string();
     let shown = file.clone();
     let (tx, rx) = sync_channel::<Result<Vec<SheetRow>, SheetError>>(4);
-    let (name_tx, name_rx) = sync_channel::<Result<String, SheetError>>(1);
+    let (name_tx, name_rx) = sync_channel::<Result<(String, Vec<String>), SheetError>>(1);
     let path = path.to_path_buf();
     std::thread::spawn(move || {
         let send_rows = |rows: &mut Vec<SheetRow>| -> bool {
@@ -164,7 +175,7 @@ pub fn open(path: &Path, pick_sheet: impl FnOnce(&[String]) -> usize + Send + 's
                         return;
                     }
                 };
-                let _ = name_tx.send(Ok(sheet.clone()));
+                let _ = name_tx.send(Ok((sheet.clone(), calamine::Reader::sheet_names(&wb))));
                 let mut reader = match wb.worksheet_cells_reader(&sheet) {
                     Ok(r) => r,
                     Err(e) => return fail(broken(&file, &e.to_string())),
@@ -211,7 +222,7 @@ pub fn open(path: &Path, pick_sheet: impl FnOnce(&[String]) -> usize + Send + 's
                         return;
                     }
                 };
-                let _ = name_tx.send(Ok(sheet.clone()));
+                let _ = name_tx.send(Ok((sheet.clone(), calamine::Reader::sheet_names(&wb))));
                 let range = match calamine::Reader::worksheet_range(&mut wb, &sheet) {
                     Ok(r) => r,
                     Err(e) => return fail(broken(&file, &e.to_string())),
@@ -229,7 +240,7 @@ pub fn open(path: &Path, pick_sheet: impl FnOnce(&[String]) -> usize + Send + 's
                 send_rows(&mut rows);
             }
             Format::Csv => {
-                let _ = name_tx.send(Ok(String::new()));
+                let _ = name_tx.send(Ok((String::new(), vec![String::new()])));
                 let f = match std::fs::File::open(&path) {
                     Ok(f) => f,
                     Err(e) => return fail(SheetError::Io { file, reason: e.to_string() }),
@@ -266,8 +277,8 @@ pub fn open(path: &Path, pick_sheet: impl FnOnce(&[String]) -> usize + Send + 's
             }
         }
     });
-    let sheet = name_rx.recv().map_err(|_| SheetError::File { file: shown, reason: "读取线程意外中止".into() })??;
-    Ok(Rows { rx, pending: Vec::new().into_iter(), format, sheet })
+    let (sheet, sheets) = name_rx.recv().map_err(|_| SheetError::File { file: shown, reason: "读取线程意外中止".into() })??;
+    Ok(Rows { rx, pending: Vec::new().into_iter(), back: None, format, sheet, sheets })
 }
 
 /// Opens a workbook and picks the sheet to read.
@@ -299,15 +310,50 @@ fn too_long(file: &str, row: u32) -> SheetError {
     }
 }
 
-/// UTF-8 (with or without BOM) when the first 64 KiB decode as UTF-8, else GBK (GB 18030).
-fn detect_encoding<R: std::io::BufRead>(buf: &mut R) -> std::io::Result<&'static encoding_rs::Encoding> {
-    let head = buf.fill_buf()?;
-    match std::str::from_utf8(head) {
-        Ok(_) => Ok(encoding_rs::UTF_8),
-        // A multi-byte character cut at the end of the buffer is still UTF-8.
-        Err(e) if e.error_len().is_none() => Ok(encoding_rs::UTF_8),
-        Err(_) => Ok(encoding_rs::GB18030),
+/// The encoding of a CSV file, judged on the whole file: UTF-8 (with or without BOM)
+/// when it decodes as UTF-8, or when its valid multi-byte UTF-8 characters outnumber the
+/// bytes that are not UTF-8 (a UTF-8 file with a few damaged bytes stays UTF-8, and the
+/// damaged cells are reported); otherwise GB 18030 (a superset of GBK and GB 2312).
+fn detect_encoding<R: std::io::BufRead + Seek>(buf: &mut R) -> std::io::Result<&'static encoding_rs::Encoding> {
+    let (mut good, mut bad) = (0u64, 0u64);
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        let chunk = buf.fill_buf()?;
+        if chunk.is_empty() {
+            bad += carry.len() as u64;
+            break;
+        }
+        let n = chunk.len();
+        let mut data = std::mem::take(&mut carry);
+        data.extend_from_slice(chunk);
+        buf.consume(n);
+        let mut rest: &[u8] = &data;
+        loop {
+            match std::str::from_utf8(rest) {
+                Ok(s) => {
+                    good += s.chars().filter(|c| !c.is_ascii()).count() as u64;
+                    break;
+                }
+                Err(e) => {
+                    let (ok, tail) = rest.split_at(e.valid_up_to());
+                    good += std::str::from_utf8(ok).map(|s| s.chars().filter(|c| !c.is_ascii()).count() as u64).unwrap_or(0);
+                    match e.error_len() {
+                        Some(l) => {
+                            bad += l as u64;
+                            rest = &tail[l..];
+                        }
+                        // A character cut at the chunk's end: finish it with the next chunk.
+                        None => {
+                            carry = tail.to_vec();
+                            break;
+                        }
+                    }
+                }
+            }
+        }
     }
+    buf.seek(SeekFrom::Start(0))?;
+    Ok(if bad == 0 || good > bad { encoding_rs::UTF_8 } else { encoding_rs::GB18030 })
 }
 
 fn from_data_ref(d: &calamine::DataRef<'_>) -> Value {

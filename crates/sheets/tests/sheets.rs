@@ -21,7 +21,7 @@ async fn generated(db: Db) -> Option<Store> {
 }
 
 async fn import(store: &Store, path: &Path, kind: Kind, dry_run: bool) -> Result<sheets::ImportReport, sheets::SheetError> {
-    sheets::import_file(store, &Scope::jurisdiction(), path, kind, (as_of(), &domain::rules::Rules::default_rules()), dry_run, (None, None), |_| {}).await
+    sheets::import_file(store, &Scope::jurisdiction(), path, kind, (as_of(), &domain::rules::Rules::default_rules()), dry_run, (None, None, None), |_| {}).await
 }
 
 /// Every cell of the first sheet, as text.

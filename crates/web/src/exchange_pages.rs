@@ -109,6 +109,8 @@ fn upload_form(v: &Viewer, kind: Kind, error: Option<&str>) -> Markup {
                 }
                 label for="file" { "文件" }
                 input id="file" type="file" name="file" accept=".xlsx,.xls,.csv" required;
+                label for="sheet" { "工作表（工作簿中有多张名册时填写要导入的工作表名，否则留空）" }
+                input id="sheet" type="text" name="sheet";
                 button.primary type="submit" name="action" value="preview" { "上传并预览（不写入）" }
             }
         }
@@ -129,6 +131,7 @@ pub async fn upload(State(st): State<AppState>, headers: HeaderMap, mut mp: Mult
     let mut csrf = String::new();
     let mut kind = String::new();
     let mut original = String::new();
+    let mut sheet = String::new();
     let token = store::random_token();
     let path = upload_path(&v, &token)?;
     let mut size = 0usize;
@@ -137,6 +140,7 @@ pub async fn upload(State(st): State<AppState>, headers: HeaderMap, mut mp: Mult
         match field.name().unwrap_or("") {
             "csrf" => csrf = field.text().await.unwrap_or_default(),
             "kind" => kind = field.text().await.unwrap_or_default(),
+            "sheet" => sheet = field.text().await.unwrap_or_default().trim().to_string(),
             "file" => {
                 original = field.file_name().unwrap_or("上传文件").to_string();
                 use std::io::Write;
@@ -171,6 +175,7 @@ pub async fn upload(State(st): State<AppState>, headers: HeaderMap, mut mp: Mult
     }
     // Keep the name the user gave, for the confirmation step and the report.
     std::fs::write(path.with_extension("name"), &original).map_err(|e| bad(format!("无法保存上传的文件：{e}")))?;
+    std::fs::write(path.with_extension("sheet"), &sheet).map_err(|e| bad(format!("无法保存上传的文件：{e}")))?;
     run(&st, &v, kind, &token, true).await
 }
 
@@ -193,7 +198,9 @@ pub async fn confirm(State(st): State<AppState>, headers: HeaderMap, Form(f): Fo
 async fn run(st: &AppState, v: &Viewer, kind: Kind, token: &str, preview: bool) -> PageResult {
     let path = upload_path(v, token)?;
     let original = std::fs::read_to_string(path.with_extension("name")).unwrap_or_else(|_| "上传文件".into());
-    let result = sheets::import_file(&st.store, &v.scope, &path, kind, (today(), &st.rules), preview, (Some(v.session.user.id), Some(&original)), |_| {}).await;
+    let sheet = std::fs::read_to_string(path.with_extension("sheet")).unwrap_or_default();
+    let sheet = Some(sheet.as_str()).filter(|s| !s.is_empty());
+    let result = sheets::import_file(&st.store, &v.scope, &path, kind, (today(), &st.rules), preview, (Some(v.session.user.id), Some(&original), sheet), |_| {}).await;
     let report = match result {
         Ok(r) => r,
         Err(sheets::SheetError::Store(e)) => return Err(e.into()),
@@ -229,6 +236,13 @@ fn result_page(v: &Viewer, kind: Kind, token: &str, r: &ImportReport) -> Markup 
             p { "文件“" (r.file) "”" @if !r.sheet.is_empty() { "，工作表“" (r.sheet) "”" } "，表头在第" (r.header_row) "行，共" (r.rows) "行数据。" }
             @if !r.unused_columns.is_empty() {
                 p.error { "注意：以下列不属于" (kind.label()) "，其内容不会导入：" (r.unused_columns.join("、")) }
+            }
+            @if !r.missing_columns.is_empty() {
+                p id="import-missing" { "文件中没有这些列：" (r.missing_columns.join("、")) "。新登记的记录这些项记为“未登记”，已有记录保留系统中的内容。" }
+            }
+            @if !r.gaps.is_empty() {
+                p id="import-gaps" { "信息不全（可以导入，导入后在“信息完整性”页补齐）："
+                    @for (i, (f, n)) in r.gaps.iter().enumerate() { @if i > 0 { "；" } (n) "人" (if f.contains("只有年月") { f.clone() } else { format!("缺少{f}") }) } }
             }
             @if r.error_count() > 0 {
                 p.error id="import-errors" { "发现 " (r.error_count()) " 处错误，未导入任何数据。请按下表或错误报告修改后重新上传。" }
