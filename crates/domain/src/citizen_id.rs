@@ -16,6 +16,9 @@ impl CitizenId {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let s: String = raw.trim().to_uppercase();
         let err = |why: &str| FieldError::new("citizen_id", format!("身份证号“{}”{}", mask_str(&s), why));
+        if s.is_empty() {
+            return Err(FieldError::new("citizen_id", "身份证号未填写：请填写18位公民身份号码"));
+        }
         if s.chars().count() != 18 {
             return Err(err("应为18位，请核对后重新填写"));
         }

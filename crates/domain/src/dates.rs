@@ -127,7 +127,8 @@ pub fn written(raw: &str) -> Result<Written, String> {
     let num = |p: &str| p.parse::<i64>().ok();
     let fail = || Err(format!("“{raw}”不是可识别的日期；请写成2020-01-05、2020/1/5或2020年1月5日（只知道年月时写2020.01）"));
     let two_digit = |y: &str| {
-        Err(format!("“{raw}”的年份只写了两位（{y}），无法确定是19{y}年还是20{y}年；请写四位年份，如19{y}.01"))
+        let rest = &cleaned[y.len()..].replace('-', ".");
+        Err(format!("“{raw}”的年份只写了两位（{y}），无法确定是19{y}年还是20{y}年；请写四位年份，如19{y}{rest}或20{y}{rest}"))
     };
     match parts.as_slice() {
         [one] if one.chars().all(|c| c.is_ascii_digit()) => match one.len() {

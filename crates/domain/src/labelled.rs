@@ -28,10 +28,13 @@ pub trait Labelled: Sized + Copy + 'static {
     }
     /// Why `s` is not a value of this enumeration, with what to write instead.
     fn unknown(s: &str) -> String {
-        let allowed: Vec<&str> = Self::ALL.iter().map(|v| v.label()).collect();
+        // 未登记 is what an empty value means, not a word to offer.
+        let offered = Self::ALL.iter().filter(|v| v.code() != "unregistered");
+        let allowed: Vec<&str> = offered.clone().map(|v| v.label()).collect();
         let mut others: Vec<&str> = Vec::new();
-        for v in Self::ALL {
-            others.extend(crate::vocabulary::words_for(Self::FIELD_LABEL, v.code()).iter().take(3).map(String::as_str));
+        for v in offered {
+            let words = crate::vocabulary::words_for(Self::FIELD_LABEL, v.code());
+            others.extend(words.iter().map(String::as_str).filter(|w| !allowed.contains(w)).take(3));
         }
         let also = if others.is_empty() { String::new() } else { format!("（也可写作{}等）", others.join("、")) };
         if s.trim().is_empty() {

@@ -208,6 +208,9 @@ pub struct HeaderMap {
     pub unused: Vec<String>,
     /// Cell indexes of columns that carry nothing (序号): a row with only these is blank.
     pub noise: Vec<usize>,
+    /// The organisation a title row names ("填报单位：中共某村支部委员会（盖章）"), for
+    /// files without an organisation column.
+    pub title_org: Option<String>,
 }
 
 impl HeaderMap {
@@ -219,7 +222,7 @@ impl HeaderMap {
     pub fn missing_required(&self) -> Vec<&'static str> {
         let cols = self.kind.columns();
         let mut missing: Vec<&str> = cols.iter().zip(&self.index).filter(|(c, i)| c.required && i.is_none()).map(|(c, _)| c.label).collect();
-        if cols.iter().any(|c| c.key == "org_code") && !self.has("org") && !self.has("org_code") {
+        if cols.iter().any(|c| c.key == "org_code") && !self.has("org") && !self.has("org_code") && self.title_org.is_none() {
             missing.push("所在党组织（名称或代码）");
         }
         missing
@@ -287,8 +290,9 @@ pub fn require(h: &HeaderMap, row: &SheetRow) -> Result<(), String> {
     if missing.is_empty() {
         return Ok(());
     }
+    let org_hint = if missing.iter().any(|m| m.starts_with("所在党组织")) { "；所有人属于同一个党支部时，也可以在表头上方写一行“填报单位：党支部全称”" } else { "" };
     Err(format!(
-        "第{}行的表头缺少必填列：{}。文件中的列为：{}。请补上这些列（列名可用常见叫法，如“公民身份号码”），或下载导入模板对照填写",
+        "第{}行的表头缺少必填列：{}。文件中的列为：{}。请补上这些列（列名可用常见叫法，如“公民身份号码”），或下载导入模板对照填写{org_hint}",
         row.number,
         missing.join("、"),
         h.written.iter().filter(|w| !w.is_empty()).cloned().collect::<Vec<_>>().join("、")
@@ -328,7 +332,7 @@ pub fn map_header(kind: Kind, row: &SheetRow) -> Result<Option<HeaderMap>, Strin
     if let Some(c) = clash {
         return Err(c);
     }
-    Ok(Some(HeaderMap { kind, row: row.number, index, written, unused, noise }))
+    Ok(Some(HeaderMap { kind, row: row.number, index, written, unused, noise, title_org: None }))
 }
 
 /// Two header rows read as one: a merged group title above (“基本情况”, “入党情况”) and the
@@ -343,6 +347,24 @@ pub fn merge_rows(above: &SheetRow, below: &SheetRow) -> SheetRow {
         })
         .collect();
     SheetRow { number: below.number, cells }
+}
+
+/// The organisation a title row names: "填报单位：中共西湖村支部委员会（盖章）",
+/// "党支部名称：…", "单位：…".
+pub fn title_org(row: &SheetRow) -> Option<String> {
+    const KEYS: &[&str] = &["填报单位", "党组织名称", "党支部名称", "所在党支部", "所在党组织", "单位名称", "党支部", "单位"];
+    row.cells.iter().filter_map(|v| match v {
+        Value::Text(t) => Some(t.as_str()),
+        _ => None,
+    }).find_map(|t| {
+        let t = t.trim();
+        let key = KEYS.iter().find(|k| t.starts_with(*k))?;
+        let rest = t[key.len()..].trim_start().strip_prefix(['：', ':'])?;
+        let rest = rest.split("（盖章）").next()?.split("(盖章)").next()?;
+        // "填报单位：某支部   填报日期：…" on one line: stop at the next label.
+        let name = rest.split(['\u{3000}', ' ']).find(|s| !s.is_empty())?.trim();
+        (!name.is_empty()).then(|| name.to_string())
+    })
 }
 
 /// Rows under the data that are not data: 合计, 填表人/审核人, 注/说明 lines.

@@ -271,6 +271,7 @@ fn find_header(rows: &mut read::Rows, kind: Kind, file: &str) -> Result<HeaderMa
     let mut seen = 0;
     let mut first = Vec::new();
     let mut prev: Option<SheetRow> = None;
+    let mut title_org = None;
     let fail = |reason: String| SheetError::File { file: file.to_string(), reason };
     while let Some(row) = rows.next_row()? {
         if row.is_blank() {
@@ -298,11 +299,15 @@ fn find_header(rows: &mut read::Rows, kind: Kind, file: &str) -> Result<HeaderMa
                         _ => rows.unread(next),
                     }
                 }
+                if !h.has("org") && !h.has("org_code") {
+                    h.title_org = title_org;
+                }
                 require(&h, &at).map_err(fail)?;
                 return Ok(h);
             }
             None => {}
         }
+        title_org = title_org.or_else(|| crate::columns::title_org(&row));
         if first.len() < 3 {
             first.push(format!("第{}行：{}", row.number, row.cells.iter().map(Value::display).filter(|s| !s.is_empty()).collect::<Vec<_>>().join("、")));
         }
@@ -516,10 +521,11 @@ fn push_errors(report: &mut ImportReport, row: &SheetRow, errors: Vec<RowError>)
 fn org_of(orgs: &OrgDirectory, e: &mut RowErrors<'_>) -> Option<i64> {
     let by_code = cells::identifier(e.h.cell(e.row, "org_code")).ok().flatten();
     let by_name = cells::text(e.h.cell(e.row, "org"));
-    let (key, text) = match (by_code, by_name) {
-        (Some(c), _) => ("org_code", c),
-        (None, Some(n)) => ("org", n),
-        (None, None) => {
+    let (key, text) = match (by_code, by_name, &e.h.title_org) {
+        (Some(c), _, _) => ("org_code", c),
+        (None, Some(n), _) => ("org", n),
+        (None, None, Some(t)) => ("org", t.clone()),
+        (None, None, None) => {
             e.add(if e.h.has("org") { "org" } else { "org_code" }, "所在党组织不能为空");
             return None;
         }
