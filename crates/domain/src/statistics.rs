@@ -109,6 +109,11 @@ impl AnnualReport {
     }
 }
 
+/// 少数民族: neither 汉族 nor 未登记 (an unrecorded ethnicity is not guessed).
+fn is_minority(ethnicity: &str) -> bool {
+    ethnicity != "汉族" && ethnicity != crate::member::UNREGISTERED
+}
+
 /// Column block counted for every breakdown: 合计, 女, 少数民族, 预备党员, 35岁及以下.
 const PROFILE_COLS: [&str; 5] = ["合计", "女", "少数民族", "预备党员", "35岁及以下"];
 
@@ -141,6 +146,8 @@ pub struct AnnualTally {
     previous_total: f64,
     by_education: Vec<Profile>,
     by_age: Vec<Profile>,
+    /// 民族未登记: counted on its own, never guessed as 汉族 or 少数民族.
+    ethnicity_unregistered: Profile,
     by_occupation: Vec<Profile>,
     by_cohort: Vec<Profile>,
     /// 增加: 发展, 转入; 减少 by reason.
@@ -183,6 +190,7 @@ impl AnnualTally {
             previous_total: 0.0,
             by_education: vec![Profile::default(); Education::ALL.len()],
             by_age: vec![Profile::default(); AGE_BANDS.len()],
+            ethnicity_unregistered: Profile::default(),
             by_occupation: vec![Profile::default(); Occupation::ALL.len()],
             by_cohort: vec![Profile::default(); COHORTS.len()],
             admitted: 0.0,
@@ -228,7 +236,7 @@ impl AnnualTally {
         if in_year(Some(m.joined_on)) {
             let age = age_on(m.birth_date, m.joined_on);
             let probationary = m.full_on.is_none_or(|f| f > self.end);
-            self.new_profile.add(&Person { sex: m.sex, minority: m.ethnicity != "汉族", probationary, age });
+            self.new_profile.add(&Person { sex: m.sex, minority: is_minority(&m.ethnicity), probationary, age });
             self.new_by_age[age_band(age)] += 1.0;
             self.new_by_education[ei] += 1.0;
             self.new_by_occupation[oi] += 1.0;
@@ -239,7 +247,10 @@ impl AnnualTally {
             return;
         }
         let probationary = m.full_on.is_none_or(|f| f > self.end);
-        let p = Person { sex: m.sex, minority: m.ethnicity != "汉族", probationary, age: age_on(m.birth_date, self.end) };
+        let p = Person { sex: m.sex, minority: is_minority(&m.ethnicity), probationary, age: age_on(m.birth_date, self.end) };
+        if m.ethnicity == crate::member::UNREGISTERED {
+            self.ethnicity_unregistered.add(&p);
+        }
         self.total.add(&p);
         let ai = age_band(p.age);
         self.by_education[ei].add(&p);
@@ -317,13 +328,14 @@ impl AnnualTally {
             note: "转入只计本年办理接收的组织关系；系统外转入未登记接收手续的不计入".into(),
         });
         let labels_of = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let mut second = profile_table("第二表", "党员基本情况", Vec::new(), &[], "年龄按当年12月31日计算");
+        let mut second = profile_table("第二表", "党员基本情况", Vec::new(), &[], "年龄按当年12月31日计算；少数民族不含民族未登记的党员，未登记的单列；职业未登记的单列");
         for (l, p) in AGE_BANDS.iter().zip(&self.by_age) {
             second.rows.push((format!("年龄：{l}"), p.0.to_vec()));
         }
         for (o, p) in Occupation::ALL.iter().zip(&self.by_occupation) {
             second.rows.push((format!("职业：{}", o.label()), p.0.to_vec()));
         }
+        second.rows.push(("民族：未登记".to_string(), self.ethnicity_unregistered.0.to_vec()));
         tables.push(second);
         tables.push(profile_table("第三表", "党员入党时间", labels_of(&COHORTS), &self.by_cohort, "按入党时间（支部大会通过之日）分组"));
         tables.push(profile_table(

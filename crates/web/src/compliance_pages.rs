@@ -166,6 +166,21 @@ pub async fn todo(State(st): State<AppState>, headers: HeaderMap, Query(q): Quer
         })
         .collect();
     let letters: Vec<_> = st.store.transfers(&v.scope, None, Some(org.id)).await?.into_iter().filter(|t| t.received_on.is_none()).collect();
+    // Records to complete: "12名党员缺少职业", from the same count as the completeness page.
+    let gaps: Vec<String> = match v.scope.own_member() {
+        Some(_) => Vec::new(),
+        None => {
+            let rows = st.store.member_completeness(&v.scope, org.id).await?;
+            store::COMPLETENESS_FIELDS
+                .iter()
+                .enumerate()
+                .filter_map(|(i, (_, f))| {
+                    let n: i64 = rows.iter().map(|r| r.gaps[i]).sum();
+                    (n > 0).then(|| if f.contains("只有年月") { format!("{n}名党员的{f}") } else { format!("{n}名党员缺少{f}") })
+                })
+                .collect()
+        }
+    };
     let body = html! {
         div.crumbs { a href={ "/orgs/" (org.id) } { (org.name) } " › 待办" }
         section {
@@ -206,6 +221,13 @@ pub async fn todo(State(st): State<AppState>, headers: HeaderMap, Query(q): Quer
             section {
                 h2 { "发展党员（" (pipeline.len()) "）" }
                 ul { @for (name, what, id) in &pipeline { li { a href={ "/development/" (id) } { (name) } "：" (what) } } }
+            }
+        }
+        @if !gaps.is_empty() {
+            section id="todo-gaps" {
+                h2 { "党员信息待补齐（" (gaps.len()) "）" }
+                ul { @for g in &gaps { li { (g) } } }
+                p { a href={ "/orgs/" (org.id) "/completeness" } { "逐个党组织查看并补齐" } }
             }
         }
         @if !letters.is_empty() {

@@ -359,6 +359,60 @@ pub async fn annual(State(st): State<AppState>, headers: HeaderMap, Path(id): Pa
     Ok(download(&format!("{}_{year}年党内统计年报.xlsx", org.name), XLSX, bytes))
 }
 
+#[derive(Deserialize)]
+pub struct FormatPick {
+    format: Option<String>,
+}
+
+/// 信息完整性: per organisation of the subtree, how many members hold each field as 未登记
+/// or a date known only to the month; `?format=xlsx|csv` downloads the same table.
+pub async fn completeness(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<FormatPick>) -> PageResult {
+    let v = page_viewer(&st, &headers).await?;
+    refuse_members(&v)?;
+    let org = st.store.org(&v.scope, id).await?;
+    let rows = st.store.member_completeness(&v.scope, id).await?;
+    let fields = store::COMPLETENESS_FIELDS;
+    let head = |f: &str| if f.contains("只有年月") { f.to_string() } else { format!("缺少{f}") };
+    let mut total = [0i64; 6];
+    let mut members = 0;
+    for r in &rows {
+        members += r.members;
+        for (t, g) in total.iter_mut().zip(r.gaps) {
+            *t += g;
+        }
+    }
+    if let Some(format) = q.format.as_deref() {
+        let heads: Vec<String> = ["党组织".to_string(), "党员数".to_string()].into_iter().chain(fields.iter().map(|(_, f)| head(f))).collect();
+        let widths: Vec<(&str, f64)> = heads.iter().enumerate().map(|(i, h)| (h.as_str(), if i == 0 { 36.0 } else { 12.0 })).collect();
+        let all = std::iter::once(("合计".to_string(), members, total)).chain(rows.iter().map(|r| (r.org_name.clone(), r.members, r.gaps)));
+        let lines = all.map(|(n, m, g)| {
+            let mut line = vec![sheets::write::Out::Text(n), sheets::write::Out::Number(m as f64)];
+            line.extend(g.iter().map(|x| sheets::write::Out::Number(*x as f64)));
+            line
+        });
+        return table_download(&v, &format!("{}_党员信息完整性", org.name), format, &widths, lines);
+    }
+    let body = html! {
+        div.crumbs { a href={ "/orgs/" (org.id) } { (org.name) } " › 信息完整性" }
+        section {
+            h1 { "党员信息完整性：" (org.name) }
+            p { "在册党员 " b { (members) } " 人。导入的名册缺少的项记为“未登记”，只写到月的日期按月记录；按下表逐个党组织补齐。" }
+            p { a.button href={ "/orgs/" (org.id) "/completeness?format=xlsx" } { "下载Excel" } " " a href={ "/orgs/" (org.id) "/completeness?format=csv" } { "CSV" } }
+            div.table-wrap { table id="completeness" {
+                thead { tr { th { "党组织" } th { "党员数" } @for (_, f) in fields { th { (head(f)) } } } }
+                tbody {
+                    tr { td { b { "合计" } } td { b { (members) } } @for t in total { td { b { (t) } } } }
+                    @for r in &rows { tr {
+                        td { a href={ "/orgs/" (r.org_id) } { (r.org_name) } } td { (r.members) }
+                        @for g in r.gaps { td { @if g > 0 { span.tag.warn { (g) } } @else { "0" } } }
+                    } }
+                }
+            } }
+        }
+    };
+    Ok(page(&v, "信息完整性", body))
+}
+
 /// A list the UI shows, as a downloaded table (`xlsx` or `csv`).
 pub fn table_download(v: &Viewer, name: &str, format: &str, heads: &[(&str, f64)], rows: impl Iterator<Item = Vec<sheets::write::Out>>) -> PageResult {
     let ext = match format {
@@ -398,7 +452,8 @@ pub fn org_links(org_id: i64) -> Markup {
             p {
                 "党内统计年报：" a href={ "/orgs/" (org_id) "/annual?year=" (year - 1) } { (year - 1) "年" } "　"
                 a href={ "/orgs/" (org_id) "/annual?year=" (year) } { (year) "年（截至今日）" } "　"
-                a.button href="/import" { "导入数据" }
+                a.button href="/import" { "导入数据" } "　"
+                a href={ "/orgs/" (org_id) "/completeness" } { "党员信息完整性" }
             }
         }
     }

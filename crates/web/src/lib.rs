@@ -80,6 +80,7 @@ pub fn router(store: Store, rules: Rules, rules_text: String) -> Router {
         .route("/import/template/{kind}", get(exchange_pages::template))
         .route("/orgs/{id}/export/{kind}", get(exchange_pages::export))
         .route("/orgs/{id}/annual", get(exchange_pages::annual))
+        .route("/orgs/{id}/completeness", get(exchange_pages::completeness))
         .route("/surveys", get(survey_pages::home))
         .route("/surveys/builtin.xlsx", get(survey_pages::builtin_xlsform))
         .route(
