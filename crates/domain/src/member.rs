@@ -158,17 +158,23 @@ pub struct NewMemberInput {
     pub org_id: Option<i64>,
     pub group_id: Option<i64>,
     pub name: String,
+    #[serde(default)]
     pub sex: String,
+    #[serde(default)]
     pub ethnicity: String,
+    #[serde(default)]
     pub birth_date: String,
     pub citizen_id: String,
+    #[serde(default)]
     pub education: String,
+    #[serde(default)]
     pub occupation: String,
     #[serde(default)]
     pub phone: Option<String>,
     pub joined_on: String,
     #[serde(default)]
     pub full_on: Option<String>,
+    #[serde(default)]
     pub status: String,
     #[serde(default)]
     pub is_mobile: bool,

@@ -249,7 +249,7 @@ fn parse_step(stage: Stage, f: &Fields) -> Result<Step, Vec<FieldError>> {
         Stage::Candidate => {
             let review = date("review_on", "政治审查日期", false);
             let approved = date("approved_on", "审批日期", false);
-            let hours = get("training_hours").parse::<f64>().map_err(|_| errors.borrow_mut().push(FieldError::new("training_hours", format!("培训学时“{}”应为数字", get("training_hours"))))).ok();
+            let hours = domain::numbers::DEVELOPMENT_HOURS.parse("training_hours", &get("training_hours")).map_err(|e| errors.borrow_mut().push(e)).ok();
             match (on, hours, vote()) {
                 (Some(on), Some(training_hours), Some(vote)) => Some(Step::Admit { on, sponsors: names(&["sponsor1", "sponsor2"]), review_on: review, training_hours, vote, approved_on: approved }),
                 _ => None,

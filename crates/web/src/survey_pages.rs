@@ -216,7 +216,7 @@ fn rules_fields(r: &Rules) -> maud::Markup {
 /// The rules from posted form fields.
 fn rules_from(f: &std::collections::HashMap<String, String>) -> Result<Rules, PageError> {
     let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
-    let num = |k: &str, what: &str| -> Result<f64, PageError> { get(k).parse::<f64>().ok().filter(|x| *x >= 0.0).ok_or_else(|| bad(format!("{what}应为不小于0的数，“{}”不是", get(k)))) };
+    let num = |k: &str, what: &str| -> Result<f64, PageError> { get(k).parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0).ok_or_else(|| bad(format!("{what}应为不小于0的数，“{}”不是", get(k)))) };
     let rules = Rules {
         complete: f.contains_key("complete"),
         speeder_fraction: num("speeder_fraction", "中位数比例")?,

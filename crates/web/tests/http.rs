@@ -842,3 +842,204 @@ async fn report_page_writes_the_report_within_scope() {
     let member = login_page(&app, "member").await;
     assert_eq!(get_status(&member, format!("{}/report", app.base)).await, StatusCode::FORBIDDEN);
 }
+
+/// A small deterministic generator for the records below (xorshift).
+struct Draw(u64);
+impl Draw {
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        xs[(self.0 % xs.len() as u64) as usize]
+    }
+}
+
+/// What one path did with a record: accepted, or refused naming these fields.
+#[derive(Debug, PartialEq)]
+enum Verdict {
+    Accepted,
+    Refused,
+}
+
+/// Imports a one-row CSV of `kind` the way an upload does, in the jurisdiction.
+async fn import_row(store: &Store, kind: sheets::Kind, header: &str, row: &[&str]) -> (Verdict, Vec<String>) {
+    let path = std::env::temp_dir().join(format!("dj_row_{}_{}.csv", std::process::id(), rand_suffix()));
+    let quoted: Vec<String> = row.iter().map(|v| format!("\"{}\"", v.replace('"', "\"\""))).collect();
+    std::fs::write(&path, format!("{header}\n{}\n", quoted.join(","))).unwrap();
+    let today = chrono::Local::now().date_naive();
+    let r = sheets::import_file(store, &Scope::jurisdiction(), &path, kind, (today, &domain::rules::Rules::default_rules()), false, (None, None, None), |_| {}).await;
+    let _ = std::fs::remove_file(&path);
+    match r {
+        Ok(r) if r.committed => (Verdict::Accepted, vec![]),
+        Ok(r) => (Verdict::Refused, r.errors.iter().map(|e| e.reason.clone()).collect()),
+        Err(e) => (Verdict::Refused, vec![e.to_string()]),
+    }
+}
+
+/// Three identical members (but for name and ID) to receive the same records by three paths.
+async fn three_members(app: &App, tok: &str, occupation: &str, seq: u16) -> Vec<(i64, String)> {
+    let mut out = Vec::new();
+    for i in 0..3u16 {
+        let cid = domain::CitizenId::compose("330122", domain::Date::from_ymd_opt(1970, 1, 1).unwrap(), seq + i * 2 + 1).reveal().to_string();
+        let body = json!({"org_id": app.a, "name": format!("路径{}号{seq}", i + 1), "citizen_id": cid, "ethnicity": "汉", "education": "大专",
+            "occupation": occupation, "joined_on": "1995-07-01", "full_on": "1996-07-01"});
+        let r = Client::new().post(format!("{}/api/v1/members", app.base)).bearer_auth(tok).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED, "{:?}", r.text().await);
+        let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        out.push((id, cid));
+    }
+    out
+}
+
+/// One rule per record in one place: a dues or training record typed into the member
+/// page's form, sent to the API and imported from a file is accepted by all three or
+/// refused by all three, and what is stored is the same. The records are generated,
+/// including the numbers that must never pass (NaN, inf, 1e309, negatives); no path
+/// answers 500 and every refusal is in Chinese.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn form_api_and_import_agree_on_every_record() {
+    let app = app().await;
+    let sec = login_page(&app, "sec").await;
+    let tok = token(&app, "sec").await;
+    let mut draw = Draw(0x9E3779B97F4A7C15);
+    let chinese = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) && !s.contains("invalid") && !s.contains("error");
+
+    // ---- training -------------------------------------------------------------------------
+    let people = three_members(&app, &tok, "工人", 700).await;
+    let mut agreed = (0, 0);
+    for i in 0..60 {
+        let taken_on = draw.pick(&["2026-03-05", "2026/3/5", "2026年3月5日", "2026.03", "", "2026-02-30", "2099-01-01", "26.3.5"]);
+        let hours = draw.pick(&["4", "8", "2.5", "80", "0", "-1", "NaN", "inf", "-inf", "1e309", "81", "四", ""]);
+        let channel = draw.pick(&["classroom", "集中学习", "集中培训", "网络党课", "学习强国APP", "其他", "卫星", ""]);
+        let topic = match draw.pick(&["党章学习", "", "二十大精神"]) {
+            "" => String::new(),
+            t => format!("{t}{i}"),
+        };
+        let page = sec.get(format!("{}/members/{}", app.base, people[0].0)).send().await.unwrap().text().await.unwrap();
+        let csrf = hidden_csrf(&page);
+        let form = sec
+            .post(format!("{}/members/{}/training", app.base, people[0].0))
+            .form(&[("csrf", csrf.as_str()), ("taken_on", taken_on), ("hours", hours), ("channel", channel), ("topic", topic.as_str())])
+            .send()
+            .await
+            .unwrap();
+        let form_status = form.status();
+        let form_html = form.text().await.unwrap();
+        let api = Client::new()
+            .post(format!("{}/api/v1/members/{}/training", app.base, people[1].0))
+            .bearer_auth(&tok)
+            .json(&json!({"taken_on": taken_on, "hours": hours, "channel": channel, "topic": topic}))
+            .send()
+            .await
+            .unwrap();
+        let api_status = api.status();
+        let api_body: Value = api.json().await.unwrap();
+        let (imported, reasons) = import_row(&app.store, sheets::Kind::Training, "身份证号,培训日期,学时,培训方式,培训内容", &[&people[2].1, taken_on, hours, channel, &topic]).await;
+        let form_v = if form_status == StatusCode::SEE_OTHER { Verdict::Accepted } else { Verdict::Refused };
+        let api_v = if api_status == StatusCode::CREATED { Verdict::Accepted } else { Verdict::Refused };
+        let case = format!("training {taken_on:?} {hours:?} {channel:?} {topic:?}");
+        assert!(form_status != StatusCode::INTERNAL_SERVER_ERROR && api_status != StatusCode::INTERNAL_SERVER_ERROR, "{case}");
+        assert_eq!(form_v, api_v, "{case}: form {form_status}, API {api_status} {api_body}");
+        assert_eq!(form_v, imported, "{case}: import {reasons:?}");
+        if api_v == Verdict::Refused {
+            assert_eq!(form_status, StatusCode::UNPROCESSABLE_ENTITY, "{case}");
+            assert!(form_html.contains("未保存"), "{case}");
+            assert!(chinese(api_body["error"].as_str().unwrap_or("")), "{case}: {api_body}");
+            assert!(reasons.iter().all(|r| chinese(r)), "{case}: {reasons:?}");
+            agreed.1 += 1;
+        } else {
+            agreed.0 += 1;
+        }
+    }
+    let year = chrono::Datelike::year(&chrono::Local::now().date_naive());
+    let stored = |id| {
+        let s = app.store.clone();
+        async move { s.member_training(&Scope::jurisdiction(), id, 2026).await.unwrap() }
+    };
+    let (a, b, c) = (stored(people[0].0).await, stored(people[1].0).await, stored(people[2].0).await);
+    assert_eq!(a, b, "form and API stored different training");
+    assert_eq!(a, c, "form and import stored different training");
+    assert!(agreed.0 >= 3 && agreed.1 >= 10, "the draw tried too few of either kind: {agreed:?} (year {year})");
+    assert!(a.iter().all(|t| t.hours.is_finite() && t.hours > 0.0 && t.hours <= 80.0));
+
+    // ---- dues -----------------------------------------------------------------------------
+    let people = three_members(&app, &tok, "工人", 800).await;
+    let mut agreed = (0, 0);
+    for i in 0..90 {
+        // A year of its own per record, so that records never overlap one another.
+        let y = 2000 + i;
+        let from = match draw.pick(&["dash", "dot", "cn", "six", "dash", "empty", "bad"]) {
+            "dash" => format!("{y}-03"),
+            "dot" => format!("{y}.03"),
+            "cn" => format!("{y}年3月"),
+            "six" => format!("{y}03"),
+            "empty" => String::new(),
+            _ => format!("{y}-13"),
+        };
+        let to = match draw.pick(&["none", "later", "none", "later", "earlier", "too_long"]) {
+            "none" => String::new(),
+            "later" => format!("{y}-05"),
+            "earlier" => format!("{y}-01"),
+            _ => format!("{}-06", y + 1),
+        };
+        let base = draw.pick(&["5000", "5000", "3000.5", "12000", "", "-1", "NaN", "inf", "1e309", "五千"]);
+        let amount = draw.pick(&["", "", "", "999", "0.01", "NaN", "1e309"]);
+        let paid_on = draw.pick(&["2026-01-05", "2026/1/5", "2026年1月5日", "2026-01-05", "", "2099-01-01"]).to_string();
+        let page = sec.get(format!("{}/members/{}", app.base, people[0].0)).send().await.unwrap().text().await.unwrap();
+        let csrf = hidden_csrf(&page);
+        let form = sec
+            .post(format!("{}/members/{}/dues", app.base, people[0].0))
+            .form(&[("csrf", csrf.as_str()), ("from_month", from.as_str()), ("to_month", to.as_str()), ("base", base), ("amount", amount), ("paid_on", paid_on.as_str())])
+            .send()
+            .await
+            .unwrap();
+        let form_status = form.status();
+        let api = Client::new()
+            .post(format!("{}/api/v1/members/{}/dues", app.base, people[1].0))
+            .bearer_auth(&tok)
+            .json(&json!({"from_month": from, "to_month": to, "base": base, "amount": amount, "paid_on": paid_on}))
+            .send()
+            .await
+            .unwrap();
+        let api_status = api.status();
+        let api_body: Value = api.json().await.unwrap();
+        let (imported, reasons) =
+            import_row(&app.store, sheets::Kind::Dues, "身份证号,起始月份,截止月份,缴费基数,缴纳金额,缴纳日期", &[&people[2].1, &from, &to, base, amount, &paid_on]).await;
+        let case = format!("dues {from:?} {to:?} {base:?} {amount:?} {paid_on:?}");
+        let form_v = if form_status == StatusCode::SEE_OTHER { Verdict::Accepted } else { Verdict::Refused };
+        let api_v = if api_status == StatusCode::CREATED { Verdict::Accepted } else { Verdict::Refused };
+        assert!(form_status != StatusCode::INTERNAL_SERVER_ERROR && api_status != StatusCode::INTERNAL_SERVER_ERROR, "{case}");
+        assert_eq!(form_v, api_v, "{case}: form {form_status}, API {api_status} {api_body}");
+        assert_eq!(form_v, imported, "{case}: import {reasons:?}");
+        if api_v == Verdict::Refused {
+            assert!(chinese(api_body["error"].as_str().unwrap_or("")), "{case}: {api_body}");
+            assert!(reasons.iter().all(|r| chinese(r)), "{case}: {reasons:?}");
+            agreed.1 += 1;
+        } else {
+            agreed.0 += 1;
+        }
+    }
+    let dues = |id| {
+        let s = app.store.clone();
+        async move {
+            s.member_dues(&Scope::jurisdiction(), id).await.unwrap().into_iter().map(|p| (p.from, p.to, p.base.map(|b| (b * 100.0).round()), (p.amount * 100.0).round(), p.paid_on, p.catch_up)).collect::<Vec<_>>()
+        }
+    };
+    let (a, b, c) = (dues(people[0].0).await, dues(people[1].0).await, dues(people[2].0).await);
+    assert_eq!(a, b, "form and API stored different dues");
+    assert_eq!(a, c, "form and import stored different dues");
+    assert!(agreed.0 >= 3 && agreed.1 >= 10, "the draw tried too few of either kind: {agreed:?}");
+
+    // A JSON number that overflows (1e309) is refused in Chinese before any field is read.
+    let r = Client::new()
+        .post(format!("{}/api/v1/members/{}/training", app.base, people[1].0))
+        .bearer_auth(&tok)
+        .header("content-type", "application/json")
+        .body(r#"{"taken_on": "2026-03-05", "hours": 1e309, "channel": "集中学习", "topic": "溢出"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let msg = r.json::<Value>().await.unwrap()["error"].as_str().unwrap().to_string();
+    assert!(msg.contains("超出范围") && !msg.contains("number out of range"), "{msg}");
+}
