@@ -36,7 +36,7 @@ pub fn error_report_xlsx(r: &ImportReport) -> Result<Vec<u8>, SheetError> {
         let ws = wb.add_worksheet();
         ws.set_name("出错的行（红色为错误）").map_err(xerr)?;
         let mut heads = vec![Head::new("原行号", 8.0)];
-        heads.extend(r.headers.iter().map(|h| Head::new(h.clone(), 14.0)));
+        heads.extend(r.header_cells.iter().map(|(_, h)| Head::new(h.clone(), 14.0)));
         write_header(ws, &f, 0, &heads)?;
         let mut by_cell: HashMap<(u32, String), Vec<&str>> = HashMap::new();
         for e in &r.errors {
@@ -45,9 +45,11 @@ pub fn error_report_xlsx(r: &ImportReport) -> Result<Vec<u8>, SheetError> {
         for (i, row) in r.bad_rows.iter().enumerate() {
             let out = i as u32 + 1;
             ws.write_number(out, 0, row.number as f64).map_err(xerr)?;
-            for (c, h) in r.headers.iter().enumerate() {
-                let v = row.cells.get(c).map(|v| v.display()).unwrap_or_default();
-                let col = c as u16 + 1;
+            for (out_col, (c, h)) in r.header_cells.iter().enumerate() {
+                let v = row.cells.get(*c).map(|v| v.display()).unwrap_or_default();
+                // Citizen IDs leave the system only masked, in reports too.
+                let v = if v.chars().filter(char::is_ascii_digit).count() >= 15 { crate::import::mask(&v) } else { v };
+                let col = out_col as u16 + 1;
                 match by_cell.get(&(row.number, h.clone())) {
                     Some(reasons) => {
                         ws.write_string_with_format(out, col, &v, &f.bad).map_err(xerr)?;

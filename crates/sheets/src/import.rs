@@ -84,6 +84,10 @@ pub struct ImportReport {
     pub sheet: String,
     pub header_row: u32,
     pub headers: Vec<String>,
+    /// The header's non-empty cells with their cell index (the error report writes the
+    /// refused rows' cells under them).
+    #[serde(skip)]
+    pub header_cells: Vec<(usize, String)>,
     /// Data rows read (blank rows not counted).
     pub rows: u64,
     pub counts: ImportCounts,
@@ -137,6 +141,7 @@ pub async fn import_file(
             sheet: rows.sheet.clone(),
             header_row: header.row,
             headers: header.written.iter().filter(|h| !h.is_empty()).cloned().collect(),
+            header_cells: header.written.iter().enumerate().filter(|(_, h)| !h.is_empty()).map(|(i, h)| (i, h.clone())).collect(),
             rows: 0,
             counts: ImportCounts::default(),
             errors: Vec::new(),
@@ -635,7 +640,7 @@ fn check_members(h: &HeaderMap, orgs: &OrgDirectory, seen: &mut HashMap<u64, u32
 }
 
 /// An ID number as shown in reports: valid or not, only its first and last four characters.
-fn mask(id: &str) -> String {
+pub fn mask(id: &str) -> String {
     let chars: Vec<char> = id.chars().collect();
     if chars.len() < 10 {
         return id.to_string();

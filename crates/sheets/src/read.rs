@@ -251,27 +251,50 @@ pub fn open(path: &Path, pick_sheet: impl FnOnce(&[String]) -> usize + Send + 's
                     Err(e) => return fail(SheetError::Io { file, reason: e.to_string() }),
                 };
                 let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(encoding)).bom_sniffing(true).build(buf);
-                let mut csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(decoded);
+                let last_byte = std::rc::Rc::new(std::cell::Cell::new(b'\n'));
+                let tail = Tail { inner: decoded, last: last_byte.clone() };
+                // Only '\n' ends a line, so that a row's number is its line as a text editor
+                // and Excel count it (csv's CRLF mode counts the '\n' of "\r\n" one record
+                // late); the '\r' left at a row's end is trimmed below.
+                let mut csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).terminator(csv::Terminator::Any(b'\n')).from_reader(tail);
                 let mut rows = Vec::with_capacity(CHUNK);
                 let mut record = csv::StringRecord::new();
+                // The record read last and the line after it, emitted once the next read
+                // tells whether it was the file's last line without a final newline.
+                let mut held: Option<(Vec<Value>, u64)> = None;
                 let mut number = 0u32;
                 loop {
-                    match csv.read_record(&mut record) {
-                        Ok(false) => break,
-                        Ok(true) => {}
+                    let more = match csv.read_record(&mut record) {
+                        Ok(m) => m,
                         Err(e) => {
                             return fail(SheetError::File { file, reason: format!("第{}行无法按CSV读取（{e}）；请用Excel或WPS打开后另存为.xlsx再导入", number + 1) })
                         }
+                    };
+                    if let Some((cells, start)) = held.take() {
+                        // Ended by EOF, not by a newline: its last line is the one the reader is on.
+                        let start = if !more && last_byte.get() != b'\n' { start + 1 } else { start };
+                        number = start as u32;
+                        if cells.iter().any(|v| matches!(v, Value::Text(t) if t.chars().count() > MAX_CELL_CHARS)) {
+                            return fail(too_long(&file, number));
+                        }
+                        rows.push(SheetRow { number, cells });
+                        if rows.len() >= CHUNK && !send_rows(&mut rows) {
+                            return;
+                        }
                     }
-                    number = record.position().map(|p| p.line() as u32).unwrap_or(number + 1);
-                    if record.iter().any(|f| f.chars().count() > MAX_CELL_CHARS) {
-                        return fail(too_long(&file, number));
+                    if !more {
+                        break;
                     }
-                    let cells = record.iter().map(|s| if s.trim().is_empty() { Value::Empty } else { Value::Text(s.to_string()) }).collect();
-                    rows.push(SheetRow { number, cells });
-                    if rows.len() >= CHUNK && !send_rows(&mut rows) {
-                        return;
-                    }
+                    let inside: u64 = record.iter().map(|f| f.matches('\n').count() as u64).sum();
+                    let start = csv.position().line().saturating_sub(inside + 1).max(1);
+                    let cells = record
+                        .iter()
+                        .map(|s| {
+                            let s = s.strip_suffix('\r').unwrap_or(s);
+                            if s.trim().is_empty() { Value::Empty } else { Value::Text(s.to_string()) }
+                        })
+                        .collect();
+                    held = Some((cells, start));
                 }
                 send_rows(&mut rows);
             }
@@ -279,6 +302,22 @@ pub fn open(path: &Path, pick_sheet: impl FnOnce(&[String]) -> usize + Send + 's
     });
     let (sheet, sheets) = name_rx.recv().map_err(|_| SheetError::File { file: shown, reason: "读取线程意外中止".into() })??;
     Ok(Rows { rx, pending: Vec::new().into_iter(), back: None, format, sheet, sheets })
+}
+
+/// A reader that remembers the last byte it gave out (whether the file ends with a newline).
+struct Tail<R> {
+    inner: R,
+    last: std::rc::Rc<std::cell::Cell<u8>>,
+}
+
+impl<R: Read> Read for Tail<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n > 0 {
+            self.last.set(buf[n - 1]);
+        }
+        Ok(n)
+    }
 }
 
 /// Opens a workbook and picks the sheet to read.

@@ -220,6 +220,42 @@ async fn error_report_highlights_bad_cells() {
     let mut styles = String::new();
     std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();
     assert!(styles.contains("FFFFC7CE"), "no highlight fill");
+    // The refused rows keep Excel's row numbers, each cell under its own header, and
+    // citizen IDs masked like everywhere else.
+    let rows = wb.worksheet_range("出错的行（红色为错误）").unwrap();
+    let cells: Vec<Vec<String>> = rows.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let id_col = cells[0].iter().position(|h| h.contains("身份")).expect("an ID column");
+    assert_eq!(cells[1][0], "4");
+    let id = &cells[1][id_col];
+    assert!(id.contains("**********") && id.len() == 18, "{id}");
+    for line in &cells {
+        for c in line {
+            assert!(c.chars().filter(char::is_ascii_digit).count() < 15, "unmasked ID in the report: {c}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn error_report_of_a_two_row_header_keeps_cells_under_their_headers() {
+    let store = county_with_branch(Db::Sqlite).await.unwrap();
+    // The two-row header of the corpus with one 入党时间 made impossible.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/c32_utf8.csv");
+    let text = std::fs::read_to_string(&src).unwrap().replacen("1990-07-01", "1990-02-30", 1);
+    let path = temp("two_row.csv");
+    std::fs::write(&path, format!("基本情况,,,,,,,,入党情况,,,\n{text}")).unwrap();
+    let r = import(&store, &path, Kind::Members, false).await.unwrap();
+    assert_eq!(r.error_count(), 1, "{:?}", r.errors);
+    assert_eq!((r.errors[0].row, r.errors[0].letter.as_deref()), (3, Some("I")), "{:?} header row {}", r.errors, r.header_row);
+    let bytes = sheets::error_report::error_report_xlsx(&r).unwrap();
+    let out = temp("two_row_report.xlsx");
+    std::fs::write(&out, &bytes).unwrap();
+    let mut wb = calamine::open_workbook_auto(&out).unwrap();
+    let rows = wb.worksheet_range("出错的行（红色为错误）").unwrap();
+    let cells: Vec<Vec<String>> = rows.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let at = cells[0].iter().position(|h| h == "入党时间").unwrap();
+    assert_eq!(cells[1][at], "1990-02-30");
+    let name = cells[0].iter().position(|h| h == "姓名").unwrap();
+    assert_eq!(cells[1][name], "王建国");
 }
 
 #[test]
@@ -308,3 +344,28 @@ async fn annual_tables_agree(db: Db) {
     }
 }
 both!(annual_tables_agree);
+
+/// Rows are numbered as Excel and text editors number lines, whatever the line endings:
+/// CRLF (as Excel saves CSV), blank lines, a cell holding a line break, no final newline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csv_rows_keep_their_line_numbers() {
+    let store = county_with_branch(Db::Sqlite).await.unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/c32_utf8.csv");
+    let lines: Vec<String> = std::fs::read_to_string(&src).unwrap().lines().map(String::from).collect();
+    // Line 1 header, 2 王建国, 3 blank, 4 李秀英 whose 学历 cell holds a line break (unknown), 5 (its second line),
+    // 6 blank, 7 马文 with an impossible 入党时间, last line 张丽 without a final newline.
+    let with_note = lines[2].replacen("大专", "\"大专\r\n（函授）\"", 1);
+    let bad = lines[3].replacen("2012-12-20", "2012-02-30", 1);
+    let text = format!("{}\r\n{}\r\n\r\n{with_note}\r\n\r\n{bad}\r\n{}", lines[0], lines[1], lines[4]);
+    let path = temp("crlf.csv");
+    std::fs::write(&path, text).unwrap();
+    let r = import(&store, &path, Kind::Members, true).await.unwrap();
+    let rows: Vec<u32> = r.errors.iter().map(|e| e.row).collect();
+    assert_eq!(rows, vec![4, 7], "{:?}", r.errors);
+    assert!(r.errors[0].reason.contains("学历"), "{:?}", r.errors[0]);
+    // The last line, without a newline, is line 8.
+    let short = format!("{}\n{}\n{}", lines[0], lines[1], lines[3].replacen("2012-12-20", "2012-02-30", 1));
+    std::fs::write(&path, short).unwrap();
+    let r = import(&store, &path, Kind::Members, true).await.unwrap();
+    assert_eq!(r.errors.iter().map(|e| e.row).collect::<Vec<_>>(), vec![3], "{:?}", r.errors);
+}
