@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the full test suite needs beyond the Rust toolchain, from Debian's, npm's
 # and PyPI's registries only: Debian's chromium for the browser tests and playwright-core
-# (which never downloads a browser), LibreOffice Writer for the Word reports. PostgreSQL is prepared by scripts/pg-start.sh.
+# (which never downloads a browser), LibreOffice Writer for the Word reports and Calc for
+# the spreadsheets (rosters it saves, reports we write). PostgreSQL is prepared by scripts/pg-start.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x /usr/bin/chromium ]; then
@@ -10,11 +11,12 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
 fi
 # LibreOffice Writer (headless) opens the Word reports and converts them to PDF in tests;
-# a CJK font draws the Chinese labels of the report's charts.
-if ! dpkg -s libreoffice-writer-nogui fonts-wqy-microhei >/dev/null 2>&1; then
-  echo "安装 LibreOffice Writer 和文泉驿微米黑字体（Word 报告和图表用）……" >&2
+# LibreOffice Calc saves rosters as .xls and opens the error reports; a CJK font draws the
+# Chinese labels of the report's charts.
+if ! dpkg -s libreoffice-writer-nogui libreoffice-calc-nogui fonts-wqy-microhei >/dev/null 2>&1; then
+  echo "安装 LibreOffice Writer、Calc 和文泉驿微米黑字体（Word 报告、Excel 文件和图表用）……" >&2
   apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui fonts-wqy-microhei >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui libreoffice-calc-nogui fonts-wqy-microhei >&2
 fi
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 # Python test tools from PyPI: pyreadstat reads the SPSS and Stata exports back, pyxform

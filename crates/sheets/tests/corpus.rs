@@ -132,3 +132,45 @@ async fn every_file_of_the_corpus_has_its_expected_outcome() {
     }
     assert!(failures.is_empty(), "{} corpus file(s) failed:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// Converts `input` with LibreOffice Calc (headless) into `dir` as `format`; `None` when
+/// soffice is missing and not required (CI sets DANGJIAN_REQUIRE_LIBREOFFICE=1).
+fn calc(input: &Path, format: &str, dir: &Path) -> Option<PathBuf> {
+    let have = std::process::Command::new("soffice").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !have {
+        assert!(std::env::var("DANGJIAN_REQUIRE_LIBREOFFICE").is_err(), "DANGJIAN_REQUIRE_LIBREOFFICE is set but soffice is missing (scripts/install-deps.sh)");
+        eprintln!("跳过 LibreOffice Calc 转换（未安装 soffice）");
+        return None;
+    }
+    let profile = format!("-env:UserInstallation=file://{}", dir.join("lo-profile").display());
+    let out = std::process::Command::new("soffice").args([profile.as_str(), "--headless", "--norestore", "--convert-to", format, "--outdir"]).arg(dir).arg(input).output().unwrap();
+    assert!(out.status.success(), "soffice: {}", String::from_utf8_lossy(&out.stderr));
+    let ext = format.split(':').next().unwrap();
+    let produced = dir.join(input.file_stem().unwrap()).with_extension(ext);
+    assert!(produced.exists(), "soffice wrote nothing: {}", String::from_utf8_lossy(&out.stdout));
+    Some(produced)
+}
+
+/// LibreOffice Calc, run now: a roster it saves as Excel 97–2003 imports like the original,
+/// and the error report dangjian writes opens in Calc with every reason and no full ID.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn libreoffice_calc_saves_rosters_we_read_and_opens_reports_we_write() {
+    let dir = std::env::temp_dir().join(unique("calc"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = dir.join("o03_two_row_header.xlsx");
+    std::fs::copy(corpus().join("o03_two_row_header.xlsx"), &src).unwrap();
+    let Some(xls) = calc(&src, "xls", &dir) else { return };
+    let store = county_with_branch().await;
+    let r = import(&store, &xls).await.unwrap();
+    assert_eq!((r.counts.inserted, r.error_count()), (6, 0), "{:?}", r.errors);
+
+    let store = county_with_branch().await;
+    let r = import(&store, &corpus().join("o19_unknown_words.xlsx")).await.unwrap();
+    assert_eq!(r.error_count(), 2);
+    let report = dir.join("错误报告.xlsx");
+    std::fs::write(&report, sheets::error_report::error_report_xlsx(&r).unwrap()).unwrap();
+    let csv = calc(&report, "csv:Text - txt - csv (StarCalc):44,34,76", &dir).unwrap();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.contains("大学肄业") && text.contains("最接近的是“大学本科”") && text.contains("飞行员"), "{text}");
+    assert!(!text.chars().collect::<Vec<_>>().windows(15).any(|w| w.iter().all(char::is_ascii_digit)), "an unmasked ID in the report: {text}");
+}
