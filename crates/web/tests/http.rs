@@ -1043,3 +1043,59 @@ async fn form_api_and_import_agree_on_every_record() {
     let msg = r.json::<Value>().await.unwrap()["error"].as_str().unwrap().to_string();
     assert!(msg.contains("超出范围") && !msg.contains("number out of range"), "{msg}");
 }
+
+/// A roster without 职业 imports, the preview says what is missing, and the gaps come back
+/// where the secretary works: 待办 ("3名党员缺少职业"), the completeness page and its Excel,
+/// and the 党内统计年报 counting 未登记 on its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_fields_are_held_as_unregistered_and_shown_for_completion() {
+    let app = app().await;
+    let sec = login_page(&app, "sec").await;
+    let form = sec.get(format!("{}/import", app.base)).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_csrf(&form);
+    let code = app.store.org(&Scope::jurisdiction(), app.a).await.unwrap().code;
+    let todo_before = sec.get(format!("{}/todo?org={}", app.base, app.a)).send().await.unwrap().text().await.unwrap();
+    let before_gap = |html: &str| html.find("名党员缺少职业").map(|i| html[..i].rsplit(['>', '（']).next().unwrap().trim().parse::<i64>().unwrap()).unwrap_or(0);
+    let had = before_gap(&todo_before);
+    let mut csv = String::from("姓名,身份证号,民族,学历,入党时间,党组织代码\n");
+    for i in 0..3u16 {
+        let cid = domain::CitizenId::compose("330122", domain::Date::from_ymd_opt(1980, 5, 1).unwrap(), 901 + i * 2);
+        csv.push_str(&format!("新党员{i},{},汉,本科,2010.07,{code}\n", cid.reveal()));
+    }
+    let page = sec.post(format!("{}/import", app.base)).multipart(upload(&csrf, "members", "没有职业列.csv", csv.into_bytes())).send().await.unwrap();
+    let html = page.text().await.unwrap();
+    assert!(html.contains("文件中没有这些列") && html.contains("职业"), "{html}");
+    assert!(html.contains("3人缺少职业") && html.contains("3人入党时间只有年月"), "{html}");
+    let token_at = html.find("name=\"token\" value=\"").unwrap() + 20;
+    let token = &html[token_at..token_at + 64];
+    let done = sec.post(format!("{}/import/confirm", app.base)).form(&[("csrf", csrf.as_str()), ("token", token), ("kind", "members")]).send().await.unwrap();
+    assert!(done.text().await.unwrap().contains("导入完成"));
+
+    let todo = sec.get(format!("{}/todo?org={}", app.base, app.a)).send().await.unwrap().text().await.unwrap();
+    assert_eq!(before_gap(&todo), had + 3, "{todo}");
+    assert!(todo.contains("名党员的入党时间只有年月"));
+    let page = sec.get(format!("{}/orgs/{}/completeness", app.base, app.a)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("缺少职业") && html.contains("入党时间只有年月"), "{html}");
+    let xlsx = sec.get(format!("{}/orgs/{}/completeness?format=xlsx", app.base, app.a)).send().await.unwrap().bytes().await.unwrap();
+    let path = std::env::temp_dir().join(format!("dj_completeness_{}.xlsx", rand_suffix()));
+    std::fs::write(&path, &xlsx).unwrap();
+    let mut read = sheets::read::open(&path, |_| 0).unwrap();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    while let Some(r) = read.next_row().unwrap() {
+        rows.push(r.cells.iter().map(|c| c.display()).collect());
+    }
+    let occ = rows[0].iter().position(|h| h == "缺少职业").unwrap();
+    assert_eq!(rows[1][0], "合计");
+    assert_eq!(rows[1][occ].parse::<f64>().unwrap() as i64, had + 3);
+    // Nobody outside the subtree: another branch's page is refused.
+    assert_eq!(get_status(&sec, format!("{}/orgs/{}/completeness", app.base, app.b)).await, StatusCode::NOT_FOUND);
+
+    // 党内统计年报 counts them as 职业未登记, not as any occupation.
+    let year = chrono::Datelike::year(&chrono::Local::now().date_naive());
+    let report = sheets::annual::annual_tables(&app.store, &Scope::jurisdiction(), app.a, year, &domain::rules::Rules::default_rules()).await.unwrap();
+    let second = report.table("第二表").unwrap();
+    let row = second.rows.iter().find(|(l, _)| l == "职业：未登记").expect("a row for 职业未登记");
+    assert!(row.1[0] >= 3.0, "{row:?}");
+}
