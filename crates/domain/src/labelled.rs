@@ -10,6 +10,11 @@ pub trait Labelled: Sized + Copy + 'static {
     /// Accepts the code, the Chinese label or any word of the synonym table
     /// (`rules/synonyms.toml`), ignoring spaces, full-width forms and case.
     fn parse(s: &str) -> Option<Self> {
+        // The common case, the code or label as written, without allocating.
+        let t = s.trim();
+        if let Some(v) = Self::ALL.iter().copied().find(|v| v.code() == t || v.label() == t) {
+            return Some(v);
+        }
         let n = crate::vocabulary::normalise(s);
         if n.is_empty() {
             return None;

@@ -16,6 +16,23 @@ fn table() -> &'static Table {
     TABLE.get_or_init(|| parse_table(SYNONYMS).unwrap_or_else(|e| panic!("rules/synonyms.toml: {e}")))
 }
 
+/// (section, normalised word) → code: one hash lookup per value, whatever the table's size
+/// (a roster of a million rows asks it millions of times).
+fn index() -> &'static HashMap<(String, String), String> {
+    static INDEX: OnceLock<HashMap<(String, String), String>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut m = HashMap::new();
+        for (section, codes) in table() {
+            for (code, words) in codes {
+                for w in words {
+                    m.insert((section.clone(), normalise(w)), code.clone());
+                }
+            }
+        }
+        m
+    })
+}
+
 /// Reads a synonym table: every section a table of code = [words].
 pub fn parse_table(text: &str) -> Result<Table, String> {
     let doc: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
@@ -52,8 +69,7 @@ pub fn normalise(s: &str) -> String {
 
 /// The code the table gives for `text` in the enumeration named `field`, if any.
 pub fn lookup(field: &str, text: &str) -> Option<&'static str> {
-    let n = normalise(text);
-    table().get(field)?.iter().find(|(_, words)| words.iter().any(|w| normalise(w) == n)).map(|(code, _)| code.as_str())
+    index().get(&(field.to_string(), normalise(text))).map(String::as_str)
 }
 
 /// The words written for one code (besides its label).
@@ -148,6 +164,48 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Every section names an enumeration and every code is one of its values, and no
+    /// synonym is another value's label (it would silently change its meaning).
+    #[test]
+    fn sections_and_codes_exist() {
+        use crate::Labelled;
+        fn of<T: Labelled>() -> (&'static str, Vec<&'static str>, Vec<&'static str>) {
+            (T::FIELD_LABEL, T::ALL.iter().map(|v| v.code()).collect(), T::ALL.iter().map(|v| v.label()).collect())
+        }
+        let enums = [
+            of::<crate::member::Sex>(), of::<crate::member::Education>(), of::<crate::member::Occupation>(),
+            of::<crate::member::MemberStatus>(), of::<crate::member::ArchiveMaterial>(), of::<crate::member::LeaveReason>(),
+            of::<crate::meeting::MeetingKind>(), of::<crate::meeting::MeetingForm>(), of::<crate::life::ThemeCategory>(),
+            of::<crate::life::TrainingChannel>(), of::<crate::life::TransferDirection>(), of::<crate::life::MobileDirection>(),
+            of::<crate::life::WorkerKind>(), of::<crate::life::FundingSource>(), of::<crate::life::CarrierKind>(),
+            of::<crate::life::EvaluationGrade>(), of::<crate::org::CommitteeRole>(), of::<crate::org::OrgLevel>(), of::<crate::org::Sector>(),
+        ];
+        for (section, codes) in sections() {
+            let (_, all, labels) = enums.iter().find(|e| e.0 == section).unwrap_or_else(|| panic!("[{section}] names no enumeration"));
+            for (code, words) in codes {
+                assert!(all.contains(&code.as_str()), "[{section}] {code} is not a value");
+                for w in words {
+                    let own = labels[all.iter().position(|c| c == code).unwrap()];
+                    assert!(!labels.iter().any(|l| *l == w.as_str() && *l != own), "[{section}] “{w}” is another value's label");
+                }
+            }
+        }
+        // The words the issue names, as rosters write them.
+        use crate::member::{Education as E, Occupation as O};
+        for (w, e) in [("大专", E::College), ("专科", E::College), ("大学专科", E::College), ("本科", E::Bachelor), ("大学", E::Bachelor), ("学士", E::Bachelor),
+            ("研究生", E::Postgraduate), ("硕士", E::Postgraduate), ("博士", E::Postgraduate), ("硕士研究生", E::Postgraduate), ("中专", E::Secondary),
+            ("中技", E::Secondary), ("技校", E::Secondary), ("职高", E::Secondary), ("高中", E::HighSchool), ("初中", E::JuniorOrBelow),
+            ("小学", E::JuniorOrBelow), ("文盲", E::JuniorOrBelow), ("初中及以下", E::JuniorOrBelow), ("大　专", E::College)] {
+            assert_eq!(E::parse(w), Some(e), "{w}");
+        }
+        for (w, o) in [("农民", O::Farmer), ("退休", O::Retired), ("教师", O::Professional), ("医生", O::Professional), ("公务员", O::OfficialStaff), ("村干部", O::OfficialStaff)] {
+            assert_eq!(O::parse(w), Some(o), "{w}");
+        }
+        assert_eq!(crate::member::Sex::parse("女性"), Some(crate::member::Sex::Female));
+        assert_eq!(crate::member::MemberStatus::parse("预备"), Some(crate::member::MemberStatus::Probationary));
+        assert_eq!(E::HighSchool.label(), "高中");
     }
 
     #[test]
