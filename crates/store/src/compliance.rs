@@ -237,7 +237,7 @@ impl Store {
         // and whether the member holds a post come as index-driven subqueries.
         let (d_from, d_to) = dues_window(year, as_of);
         let concat = self.concat("d.from_month || d.to_month");
-        let mut q = Sql::new("SELECT m.id, m.org_id, m.name, m.joined_on, m.full_on, (SELECT a.held_on FROM attendance a WHERE a.member_id = m.id AND a.held_on <= ");
+        let mut q = Sql::new("SELECT m.id, m.org_id, m.name, m.joined_on, m.joined_precision, m.full_on, (SELECT a.held_on FROM attendance a WHERE a.member_id = m.id AND a.held_on <= ");
         q.arg(reference.as_str()).push(" AND a.present = 1 ORDER BY a.held_on DESC LIMIT 1) AS last_present, ");
         // 补交 (catch-up) payments are recorded but do not undo a lapse: the months went unpaid.
         q.push(&format!("(SELECT {concat} FROM dues_payments d WHERE d.member_id = m.id AND d.catch_up = 0 AND d.to_month >= ")).arg(d_from.text());
@@ -261,9 +261,12 @@ impl Store {
                     _ => Err(StoreError::Corrupt(format!("dues_payments months = {p}"))),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
+            // 入党时间 known only to the month: the member rules see the month's last day, so
+            // that nobody is judged for a window they may not yet have been a member in.
+            let joined = domain::dates::PartialDate { date: r.d("joined_on")?, precision: domain::dates::Precision::from_code(&r.s("joined_precision")?) };
             f.members.entry(org).or_default().push(MemberFact {
                 name: r.s("name")?,
-                joined_on: r.d("joined_on")?,
+                joined_on: joined.latest(),
                 last_present: r.od("last_present")?,
                 paid,
                 training_hours: r.of("hours")?.unwrap_or(0.0),
