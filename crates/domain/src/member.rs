@@ -207,23 +207,23 @@ pub struct NewMember {
     pub archive_materials: Vec<ArchiveMaterial>,
 }
 
+/// What a member record may lack (信息不全), by its Chinese name: a field held as 未登记,
+/// or a date known only to the month. The import's preview, the completeness page and the
+/// 待办 all count these.
+pub const GAPS: [&str; 6] = ["民族", "学历", "职业", "联系电话", "入党时间只有年月", "转正时间只有年月"];
+
 impl NewMember {
-    /// Fields held as 未登记 or known only to the month, by their Chinese names.
+    /// Which of [`GAPS`] this record has.
     pub fn gaps(&self) -> Vec<&'static str> {
-        let mut g = Vec::new();
-        if self.ethnicity == UNREGISTERED {
-            g.push("民族");
-        }
-        if self.education == Education::Unregistered {
-            g.push("学历");
-        }
-        if self.occupation == Occupation::Unregistered {
-            g.push("职业");
-        }
-        if self.phone.is_none() {
-            g.push("联系电话");
-        }
-        g
+        let has = [
+            self.ethnicity == UNREGISTERED,
+            self.education == Education::Unregistered,
+            self.occupation == Occupation::Unregistered,
+            self.phone.is_none(),
+            self.joined_precision == Precision::Month,
+            self.full_on.is_some() && self.full_precision == Precision::Month,
+        ];
+        GAPS.iter().zip(has).filter(|(_, h)| *h).map(|(g, _)| *g).collect()
     }
 }
 

@@ -67,6 +67,8 @@ pub const INCOME_BASE: Range = Range { label: "月收入基数", unit: "元/月"
 pub const FUNDING_AMOUNT: Range = Range { label: "金额", unit: "元", min: 0.0, max: 1e9, min_inclusive: false };
 /// Hours of pre-admission training (集中培训学时).
 pub const DEVELOPMENT_HOURS: Range = Range { label: "集中培训学时", unit: "学时", min: 0.0, max: 1000.0, min_inclusive: true };
+/// A committee's term (任期，年).
+pub const TERM_YEARS: Range = Range { label: "任期", unit: "年", min: 1.0, max: 10.0, min_inclusive: true };
 /// Counts of people at a vote (应到/实到/赞成).
 pub const HEADCOUNT: Range = Range { label: "人数", unit: "人", min: 0.0, max: 100_000.0, min_inclusive: true };
 

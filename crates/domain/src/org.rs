@@ -167,6 +167,54 @@ pub struct CommitteePost {
     pub end_on: Option<Date>,
 }
 
+/// A committee post as entered (班子成员): the role, the holder's name and the term.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct CommitteePostInput {
+    pub role: String,
+    pub person_name: String,
+    pub start_on: String,
+    #[serde(default)]
+    pub end_on: Option<String>,
+}
+
+/// A checked committee post (its organisation and member link are the store's business).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCommitteePost {
+    pub role: CommitteeRole,
+    pub person_name: String,
+    pub start_on: Date,
+    pub end_on: Option<Date>,
+}
+
+impl CommitteePostInput {
+    /// Every field checked, all errors at once: a known role, a name, a start not after
+    /// today and an end not before the start.
+    pub fn validate(&self, today: Date) -> Result<NewCommitteePost, crate::ValidationError> {
+        use crate::Labelled;
+        let mut c = crate::error::Collector::default();
+        let role = c.check(CommitteeRole::parse_field("role", &self.role));
+        let person_name = self.person_name.trim().to_string();
+        if person_name.is_empty() || person_name.chars().count() > 30 {
+            c.push(crate::FieldError::new("person_name", "姓名不能为空，且不超过30个字"));
+        }
+        let start = c.check(crate::parse_date("start_on", "任职日期", &self.start_on));
+        if start.is_some_and(|s| s > today) {
+            c.push(crate::FieldError::new("start_on", format!("任职日期{}晚于今天", start.expect("checked"))));
+        }
+        let end = match self.end_on.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+            Some(e) => c.check(crate::parse_date("end_on", "离任日期", e)),
+            None => None,
+        };
+        if let (Some(s), Some(x)) = (start, end) {
+            if x < s {
+                c.push(crate::FieldError::new("end_on", format!("离任日期{x}早于任职日期{s}")));
+            }
+        }
+        c.finish()?;
+        Ok(NewCommitteePost { role: role.expect("checked"), person_name, start_on: start.expect("checked"), end_on: end })
+    }
+}
+
 /// A venue (阵地): activity room or party-mass service centre.
 #[derive(Debug, Clone, Serialize)]
 pub struct Venue {

@@ -1,6 +1,7 @@
 //! Reading typed values out of cells the way users write them: dates in every common
 //! form (Excel date cells and serials, 2020-01-05, 2020/1/5, 2020.1.5, 2020年1月5日,
-//! 20200105), months (2020.01, 202001, 2020年1月), yes/no, numbers, identifiers.
+//! 20200105), months (2020.01, 202001, 2020年1月), yes/no, identifiers. Numbers are read by
+//! domain::numbers, as the form and the API read them.
 
 use crate::read::Value;
 use chrono::{Datelike, NaiveDate};
@@ -37,19 +38,6 @@ pub fn yes_no(v: &Value) -> Result<bool, String> {
                 "否" | "N" | "NO" | "FALSE" | "×" | "0" | "" => Ok(false),
                 _ => Err(format!("“{s}”不是“是”或“否”")),
             }
-        }
-    }
-}
-
-/// A number (金额, 学时): accepts numbers and numeric text with 元/小时/学时 units.
-pub fn number(v: &Value) -> Result<Option<f64>, String> {
-    match v {
-        Value::Empty => Ok(None),
-        Value::Number(n) => Ok(Some(*n)),
-        other => {
-            let s = normalise_digits(&other.display());
-            let t = s.trim().trim_end_matches(['元', '时', '学', '小', '个']).replace([',', '，'], "");
-            t.trim().parse::<f64>().map(Some).map_err(|_| format!("“{s}”不是数字"))
         }
     }
 }
@@ -175,11 +163,9 @@ mod tests {
     }
 
     #[test]
-    fn yes_no_and_numbers() {
+    fn yes_no_words() {
         assert!(yes_no(&Value::Text("是".into())).unwrap());
         assert!(!yes_no(&Value::Empty).unwrap());
         assert!(yes_no(&Value::Text("也许".into())).is_err());
-        assert_eq!(number(&Value::Text("12.5元".into())).unwrap(), Some(12.5));
-        assert_eq!(number(&Value::Text("1,200".into())).unwrap(), Some(1200.0));
     }
 }

@@ -8,7 +8,7 @@ use crate::columns::{map_header, merge_rows, require, HeaderMap, Kind};
 use crate::read::{self, SheetRow, Value};
 use crate::SheetError;
 use domain::member::{MemberStatus, NewMember, NewMemberInput};
-use domain::org::{CommitteeRole, NewOrg, OrgLevel, Sector};
+use domain::org::{NewOrg, OrgLevel, Sector};
 use domain::{CitizenId, Date, Labelled};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -417,6 +417,7 @@ impl<'a> RowErrors<'a> {
     fn add_domain(&mut self, v: domain::ValidationError) {
         for f in v.errors {
             let key = match f.field {
+                "org_id" if self.h.has("org_code") && !self.h.has("org") => "org_code",
                 "org_id" => "org",
                 "member_id" => "citizen_id",
                 k => k,
@@ -598,7 +599,6 @@ fn check_members(h: &HeaderMap, orgs: &OrgDirectory, seen: &mut HashMap<u64, u32
                 archive_location: e.text("archive_location", false),
                 archive_materials: materials,
             };
-            let already = e.list.iter().map(|x| x.column.clone()).collect::<Vec<_>>();
             match input.validate() {
                 Ok(m) if e.list.is_empty() => match seen.entry(id_key(&m.citizen_id)) {
                     std::collections::hash_map::Entry::Occupied(first) => {
@@ -606,14 +606,7 @@ fn check_members(h: &HeaderMap, orgs: &OrgDirectory, seen: &mut HashMap<u64, u32
                     }
                     std::collections::hash_map::Entry::Vacant(v) => {
                         v.insert(row.number);
-                        let mut gaps = m.gaps();
-                        if m.joined_precision == domain::dates::Precision::Month {
-                            gaps.push("入党时间只有年月");
-                        }
-                        if m.full_on.is_some() && m.full_precision == domain::dates::Precision::Month {
-                            gaps.push("转正时间只有年月");
-                        }
-                        for g in gaps {
+                        for g in m.gaps() {
                             match report.gaps.iter_mut().find(|x| x.0 == g) {
                                 Some(x) => x.1 += 1,
                                 None => report.gaps.push((g.to_string(), 1)),
@@ -623,15 +616,7 @@ fn check_members(h: &HeaderMap, orgs: &OrgDirectory, seen: &mut HashMap<u64, u32
                     }
                 },
                 Ok(_) => {}
-                Err(v) => {
-                    for f in v.errors {
-                        // Fields the row reader already refused are not reported twice.
-                        let key = if f.field == "org_id" { "org" } else { f.field };
-                        if !already.contains(&h.header_of(key)) {
-                            e.add(key, f.message);
-                        }
-                    }
-                }
+                Err(v) => e.add_domain(v),
             }
             let list = std::mem::take(&mut e.list);
             push_errors(report, row, list);
@@ -834,15 +819,19 @@ impl Run {
         let h = self.h.clone();
         let mut e = RowErrors::new(&h, &row);
         let org = self.org_of(&mut e);
-        let role = e.choice::<CommitteeRole>("role", true);
-        let person = e.text("person_name", true);
-        let start = e.day("start_on", true);
-        let end = e.day("end_on", false);
-        if let (Some(s), Some(x)) = (start, end) {
-            if x < s {
-                e.add("end_on", format!("离任日期{x}早于任职日期{s}"));
+        let input = domain::org::CommitteePostInput {
+            role: e.text("role", false).unwrap_or_default(),
+            person_name: e.text("person_name", false).unwrap_or_default(),
+            start_on: e.date_text("start_on"),
+            end_on: Some(e.date_text("end_on")),
+        };
+        let post = match input.validate(self.today) {
+            Ok(p) => Some(p),
+            Err(v) => {
+                e.add_domain(v);
+                None
             }
-        }
+        };
         // The holder may be a member of a lower organisation (a 总支 committee member
         // belongs to one of its branches): any member of the scope.
         let member_id = match e.identifier("citizen_id", false) {
@@ -861,11 +850,11 @@ impl Run {
             },
             None => None,
         };
-        if let (Some(o), Some(r), Some(p), Some(s), true) = (org, role, person, start, e.list.is_empty()) {
-            if let Err(first) = self.first_time(format!("{o}:{}:{p}:{s}", r.code()), row.number) {
+        if let (Some(o), Some(p), true) = (org, post, e.list.is_empty()) {
+            if let Err(first) = self.first_time(format!("{o}:{}:{}:{}", p.role.code(), p.person_name, p.start_on), row.number) {
                 e.add("person_name", format!("与第{first}行重复"));
             } else {
-                self.imp.committee_post(o, r, &p, member_id, s, end).await?;
+                self.imp.committee_post(o, p.role, &p.person_name, member_id, p.start_on, p.end_on).await?;
             }
         }
         let list = e.list;
@@ -995,12 +984,19 @@ impl Run {
             let region = e.identifier("region_code", true);
             let founded_on = e.day("founded_on", false);
             let elected_on = e.day("elected_on", false);
-            let term_years = match cells::number(h.cell(row, "term_years")) {
-                Ok(t) => t.map(|t| t as i64),
-                Err(r) => {
-                    e.add("term_years", r);
-                    None
-                }
+            let term_years = match e.number_text("term_years") {
+                Some(t) => match domain::numbers::TERM_YEARS.parse("term_years", &t) {
+                    Ok(v) if v.fract() == 0.0 => Some(v as i64),
+                    Ok(v) => {
+                        e.add("term_years", format!("任期{v}年应为整数"));
+                        None
+                    }
+                    Err(f) => {
+                        e.add("term_years", f.message);
+                        None
+                    }
+                },
+                None => None,
             };
             let parent_id = match e.text("parent", false) {
                 Some(p) => match self.imp.orgs.resolve(&p) {

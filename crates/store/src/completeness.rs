@@ -7,17 +7,11 @@ use crate::query::Sql;
 use crate::rows::RowExt;
 use crate::{Scope, Store, StoreError};
 
-/// The fields counted, in column order: (key, Chinese name as "缺少…" / "…只有年月").
-pub const COMPLETENESS_FIELDS: [(&str, &str); 6] = [
-    ("ethnicity", "民族"),
-    ("education", "学历"),
-    ("occupation", "职业"),
-    ("phone", "联系电话"),
-    ("joined_month", "入党时间只有年月"),
-    ("full_month", "转正时间只有年月"),
-];
+/// The gaps counted, in column order: [`domain::member::GAPS`] (the SQL below counts each
+/// in that order, as `g0`…`g5`).
+pub const COMPLETENESS_FIELDS: [&str; 6] = domain::member::GAPS;
 
-/// One organisation's members and, per field of [`COMPLETENESS_FIELDS`], how many lack it.
+/// One organisation's members and, per gap of [`COMPLETENESS_FIELDS`], how many have it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Completeness {
     pub org_id: i64,

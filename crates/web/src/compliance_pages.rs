@@ -174,7 +174,7 @@ pub async fn todo(State(st): State<AppState>, headers: HeaderMap, Query(q): Quer
             store::COMPLETENESS_FIELDS
                 .iter()
                 .enumerate()
-                .filter_map(|(i, (_, f))| {
+                .filter_map(|(i, f)| {
                     let n: i64 = rows.iter().map(|r| r.gaps[i]).sum();
                     (n > 0).then(|| if f.contains("只有年月") { format!("{n}名党员的{f}") } else { format!("{n}名党员缺少{f}") })
                 })

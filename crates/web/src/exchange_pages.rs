@@ -382,7 +382,7 @@ pub async fn completeness(State(st): State<AppState>, headers: HeaderMap, Path(i
         }
     }
     if let Some(format) = q.format.as_deref() {
-        let heads: Vec<String> = ["党组织".to_string(), "党员数".to_string()].into_iter().chain(fields.iter().map(|(_, f)| head(f))).collect();
+        let heads: Vec<String> = ["党组织".to_string(), "党员数".to_string()].into_iter().chain(fields.iter().map(|f| head(f))).collect();
         let widths: Vec<(&str, f64)> = heads.iter().enumerate().map(|(i, h)| (h.as_str(), if i == 0 { 36.0 } else { 12.0 })).collect();
         let all = std::iter::once(("合计".to_string(), members, total)).chain(rows.iter().map(|r| (r.org_name.clone(), r.members, r.gaps)));
         let lines = all.map(|(n, m, g)| {
@@ -399,7 +399,7 @@ pub async fn completeness(State(st): State<AppState>, headers: HeaderMap, Path(i
             p { "在册党员 " b { (members) } " 人。导入的名册缺少的项记为“未登记”，只写到月的日期按月记录；按下表逐个党组织补齐。" }
             p { a.button href={ "/orgs/" (org.id) "/completeness?format=xlsx" } { "下载Excel" } " " a href={ "/orgs/" (org.id) "/completeness?format=csv" } { "CSV" } }
             div.table-wrap { table id="completeness" {
-                thead { tr { th { "党组织" } th { "党员数" } @for (_, f) in fields { th { (head(f)) } } } }
+                thead { tr { th { "党组织" } th { "党员数" } @for f in fields { th { (head(f)) } } } }
                 tbody {
                     tr { td { b { "合计" } } td { b { (members) } } @for t in total { td { b { (t) } } } }
                     @for r in &rows { tr {

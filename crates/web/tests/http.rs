@@ -1099,3 +1099,74 @@ async fn missing_fields_are_held_as_unregistered_and_shown_for_completion() {
     let row = second.rows.iter().find(|(l, _)| l == "职业：未登记").expect("a row for 职业未登记");
     assert!(row.1[0] >= 3.0, "{row:?}");
 }
+
+/// Members too: a generated member sent to the API and imported from a one-row roster gets
+/// the same verdict and, when accepted, the same stored record (words, month-only dates,
+/// empty fields held as 未登记, fields read from the citizen ID).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_and_import_agree_on_every_member() {
+    let app = app().await;
+    let tok = token(&app, "sec").await;
+    let code = app.store.org(&Scope::jurisdiction(), app.a).await.unwrap().code;
+    let mut draw = Draw(0xD1B54A32D192ED03);
+    let (mut accepted, mut refused) = (0, 0);
+    for i in 0..120u16 {
+        let birth = domain::Date::from_ymd_opt(1960 + (i as i32 % 30), 1 + (i as u32 % 12), 1 + (i as u32 % 27)).unwrap();
+        // Two people per record with the same fields: one for the API, one for the import.
+        let ids: Vec<String> = (0..2).map(|k| domain::CitizenId::compose("330122", birth, 300 + i * 4 + k * 2 + 1).reveal().to_string()).collect();
+        let bad_id = draw.pick(&["ok", "ok", "ok", "ok", "ok", "short", "check"]);
+        let ids: Vec<String> = ids
+            .into_iter()
+            .map(|id| match bad_id {
+                "short" => id[..17].to_string(),
+                "check" => format!("{}{}", &id[..17], if id.ends_with('0') { '1' } else { '0' }),
+                _ => id,
+            })
+            .collect();
+        let sex = draw.pick(&["", "男", "男性", "", "女", "未知"]);
+        let ethnicity = draw.pick(&["汉族", "汉", "", "回", "汉族", "火星族"]);
+        let birth_text = match draw.pick(&["", "day", "month", "", "75"]) {
+            "day" => birth.to_string(),
+            "month" => birth.format("%Y.%m").to_string(),
+            "75" => "75.03".to_string(),
+            _ => String::new(),
+        };
+        let education = draw.pick(&["大专", "本科", "硕士", "", "中技", "大专", "大学肄业"]);
+        let occupation = draw.pick(&["农民", "退休", "", "教师", "农民", "飞行员"]);
+        let joined = draw.pick(&["2010-07-01", "2010.07", "2010年7月1日", "2010-07-01", "", "10.7.1", "1950-01-01"]);
+        let full = draw.pick(&["", "2011-07-01", "2011.07", "", "2009-01-01"]);
+        let status = draw.pick(&["", "正式", "预备", "正式党员"]);
+        let name = format!("生成{i}");
+        let body = json!({"org_id": app.a, "name": name, "citizen_id": ids[0], "sex": sex, "ethnicity": ethnicity, "birth_date": birth_text,
+            "education": education, "occupation": occupation, "joined_on": joined, "full_on": full, "status": status});
+        let r = Client::new().post(format!("{}/api/v1/members", app.base)).bearer_auth(&tok).json(&body).send().await.unwrap();
+        let api_status = r.status();
+        let api_body: Value = r.json().await.unwrap();
+        let (imported, reasons) = import_row(
+            &app.store,
+            sheets::Kind::Members,
+            "姓名,身份证号,性别,民族,出生年月,学历,职业,入党时间,转正时间,党员类别,党组织代码",
+            &[&name, &ids[1], sex, ethnicity, &birth_text, education, occupation, joined, full, status, &code],
+        )
+        .await;
+        let case = format!("member {bad_id} {sex:?} {ethnicity:?} {birth_text:?} {education:?} {occupation:?} {joined:?} {full:?} {status:?}");
+        assert_ne!(api_status, StatusCode::INTERNAL_SERVER_ERROR, "{case}");
+        let api_v = if api_status == StatusCode::CREATED { Verdict::Accepted } else { Verdict::Refused };
+        assert_eq!(api_v, imported, "{case}: API {api_status} {api_body}; import {reasons:?}");
+        if api_v == Verdict::Refused {
+            assert!(reasons.iter().all(|r| !r.contains("“”")), "{case}: {reasons:?}");
+            refused += 1;
+            continue;
+        }
+        accepted += 1;
+        let all = Scope::jurisdiction();
+        let (members, _) = app.store.org_members(&all, app.a, 0, 2000).await.unwrap();
+        let by_api = members.iter().find(|m| m.citizen_id.reveal() == ids[0]).unwrap();
+        let by_import = members.iter().find(|m| m.citizen_id.reveal() == ids[1]).unwrap();
+        let view = |m: &domain::member::Member| {
+            (m.sex, m.ethnicity.clone(), m.birth_date, m.education, m.occupation, m.joined_on, m.joined_precision, m.full_on, m.full_precision, m.status)
+        };
+        assert_eq!(view(by_api), view(by_import), "{case}");
+    }
+    assert!(accepted >= 5 && refused >= 10, "the draw tried too few of either kind: {accepted} accepted, {refused} refused");
+}
