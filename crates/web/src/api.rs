@@ -173,6 +173,55 @@ pub async fn create_training(State(st): State<AppState>, headers: HeaderMap, Pat
     Ok((StatusCode::CREATED, Json(rec)).into_response())
 }
 
+/// The domain's refusal as the API's 422.
+fn checked<T>(r: Result<T, domain::ValidationError>) -> Result<T, ApiError> {
+    r.map_err(|e| ApiError::Store(store::StoreError::Invalid(e)))
+}
+
+fn today() -> domain::Date {
+    chrono::Local::now().date_naive()
+}
+
+/// 党建工作经费: the same [`domain::life::FundingInput`] as the organisation page's form.
+pub async fn create_funding(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, raw: axum::body::Bytes) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    let x = checked(body::<domain::life::FundingInput>(&raw)?.validate(today()))?;
+    st.store.insert_funding(&v.scope, id, &x).await?;
+    Ok((StatusCode::CREATED, Json(x)).into_response())
+}
+
+/// 党务工作者: the same [`domain::life::WorkerInput`] as the form.
+pub async fn create_worker(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, raw: axum::body::Bytes) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    let w = checked(body::<domain::life::WorkerInput>(&raw)?.validate(today()))?;
+    st.store.insert_worker(&v.scope, id, &w).await?;
+    Ok((StatusCode::CREATED, Json(w)).into_response())
+}
+
+/// 工作载体: the same [`domain::life::CarrierInput`] as the form.
+pub async fn create_carrier(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, raw: axum::body::Bytes) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    let c = checked(body::<domain::life::CarrierInput>(&raw)?.validate(today()))?;
+    st.store.insert_carrier(&v.scope, id, &c).await?;
+    Ok((StatusCode::CREATED, Json(c)).into_response())
+}
+
+/// 流动党员外出登记: the same [`domain::life::MobileInput`] as the member page's form.
+pub async fn create_mobile(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, raw: axum::body::Bytes) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    let input: domain::life::MobileInput = body(&raw)?;
+    st.store.insert_mobile(&v.scope, id, &input, today()).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({"member_id": id}))).into_response())
+}
+
+/// 开具组织关系介绍信 (the member leaves the roll): the same [`domain::life::TransferInput`].
+pub async fn create_transfer(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, raw: axum::body::Bytes) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
+    let t = checked(body::<domain::life::TransferInput>(&raw)?.validate(today()))?;
+    let transfer = st.store.transfer_out(&v.scope, id, &t, &st.rules).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({"transfer_id": transfer}))).into_response())
+}
+
 pub async fn create_meeting(State(st): State<AppState>, headers: HeaderMap, raw: axum::body::Bytes) -> ApiResult {
     let v = api_viewer(&st, &headers).await?;
     let new: NewMeeting = body(&raw)?;

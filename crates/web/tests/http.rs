@@ -1170,3 +1170,97 @@ async fn api_and_import_agree_on_every_member() {
     }
     assert!(accepted >= 5 && refused >= 10, "the draw tried too few of either kind: {accepted} accepted, {refused} refused");
 }
+
+/// The organisation page's records (funding, workers, carriers) and a member's going away
+/// (流动党员): generated records typed into the form and sent to the API get the same verdict
+/// and store the same values; numbers that must never pass are refused in Chinese.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn form_and_api_agree_on_organisation_records_and_mobile_members() {
+    let app = app().await;
+    let sec = login_page(&app, "sec").await;
+    let tok = token(&app, "sec").await;
+    let mut draw = Draw(0x2545F4914F6CDD1D);
+    let csrf = hidden_csrf(&sec.get(format!("{}/orgs/{}", app.base, app.a)).send().await.unwrap().text().await.unwrap());
+    let mut tally = (0, 0);
+    for i in 0..90 {
+        let (form_path, api_path, fields): (&str, &str, Vec<(&str, String)>) = match i % 3 {
+            0 => (
+                "funding",
+                "funding",
+                vec![
+                    ("year", draw.pick(&["2025", "2026", "2026", "1900", "二〇二五", "", "2099"]).to_string()),
+                    ("source", draw.pick(&["budget", "财政保障", "财政拨款", "上级拨款", "党费返还", "自筹资金", "捐款", ""]).to_string()),
+                    ("amount", draw.pick(&["12000", "3,500元", "0.5", "0", "-5", "NaN", "inf", "1e309", "一万", ""]).to_string()),
+                    ("purpose", draw.pick(&["阵地维修（生成）", "", "党员教育（生成）"]).to_string()),
+                ],
+            ),
+            1 => (
+                "workers",
+                "workers",
+                vec![
+                    ("name", draw.pick(&["周敏（生成）", "", "王小红（生成）"]).to_string()),
+                    ("kind", draw.pick(&["part_time", "兼职", "专职", "兼任", "临时"]).to_string()),
+                    ("appointed_on", draw.pick(&["2026-03-01", "2026/3/1", "2026.03", "", "2099-01-01"]).to_string()),
+                ],
+            ),
+            _ => (
+                "carriers",
+                "carriers",
+                vec![
+                    ("kind", draw.pick(&["model_post", "党员示范岗", "先锋岗", "公众号", "广播站"]).to_string()),
+                    ("name", draw.pick(&["便民服务示范岗（生成）", "", "西湖先锋（生成）"]).to_string()),
+                    ("established_on", draw.pick(&["2026-05-01", "2026年5月1日", "2026-02-30", ""]).to_string()),
+                ],
+            ),
+        };
+        let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+        form.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+        let r = sec.post(format!("{}/orgs/{}/{form_path}", app.base, app.a)).form(&form).send().await.unwrap();
+        let form_status = r.status();
+        let json_body: serde_json::Map<String, Value> = fields.iter().map(|(k, v)| (k.to_string(), Value::String(v.clone()))).collect();
+        let r = Client::new().post(format!("{}/api/v1/orgs/{}/{api_path}", app.base, app.a)).bearer_auth(&tok).json(&json_body).send().await.unwrap();
+        let api_status = r.status();
+        let api_body: Value = r.json().await.unwrap();
+        let case = format!("{form_path} {fields:?}");
+        assert!(form_status != StatusCode::INTERNAL_SERVER_ERROR && api_status != StatusCode::INTERNAL_SERVER_ERROR, "{case}");
+        let form_ok = form_status == StatusCode::SEE_OTHER;
+        let api_ok = api_status == StatusCode::CREATED;
+        assert_eq!(form_ok, api_ok, "{case}: form {form_status}, API {api_status} {api_body}");
+        if api_ok {
+            tally.0 += 1;
+        } else {
+            let msg = api_body["error"].as_str().unwrap_or("");
+            assert!(msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) && !msg.contains("invalid"), "{case}: {api_body}");
+            tally.1 += 1;
+        }
+    }
+    assert!(tally.0 >= 10 && tally.1 >= 20, "the draw tried too few of either kind: {tally:?}");
+    // Each accepted record is stored twice (form, API), identically.
+    let all = Scope::jurisdiction();
+    let pairs = |mut v: Vec<String>| {
+        v.sort();
+        assert!(v.len() % 2 == 0 && v.chunks(2).all(|c| c[0] == c[1]), "form and API stored different records: {v:?}");
+    };
+    // Only this test's records carry “（生成）”.
+    let ours = |s: &str| s.contains("（生成）");
+    pairs(app.store.org_funding(&all, app.a).await.unwrap().iter().filter(|f| ours(&f.purpose)).map(|f| format!("{f:?}")).collect());
+    pairs(app.store.org_carriers(&all, app.a).await.unwrap().iter().filter(|c| ours(&c.name)).map(|c| format!("{c:?}")).collect());
+    pairs(app.store.org_workers(&all, app.a).await.unwrap().iter().filter(|w| ours(&w.name)).map(|w| format!("{:?}{:?}{}", w.name, w.kind, w.appointed_on)).collect());
+
+    // 流动党员: two members receive the same records, one by the form, one by the API.
+    let people = three_members(&app, &tok, "工人", 950).await;
+    for _ in 0..30 {
+        let place = draw.pick(&["广东省深圳市南山区", "", "浙江省杭州市"]);
+        let cert = draw.pick(&["", "LD-001", "LD-002"]);
+        let since = draw.pick(&["2026-02-01", "2026/2/1", "1990-01-01", "2099-01-01", "", "2026.02"]);
+        let page = sec.get(format!("{}/members/{}", app.base, people[0].0)).send().await.unwrap().text().await.unwrap();
+        let csrf = hidden_csrf(&page);
+        let r = sec.post(format!("{}/members/{}/mobile", app.base, people[0].0)).form(&[("csrf", csrf.as_str()), ("place", place), ("certificate_no", cert), ("since", since)]).send().await.unwrap();
+        let form_ok = r.status() == StatusCode::SEE_OTHER;
+        let r = Client::new().post(format!("{}/api/v1/members/{}/mobile", app.base, people[1].0)).bearer_auth(&tok).json(&json!({"place": place, "certificate_no": cert, "since": since})).send().await.unwrap();
+        assert_ne!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(form_ok, r.status() == StatusCode::CREATED, "mobile {place:?} {cert:?} {since:?}");
+    }
+    let view = |v: Vec<domain::life::MobileRecord>| v.into_iter().map(|m| (m.place, m.certificate_no, m.since)).collect::<Vec<_>>();
+    assert_eq!(view(app.store.member_mobile(&all, people[0].0).await.unwrap()), view(app.store.member_mobile(&all, people[1].0).await.unwrap()));
+}
