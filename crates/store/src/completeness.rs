@@ -20,21 +20,64 @@ pub struct Completeness {
     pub gaps: [i64; 6],
 }
 
+/// A member with at least one gap, for the list to complete (脱敏: no citizen ID).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IncompleteMember {
+    pub member_id: i64,
+    pub name: String,
+    pub org_name: String,
+    /// Which of [`COMPLETENESS_FIELDS`] this member has.
+    pub gaps: Vec<&'static str>,
+}
+
+/// The SQL condition of each gap, in [`COMPLETENESS_FIELDS`] order.
+const GAP_SQL: [&str; 6] = [
+    "m.ethnicity = '未登记'",
+    "m.education = 'unregistered'",
+    "m.occupation = 'unregistered'",
+    "(m.phone IS NULL OR m.phone = '')",
+    "m.joined_precision = 'month'",
+    "(m.full_on IS NOT NULL AND m.full_precision = 'month')",
+];
+
 impl Store {
+    /// Members of `root`'s subtree with a gap, in path and name order, at most `limit`.
+    /// `only` restricts to one gap (an index into [`COMPLETENESS_FIELDS`]).
+    pub async fn incomplete_members(&self, scope: &Scope, root: i64, only: Option<usize>, limit: i64) -> Result<Vec<IncompleteMember>, StoreError> {
+        let org = self.org(scope, root).await?;
+        let (lo, hi) = path_range(&org.path);
+        let flags: Vec<String> = GAP_SQL.iter().enumerate().map(|(i, c)| format!("CAST(CASE WHEN {c} THEN 1 ELSE 0 END AS BIGINT) AS g{i}")).collect();
+        let mut q = Sql::new(&format!("SELECT m.id, m.name, o.name AS org_name, {} FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.left_on IS NULL AND o.path >= ", flags.join(", ")));
+        q.arg(lo).push(" AND o.path < ").arg(hi);
+        scope.orgs(&mut q, "o");
+        let any = match only.and_then(|i| GAP_SQL.get(i)) {
+            Some(c) => c.to_string(),
+            None => GAP_SQL.join(" OR "),
+        };
+        q.push(&format!(" AND ({any}) ORDER BY o.path, m.name LIMIT ")).arg(limit);
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let mut gaps = Vec::new();
+                for (i, g) in COMPLETENESS_FIELDS.iter().enumerate() {
+                    if r.i(&format!("g{i}"))? == 1 {
+                        gaps.push(*g);
+                    }
+                }
+                Ok(IncompleteMember { member_id: r.i("id")?, name: r.s("name")?, org_name: r.s("org_name")?, gaps })
+            })
+            .collect()
+    }
+
     /// Organisations of `root`'s subtree that hold members, in path order, with their gaps.
     pub async fn member_completeness(&self, scope: &Scope, root: i64) -> Result<Vec<Completeness>, StoreError> {
         let org = self.org(scope, root).await?;
         let (lo, hi) = path_range(&org.path);
-        let mut q = Sql::new(
-            "SELECT o.id, o.name, o.path, COUNT(*) AS members, \
-             SUM(CASE WHEN m.ethnicity = '未登记' THEN 1 ELSE 0 END) AS g0, \
-             SUM(CASE WHEN m.education = 'unregistered' THEN 1 ELSE 0 END) AS g1, \
-             SUM(CASE WHEN m.occupation = 'unregistered' THEN 1 ELSE 0 END) AS g2, \
-             SUM(CASE WHEN m.phone IS NULL OR m.phone = '' THEN 1 ELSE 0 END) AS g3, \
-             SUM(CASE WHEN m.joined_precision = 'month' THEN 1 ELSE 0 END) AS g4, \
-             SUM(CASE WHEN m.full_on IS NOT NULL AND m.full_precision = 'month' THEN 1 ELSE 0 END) AS g5 \
-             FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.left_on IS NULL AND o.path >= ",
-        );
+        let sums: Vec<String> = GAP_SQL.iter().enumerate().map(|(i, c)| format!("CAST(SUM(CASE WHEN {c} THEN 1 ELSE 0 END) AS BIGINT) AS g{i}")).collect();
+        let mut q = Sql::new(&format!(
+            "SELECT o.id, o.name, o.path, COUNT(*) AS members, {} FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.left_on IS NULL AND o.path >= ",
+            sums.join(", ")
+        ));
         q.arg(lo).push(" AND o.path < ").arg(hi);
         scope.orgs(&mut q, "o");
         q.push(" GROUP BY o.id, o.name, o.path ORDER BY o.path");

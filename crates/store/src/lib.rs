@@ -27,7 +27,7 @@ mod units;
 pub use auth::{random_token, SessionInfo};
 pub use bulk::{BulkLoader, Row, Table};
 pub use compliance::{ComplianceSummary, FailingOrg, RuleSummary};
-pub use completeness::{Completeness, COMPLETENESS_FIELDS};
+pub use completeness::{Completeness, IncompleteMember, COMPLETENESS_FIELDS};
 pub use development::StepLog;
 pub use life::{Carrier, Funding, TrainingRecord, Worker};
 pub use error::StoreError;

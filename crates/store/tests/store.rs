@@ -383,3 +383,36 @@ both!(development_steps_are_checked_and_all_or_nothing);
 fn dues(from: &str, to: &str, base: &str, paid_on: &str) -> domain::dues::DuesInput {
     domain::dues::DuesInput { from_month: from.into(), to_month: Some(to.into()), base: Some(base.into()), amount: None, paid_on: paid_on.into() }
 }
+
+/// A member entered with 民族/学历/职业 left empty and 入党时间 known only to the month is
+/// held as 未登记 with its precision, counted by the completeness report of its branch and
+/// listed by name, on both databases; other branches are not in the secretary's scope.
+async fn unregistered_fields_are_held_and_counted(db: Db) {
+    let Some(w) = world(db).await else { return };
+    let (s, all) = (&w.store, Scope::jurisdiction());
+    let before = s.member_completeness(&all, w.a.id).await.unwrap();
+    let gaps_before: [i64; 6] = before.iter().fold([0; 6], |mut t, r| {
+        t.iter_mut().zip(r.gaps).for_each(|(a, b)| *a += b);
+        t
+    });
+    let cid = domain::CitizenId::compose("330122", Date::from_ymd_opt(1980, 2, 3).unwrap(), 771).reveal().to_string();
+    let input = NewMemberInput { name: "未登记者".into(), ethnicity: "".into(), education: "".into(), occupation: "".into(), sex: "".into(), birth_date: "".into(), joined_on: "2005.07".into(), full_on: None, status: "".into(), ..member_input(w.a.id, &cid) };
+    let m = s.insert_member(&all, &input).await.unwrap();
+    let (stored, _) = s.member(&all, m.id).await.unwrap();
+    assert_eq!((stored.ethnicity.as_str(), stored.education, stored.occupation), ("未登记", domain::member::Education::Unregistered, domain::member::Occupation::Unregistered));
+    assert_eq!((stored.joined_on.to_string(), stored.joined_precision), ("2005-07-01".to_string(), domain::dates::Precision::Month));
+    assert_eq!((stored.sex, stored.birth_date.to_string()), (domain::member::Sex::Male, "1980-02-03".to_string()));
+    let after = s.member_completeness(&all, w.a.id).await.unwrap();
+    let gaps_after: [i64; 6] = after.iter().fold([0; 6], |mut t, r| {
+        t.iter_mut().zip(r.gaps).for_each(|(a, b)| *a += b);
+        t
+    });
+    let phone_missing = stored.phone.is_none() as i64;
+    assert_eq!(gaps_after.iter().zip(gaps_before).map(|(a, b)| a - b).collect::<Vec<_>>(), vec![1, 1, 1, phone_missing, 1, 0]);
+    let listed = s.incomplete_members(&all, w.a.id, Some(2), 1000).await.unwrap();
+    let me = listed.iter().find(|x| x.member_id == m.id).expect("listed under 职业");
+    assert!(me.gaps.contains(&"职业") && me.gaps.contains(&"入党时间只有年月"), "{:?}", me.gaps);
+    let sec = s.subtree_scope(w.a.id).await.unwrap();
+    assert!(s.member_completeness(&sec, w.b.id).await.is_err(), "another branch is out of scope");
+}
+both!(unregistered_fields_are_held_and_counted);

@@ -362,7 +362,12 @@ pub async fn annual(State(st): State<AppState>, headers: HeaderMap, Path(id): Pa
 #[derive(Deserialize)]
 pub struct FormatPick {
     format: Option<String>,
+    /// One gap to list the members of (an index into the completeness columns).
+    gap: Option<usize>,
 }
+
+/// Members listed on the completeness page at most.
+const INCOMPLETE_SHOWN: i64 = 300;
 
 /// 信息完整性: per organisation of the subtree, how many members hold each field as 未登记
 /// or a date known only to the month; `?format=xlsx|csv` downloads the same table.
@@ -392,6 +397,8 @@ pub async fn completeness(State(st): State<AppState>, headers: HeaderMap, Path(i
         });
         return table_download(&v, &format!("{}_党员信息完整性", org.name), format, &widths, lines);
     }
+    let gap = q.gap.filter(|g| *g < fields.len());
+    let list = st.store.incomplete_members(&v.scope, id, gap, INCOMPLETE_SHOWN).await?;
     let body = html! {
         div.crumbs { a href={ "/orgs/" (org.id) } { (org.name) } " › 信息完整性" }
         section {
@@ -408,6 +415,24 @@ pub async fn completeness(State(st): State<AppState>, headers: HeaderMap, Path(i
                     } }
                 }
             } }
+        }
+        section id="incomplete-members" {
+            h2 { "待补齐的党员" @if let Some(g) = gap { "：" (head(fields[g])) } }
+            p {
+                "只看：" @for (i, f) in fields.iter().enumerate() { a href={ "/orgs/" (org.id) "/completeness?gap=" (i) } { (head(f)) } "　" }
+                a href={ "/orgs/" (org.id) "/completeness" } { "全部" }
+            }
+            p.muted { "补齐方法：下载本组织的" a href={ "/orgs/" (org.id) "/export/members" } { "党员花名册" } "，在Excel中补填后重新导入（仍空着的格子不会覆盖已有内容）。" }
+            @if list.is_empty() { p.muted { "没有。" } }
+            @else {
+                div.table-wrap { table {
+                    thead { tr { th { "姓名" } th { "党组织" } th { "缺少或不全" } } }
+                    tbody { @for m in &list { tr {
+                        td { a href={ "/members/" (m.member_id) } { (m.name) } } td { (m.org_name) } td { (m.gaps.join("、")) }
+                    } } }
+                } }
+                @if list.len() as i64 >= INCOMPLETE_SHOWN { p.muted { "只列出前" (INCOMPLETE_SHOWN) "人；请进入下级党组织查看其余。" } }
+            }
         }
     };
     Ok(page(&v, "信息完整性", body))

@@ -1078,6 +1078,10 @@ async fn missing_fields_are_held_as_unregistered_and_shown_for_completion() {
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains("缺少职业") && html.contains("入党时间只有年月"), "{html}");
+    let list = sec.get(format!("{}/orgs/{}/completeness?gap=2", app.base, app.a)).send().await.unwrap().text().await.unwrap();
+    let at = list.find("id=\"incomplete-members\"").unwrap();
+    assert!(list[at..].contains("新党员0") && list[at..].contains("职业、联系电话、入党时间只有年月"), "{}", &list[at..]);
+    assert_no_raw_ids(&list);
     let xlsx = sec.get(format!("{}/orgs/{}/completeness?format=xlsx", app.base, app.a)).send().await.unwrap().bytes().await.unwrap();
     let path = std::env::temp_dir().join(format!("dj_completeness_{}.xlsx", rand_suffix()));
     std::fs::write(&path, &xlsx).unwrap();
