@@ -192,6 +192,15 @@ pub fn parse_day(field: &'static str, label: &str, value: &str) -> Result<Date, 
     }
 }
 
+/// A day that has already come (a record of something done): not after `today`.
+pub fn parse_past_day(field: &'static str, label: &str, value: &str, today: Date) -> Result<Date, FieldError> {
+    let d = parse_day(field, label, value)?;
+    if d > today {
+        return Err(FieldError::new(field, format!("{label}{d}晚于今天，只能登记已经发生的事")));
+    }
+    Ok(d)
+}
+
 /// A date that may be known only to the month. Empty → "{label}未填写".
 pub fn parse_partial(field: &'static str, label: &str, value: &str) -> Result<PartialDate, FieldError> {
     if value.trim().is_empty() {

@@ -127,7 +127,7 @@ impl DuesInput {
         };
         let base = c.check(optional(&INCOME_BASE, "base", self.base.as_deref())).flatten();
         let amount = c.check(optional(&DUES_AMOUNT, "amount", self.amount.as_deref())).flatten();
-        let paid_on = c.check(crate::parse_date("paid_on", "缴纳日期", &self.paid_on));
+        let paid_on = c.check(crate::dates::parse_past_day("paid_on", "缴纳日期", &self.paid_on, today));
         if let (Some(f), Some(t)) = (from, to) {
             if t < f {
                 c.push(crate::FieldError::new("to_month", format!("截止月份{}早于起始月份{}", t.label(), f.label())));
@@ -137,9 +137,6 @@ impl DuesInput {
             if f < Month::of(payer.joined_on) {
                 c.push(crate::FieldError::new("from_month", format!("起始月份{}早于入党时间{}", f.label(), payer.joined_on)));
             }
-        }
-        if paid_on.is_some_and(|p| p > today) {
-            c.push(crate::FieldError::new("paid_on", format!("缴纳日期{}晚于今天", paid_on.expect("checked"))));
         }
         let category = category(payer.occupation);
         let needs_base = matches!(category, DuesCategory::Working | DuesCategory::Retired);

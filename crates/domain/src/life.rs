@@ -149,10 +149,7 @@ impl TrainingInput {
     pub fn validate(&self, today: Date) -> Result<Training, crate::ValidationError> {
         use crate::Labelled;
         let mut c = crate::error::Collector::default();
-        let taken_on = c.check(crate::parse_date("taken_on", "培训日期", &self.taken_on));
-        if taken_on.is_some_and(|d| d > today) {
-            c.push(crate::FieldError::new("taken_on", format!("培训日期{}晚于今天", taken_on.expect("checked"))));
-        }
+        let taken_on = c.check(crate::dates::parse_past_day("taken_on", "培训日期", &self.taken_on, today));
         let hours = c.check(crate::numbers::TRAINING_HOURS.parse("hours", self.hours.as_deref().unwrap_or("")));
         let channel = c.check(TrainingChannel::parse_field("channel", &self.channel));
         let topic = self.topic.trim().to_string();
@@ -244,10 +241,7 @@ impl WorkerInput {
             c.push(crate::FieldError::new("name", "姓名不能为空，且不超过30个字"));
         }
         let kind = c.check(WorkerKind::parse_field("kind", &self.kind));
-        let on = c.check(crate::parse_date("appointed_on", "任职日期", &self.appointed_on));
-        if on.is_some_and(|d| d > today) {
-            c.push(crate::FieldError::new("appointed_on", format!("任职日期{}晚于今天", on.expect("checked"))));
-        }
+        let on = c.check(crate::dates::parse_past_day("appointed_on", "任职日期", &self.appointed_on, today));
         c.finish()?;
         Ok(NewWorker { name, kind: kind.expect("checked"), appointed_on: on.expect("checked") })
     }
@@ -278,10 +272,7 @@ impl CarrierInput {
         if name.is_empty() || name.chars().count() > 100 {
             c.push(crate::FieldError::new("name", "载体名称不能为空，且不超过100个字"));
         }
-        let on = c.check(crate::parse_date("established_on", "设立日期", &self.established_on));
-        if on.is_some_and(|d| d > today) {
-            c.push(crate::FieldError::new("established_on", format!("设立日期{}晚于今天", on.expect("checked"))));
-        }
+        let on = c.check(crate::dates::parse_past_day("established_on", "设立日期", &self.established_on, today));
         c.finish()?;
         Ok(NewCarrier { kind: kind.expect("checked"), name, established_on: on.expect("checked") })
     }
@@ -349,10 +340,7 @@ impl TransferInput {
         if counterpart.is_empty() {
             c.push(crate::FieldError::new("counterpart", "接收党组织不能为空：请填写对方党组织全称"));
         }
-        let on = c.check(crate::parse_date("issued_on", "开具日期", &self.issued_on));
-        if on.is_some_and(|d| d > today) {
-            c.push(crate::FieldError::new("issued_on", format!("开具日期{}晚于今天", on.expect("checked"))));
-        }
+        let on = c.check(crate::dates::parse_past_day("issued_on", "开具日期", &self.issued_on, today));
         c.finish()?;
         Ok(NewTransfer { letter_no, issued_on: on.expect("checked"), counterpart })
     }

@@ -197,10 +197,7 @@ impl CommitteePostInput {
         if person_name.is_empty() || person_name.chars().count() > 30 {
             c.push(crate::FieldError::new("person_name", "姓名不能为空，且不超过30个字"));
         }
-        let start = c.check(crate::parse_date("start_on", "任职日期", &self.start_on));
-        if start.is_some_and(|s| s > today) {
-            c.push(crate::FieldError::new("start_on", format!("任职日期{}晚于今天", start.expect("checked"))));
-        }
+        let start = c.check(crate::dates::parse_past_day("start_on", "任职日期", &self.start_on, today));
         let end = match self.end_on.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
             Some(e) => c.check(crate::parse_date("end_on", "离任日期", e)),
             None => None,
