@@ -101,6 +101,10 @@ pub fn sniff(path: &Path) -> Result<Format, SheetError> {
     if n >= 8 && head == [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] {
         return Ok(Format::Xls);
     }
+    // Excel's "Unicode 文本" is UTF-16 with a BOM (tab-separated): text, though full of NULs.
+    if n >= 2 && (head[..2] == [0xFF, 0xFE] || head[..2] == [0xFE, 0xFF]) {
+        return Ok(Format::Csv);
+    }
     // Text: refuse binary content (NUL bytes) rather than reading garbage as rows.
     let mut probe = vec![0u8; 8192.min(len as usize)];
     f.seek(SeekFrom::Start(0)).ok();
@@ -250,13 +254,17 @@ pub fn open(path: &Path, pick_sheet: impl FnOnce(&[String]) -> usize + Send + 's
                     Ok(e) => e,
                     Err(e) => return fail(SheetError::Io { file, reason: e.to_string() }),
                 };
+                let delimiter = match sniff_delimiter(&mut buf, encoding) {
+                    Ok(d) => d,
+                    Err(e) => return fail(SheetError::Io { file, reason: e.to_string() }),
+                };
                 let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(encoding)).bom_sniffing(true).build(buf);
                 let last_byte = std::rc::Rc::new(std::cell::Cell::new(b'\n'));
                 let tail = Tail { inner: decoded, last: last_byte.clone() };
                 // Only '\n' ends a line, so that a row's number is its line as a text editor
                 // and Excel count it (csv's CRLF mode counts the '\n' of "\r\n" one record
                 // late); the '\r' left at a row's end is trimmed below.
-                let mut csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).terminator(csv::Terminator::Any(b'\n')).from_reader(tail);
+                let mut csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).terminator(csv::Terminator::Any(b'\n')).from_reader(tail);
                 let mut rows = Vec::with_capacity(CHUNK);
                 let mut record = csv::StringRecord::new();
                 // The record read last and the line after it, emitted once the next read
@@ -302,6 +310,37 @@ pub fn open(path: &Path, pick_sheet: impl FnOnce(&[String]) -> usize + Send + 's
     });
     let (sheet, sheets) = name_rx.recv().map_err(|_| SheetError::File { file: shown, reason: "读取线程意外中止".into() })??;
     Ok(Rows { rx, pending: Vec::new().into_iter(), back: None, format, sheet, sheets })
+}
+
+/// The field separator of a text table, from its first 64 KiB: a comma, unless tabs (Excel's
+/// "文本文件（制表符分隔）" and "Unicode 文本") or semicolons are clearly what separates the
+/// fields of its first lines.
+fn sniff_delimiter<R: std::io::BufRead + Seek>(buf: &mut R, encoding: &'static encoding_rs::Encoding) -> std::io::Result<u8> {
+    let mut head = vec![0u8; 1 << 16];
+    let mut n = 0;
+    while n < head.len() {
+        let k = buf.read(&mut head[n..])?;
+        if k == 0 {
+            break;
+        }
+        n += k;
+    }
+    buf.seek(SeekFrom::Start(0))?;
+    let (text, _, _) = encoding.decode(&head[..n]);
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(20).collect();
+    // Count outside quotes; the separator is the one present on most lines, most often.
+    let count = |line: &str, d: char| {
+        let mut quoted = false;
+        line.chars().filter(|c| {
+            if *c == '"' {
+                quoted = !quoted;
+            }
+            !quoted && *c == d
+        }).count()
+    };
+    let score = |d: char| -> (usize, usize) { (lines.iter().filter(|l| count(l, d) > 0).count(), lines.iter().map(|l| count(l, d)).sum()) };
+    let (comma, tab, semi) = (score(','), score('\t'), score(';'));
+    Ok(if tab > comma && tab >= semi { b'\t' } else if semi > comma && semi > tab { b';' } else { b',' })
 }
 
 /// A reader that remembers the last byte it gave out (whether the file ends with a newline).
@@ -354,6 +393,11 @@ fn too_long(file: &str, row: u32) -> SheetError {
 /// bytes that are not UTF-8 (a UTF-8 file with a few damaged bytes stays UTF-8, and the
 /// damaged cells are reported); otherwise GB 18030 (a superset of GBK and GB 2312).
 fn detect_encoding<R: std::io::BufRead + Seek>(buf: &mut R) -> std::io::Result<&'static encoding_rs::Encoding> {
+    match buf.fill_buf()? {
+        [0xFF, 0xFE, ..] => return Ok(encoding_rs::UTF_16LE),
+        [0xFE, 0xFF, ..] => return Ok(encoding_rs::UTF_16BE),
+        _ => {}
+    }
     let (mut good, mut bad) = (0u64, 0u64);
     let mut carry: Vec<u8> = Vec::new();
     loop {

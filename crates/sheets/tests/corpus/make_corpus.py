@@ -365,7 +365,17 @@ def c():
     open("c36_utf8_few_bad_bytes.csv", "wb").write(data)
     note("c36_utf8_few_bad_bytes.csv", "csv", "UTF-8中有一个损坏的字节：仍按UTF-8读，只报那一格", "rows:1:无法识别的字符")
 
-for f in [o01, o02, o03, o04, o05, o06, o07, o08, o09, o10, o11, o12, o13, o14, o15, o16, o17, o18, o19, o20, o21, o22, o23, lo, x, c]:
+def t():
+    # Excel "另存为 → Unicode 文本": UTF-16 LE with BOM, tab-separated, CRLF.
+    rows = [HEAD] + [["" if v is None else str(v) for v in r] for r in people_rows(fmt=iso)]
+    text = "\r\n".join("\t".join(r) for r in rows) + "\r\n"
+    open("c37_excel_unicode_text.csv", "wb").write(b"\xff\xfe" + text.encode("utf-16-le"))
+    note("c37_excel_unicode_text.csv", "csv", "Excel另存为“Unicode文本”：UTF-16带BOM、制表符分隔", "ok:6", STD)
+    text = "\n".join("\t".join(r) for r in rows) + "\n"
+    open("c38_wps_tab_separated.csv", "w", encoding="gbk").write(text)
+    note("c38_wps_tab_separated.csv", "csv", "制表符分隔的GBK文本（WPS另存为“文本文件（制表符分隔）”）", "ok:6", OCC)
+
+for f in [o01, o02, o03, o04, o05, o06, o07, o08, o09, o10, o11, o12, o13, o14, o15, o16, o17, o18, o19, o20, o21, o22, o23, lo, x, c, t]:
     f()
 with open("MANIFEST.tsv", "w", encoding="utf-8") as f:
     f.write("file\ttool\tlayout\texpect\tchecks\n")
