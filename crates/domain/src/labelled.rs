@@ -78,7 +78,7 @@ macro_rules! labelled_enum {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = String::deserialize(d)?;
                 <Self as $crate::Labelled>::parse(&s).ok_or_else(|| serde::de::Error::custom(
-                    format!("{}“{}”无法识别", $field, s)))
+                    <Self as $crate::Labelled>::unknown(&s)))
             }
         }
         impl std::fmt::Display for $name {

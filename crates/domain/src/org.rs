@@ -139,7 +139,9 @@ impl NewOrg {
     pub fn validate(&self) -> Result<(), crate::ValidationError> {
         let mut c = crate::error::Collector::default();
         let code = self.code.trim();
-        if code.is_empty() || code.len() > 40 || !code.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_') {
+        if code.is_empty() {
+            c.push(crate::FieldError::new("code", "组织代码未填写：须为1–40位字母、数字、“-”或“_”"));
+        } else if code.len() > 40 || !code.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_') {
             c.push(crate::FieldError::new("code", format!("组织代码“{}”无效：须为1–40位字母、数字、“-”或“_”", self.code)));
         }
         if self.name.trim().is_empty() {

@@ -23,6 +23,9 @@ pub fn province_name(code: &str) -> Option<&'static str> {
 pub fn check_region_code(code: &str) -> Result<(), FieldError> {
     let c = code.trim();
     let err = |why: &str| FieldError::new("region_code", format!("行政区划代码“{c}”{why}"));
+    if c.is_empty() {
+        return Err(FieldError::new("region_code", "行政区划代码未填写：应为6位（GB/T 2260）或12位（统计用区划代码）数字"));
+    }
     if !(c.len() == 6 || c.len() == 12) || !c.bytes().all(|b| b.is_ascii_digit()) {
         return Err(err("应为6位（GB/T 2260）或12位（统计用区划代码）数字"));
     }
