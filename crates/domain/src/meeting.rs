@@ -71,25 +71,87 @@ pub struct AttendanceInput {
     pub absence_reason: Option<String>,
 }
 
-/// A meeting as entered, checked by [`NewMeeting::validate`]; the store checks that the
-/// organisation is in the caller's scope and the attendees belong to it.
-#[derive(Debug, Clone, serde::Deserialize)]
-pub struct NewMeeting {
+/// A meeting as entered by the form, the API or an import (会议登记): every field as text,
+/// read by [`MeetingInput::validate`] into a [`NewMeeting`].
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct MeetingInput {
     pub org_id: i64,
-    pub kind: MeetingKind,
-    pub held_on: Date,
+    pub kind: String,
+    pub held_on: String,
+    #[serde(default)]
     pub topic: String,
     #[serde(default)]
     pub summary: Option<String>,
-    pub form: MeetingForm,
-    /// 主题党日的主题类别.
+    pub form: String,
+    /// 内容类别; empty when not recorded.
     #[serde(default)]
-    pub theme: Option<crate::life::ThemeCategory>,
+    pub theme: Option<String>,
     #[serde(default)]
     pub host: Option<String>,
     #[serde(default)]
     pub recorder: Option<String>,
     #[serde(default)]
+    pub attendance: Vec<AttendanceInput>,
+}
+
+impl MeetingInput {
+    /// Reads every field (kinds and forms in any accepted word, dates in any common form)
+    /// and checks the meeting, reporting all problems at once.
+    pub fn validate(&self, today: Date) -> Result<NewMeeting, ValidationError> {
+        use crate::Labelled;
+        let mut c = Collector::default();
+        let kind = c.check(MeetingKind::parse_field("kind", &self.kind));
+        let held_on = c.check(crate::parse_date("held_on", "会议日期", &self.held_on));
+        let form = c.check(MeetingForm::parse_field("form", &self.form));
+        let theme = match self.theme.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(t) => c.check(crate::life::ThemeCategory::parse_field("theme", t)),
+            None => None,
+        };
+        let opt = |s: &Option<String>| s.as_deref().map(str::trim).filter(|x| !x.is_empty()).map(str::to_string);
+        let new = match (kind, held_on, form) {
+            (Some(kind), Some(held_on), Some(form)) => Some(NewMeeting {
+                org_id: self.org_id,
+                kind,
+                held_on,
+                topic: self.topic.trim().to_string(),
+                summary: opt(&self.summary),
+                form,
+                theme,
+                host: opt(&self.host),
+                recorder: opt(&self.recorder),
+                attendance: self.attendance.clone(),
+            }),
+            _ => None,
+        };
+        match &new {
+            Some(n) => {
+                if let Err(e) = n.validate(today) {
+                    e.errors.into_iter().for_each(|f| c.push(f));
+                }
+            }
+            // The checks that need no parsed field still run, so that all errors come at once.
+            None if self.topic.trim().is_empty() => c.push(FieldError::new("topic", "会议主题不能为空")),
+            None => {}
+        }
+        c.finish()?;
+        Ok(new.expect("checked"))
+    }
+}
+
+/// A checked meeting ([`MeetingInput::validate`], or built by the generator); the store checks that the
+/// organisation is in the caller's scope and the attendees belong to it.
+#[derive(Debug, Clone)]
+pub struct NewMeeting {
+    pub org_id: i64,
+    pub kind: MeetingKind,
+    pub held_on: Date,
+    pub topic: String,
+    pub summary: Option<String>,
+    pub form: MeetingForm,
+    /// 主题党日的主题类别.
+    pub theme: Option<crate::life::ThemeCategory>,
+    pub host: Option<String>,
+    pub recorder: Option<String>,
     pub attendance: Vec<AttendanceInput>,
 }
 

@@ -866,11 +866,12 @@ impl Run {
         let h = self.h.clone();
         let mut e = RowErrors::new(&h, &row);
         let org = self.org_of(&mut e);
-        let kind = e.choice::<domain::meeting::MeetingKind>("kind", true);
-        let held_on = e.day("held_on", true);
-        let topic = e.text("topic", true);
-        let form = e.choice::<domain::meeting::MeetingForm>("form", true);
-        let theme = e.choice::<domain::life::ThemeCategory>("theme", false);
+        let held_text = e.date_text("held_on");
+        // The day, for matching attendees against the roll; the domain reports a bad one.
+        let held_on = match domain::dates::written(&held_text) {
+            Ok(domain::dates::Written::Day(d)) if !held_text.is_empty() => Some(d),
+            _ => None,
+        };
         let mut attendance = Vec::new();
         if let (Some(o), Some(day)) = (org, held_on) {
             if !self.rosters.contains_key(&o) {
@@ -914,33 +915,34 @@ impl Run {
                 }
             }
         }
-        if let (Some(o), Some(k), Some(d), Some(t), Some(f)) = (org, kind, held_on, topic, form) {
-            let m = domain::meeting::NewMeeting {
-                org_id: o,
-                kind: k,
-                held_on: d,
-                topic: t.clone(),
-                summary: e.text("summary", false),
-                form: f,
-                theme,
-                host: e.text("host", false),
-                recorder: e.text("recorder", false),
-                attendance,
-            };
-            if let Err(v) = m.validate(self.today) {
-                for f in v.errors {
-                    e.add(if f.field == "attendance" { "present" } else { f.field }, f.message);
-                }
+        // The same input and check as the meeting form and the API.
+        let input = domain::meeting::MeetingInput {
+            org_id: org.unwrap_or(0),
+            kind: e.text("kind", false).unwrap_or_default(),
+            held_on: held_text,
+            topic: e.text("topic", false).unwrap_or_default(),
+            summary: e.text("summary", false),
+            form: e.text("form", false).unwrap_or_default(),
+            theme: e.text("theme", false),
+            host: e.text("host", false),
+            recorder: e.text("recorder", false),
+            attendance,
+        };
+        match input.validate(self.today) {
+            Err(v) => {
+                let v = domain::ValidationError {
+                    errors: v.errors.into_iter().map(|f| if f.field == "attendance" { domain::FieldError::new("present", f.message) } else { f }).collect(),
+                };
+                e.add_domain(v);
             }
-            if e.list.is_empty() {
-                if let Err(first) = self.first_time(format!("{o}:{}:{d}:{t}", k.code()), row.number) {
+            Ok(m) if org.is_some() && e.list.is_empty() => {
+                if let Err(first) = self.first_time(format!("{}:{}:{}:{}", m.org_id, m.kind.code(), m.held_on, m.topic), row.number) {
                     e.add("topic", format!("与第{first}行是同一组织同一天同一主题的会议，重复了"));
-                } else {
-                    if let Some(reason) = self.imp.meeting(&m).await? {
-                        e.add("present", reason);
-                    }
+                } else if let Some(reason) = self.imp.meeting(&m).await? {
+                    e.add("present", reason);
                 }
             }
+            Ok(_) => {}
         }
         let list = e.list;
         self.push_errors(&row, list);

@@ -8,7 +8,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Datelike;
-use domain::meeting::NewMeeting;
+use domain::meeting::MeetingInput;
 use domain::member::NewMemberInput;
 use domain::org::NewOrg;
 use domain::Labelled;
@@ -224,7 +224,7 @@ pub async fn create_transfer(State(st): State<AppState>, headers: HeaderMap, Pat
 
 pub async fn create_meeting(State(st): State<AppState>, headers: HeaderMap, raw: axum::body::Bytes) -> ApiResult {
     let v = api_viewer(&st, &headers).await?;
-    let new: NewMeeting = body(&raw)?;
+    let new = checked(body::<MeetingInput>(&raw)?.validate(today()))?;
     let m = st.store.insert_meeting(&v.scope, &new, chrono::Local::now().date_naive()).await?;
     Ok((StatusCode::CREATED, Json(m)).into_response())
 }

@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use domain::meeting::{AttendanceInput, MeetingForm, MeetingKind, NewMeeting};
+use domain::meeting::{AttendanceInput, MeetingForm, MeetingInput, MeetingKind, NewMeeting};
 use domain::member::Member;
 use domain::org::Org;
 use domain::{FieldError, Labelled};
@@ -67,12 +67,9 @@ pub async fn create_meeting(State(st): State<AppState>, headers: HeaderMap, Path
     Ok(res)
 }
 
+/// The form's fields as the domain's meeting input (the API and the import fill the same).
 fn parse(org_id: i64, f: &Fields, members: &[Member]) -> (Option<NewMeeting>, Vec<FieldError>) {
-    let mut errors = Vec::new();
     let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
-    let kind = MeetingKind::parse_field("kind", &get("kind")).map_err(|e| errors.push(e)).ok();
-    let form = MeetingForm::parse_field("form", &get("form")).map_err(|e| errors.push(e)).ok();
-    let held_on = domain::parse_date("held_on", "会议日期", &get("held_on")).map_err(|e| errors.push(e)).ok();
     let opt = |k: &str| Some(get(k)).filter(|s| !s.is_empty());
     let mut attendance = Vec::new();
     for m in members {
@@ -82,13 +79,22 @@ fn parse(org_id: i64, f: &Fields, members: &[Member]) -> (Option<NewMeeting>, Ve
             _ => {}
         }
     }
-    let new = match (kind, form, held_on) {
-        (Some(kind), Some(form), Some(held_on)) => {
-            Some(NewMeeting { org_id, kind, held_on, topic: get("topic"), summary: opt("summary"), form, theme: opt("theme").and_then(|t| domain::life::ThemeCategory::parse(&t)), host: opt("host"), recorder: opt("recorder"), attendance })
-        }
-        _ => None,
+    let input = MeetingInput {
+        org_id,
+        kind: get("kind"),
+        held_on: get("held_on"),
+        topic: get("topic"),
+        summary: opt("summary"),
+        form: get("form"),
+        theme: opt("theme"),
+        host: opt("host"),
+        recorder: opt("recorder"),
+        attendance,
     };
-    (new, errors)
+    match input.validate(today()) {
+        Ok(m) => (Some(m), Vec::new()),
+        Err(e) => (None, e.errors),
+    }
 }
 
 fn render(v: &Viewer, org: &Org, members: &[Member], f: &Fields, errors: &[FieldError]) -> Response {

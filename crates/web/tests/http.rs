@@ -1268,3 +1268,63 @@ async fn form_and_api_agree_on_organisation_records_and_mobile_members() {
     let view = |v: Vec<domain::life::MobileRecord>| v.into_iter().map(|m| (m.place, m.certificate_no, m.since)).collect::<Vec<_>>();
     assert_eq!(view(app.store.member_mobile(&all, people[0].0).await.unwrap()), view(app.store.member_mobile(&all, people[1].0).await.unwrap()));
 }
+
+/// Meetings: a generated meeting typed into the meeting form, sent to the API and imported
+/// from a one-row file gets the same verdict from all three and is stored the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn form_api_and_import_agree_on_every_meeting() {
+    let app = app().await;
+    let sec = login_page(&app, "sec").await;
+    let tok = token(&app, "sec").await;
+    let code = app.store.org(&Scope::jurisdiction(), app.a).await.unwrap().code;
+    let mut draw = Draw(0x6A09E667F3BCC909);
+    let mut tally = (0, 0);
+    for i in 0..60 {
+        let kind = draw.pick(&["主题党日", "themed_party_day", "党日活动", "支部大会", "党课", "组织生活会", "茶话会", ""]);
+        let held_on = draw.pick(&["2026-03-05", "2026/3/5", "2026年3月5日", "2026-04-10", "2026.03", "", "2099-01-01", "26.3.5"]);
+        let form = draw.pick(&["集中学习", "座谈", "线上会议", "study", "打球", ""]);
+        let theme = draw.pick(&["", "", "传达上级文件", "理论学习", "扶贫", "闲聊"]);
+        let topic = draw.pick(&["学习党章", "", "主题教育"]);
+        // The same topic marked by its path, so that the three records never collide.
+        let marked = |path: &str| if topic.is_empty() { String::new() } else { format!("{topic}{i}（{path}）") };
+        let page = sec.get(format!("{}/orgs/{}/meetings/new", app.base, app.a)).send().await.unwrap().text().await.unwrap();
+        let csrf = hidden_csrf(&page);
+        let t_form = marked("表单");
+        let r = sec
+            .post(format!("{}/orgs/{}/meetings", app.base, app.a))
+            .form(&[("csrf", csrf.as_str()), ("kind", kind), ("held_on", held_on), ("topic", t_form.as_str()), ("form", form), ("theme", theme)])
+            .send()
+            .await
+            .unwrap();
+        let form_status = r.status();
+        let r = Client::new()
+            .post(format!("{}/api/v1/meetings", app.base))
+            .bearer_auth(&tok)
+            .json(&json!({"org_id": app.a, "kind": kind, "held_on": held_on, "topic": marked("接口"), "form": form, "theme": theme}))
+            .send()
+            .await
+            .unwrap();
+        let api_status = r.status();
+        let api_body: Value = r.json().await.unwrap();
+        let (imported, reasons) =
+            import_row(&app.store, sheets::Kind::Meetings, "党组织代码,会议类型,召开日期,会议主题,活动形式,主题类别", &[&code, kind, held_on, &marked("导入"), form, theme]).await;
+        let case = format!("meeting {kind:?} {held_on:?} {form:?} {theme:?} {topic:?}");
+        assert!(form_status != StatusCode::INTERNAL_SERVER_ERROR && api_status != StatusCode::INTERNAL_SERVER_ERROR, "{case}");
+        let form_v = if form_status == StatusCode::SEE_OTHER { Verdict::Accepted } else { Verdict::Refused };
+        let api_v = if api_status == StatusCode::CREATED { Verdict::Accepted } else { Verdict::Refused };
+        assert_eq!(form_v, api_v, "{case}: form {form_status}, API {api_status} {api_body}");
+        assert_eq!(form_v, imported, "{case}: import {reasons:?}");
+        if api_v == Verdict::Accepted { tally.0 += 1 } else { tally.1 += 1 }
+    }
+    assert!(tally.0 >= 5 && tally.1 >= 10, "the draw tried too few of either kind: {tally:?}");
+    let meetings = app.store.meetings(&Scope::jurisdiction(), app.a, 2026).await.unwrap();
+    let by = |path: &str| {
+        let mark = format!("（{path}）");
+        let mut v: Vec<_> = meetings.iter().filter(|m| m.topic.ends_with(&mark)).map(|m| (m.kind, m.held_on, m.topic.replace(&mark, ""), m.form, m.theme)).collect();
+        v.sort_by_key(|x| format!("{x:?}"));
+        v
+    };
+    assert_eq!(by("表单"), by("接口"), "form and API stored different meetings");
+    assert_eq!(by("表单"), by("导入"), "form and import stored different meetings");
+    assert_eq!(by("表单").len(), tally.0);
+}
