@@ -201,6 +201,20 @@ pub fn parse_past_day(field: &'static str, label: &str, value: &str, today: Date
     Ok(d)
 }
 
+/// Deserialises an optional day written in any form [`written`] reads (the API's dates read
+/// like the forms' and the imports'); an error is the Chinese reason.
+pub fn de_opt_day<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+    let text: Option<String> = serde::Deserialize::deserialize(d)?;
+    match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => match written(t) {
+            Ok(Written::Day(day)) => Ok(Some(day)),
+            Ok(Written::Month(m)) => Err(serde::de::Error::custom(format!("日期只写了年月（{}年{}月），这一项须精确到日", m.year, m.month))),
+            Err(e) => Err(serde::de::Error::custom(format!("日期{e}"))),
+        },
+    }
+}
+
 /// A date that may be known only to the month. Empty → "{label}未填写".
 pub fn parse_partial(field: &'static str, label: &str, value: &str) -> Result<PartialDate, FieldError> {
     if value.trim().is_empty() {

@@ -127,9 +127,9 @@ pub struct NewOrg {
     pub grid_id: Option<i64>,
     #[serde(default)]
     pub unit_id: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dates::de_opt_day")]
     pub founded_on: Option<Date>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dates::de_opt_day")]
     pub elected_on: Option<Date>,
     #[serde(default)]
     pub term_years: Option<i64>,
