@@ -44,6 +44,13 @@ pub async fn import(store: &Store, file: &Path, (kind_text, sheet): (&str, Optio
         secs,
         report.rows as f64 / secs.max(1e-9)
     );
+    if !report.hidden_rows.is_empty() || !report.hidden_columns.is_empty() {
+        println!(
+            "注意：文件中有在Excel里隐藏的行{:?}或列{:?}，已与其他内容一样读取",
+            report.hidden_rows.iter().take(20).collect::<Vec<_>>(),
+            report.hidden_columns
+        );
+    }
     if !report.missing_columns.is_empty() {
         println!("文件中没有这些列：{}（新登记的记录记为“未登记”，已有记录保留系统中的内容）", report.missing_columns.join("、"));
     }

@@ -17,6 +17,8 @@ use store::{Import, ImportCounts, OrgDirectory, Scope, Store};
 
 /// Rows looked at for the header before giving up.
 const HEADER_SEARCH_ROWS: usize = 30;
+/// Files up to this size are scanned for hidden rows and columns (the web's upload limit).
+const HIDDEN_SCAN_BYTES: u64 = 20 << 20;
 /// Rows written per batch.
 const BATCH: usize = 1000;
 /// Errors kept in full (the rest are counted): enough for any report a person reads.
@@ -100,6 +102,9 @@ pub struct ImportReport {
     pub missing_columns: Vec<String>,
     /// Per field, how many accepted rows leave it 未登记 or give only a month.
     pub gaps: Vec<(String, u64)>,
+    /// Rows and columns hidden in Excel (imported like the others; the preview says so).
+    pub hidden_rows: Vec<u32>,
+    pub hidden_columns: Vec<String>,
     /// The first stored values the import changes, for the preview.
     pub changes: Vec<ShownChange>,
     /// True when the rows were written (no errors and not a preview).
@@ -134,6 +139,12 @@ pub async fn import_file(
 ) -> Result<ImportReport, SheetError> {
     let file = name.map(str::to_string).unwrap_or_else(|| path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default());
     let (mut rows, header) = open_sheet(path, kind, &file, sheet)?;
+    // Hidden rows and columns are data too; the user is told which, for files of a size
+    // a person keeps by hand (the scan reads the sheet's XML once more).
+    let hidden = match rows.format {
+        read::Format::Xlsx => read::hidden_in_xlsx(path, &rows.sheet, HIDDEN_SCAN_BYTES),
+        _ => None,
+    };
     let mut run = Run {
         report: ImportReport {
             kind: kind.code(),
@@ -149,6 +160,8 @@ pub async fn import_file(
             unused_columns: header.unused.clone(),
             missing_columns: header.missing_optional().into_iter().map(String::from).collect(),
             gaps: Vec::new(),
+            hidden_rows: Vec::new(),
+            hidden_columns: Vec::new(),
             changes: Vec::new(),
             committed: false,
             dry_run,
@@ -203,6 +216,10 @@ pub async fn import_file(
     progress(run.report.rows);
     if run.report.rows == 0 {
         return Err(SheetError::File { file, reason: format!("第{}行表头以下没有数据行；请在表头下方逐行填写后再导入", run.report.header_row) });
+    }
+    if let Some((r, c)) = hidden {
+        run.report.hidden_rows = r.into_iter().filter(|n| *n > run.report.header_row).collect();
+        run.report.hidden_columns = c;
     }
     let commit = !dry_run && run.report.error_count() == 0;
     let orgs = run.imp.orgs.clone();

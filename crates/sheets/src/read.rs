@@ -343,6 +343,47 @@ fn sniff_delimiter<R: std::io::BufRead + Seek>(buf: &mut R, encoding: &'static e
     Ok(if tab > comma && tab >= semi { b'\t' } else if semi > comma && semi > tab { b';' } else { b',' })
 }
 
+/// Rows and columns hidden in a sheet of an .xlsx (Excel numbers and letters), from the
+/// sheet's XML: calamine reads their cells but not whether they show. Files over `max`
+/// bytes are not scanned (`None`).
+pub fn hidden_in_xlsx(path: &Path, sheet: &str, max: u64) -> Option<(Vec<u32>, Vec<String>)> {
+    if std::fs::metadata(path).ok()?.len() > max {
+        return None;
+    }
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).ok()?).ok()?;
+    let mut text = |name: &str| -> Option<String> {
+        let mut s = String::new();
+        zip.by_name(name).ok()?.read_to_string(&mut s).ok()?;
+        Some(s)
+    };
+    // An attribute of a start tag's text (what follows "<row " up to ">").
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let tag = format!(" {tag}");
+        let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(tag[at..].split('"').next()?.to_string())
+    };
+    // The sheet's part: workbook.xml names it by r:id, the relationships give its path.
+    let workbook = text("xl/workbook.xml")?;
+    let rid = workbook.split("<sheet ").skip(1).find(|t| attr(t, "name").as_deref().map(unescape).as_deref() == Some(sheet)).and_then(|t| attr(t, "r:id"))?;
+    let rels = text("xl/_rels/workbook.xml.rels")?;
+    let target = rels.split("<Relationship ").skip(1).find(|t| attr(t, "Id").as_deref() == Some(rid.as_str())).and_then(|t| attr(t, "Target"))?;
+    let part = target.strip_prefix('/').map(str::to_string).unwrap_or_else(|| format!("xl/{target}"));
+    let xml = text(&part)?;
+    let hidden = |t: &str| matches!(attr(t, "hidden").as_deref(), Some("1") | Some("true"));
+    let rows = xml.split("<row ").skip(1).map(|t| t.split('>').next().unwrap_or("")).filter(|t| hidden(t)).filter_map(|t| attr(t, "r")?.parse().ok()).collect();
+    let mut cols = Vec::new();
+    for t in xml.split("<col ").skip(1).map(|t| t.split('>').next().unwrap_or("")).filter(|t| hidden(t)) {
+        if let (Some(a), Some(b)) = (attr(t, "min").and_then(|v| v.parse::<usize>().ok()), attr(t, "max").and_then(|v| v.parse::<usize>().ok())) {
+            cols.extend((a..=b.min(a + 50)).map(|c| crate::columns::column_letter(c - 1)));
+        }
+    }
+    Some((rows, cols))
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
+}
+
 /// A reader that remembers the last byte it gave out (whether the file ends with a newline).
 struct Tail<R> {
     inner: R,

@@ -77,6 +77,8 @@ async fn every_file_of_the_corpus_has_its_expected_outcome() {
                         },
                         None => match lhs {
                             "unused" => r.unused_columns.join(","),
+                            "hidden_rows" => r.hidden_rows.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(","),
+                            "hidden_columns" => r.hidden_columns.join(","),
                             "missing" => r.missing_columns.join(","),
                             "gap" => {
                                 let (g, _) = want.split_once(':').unwrap();

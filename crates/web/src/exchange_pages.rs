@@ -237,6 +237,12 @@ fn result_page(v: &Viewer, kind: Kind, token: &str, r: &ImportReport) -> Markup 
             @if !r.unused_columns.is_empty() {
                 p.error { "注意：以下列不属于" (kind.label()) "，其内容不会导入：" (r.unused_columns.join("、")) }
             }
+            @if !r.hidden_rows.is_empty() || !r.hidden_columns.is_empty() {
+                p id="import-hidden" { "注意：文件中有在Excel里隐藏的"
+                    @if !r.hidden_rows.is_empty() { "行（第" (r.hidden_rows.iter().take(20).map(|n| n.to_string()).collect::<Vec<_>>().join("、")) "行" @if r.hidden_rows.len() > 20 { "等" (r.hidden_rows.len()) "行" } "）" }
+                    @if !r.hidden_columns.is_empty() { "列（" (r.hidden_columns.join("、")) "列）" }
+                    "，已与其他内容一样读取；如不应导入，请在Excel中取消隐藏后删除再上传。" }
+            }
             @if !r.missing_columns.is_empty() {
                 p id="import-missing" { "文件中没有这些列：" (r.missing_columns.join("、")) "。新登记的记录这些项记为“未登记”，已有记录保留系统中的内容。" }
             }

@@ -124,7 +124,7 @@ def o06():
     ws.column_dimensions["L"].hidden = True
     ws.row_dimensions[4].hidden = True
     wb.save("o06_hidden_rows_cols.xlsx")
-    note("o06_hidden_rows_cols.xlsx", "openpyxl", "隐藏的列（联系电话）和隐藏的行：照常导入", "ok:6", "王建国.phone=13800138001")
+    note("o06_hidden_rows_cols.xlsx", "openpyxl", "隐藏的列（联系电话）和隐藏的行：照常导入", "ok:6", "王建国.phone=13800138001;hidden_rows=4;hidden_columns=L")
 
 def o07():
     wb = openpyxl.Workbook()
