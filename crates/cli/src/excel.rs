@@ -45,18 +45,17 @@ pub async fn import(store: &Store, file: &Path, (kind_text, sheet): (&str, Optio
         report.rows as f64 / secs.max(1e-9)
     );
     if !report.hidden_rows.is_empty() || !report.hidden_columns.is_empty() {
-        println!(
-            "注意：文件中有在Excel里隐藏的行{:?}或列{:?}，已与其他内容一样读取",
-            report.hidden_rows.iter().take(20).collect::<Vec<_>>(),
-            report.hidden_columns
-        );
+        let rows: Vec<String> = report.hidden_rows.iter().take(20).map(|n| format!("第{n}行")).collect();
+        let cols: Vec<String> = report.hidden_columns.iter().map(|c| format!("{c}列")).collect();
+        println!("注意：文件中有在Excel里隐藏的{}，已与其他内容一样读取；如不应导入，请取消隐藏后删除再导入", rows.into_iter().chain(cols).collect::<Vec<_>>().join("、"));
     }
     if !report.missing_columns.is_empty() {
-        println!("文件中没有这些列：{}（新登记的记录记为“未登记”，已有记录保留系统中的内容）", report.missing_columns.join("、"));
+        println!("文件中没有这些列：{}（新登记的记录中民族、学历、职业记为“未登记”，其余留空或按其他列推定；已有记录保留系统中的内容）", report.missing_columns.join("、"));
     }
     if !report.gaps.is_empty() {
         let g: Vec<String> = report.gaps.iter().map(|(f, n)| if f.contains("只有年月") { format!("{n}人{f}") } else { format!("{n}人缺少{f}") }).collect();
-        println!("信息不全（已导入，可在“信息完整性”中补齐）：{}", g.join("；"));
+        let done = if report.committed { "已导入" } else { "可以导入" };
+        println!("信息不全（{done}，导入后可在“信息完整性”中补齐）：{}", g.join("；"));
     }
     if !report.unused_columns.is_empty() {
         println!("注意：以下列不属于{}，其内容没有导入：{}", kind.label(), report.unused_columns.join("、"));

@@ -4,7 +4,7 @@
 //! domain::numbers, as the form and the API read them.
 
 use crate::read::Value;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 pub use domain::dates::{normalise_digits, Written, YearMonth};
 
@@ -60,14 +60,6 @@ pub fn day(v: &Value, month_note: &str) -> Result<Option<NaiveDate>, String> {
         Some(Written::Day(d)) => Ok(Some(d)),
         Some(Written::Month(m)) => Err(format!("只填了年月（{}年{}月）；{month_note}", m.year, m.month)),
     }
-}
-
-/// A month; a full date stands for its month.
-pub fn month(v: &Value) -> Result<Option<YearMonth>, String> {
-    Ok(written_date(v)?.map(|w| match w {
-        Written::Day(d) => YearMonth { year: d.year(), month: d.month() },
-        Written::Month(m) => m,
-    }))
 }
 
 /// Excel serials (1900 system) are days since 1899-12-30; 8-digit numbers are

@@ -412,13 +412,10 @@ impl<'a> RowErrors<'a> {
     fn identifier(&mut self, key: &str, required: bool) -> Option<String> {
         self.parsed(key, required, cells::identifier)
     }
-    /// A date cell as the domain's text (`YYYY-MM-DD`, or `YYYY-MM` for a month), "" when
-    /// empty or unreadable (then the reason is already listed).
+    /// A date or month cell as the domain's text (`YYYY-MM-DD`, or `YYYY-MM` for a month),
+    /// "" when empty or unreadable (then the reason is already listed); the domain decides
+    /// whether the field needs a day or takes a month.
     fn date_text(&mut self, key: &str) -> String {
-        self.parsed(key, false, cells::written_date).map(|w| w.canonical()).unwrap_or_default()
-    }
-    /// A month cell as the domain's text (a full date stands for its month).
-    fn month_text(&mut self, key: &str) -> String {
         self.parsed(key, false, cells::written_date).map(|w| w.canonical()).unwrap_or_default()
     }
     /// A number cell as text for the domain's number check (a cell may hold NaN or ∞ too).
@@ -776,8 +773,8 @@ impl Run {
                     // The same check as the member page's form and the API: months, finite
                     // amounts, and the amount against the rules' bracket for the base.
                     let input = domain::dues::DuesInput {
-                        from_month: e.month_text("from_month"),
-                        to_month: Some(e.month_text("to_month")),
+                        from_month: e.date_text("from_month"),
+                        to_month: Some(e.date_text("to_month")),
                         base: e.number_text("base"),
                         amount: e.number_text("amount"),
                         paid_on: e.date_text("paid_on"),

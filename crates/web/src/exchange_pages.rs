@@ -244,7 +244,7 @@ fn result_page(v: &Viewer, kind: Kind, token: &str, r: &ImportReport) -> Markup 
                     "，已与其他内容一样读取；如不应导入，请在Excel中取消隐藏后删除再上传。" }
             }
             @if !r.missing_columns.is_empty() {
-                p id="import-missing" { "文件中没有这些列：" (r.missing_columns.join("、")) "。新登记的记录这些项记为“未登记”，已有记录保留系统中的内容。" }
+                p id="import-missing" { "文件中没有这些列：" (r.missing_columns.join("、")) "。新登记的记录中民族、学历、职业记为“未登记”，其余留空或按其他列推定；已有记录保留系统中的内容。" }
             }
             @if !r.gaps.is_empty() {
                 p id="import-gaps" { "信息不全（可以导入，导入后在“信息完整性”页补齐）："
