@@ -433,7 +433,7 @@ async fn generate(store: &Store, args: &GenerateArgs, rules: &domain::rules::Rul
     println!("生成完成：{} 个县，共 {} 行，用时 {:.1} 秒（{:.0} 行/秒），数据截止 {as_of}", summary.counties, summary.rows, secs, summary.rows as f64 / secs);
     survey_cmd::generate(store, rules, args.seed, as_of, summary.counties as usize).await?;
     let started = std::time::Instant::now();
-    let f = generator::research::fieldwork(store, rules, rules_text, args.seed, as_of).await?;
+    let f = generator::research::fieldwork_in(store, rules, rules_text, args.seed, as_of, climate).await?;
     println!("实地访谈 {} 次（编码 {} 处），案例 {} 个，政策文献 {} 篇（{:.1} 秒）", f.interviews, f.codes, f.cases, f.documents, started.elapsed().as_secs_f64());
     for (table, n) in store.table_counts().await? {
         println!("  {table:<16} {n}");

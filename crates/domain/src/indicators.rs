@@ -105,6 +105,21 @@ pub struct Indicator {
     pub rule: Option<String>,
     /// None: a share shown as a percentage; otherwise the unit of the ratio (元/人).
     pub unit: Option<String>,
+    /// The problem of section 三 it evidences when it breaks its line: its own category
+    /// for a problem's indicator, the catalogue's `problem` for an achievement's.
+    pub problem: String,
+    /// The groups it may be compared across in the report.
+    pub breakdown: Vec<Breakdown>,
+}
+
+/// A grouping an indicator may be compared across (分组).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Breakdown {
+    /// The next level of the tree: 乡镇/街道 in a county, 县（市、区） in a city.
+    Division,
+    /// 领域, only where several sectors have the measure.
+    Sector,
 }
 
 #[derive(Deserialize)]
@@ -112,6 +127,7 @@ pub struct Indicator {
 struct File {
     schema: u32,
     version: String,
+    min_group: f64,
     indicator: Vec<Entry>,
 }
 
@@ -130,11 +146,15 @@ struct Entry {
     alert: f64,
     rule: Option<String>,
     unit: Option<String>,
+    problem: Option<String>,
+    breakdown: Option<Vec<Breakdown>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Catalogue {
     pub version: String,
+    /// A group is named highest or lowest only with at least this denominator.
+    pub min_group: f64,
     pub indicators: Vec<Indicator>,
 }
 
@@ -168,6 +188,17 @@ impl Catalogue {
             if e.unit.is_none() && (!(0.0..=1.0).contains(&e.alert) || !(0.0..=1.0).contains(&e.target)) {
                 return Err(at("target 和 alert 是比例，应在0到1之间（不是比例的指标请写明 unit）".into()));
             }
+            let book = Codebook::builtin();
+            let kind = book.category(&e.category).map(|c| c.kind);
+            let problem = match (kind, e.problem) {
+                (Some(CategoryKind::Problem), None) => e.category.clone(),
+                (Some(CategoryKind::Problem), Some(_)) => return Err(at("问题类别的指标不写 problem（它说明的就是本类别）".into())),
+                (_, None) => return Err(at("成效类别的指标需要 problem：未达标时它说明第三部分的哪个问题".into())),
+                (_, Some(p)) => match book.category(&p) {
+                    Some(c) if c.kind == CategoryKind::Problem => p,
+                    _ => return Err(at(format!("problem“{p}”不是编码本中的问题类别"))),
+                },
+            };
             out.push(Indicator {
                 numerator: Formula::parse(&e.numerator).map_err(at)?,
                 denominator: Formula::parse(&e.denominator).map_err(at)?,
@@ -181,9 +212,14 @@ impl Catalogue {
                 alert: e.alert,
                 rule: e.rule,
                 unit: e.unit,
+                problem,
+                breakdown: e.breakdown.unwrap_or_else(|| vec![Breakdown::Division, Breakdown::Sector]),
             });
         }
-        Ok(Catalogue { version: f.version, indicators: out })
+        if !(f.min_group >= 1.0) {
+            return Err("指标目录 min_group 应不小于1".into());
+        }
+        Ok(Catalogue { version: f.version, min_group: f.min_group, indicators: out })
     }
 
     /// Every measure any indicator uses.
@@ -193,6 +229,21 @@ impl Catalogue {
         m.dedup();
         m
     }
+}
+
+/// How a change is counted.
+enum ChangeKind {
+    Points,
+    Amount(String),
+    Count(String),
+}
+
+/// A change from last year: 提高2.1个百分点, 减少3.0元（下降0.6%）, 增加12人.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub text: String,
+    /// In the indicator's good direction.
+    pub better: bool,
 }
 
 /// An indicator's value over some totals.
@@ -231,6 +282,65 @@ impl Indicator {
         }
     }
 
+    /// A threshold as the text writes it: 90%, 5%, 100元/人 (no trailing ".0").
+    pub fn format_line(&self, v: f64) -> String {
+        let trim = |x: f64| {
+            let t = format!("{x:.1}");
+            t.strip_suffix(".0").map(str::to_string).unwrap_or(t)
+        };
+        match &self.unit {
+            None => format!("{}%", trim(v * 100.0)),
+            Some(u) => format!("{}{u}", trim(v)),
+        }
+    }
+
+    /// Where a value stands against the line, in words that fit the direction:
+    /// 低于90%的目标值 / 超过5%的警戒线 when it breaks it; 达到90%的目标值 /
+    /// 在5%的警戒线以内 when it does not.
+    pub fn against_line(&self, v: &Value) -> String {
+        let line = self.format_line(self.alert);
+        match (self.direction, v.alert) {
+            (Direction::Higher, true) => format!("低于{line}的目标值"),
+            (Direction::Higher, false) => format!("达到{line}的目标值"),
+            (Direction::Lower, true) => format!("超过{line}的警戒线"),
+            (Direction::Lower, false) => format!("在{line}的警戒线以内"),
+        }
+    }
+
+    /// The change from last year in the indicator's own unit: 个百分点 for shares, 元 (and
+    /// the relative change) for amounts, 人/个 for counts. `None` when it did not move.
+    pub fn change(&self, now: f64, before: f64) -> Option<Change> {
+        let unit = self.unit.as_deref().unwrap_or("");
+        let kind = if self.unit.is_none() {
+            ChangeKind::Points
+        } else if unit.starts_with('元') {
+            ChangeKind::Amount(unit.split('/').next().unwrap_or(unit).to_string())
+        } else {
+            ChangeKind::Count(unit.split('/').next().unwrap_or(unit).to_string())
+        };
+        let d = match kind {
+            ChangeKind::Points => (now - before) * 100.0,
+            ChangeKind::Amount(_) => now - before,
+            ChangeKind::Count(_) => (now - before).round(),
+        };
+        if d.abs() < 0.05 {
+            return None;
+        }
+        let better = match self.direction {
+            Direction::Higher => d > 0.0,
+            Direction::Lower => d < 0.0,
+        };
+        let text = match &kind {
+            ChangeKind::Points => format!("{}{:.1}个百分点", if d > 0.0 { "提高" } else { "下降" }, d.abs()),
+            ChangeKind::Amount(u) => {
+                let rel = (before > 0.0).then(|| format!("（{}{:.1}%）", if d > 0.0 { "增长" } else { "下降" }, d.abs() / before * 100.0)).unwrap_or_default();
+                format!("{}{:.1}{u}{rel}", if d > 0.0 { "增加" } else { "减少" }, d.abs())
+            }
+            ChangeKind::Count(u) => format!("{}{}{u}", if d > 0.0 { "增加" } else { "减少" }, d.abs() as i64),
+        };
+        Some(Change { text, better })
+    }
+
     /// Whether it measures an achievement (section 二) or a problem (section 三).
     pub fn kind(&self) -> CategoryKind {
         Codebook::builtin().category(&self.category).map_or(CategoryKind::Problem, |c| c.kind)
@@ -245,7 +355,7 @@ mod tests {
     fn the_shipped_catalogue_is_valid_and_covers_every_category() {
         let c = Catalogue::builtin();
         for cat in &Codebook::builtin().categories {
-            let n = c.indicators.iter().filter(|i| i.category == cat.id).count();
+            let n = c.indicators.iter().filter(|i| i.category == cat.id || i.problem == cat.id).count();
             assert!(n > 0 || matches!(cat.id.as_str(), "standardisation"), "category {} has an indicator", cat.id);
         }
     }
@@ -259,6 +369,55 @@ mod tests {
         assert!(Catalogue::parse(&bad, rules).unwrap_err().contains("类别“fun”不在编码本中"));
         let bad = CATALOGUE.replacen("rule = \"meetings.themed_party_day\"", "rule = \"meetings.nothing\"", 1);
         assert!(Catalogue::parse(&bad, rules).unwrap_err().contains("规则“meetings.nothing”不在规则文件中"));
+    }
+
+    fn with_unit(id: &str, unit: Option<&str>) -> Indicator {
+        let mut i = Catalogue::builtin().indicators.iter().find(|i| i.id == id).unwrap().clone();
+        i.unit = unit.map(str::to_string);
+        i
+    }
+
+    #[test]
+    fn changes_are_written_in_the_indicators_unit() {
+        let share = with_unit("themed_day_monthly", None);
+        assert_eq!(share.change(0.714, 1.0).unwrap(), Change { text: "下降28.6个百分点".into(), better: false });
+        assert_eq!(share.change(0.5, 0.5), None, "no change is not written");
+        let money = Catalogue::builtin().indicators.iter().find(|i| i.id == "funding_per_member").unwrap();
+        assert_eq!(money.change(478.4, 481.4).unwrap().text, "减少3.0元（下降0.6%）");
+        assert_eq!(money.change(481.4, 478.4).unwrap(), Change { text: "增加3.0元（增长0.6%）".into(), better: true });
+        let count = with_unit("secretary_vacant", Some("人"));
+        assert_eq!(count.change(15.0, 3.0).unwrap(), Change { text: "增加12人".into(), better: false }, "more vacancies is worse");
+        let lower = with_unit("dues_lapsed", None);
+        assert!(lower.change(0.01, 0.03).unwrap().better, "a lower share of lapsed dues is better");
+    }
+
+    #[test]
+    fn the_line_is_named_in_words_that_fit_the_direction() {
+        let c = Catalogue::builtin();
+        let higher = c.indicators.iter().find(|i| i.id == "themed_day_monthly").unwrap();
+        let lower = c.indicators.iter().find(|i| i.id == "dues_lapsed").unwrap();
+        let t = |m: &str, v: f64| HashMap::from([(m.to_string(), v)]);
+        let mut totals = t("rule.meetings.themed_party_day.met", 5.0);
+        totals.insert("rule.meetings.themed_party_day.applicable".into(), 7.0);
+        assert_eq!(higher.against_line(&higher.evaluate(&totals)), "低于90%的目标值");
+        totals.insert("rule.meetings.themed_party_day.met".into(), 7.0);
+        assert_eq!(higher.against_line(&higher.evaluate(&totals)), "达到90%的目标值");
+        let mut totals = t("members.dues_lapsed", 3.0);
+        totals.insert("members.active".into(), 50.0);
+        assert_eq!(lower.against_line(&lower.evaluate(&totals)), "超过2%的警戒线");
+        totals.insert("members.dues_lapsed".into(), 0.0);
+        assert_eq!(lower.against_line(&lower.evaluate(&totals)), "在2%的警戒线以内");
+        let money = c.indicators.iter().find(|i| i.id == "funding_per_member").unwrap();
+        assert_eq!(money.format_line(money.alert), "100元/人");
+    }
+
+    #[test]
+    fn every_indicator_evidences_a_problem() {
+        for i in &Catalogue::builtin().indicators {
+            assert_eq!(Codebook::builtin().category(&i.problem).map(|c| c.kind), Some(CategoryKind::Problem), "{}", i.id);
+        }
+        let bad = CATALOGUE.replacen("problem = \"meeting_quality\"\n", "", 1);
+        assert!(Catalogue::parse(&bad, crate::rules::DEFAULT_RULES).unwrap_err().contains("需要 problem"));
     }
 
     #[test]

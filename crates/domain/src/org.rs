@@ -107,6 +107,53 @@ impl Org {
     }
 }
 
+/// An organisation's name as the field writes it in running text (简称): "中共" dropped and
+/// the formal suffix replaced by its short form, never cut mid-name:
+/// 中共三永村第1支部委员会 → 三永村第1党支部, 中共凤湾村总支部委员会 → 凤湾村党总支,
+/// 中共寨坊街道工作委员会 → 寨坊街道党工委, 中共县教育局委员会 → 县教育局党委,
+/// 中共西鹿县委员会 → 西鹿县委.
+pub fn short_name(name: &str) -> String {
+    let n = name.trim().trim_start_matches("中共");
+    // Longest suffix first, so 总支部委员会 is not read as 支部委员会.
+    const SUFFIXES: &[(&str, &str)] = &[
+        ("党总支部委员会", "党总支"),
+        ("总支部委员会", "党总支"),
+        ("党支部委员会", "党支部"),
+        ("支部委员会", "党支部"),
+        ("工作委员会", "工委"),
+        ("委员会", "委"),
+    ];
+    for (long, short) in SUFFIXES {
+        if let Some(stem) = n.strip_suffix(long) {
+            if stem.is_empty() {
+                break;
+            }
+            // A county, city or province committee is 县委/市委/省委; a township's or a
+            // bureau's is 党委; a street's 党工委, other working committees 工委.
+            return match *short {
+                "委" if ends_with_place(stem) && !stem.ends_with('镇') && !stem.ends_with('乡') => format!("{stem}委"),
+                "委" => format!("{stem}党委"),
+                "工委" if stem.ends_with("街道") => format!("{stem}党工委"),
+                s => format!("{stem}{s}"),
+            };
+        }
+    }
+    n.to_string()
+}
+
+/// The place a local or township committee leads (西鹿县, 松岭镇, 寨坊街道), if the name
+/// is such a committee's; `None` for branches and committees of units.
+pub fn place_name(name: &str) -> Option<String> {
+    let n = name.trim().trim_start_matches("中共");
+    let stem = n.strip_suffix("工作委员会").or_else(|| n.strip_suffix("委员会"))?;
+    ends_with_place(stem).then(|| stem.to_string())
+}
+
+fn ends_with_place(s: &str) -> bool {
+    let not_a_place = ["社区", "小区", "园区", "景区", "片区"].iter().any(|p| s.ends_with(p));
+    !not_a_place && ["省", "自治区", "市", "州", "盟", "县", "旗", "区", "镇", "乡", "街道"].iter().any(|p| s.ends_with(p)) && s.chars().count() >= 2
+}
+
 /// Adds whole years; 29 February becomes 28 February in a common year.
 pub fn add_years(d: Date, years: i32) -> Option<Date> {
     let y = d.year() + years;
@@ -227,6 +274,32 @@ pub struct Venue {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn names_are_shortened_as_the_field_writes_them_never_cut() {
+        for (full, short) in [
+            ("中共三永村第1支部委员会", "三永村第1党支部"),
+            ("中共凤湾村总支部委员会", "凤湾村党总支"),
+            ("中共华永社区第10网格支部委员会", "华永社区第10网格党支部"),
+            ("中共寨坊街道工作委员会", "寨坊街道党工委"),
+            ("中共县直机关工作委员会", "县直机关工委"),
+            ("中共县教育局委员会", "县教育局党委"),
+            ("中共松岭镇委员会", "松岭镇党委"),
+            ("中共西鹿县委员会", "西鹿县委"),
+            ("中共丰坝机械有限公司第3支部委员会", "丰坝机械有限公司第3党支部"),
+            ("青松村党支部", "青松村党支部"),
+            ("中共华永社区委员会", "华永社区党委"),
+            ("中共西湖区委员会", "西湖区委"),
+            ("委员会", "委员会"),
+        ] {
+            assert_eq!(super::short_name(full), short, "{full}");
+        }
+        assert_eq!(super::place_name("中共西鹿县委员会").as_deref(), Some("西鹿县"));
+        assert_eq!(super::place_name("中共寨坊街道工作委员会").as_deref(), Some("寨坊街道"));
+        assert_eq!(super::place_name("中共松岭镇委员会").as_deref(), Some("松岭镇"));
+        assert_eq!(super::place_name("中共县教育局委员会"), None);
+        assert_eq!(super::place_name("中共三永村第1支部委员会"), None);
+    }
+
     use super::*;
     use crate::Labelled;
 

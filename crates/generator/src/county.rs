@@ -619,7 +619,7 @@ impl<'a, 'l> County<'a, 'l> {
     #[allow(clippy::too_many_arguments)]
     async fn covered_unit(&mut self, owner: &OrgRef, name: &str, kind: UnitKind, sector: Sector, profile: Profile, employees: i64, members: u32, new_field: Option<NewField>, covered: [u32; 2]) -> R<()> {
         let full = members.saturating_sub(u32::from(members > 0 && self.rng.gen_bool(0.2)));
-        let is_covered = weighted(self.rng, &covered) == 0;
+        let is_covered = weighted(self.rng, &covered) == 0 || self.climate == crate::Climate::Compliant;
         let coverage = match (full >= 3, is_covered) {
             // A few units with ≥ 3 full members and no organisation of their own: a finding.
             (true, true) | (true, false) if self.rng.gen_bool(0.92) || self.climate == crate::Climate::Compliant => Coverage::Own,
@@ -640,7 +640,7 @@ impl<'a, 'l> County<'a, 'l> {
         let unit_id = self.unit(owner, name, kind, employees, members as i64, full as i64, new_field, coverage, covering, instructor).await?;
         match coverage {
             Coverage::Own => {
-                let body = Body { name: &format!("中共{name}支部委员会"), sector, profile, members, unit_id: Some(unit_id), grid_id: None, venue: self.rng.gen_bool(0.45).then_some(VenueKind::ActivityRoom) };
+                let body = Body { name: &format!("中共{name}支部委员会"), sector, profile, members, unit_id: Some(unit_id), grid_id: None, venue: (self.rng.gen_bool(0.45) || self.climate == crate::Climate::Compliant).then_some(VenueKind::ActivityRoom) };
                 self.organisation(owner, body).await?;
             }
             Coverage::Joint => match joint {
@@ -696,7 +696,7 @@ impl<'a, 'l> County<'a, 'l> {
                 let new_field = (kind == UnitKind::NonPublicEnterprise && i < 4).then(|| [NewField::Internet, NewField::Platform, NewField::NewEmployment, NewField::Internet][i as usize]);
                 let r1 = self.rng.gen_range(2..6);
                 let unit = self.unit(&top, &uname, kind, members as i64 * r1, members as i64, members as i64 - 2, new_field, Coverage::Own, Some(self.ids.org + 1), None).await?;
-                let body = Body { name: &format!("中共{uname}支部委员会"), sector, profile, members, unit_id: Some(unit), grid_id: None, venue: self.rng.gen_bool(0.7).then_some(VenueKind::ActivityRoom) };
+                let body = Body { name: &format!("中共{uname}支部委员会"), sector, profile, members, unit_id: Some(unit), grid_id: None, venue: (self.rng.gen_bool(0.7) || self.climate == crate::Climate::Compliant).then_some(VenueKind::ActivityRoom) };
                 self.organisation(&top, body).await?;
             }
             if sector == Sector::Organ {

@@ -116,15 +116,7 @@ const SUGGESTIONS: &[&str] = &[
 ];
 
 fn short(name: &str) -> String {
-    let n = name.trim_start_matches("中共");
-    for suffix in ["党总支部委员会", "总支部委员会", "党支部委员会", "支部委员会", "工作委员会", "委员会", "党工委", "党总支", "党支部", "党委", "支部"] {
-        if let Some(s) = n.strip_suffix(suffix) {
-            if !s.is_empty() {
-                return s.to_string();
-            }
-        }
-    }
-    n.to_string()
+    domain::org::short_name(name)
 }
 
 fn say(rng: &mut ChaCha8Rng, table: &[(&str, &[&str])], cat: &str, unit: &str) -> String {
@@ -141,6 +133,13 @@ async fn counties(store: &Store, root: &Org) -> Result<Vec<Org>, GenError> {
 
 /// Interviews, cases and documents for the generated jurisdiction.
 pub async fn fieldwork(store: &Store, rules: &Rules, rules_text: &str, seed: u64, as_of: Date) -> Result<Fieldwork, GenError> {
+    fieldwork_in(store, rules, rules_text, seed, as_of, crate::Climate::Typical).await
+}
+
+/// [`fieldwork`] under a climate: in a compliant jurisdiction interviewees voice only
+/// the unit's real shortcomings (none) and rarely one of the seed's soft problems, so
+/// no problem reaches its line from the interviews alone.
+pub async fn fieldwork_in(store: &Store, rules: &Rules, rules_text: &str, seed: u64, as_of: Date, climate: crate::Climate) -> Result<Fieldwork, GenError> {
     let scope = Scope::jurisdiction();
     let root = store.org_children(&scope, None).await?.into_iter().next().ok_or(GenError::Empty)?.org;
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x7u64.wrapping_mul(0x9E37_79B9_7F4A_7C15));
@@ -162,7 +161,7 @@ pub async fn fieldwork(store: &Store, rules: &Rules, rules_text: &str, seed: u64
             let mut problems: Vec<&str> = failing.get(&unit.id).cloned().unwrap_or_default();
             problems.sort();
             problems.dedup();
-            let (i, codes) = interview(store, &scope, unit, &problems, n, &mut rng, as_of).await?;
+            let (i, codes) = interview(store, &scope, unit, &problems, n, &mut rng, as_of, climate).await?;
             done.interviews += i;
             done.codes += codes;
         }
@@ -193,7 +192,9 @@ fn pick_units(orgs: &[Org], rng: &mut ChaCha8Rng) -> Vec<Org> {
     out
 }
 
-async fn interview(store: &Store, scope: &Scope, unit: &Org, failing: &[&str], n: usize, rng: &mut ChaCha8Rng, as_of: Date) -> Result<(usize, usize), GenError> {
+#[allow(clippy::too_many_arguments)]
+async fn interview(store: &Store, scope: &Scope, unit: &Org, failing: &[&str], n: usize, rng: &mut ChaCha8Rng, as_of: Date, climate: crate::Climate) -> Result<(usize, usize), GenError> {
+    let quiet = climate == crate::Climate::Compliant;
     let u = short(&unit.name);
     // The unit's own shortcomings first, then one or two the seed names that the
     // registry cannot see (attention, 两张皮, funding, staff, methods, new fields).
@@ -201,7 +202,7 @@ async fn interview(store: &Store, scope: &Scope, unit: &Org, failing: &[&str], n
     let mut soft = vec!["attention", "two_skins", "funding", "staff", "methods"];
     if matches!(unit.sector, Sector::Village) {
         // The seed: in rural organisations the committee ages with no one to take over.
-        if rng.gen_bool(0.7) && !problems.contains(&"committee") {
+        if rng.gen_bool(if quiet { 0.1 } else { 0.7 }) && !problems.contains(&"committee") {
             problems.push("committee");
         }
         soft.push("funding");
@@ -210,7 +211,8 @@ async fn interview(store: &Store, scope: &Scope, unit: &Org, failing: &[&str], n
         soft.push("new_fields");
         soft.push("two_skins");
     }
-    for _ in 0..rng.gen_range(1..=2) {
+    let soft_voiced = if quiet { usize::from(rng.gen_bool(0.25)) } else { rng.gen_range(1..=2) };
+    for _ in 0..soft_voiced {
         let p = *soft.choose(rng).expect("non-empty");
         if !problems.contains(&p) {
             problems.push(p);

@@ -239,7 +239,9 @@ impl County<'_, '_> {
             let stage = if m.1.status == MemberStatus::Probationary { Stage::Probationary } else { Stage::Full };
             self.development_row(org, conduct, &m.1, stage, Some(m.0), active.len()).await?;
         }
-        let k = active.len() / 25 + usize::from(self.rng.gen_bool(0.5));
+        // A compliant jurisdiction keeps the activist pool the catalogue asks for.
+        let per = if self.climate == crate::Climate::Compliant { 8 } else { 25 };
+        let k = active.len() / per + usize::from(self.rng.gen_bool(0.5));
         for _ in 0..k {
             let p = people::person(self.rng, profile, self.as_of, &self.region, &mut self.citizen_ids, people::Archives::Usual);
             if p.age < 19 {
