@@ -6,27 +6,45 @@ use store::{Scope, Store};
 
 #[derive(Args)]
 pub struct ReportArgs {
-    /// 报告对象：党组织代码（其本级及全部下级）
-    #[arg(long)]
-    org: String,
-    /// 调研年度
-    #[arg(long)]
-    period: i32,
+    /// 报告对象：党组织代码（其本级及全部下级）；用 --saved 时可省略
+    #[arg(long, required_unless_present = "saved")]
+    org: Option<String>,
+    /// 调研年度；用 --saved 时可省略
+    #[arg(long, required_unless_present = "saved")]
+    period: Option<i32>,
     /// 格式：docx、html 或 md
     #[arg(long, default_value = "docx")]
     format: String,
     /// 输出文件
     #[arg(long)]
     out: std::path::PathBuf,
-    /// 数据截止日期（YYYY-MM-DD），默认今天与年底中较早者
+    /// 数据截止日期，即调研期的结束（YYYY-MM-DD），默认今天与年底中较早者
     #[arg(long)]
     as_of: Option<String>,
+    /// 调研期开始日期（YYYY-MM-DD），默认该年1月1日
+    #[arg(long)]
+    from: Option<String>,
+    /// 纳入报告的问卷调查编号（可重复或用逗号分隔），默认调研期内开始的全部问卷调查
+    #[arg(long = "campaign", value_delimiter = ',')]
+    campaigns: Vec<i64>,
+    /// 纳入报告的访谈编号（可重复或用逗号分隔），默认调研期内的全部访谈
+    #[arg(long = "interview", value_delimiter = ',')]
+    interviews: Vec<i64>,
+    /// 纳入报告的案例编号（可重复或用逗号分隔），默认全部案例
+    #[arg(long = "case", value_delimiter = ',')]
+    cases: Vec<i64>,
+    /// 调研单位（署名），默认“某县委组织部调研组”
+    #[arg(long, alias = "team")]
+    unit: Option<String>,
+    /// 成文日期（YYYY-MM-DD），默认数据截止日期
+    #[arg(long)]
+    date: Option<String>,
+    /// 按已保存的报告记录（编号）的选择再次生成
+    #[arg(long)]
+    saved: Option<i64>,
     /// 重新计算指标（默认使用该年度最近一次计算的结果）
     #[arg(long)]
     refresh: bool,
-    /// 署名（调研组）
-    #[arg(long, default_value = "调研组")]
-    team: String,
     /// 标题字体
     #[arg(long, default_value = "方正小标宋简体")]
     font_title: String,
@@ -77,17 +95,46 @@ fn as_of(s: Option<&str>, year: i32) -> Result<domain::Date> {
     }
 }
 
+fn day(what: &str, s: Option<&str>) -> Result<Option<domain::Date>> {
+    s.map(|s| domain::parse_date("date", what, s).map_err(|e| anyhow::anyhow!(e.message))).transpose()
+}
+
 pub async fn report(store: &Store, rules: &domain::rules::Rules, rules_text: &str, a: ReportArgs) -> Result<()> {
     let Some(format) = report::Format::parse(&a.format) else { bail!("报告格式“{}”无法识别，可选 docx、html、md", a.format) };
     let all = Scope::jurisdiction();
-    let org = store.org_by_code(&all, &a.org).await.with_context(|| format!("找不到组织代码 {}", a.org))?;
+    let (org, year, as_of, choices) = match a.saved {
+        Some(id) => {
+            let s = store.saved_report(&all, id).await.with_context(|| format!("找不到报告记录 {id}"))?;
+            let choices: report::Choices = serde_json::from_str(&s.choices).context("报告记录中的选择无法读取")?;
+            (store.org(&all, s.org_id).await?, s.year, s.as_of, choices)
+        }
+        None => {
+            let code = a.org.as_deref().context("请用 --org 指定党组织代码")?;
+            let year = a.period.context("请用 --period 指定调研年度")?;
+            let org = store.org_by_code(&all, code).await.with_context(|| format!("找不到组织代码 {code}"))?;
+            let some = |v: Vec<i64>| (!v.is_empty()).then_some(v);
+            let choices = report::Choices {
+                campaigns: some(a.campaigns),
+                interviews: some(a.interviews),
+                cases: some(a.cases),
+                from: day("调研期开始日期", a.from.as_deref())?,
+                unit: a.unit,
+                dated: day("成文日期", a.date.as_deref())?,
+            };
+            (org, year, as_of(a.as_of.as_deref(), year)?, choices)
+        }
+    };
     let started = std::time::Instant::now();
-    let req = report::Request { org: org.id, year: a.period, as_of: as_of(a.as_of.as_deref(), a.period)?, rules, rules_text, refresh: a.refresh, team: a.team };
+    let req = report::Request { org: org.id, year, as_of, rules, rules_text, refresh: a.refresh, choices: choices.clone() };
     let r = report::build(store, &all, &req).await?;
     let fonts = report::docx::Fonts { title: a.font_title, body: a.font_body, heading1: a.font_heading1, heading2: a.font_heading2, page_number: a.font_page_number, heading3_bold: a.heading3_bold };
     let bytes = report::render(&r, format, &fonts)?;
     std::fs::write(&a.out, bytes).with_context(|| format!("无法写入 {}", a.out.display()))?;
-    println!("已写出《{}》到 {}（用时 {:.1} 秒）", r.title, a.out.display(), started.elapsed().as_secs_f64());
+    let saved = match a.saved {
+        Some(id) => id,
+        None => store.save_report(&all, org.id, year, as_of, &serde_json::to_string(&choices)?, &r.title, "命令行").await?,
+    };
+    println!("已写出《{}》到 {}（用时 {:.1} 秒；报告记录 {saved}，可用 --saved {saved} 按同样的选择再次生成）", r.title, a.out.display(), started.elapsed().as_secs_f64());
     Ok(())
 }
 

@@ -54,7 +54,7 @@ impl Formula {
 
 /// The measure families computed by crate `indicators` (see the catalogue's header).
 const FAMILIES: &[(&str, &[&str])] = &[
-    ("orgs", &["total", "branches", "primary", "standard_branch", "branch_no_secretary", "unit_tops", "with_venue", "with_carrier"]),
+    ("orgs", &["total", "branches", "general_branches", "committees", "groups", "primary", "standard_branch", "branch_no_secretary", "unit_tops", "with_venue", "with_carrier"]),
     ("members", &["active", "full", "trained", "cadres", "cadres_trained", "absent", "dues_lapsed", "young", "village", "village_young", "mobile", "mobile_lost", "archive_incomplete"]),
     ("transfers", &["out", "late"]),
     ("development", &["records", "irregular", "admitted", "admitted_young", "admitted_college", "admitted_frontline", "activists"]),
@@ -110,6 +110,8 @@ pub struct Indicator {
     pub problem: String,
     /// The groups it may be compared across in the report.
     pub breakdown: Vec<Breakdown>,
+    /// Its own minimum group size, when larger than the catalogue's.
+    pub min_group: Option<f64>,
 }
 
 /// A grouping an indicator may be compared across (分组).
@@ -148,6 +150,7 @@ struct Entry {
     unit: Option<String>,
     problem: Option<String>,
     breakdown: Option<Vec<Breakdown>>,
+    min_group: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -214,6 +217,7 @@ impl Catalogue {
                 unit: e.unit,
                 problem,
                 breakdown: e.breakdown.unwrap_or_else(|| vec![Breakdown::Division, Breakdown::Sector]),
+                min_group: e.min_group,
             });
         }
         if !(f.min_group >= 1.0) {
@@ -280,6 +284,20 @@ impl Indicator {
             None => format!("{:.1}%", ratio * 100.0),
             Some(u) => format!("{ratio:.1}{u}"),
         }
+    }
+
+    /// The value as the text writes it beside its line: one more decimal where one would
+    /// round a breach onto the line (9.97% is not written "10.0%, below 10%").
+    pub fn format_against_line(&self, v: &Value) -> Option<String> {
+        let r = v.ratio?;
+        let one = self.format(r);
+        if v.alert && one == self.format(self.alert) {
+            return Some(match &self.unit {
+                None => format!("{:.2}%", r * 100.0),
+                Some(u) => format!("{r:.2}{u}"),
+            });
+        }
+        Some(one)
     }
 
     /// A threshold as the text writes it: 90%, 5%, 100元/人 (no trailing ".0").

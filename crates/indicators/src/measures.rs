@@ -21,6 +21,9 @@ pub fn registry(rules: &Rules, org: &Org, f: &OrgYear, verdicts: &[RuleVerdict])
     let mut m = Measures::new();
     add(&mut m, "orgs.total", 1.0);
     add(&mut m, "orgs.branches", f64::from(u8::from(org.level == OrgLevel::Branch)));
+    add(&mut m, "orgs.general_branches", f64::from(u8::from(org.level == OrgLevel::GeneralBranch)));
+    add(&mut m, "orgs.committees", f64::from(u8::from(org.level == OrgLevel::GrassrootsCommittee)));
+    add(&mut m, "orgs.groups", f64::from(u8::from(org.level == OrgLevel::Group)));
     add(&mut m, "orgs.primary", f64::from(u8::from(matches!(org.level, OrgLevel::Branch | OrgLevel::GeneralBranch | OrgLevel::GrassrootsCommittee))));
     add(&mut m, "members.active", f64::from(f.members));
     add(&mut m, "members.full", f64::from(f.full_members));
@@ -64,11 +67,17 @@ pub fn registry(rules: &Rules, org: &Org, f: &OrgYear, verdicts: &[RuleVerdict])
 /// From the campaigns that opened in `year`: per unit, 发放/回收/有效 and, over valid
 /// responses, each Likert item answered / agreed (4–5) / disagreed (1–2).
 pub async fn survey(store: &Store, year: i32) -> Result<HashMap<i64, Measures>, IndicatorError> {
+    let ids: Vec<i64> = store.campaigns(&Scope::jurisdiction()).await?.into_iter().filter(|c| chrono::Datelike::year(&c.opens_on) == year).map(|c| c.id).collect();
+    survey_of(store, &ids).await
+}
+
+/// [`survey`] over the chosen campaigns (a report's selection).
+pub async fn survey_of(store: &Store, campaigns: &[i64]) -> Result<HashMap<i64, Measures>, IndicatorError> {
     let all = Scope::jurisdiction();
     let mut out: HashMap<i64, Measures> = HashMap::new();
     let err = |e: survey::campaign::SurveyError| IndicatorError::Survey(e.to_string());
     for c in store.campaigns(&all).await? {
-        if chrono::Datelike::year(&c.opens_on) != year {
+        if !campaigns.contains(&c.id) {
             continue;
         }
         let l = survey::campaign::load(store, &all, c.id).await.map_err(err)?;
@@ -101,9 +110,15 @@ pub async fn survey(store: &Store, year: i32) -> Result<HashMap<i64, Measures>, 
 /// From the interviews held in `year`: per unit, interviews, and per category the
 /// interviews with an accepted code, coded passages and quotes.
 pub async fn interviews(store: &Store, year: i32) -> Result<HashMap<i64, Measures>, IndicatorError> {
+    let ids: Vec<i64> = store.interviews(&Scope::jurisdiction()).await?.into_iter().filter(|i| chrono::Datelike::year(&i.held_on) == year).map(|i| i.id).collect();
+    interviews_of(store, &ids).await
+}
+
+/// [`interviews`] over the chosen interviews (a report's selection).
+pub async fn interviews_of(store: &Store, chosen: &[i64]) -> Result<HashMap<i64, Measures>, IndicatorError> {
     let all = Scope::jurisdiction();
     let mut out: HashMap<i64, Measures> = HashMap::new();
-    let held: HashMap<i64, i64> = store.interviews(&all).await?.into_iter().filter(|i| chrono::Datelike::year(&i.held_on) == year).map(|i| (i.id, i.org_id)).collect();
+    let held: HashMap<i64, i64> = store.interviews(&all).await?.into_iter().filter(|i| chosen.contains(&i.id)).map(|i| (i.id, i.org_id)).collect();
     for org in held.values() {
         add(out.entry(*org).or_default(), "interviews.total", 1.0);
     }

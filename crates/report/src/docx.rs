@@ -86,7 +86,7 @@ fn styles(f: &Fonts, p: &Page) -> String {
     };
     format!(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:docDefaults><w:rPrDefault><w:rPr>{body}<w:spacing w:val="{spacing}"/><w:sz w:val="32"/><w:szCs w:val="32"/><w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>{line}</w:pPr></w:pPrDefault></w:docDefaults><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/><w:pPr><w:jc w:val="both"/><w:ind w:firstLineChars="200" w:firstLine="640"/>{line}</w:pPr><w:rPr>{body}<w:sz w:val="32"/><w:szCs w:val="32"/></w:rPr></w:style>{title}{h1}{h2}{h3}{quote}{table}{footer}</w:styles>"#,
+<w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:docDefaults><w:rPrDefault><w:rPr>{body}<w:spacing w:val="{spacing}"/><w:sz w:val="32"/><w:szCs w:val="32"/><w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>{line}</w:pPr></w:pPrDefault></w:docDefaults><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/><w:pPr><w:jc w:val="left"/><w:ind w:firstLineChars="200" w:firstLine="640"/>{line}</w:pPr><w:rPr>{body}<w:sz w:val="32"/><w:szCs w:val="32"/></w:rPr></w:style>{title}{h1}{h2}{h3}{quote}{table}{footer}</w:styles>"#,
         body = fonts(&f.body),
         spacing = p.char_spacing,
         title = style("Title", "Title", &f.title, 44, r#"<w:jc w:val="center"/><w:ind w:firstLineChars="0" w:firstLine="0"/><w:spacing w:before="0" w:after="0" w:line="700" w:lineRule="exact"/>"#, ""),
@@ -94,7 +94,7 @@ fn styles(f: &Fonts, p: &Page) -> String {
         h2 = style("Heading2", "heading 2", &f.heading2, 32, r#"<w:keepNext/><w:outlineLvl w:val="1"/>"#, ""),
         h3 = style("Heading3", "heading 3", &f.body, 32, r#"<w:keepNext/><w:outlineLvl w:val="2"/>"#, if f.heading3_bold { "<w:b/>" } else { "" }),
         quote = style("Quote", "Quote", &f.heading2, 32, r#"<w:ind w:left="640" w:right="640" w:firstLineChars="200" w:firstLine="640"/>"#, ""),
-        table = style("TableText", "Table Text", &f.body, 24, r#"<w:jc w:val="center"/><w:ind w:firstLineChars="0" w:firstLine="0"/><w:spacing w:before="0" w:after="0" w:line="360" w:lineRule="exact"/>"#, ""),
+        table = style("TableText", "Table Text", &f.body, TABLE_HALF_POINTS, r#"<w:jc w:val="center"/><w:ind w:firstLineChars="0" w:firstLine="0"/><w:spacing w:before="0" w:after="0" w:line="300" w:lineRule="exact"/>"#, r#"<w:spacing w:val="0"/>"#),
         footer = style("Footer", "footer", &f.page_number, 28, r#"<w:ind w:firstLineChars="0" w:firstLine="0"/><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>"#, ""),
     )
 }
@@ -103,19 +103,74 @@ fn para(style: &str, text: &str) -> String {
     format!(r#"<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr><w:r><w:t xml:space="preserve">{}</w:t></w:r></w:p>"#, esc(text))
 }
 
-fn table(caption: &str, header: &[String], rows: &[Vec<String>]) -> String {
-    let cell = |t: &str, bold: bool| format!(r#"<w:tc><w:p><w:pPr><w:pStyle w:val="TableText"/></w:pPr><w:r>{}<w:t xml:space="preserve">{}</w:t></w:r></w:p></w:tc>"#, if bold { "<w:rPr><w:b/></w:rPr>" } else { "" }, esc(t));
+/// Table text in half-points: 五号 (10.5 pt), smaller than the body as GB/T 9704 allows
+/// for tables, so the annex stays compact.
+const TABLE_HALF_POINTS: u32 = 21;
+
+/// Display width of a cell's text in half-width characters (a Chinese character is 2).
+fn width(s: &str) -> usize {
+    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+}
+
+/// Column widths in twips for a table `text_w` twips wide, sized to the content: a column
+/// without Chinese text (numbers, 646/1480, 12.5%) gets its longest cell on one line, so
+/// numbers never break; the rest of the width goes to the text columns in proportion to
+/// their longest cell.
+pub(crate) fn column_widths(header: &[String], rows: &[Vec<String>], text_w: i64) -> Vec<i64> {
+    let half = i64::from(TABLE_HALF_POINTS) * 10 / 2; // a half-width character, in twips
+    let pad = 2 * 108 + 40; // cell margins and borders
+    let n = header.len();
+    let mut longest = vec![0usize; n];
+    let mut numeric = vec![true; n];
+    for (j, h) in header.iter().enumerate() {
+        // A header may wrap at its characters; it asks for at least 4 of them on a line.
+        longest[j] = longest[j].max(width(h).min(8));
+    }
+    for r in rows {
+        for (j, c) in r.iter().enumerate().take(n) {
+            longest[j] = longest[j].max(width(c));
+            if !c.is_ascii() && !c.chars().all(|ch| ch.is_ascii() || "—％%≥≤".contains(ch) || matches!(ch, '目' | '标' | '警' | '戒' | '元' | '人' | '/')) {
+                numeric[j] = false;
+            }
+        }
+    }
+    let natural: Vec<i64> = longest.iter().map(|l| *l as i64 * half + pad).collect();
+    let total: i64 = natural.iter().sum();
+    if total <= text_w {
+        // Everything fits on one line: spread the slack over the text columns.
+        let slack = text_w - total;
+        let text_cols: Vec<usize> = (0..n).filter(|j| !numeric[*j]).collect();
+        let mut w = natural.clone();
+        for j in &text_cols {
+            w[*j] += slack / text_cols.len().max(1) as i64;
+        }
+        if text_cols.is_empty() {
+            w[n - 1] += slack;
+        }
+        return w;
+    }
+    let fixed: i64 = (0..n).filter(|j| numeric[*j]).map(|j| natural[j]).sum();
+    let flexible: i64 = (0..n).filter(|j| !numeric[*j]).map(|j| natural[j]).sum();
+    let room = (text_w - fixed).max(flexible.min(text_w / 2));
+    (0..n).map(|j| if numeric[j] { natural[j] } else { (natural[j] * room / flexible.max(1)).max(4 * half + pad) }).collect()
+}
+
+fn table(caption: &str, header: &[String], rows: &[Vec<String>], text_w: i64) -> String {
+    let widths = column_widths(header, rows, text_w);
+    let cell = |t: &str, bold: bool, w: i64| format!(r#"<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/></w:tcPr><w:p><w:pPr><w:pStyle w:val="TableText"/></w:pPr><w:r>{}<w:t xml:space="preserve">{}</w:t></w:r></w:p></w:tc>"#, if bold { "<w:rPr><w:b/></w:rPr>" } else { "" }, esc(t));
     let border = r#"<w:tblBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:left w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:bottom w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:right w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:insideH w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:insideV w:val="single" w:sz="4" w:space="0" w:color="000000"/></w:tblBorders>"#;
     let mut out = format!(r#"<w:p><w:pPr><w:pStyle w:val="TableText"/><w:keepNext/></w:pPr><w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r></w:p>"#, esc(caption));
-    out.push_str(&format!(r#"<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:jc w:val="center"/>{border}</w:tblPr><w:tr><w:trPr><w:tblHeader/></w:trPr>"#));
-    for h in header {
-        out.push_str(&cell(h, true));
+    let grid: String = widths.iter().map(|w| format!(r#"<w:gridCol w:w="{w}"/>"#)).collect();
+    let total: i64 = widths.iter().sum();
+    out.push_str(&format!(r#"<w:tbl><w:tblPr><w:tblW w:w="{total}" w:type="dxa"/><w:jc w:val="center"/>{border}<w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid><w:tr><w:trPr><w:tblHeader/></w:trPr>"#));
+    for (h, w) in header.iter().zip(&widths) {
+        out.push_str(&cell(h, true, *w));
     }
     out.push_str("</w:tr>");
     for r in rows {
-        out.push_str("<w:tr>");
-        for c in r {
-            out.push_str(&cell(c, false));
+        out.push_str("<w:tr><w:trPr><w:cantSplit/></w:trPr>");
+        for (c, w) in r.iter().zip(&widths) {
+            out.push_str(&cell(c, false, *w));
         }
         out.push_str("</w:tr>");
     }
@@ -141,28 +196,50 @@ fn picture(n: usize, w_px: u32, h_px: u32) -> String {
 
 fn document(r: &Report, p: &Page, images: &mut Vec<Vec<u8>>) -> Result<String, ReportError> {
     let mut body = String::new();
+    let mut landscape = false;
     body.push_str(&para("Title", &r.title));
     body.push_str(&format!(r#"<w:p><w:pPr><w:jc w:val="center"/><w:ind w:firstLineChars="0" w:firstLine="0"/></w:pPr><w:r><w:t xml:space="preserve">{}</w:t></w:r></w:p>"#, esc(&r.byline)));
     for b in &r.blocks {
         match b {
             Block::Heading { level, text } => body.push_str(&para(&format!("Heading{}", level.clamp(&1, &3)), text)),
             Block::Para(t) => body.push_str(&para("Normal", t)),
-            Block::Quote { text, source } => body.push_str(&para("Quote", &format!("“{text}”（{source}）"))),
-            Block::Table { caption, header, rows } => body.push_str(&table(caption, header, rows)),
+            Block::Quote { text, source } => body.push_str(&para("Quote", &format!("{}（{source}）", crate::model::quoted(text)))),
+            Block::Table { caption, header, rows } => body.push_str(&table(caption, header, rows, if landscape { p.height - p.top - p.bottom } else { p.width - p.left - p.right })),
             Block::Chart { caption, svg, .. } => {
                 let (png, w, h) = crate::raster::png(svg, 2.0).map_err(ReportError::Write)?;
                 images.push(png);
                 body.push_str(&picture(images.len(), w, h));
                 body.push_str(&format!(r#"<w:p><w:pPr><w:pStyle w:val="TableText"/></w:pPr><w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r></w:p>"#, esc(caption)));
             }
-            Block::PageBreak => body.push_str(r#"<w:p><w:r><w:br w:type="page"/></w:r></w:p>"#),
+            // The annexes start a landscape section: the portrait one ends here.
+            Block::PageBreak => {
+                body.push_str(&format!("<w:p><w:pPr>{}</w:pPr></w:p>", section(p, false)));
+                landscape = true;
+            }
         }
     }
     Ok(format!(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"><w:body>{body}<w:sectPr><w:footerReference w:type="default" r:id="rIdFooterOdd"/><w:footerReference w:type="even" r:id="rIdFooterEven"/><w:pgSz w:w="{}" w:h="{}"/><w:pgMar w:top="{}" w:right="{}" w:bottom="{}" w:left="{}" w:header="851" w:footer="{}" w:gutter="0"/><w:pgNumType w:fmt="decimal" w:start="1"/><w:docGrid w:type="lines" w:linePitch="{}"/></w:sectPr></w:body></w:document>"#,
-        p.width, p.height, p.top, p.right, p.bottom, p.left, p.footer, p.line_pitch
+<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"><w:body>{body}{}</w:body></w:document>"#,
+        section(p, landscape)
     ))
+}
+
+/// A section's properties: A4 portrait in the GB/T 9704 layout, or the same page turned
+/// (landscape, margins turned with it) for the annexes. Page numbers run on.
+fn section(p: &Page, landscape: bool) -> String {
+    let footers = r#"<w:footerReference w:type="default" r:id="rIdFooterOdd"/><w:footerReference w:type="even" r:id="rIdFooterEven"/>"#;
+    if landscape {
+        format!(
+            r#"<w:sectPr>{footers}<w:pgSz w:w="{}" w:h="{}" w:orient="landscape"/><w:pgMar w:top="{}" w:right="{}" w:bottom="{}" w:left="{}" w:header="851" w:footer="{}" w:gutter="0"/><w:pgNumType w:fmt="decimal"/><w:docGrid w:type="lines" w:linePitch="{}"/></w:sectPr>"#,
+            p.height, p.width, p.left, p.top, p.right, p.bottom, p.footer, p.line_pitch
+        )
+    } else {
+        format!(
+            r#"<w:sectPr>{footers}<w:pgSz w:w="{}" w:h="{}"/><w:pgMar w:top="{}" w:right="{}" w:bottom="{}" w:left="{}" w:header="851" w:footer="{}" w:gutter="0"/><w:pgNumType w:fmt="decimal" w:start="1"/><w:docGrid w:type="lines" w:linePitch="{}"/></w:sectPr>"#,
+            p.width, p.height, p.top, p.right, p.bottom, p.left, p.footer, p.line_pitch
+        )
+    }
 }
 
 /// “— 1 —”: odd pages on the right, even on the left, one character (4号 = 280 twips) in.

@@ -36,7 +36,7 @@ caption,figcaption{{font-weight:bold;font-size:12pt;text-align:center}}figure{{m
                 out.push_str(&format!("<h{l}>{}</h{l}>\n", esc(text)));
             }
             Block::Para(t) => out.push_str(&format!("<p>{}</p>\n", esc(t))),
-            Block::Quote { text, source } => out.push_str(&format!("<blockquote>“{}”（{}）</blockquote>\n", esc(text), esc(source))),
+            Block::Quote { text, source } => out.push_str(&format!("<blockquote>{}（{}）</blockquote>\n", esc(&crate::model::quoted(text)), esc(source))),
             Block::Table { caption, header, rows } => {
                 out.push_str(&format!("<table><caption>{}</caption><thead><tr>", esc(caption)));
                 for h in header {

@@ -3,6 +3,7 @@
 //! to the same look) and Word in the GB/T 9704 layout (`markdown`, `html`, `docx`).
 
 pub mod build;
+pub mod choices;
 pub mod docx;
 pub mod html;
 pub mod markdown;
@@ -10,6 +11,7 @@ pub mod model;
 mod raster;
 
 pub use build::{build, Request};
+pub use choices::Choices;
 pub use model::{Block, Report};
 
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +22,9 @@ pub enum ReportError {
     Indicators(#[from] indicators::IndicatorError),
     #[error("{0}")]
     Catalogue(String),
+    /// A researcher's choice that cannot be used (unknown campaign, period reversed…).
+    #[error("{0}")]
+    Choice(String),
     #[error("无法写出报告：{0}")]
     Write(String),
 }

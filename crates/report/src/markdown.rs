@@ -12,7 +12,7 @@ pub fn render(r: &Report) -> String {
         match b {
             Block::Heading { level, text } => out.push_str(&format!("{} {}\n\n", "#".repeat(*level as usize + 1), text)),
             Block::Para(t) => out.push_str(&format!("{t}\n\n")),
-            Block::Quote { text, source } => out.push_str(&format!("> “{text}”（{source}）\n\n")),
+            Block::Quote { text, source } => out.push_str(&format!("> {}（{source}）\n\n", crate::model::quoted(text))),
             Block::Table { caption, header, rows } => {
                 out.push_str(&format!("**{caption}**\n\n| {} |\n|{}|\n", header.iter().map(|h| cell(h)).collect::<Vec<_>>().join(" | "), vec!["---"; header.len()].join("|")));
                 for row in rows {

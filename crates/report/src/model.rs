@@ -9,6 +9,10 @@ pub struct Report {
     /// Who wrote it and when, under the title.
     pub byline: String,
     pub blocks: Vec<Block>,
+    /// The indicators section 三 reports as breaking their line (ids), and the achievement
+    /// categories section 二 claims (ids): what the validity tests compare with the plants.
+    pub problems: Vec<String>,
+    pub achievements: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -25,6 +29,17 @@ pub enum Block {
     PageBreak,
 }
 
+/// A quotation in Chinese quotation marks, quotes inside it turned to single marks
+/// (“……‘三会一课’……”), as Chinese typography nests them.
+pub fn quoted(text: &str) -> String {
+    let inner: String = text.trim().chars().map(|c| match c {
+        '“' => '‘',
+        '”' => '’',
+        c => c,
+    }).collect();
+    format!("“{inner}”")
+}
+
 impl Report {
     /// All text, for checks (no "xx", figures present).
     pub fn plain_text(&self) -> String {
@@ -32,7 +47,7 @@ impl Report {
         for b in &self.blocks {
             match b {
                 Block::Heading { text, .. } | Block::Para(text) => s.push_str(text),
-                Block::Quote { text, source } => s.push_str(&format!("{text}（{source}）")),
+                Block::Quote { text, source } => s.push_str(&format!("{}（{source}）", quoted(text))),
                 Block::Table { caption, header, rows } => {
                     s.push_str(caption);
                     s.push('\n');
@@ -53,5 +68,14 @@ impl Report {
             s.push('\n');
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn quotes_inside_quotes_use_single_marks() {
+        assert_eq!(super::quoted("“三会一课”有时候是应付检查"), "“‘三会一课’有时候是应付检查”");
+        assert_eq!(super::quoted(" 按月开展 "), "“按月开展”");
     }
 }

@@ -25,7 +25,7 @@ async fn report_for(store: &Store) -> report::Report {
     let all = Scope::jurisdiction();
     let root = store.org_children(&all, None).await.unwrap()[0].org.id;
     let r = rules();
-    let req = Request { org: root, year: 2026, as_of: testkit::as_of(), rules: &r, rules_text: domain::rules::DEFAULT_RULES, refresh: false, team: "县委组织部调研组".into() };
+    let req = Request { org: root, year: 2026, as_of: testkit::as_of(), rules: &r, rules_text: domain::rules::DEFAULT_RULES, refresh: false, choices: report::Choices { unit: Some("县委组织部调研组".into()), ..Default::default() } };
     build(store, &all, &req).await.unwrap()
 }
 
@@ -67,7 +67,7 @@ async fn the_report_reads_like_the_seed_with_real_figures(db: Db) {
     let issued = raw(&url, "SELECT CAST(SUM(issued) AS BIGINT) FROM campaign_units").await;
     let returned = raw(&url, "SELECT COUNT(*) FROM survey_responses").await;
     let methods = text(&section(&r, "一、"));
-    assert!(methods.contains(&format!("共发放问卷{issued}份，回收{returned}份，其中有效问卷")), "{methods}");
+    assert!(methods.contains(&format!("发放问卷{issued}份，回收{returned}份，其中有效问卷")), "{methods}");
     let interviews = raw(&url, "SELECT COUNT(*) FROM interviews").await;
     let units = raw(&url, "SELECT COUNT(DISTINCT org_id) FROM interviews").await;
     assert!(methods.contains(&format!("选取了{units}个具有代表性的基层单位")) && methods.contains(&format!("共访谈{interviews}次")), "{methods}");
@@ -188,7 +188,7 @@ async fn a_compliant_jurisdiction_gets_no_invented_problems(db: Db) {
     assert!(text(&problems).contains("没有发现需要专门指出的突出问题"));
     // Without questionnaires or interviews the report says so rather than inventing figures.
     let methods = text(&section(&r, "一、"));
-    assert!(methods.contains("没有开展问卷调查") && methods.contains("没有录入实地访谈记录"), "{methods}");
+    assert!(methods.contains("没有纳入本报告的问卷调查") && methods.contains("没有纳入本报告的实地访谈记录"), "{methods}");
     assert!(!r.plain_text().contains("NaN"));
 }
 both!(a_compliant_jurisdiction_gets_no_invented_problems);

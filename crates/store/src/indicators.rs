@@ -141,6 +141,21 @@ impl Store {
         rows.iter().map(|r| Ok((r.s("measure")?, r.of("total")?.unwrap_or(0.0)))).collect()
     }
 
+    /// The subtree totals of each child of an organisation in scope (the next level of the
+    /// tree: 乡镇/街道 under a county), in code order.
+    pub async fn child_measure_totals(&self, scope: &Scope, run: i64, org: i64) -> Result<Vec<(domain::org::Org, HashMap<String, f64>)>, StoreError> {
+        let children: Vec<domain::org::Org> = self.org_children(scope, Some(org)).await?.into_iter().map(|c| c.org).filter(|o| o.dissolved_on.is_none()).collect();
+        let rows = sqlx::query("SELECT f.org_id, f.measure, f.total FROM indicator_facts f JOIN orgs o ON o.id = f.org_id WHERE f.run_id = $1 AND o.parent_id = $2").bind(run).bind(org).fetch_all(&self.pool).await?;
+        let mut by: HashMap<i64, HashMap<String, f64>> = HashMap::new();
+        for r in &rows {
+            by.entry(r.i("org_id")?).or_default().insert(r.s("measure")?, r.of("total")?.unwrap_or(0.0));
+        }
+        Ok(children.into_iter().map(|o| {
+            let t = by.remove(&o.id).unwrap_or_default();
+            (o, t)
+        }).collect())
+    }
+
     /// Own counts of `measures` over the subtree of `org`, summed by `grouping` ("sector" or
     /// "region"): the sums stored with the run for a large subtree, otherwise one grouped
     /// scan of the run's rows by the SQL expression `group` over organisation `o`.

@@ -99,6 +99,8 @@ pub fn router(store: Store, rules: Rules, rules_text: String) -> Router {
         .route("/campaigns/{id}/analysis", get(survey_pages::analysis))
         .route("/campaigns/{id}/export", get(survey_pages::export))
         .route("/report", get(report_pages::report_page))
+        .route("/report/saved", post(report_pages::save_choices))
+        .route("/report/saved/{id}", get(report_pages::saved_report))
         .route("/research", get(research_pages::overview))
         .route("/research/search", get(research_pages::search))
         .route("/research/codes", get(research_pages::codes))

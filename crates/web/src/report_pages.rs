@@ -2,14 +2,14 @@
 //! the report written from them, as Word (GB/T 9704), HTML or Markdown. Staff only,
 //! within their scope; recomputing the measures is for administrators.
 
-use crate::auth::{page_viewer, Viewer};
+use crate::auth::{page_viewer, same_token, Viewer};
 use crate::error::PageError;
 use crate::exchange_pages::download;
 use crate::pages::{page, today};
 use crate::AppState;
-use axum::extract::{Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use maud::html;
 use serde::Deserialize;
@@ -23,6 +23,7 @@ fn bad(msg: impl Into<String>) -> PageError {
 impl From<report::ReportError> for PageError {
     fn from(e: report::ReportError) -> Self {
         match e {
+            report::ReportError::Choice(m) => bad(m),
             report::ReportError::Store(s) | report::ReportError::Indicators(indicators::IndicatorError::Store(s)) => s.into(),
             other => PageError::Status(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
         }
@@ -75,15 +76,8 @@ pub async fn report_page(State(st): State<AppState>, headers: HeaderMap, Query(q
         return Err(PageError::Status(StatusCode::FORBIDDEN, "重新计算指标会重算整个辖区，只有组织部管理员可以操作".into()));
     }
     if let Some(f) = q.format.as_deref() {
-        let format = report::Format::parse(f).ok_or_else(|| bad(format!("报告格式“{f}”无法识别，可选 docx、html、md")))?;
-        let req = report::Request { org: org.id, year, as_of: cut_off(year), rules: &st.rules, rules_text: &st.rules_text, refresh, team: "调研组".into() };
-        let r = report::build(&st.store, &v.scope, &req).await?;
-        let bytes = report::render(&r, format, &report::docx::Fonts::default())?;
-        return Ok(match format {
-            report::Format::Html => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], bytes).into_response(),
-            report::Format::Docx => download(&format!("{}.docx", r.title), "application/vnd.openxmlformats-officedocument.wordprocessingml.document", bytes),
-            report::Format::Markdown => download(&format!("{}.md", r.title), "text/markdown; charset=utf-8", bytes),
-        });
+        let req = report::Request { org: org.id, year, as_of: cut_off(year), rules: &st.rules, rules_text: &st.rules_text, refresh, choices: report::Choices::default() };
+        return write(&st, &v, &req, f).await;
     }
     let run = indicators::cached_run(&st.store, &st.rules, year).await?;
     let figs = match &run {
@@ -119,6 +113,7 @@ pub async fn report_page(State(st): State<AppState>, headers: HeaderMap, Query(q
                 }
             }
         }
+        (choices_form(&st, &v, &org, year).await?)
         @if let Some(figs) = figs {
             section {
                 h2 { "指标" }
@@ -134,6 +129,152 @@ pub async fn report_page(State(st): State<AppState>, headers: HeaderMap, Query(q
                         }
                     }
                 } }
+            }
+        }
+    }))
+}
+
+/// The report in the asked format.
+async fn write(st: &AppState, v: &Viewer, req: &report::Request<'_>, format: &str) -> PageResult {
+    let format = report::Format::parse(format).ok_or_else(|| bad(format!("报告格式“{format}”无法识别，可选 docx、html、md")))?;
+    let r = report::build(&st.store, &v.scope, req).await?;
+    let bytes = report::render(&r, format, &report::docx::Fonts::default())?;
+    Ok(match format {
+        report::Format::Html => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], bytes).into_response(),
+        report::Format::Docx => download(&format!("{}.docx", r.title), "application/vnd.openxmlformats-officedocument.wordprocessingml.document", bytes),
+        report::Format::Markdown => download(&format!("{}.md", r.title), "text/markdown; charset=utf-8", bytes),
+    })
+}
+
+/// 调研设计: the campaigns, interviews and cases that count, the period, the byline and
+/// the date; saved with the report.
+async fn choices_form(st: &AppState, v: &Viewer, org: &domain::org::Org, year: i32) -> Result<maud::Markup, PageError> {
+    let sub = st.store.subtree_scope(org.id).await?;
+    let campaigns = st.store.campaigns(&v.scope).await?;
+    let interviews = st.store.interviews(&sub).await?;
+    let cases = st.store.cases(&sub).await?;
+    let saved = st.store.saved_reports(&v.scope, 20).await?;
+    let in_year = |d: domain::Date| d.year() == year;
+    Ok(html! {
+        section {
+            h2 { "调研设计（选择纳入报告的材料）" }
+            p.muted { "不勾选的项目不计入报告；调研期内的问卷调查和访谈默认全部纳入。选择与报告一起保存，报告的“调研方法”部分会写明。" }
+            form method="post" action="/report/saved" {
+                input type="hidden" name="csrf" value=(v.session.csrf_token);
+                input type="hidden" name="org" value=(org.code);
+                input type="hidden" name="year" value=(year);
+                label { "调研期开始 " input type="date" name="from" value=(format!("{year}-01-01")); }
+                " "
+                label { "数据截止 " input type="date" name="as_of" value=(cut_off(year).to_string()); }
+                br;
+                label { "调研单位（署名） " input type="text" name="unit" placeholder="默认：某县委组织部调研组" size="24"; }
+                " "
+                label { "成文日期 " input type="date" name="dated"; }
+                fieldset {
+                    legend { "问卷调查" }
+                    @if campaigns.is_empty() { p.muted { "暂无问卷调查。" } }
+                    @for k in &campaigns {
+                        label { input type="checkbox" name="campaign" value=(k.id) checked[in_year(k.opens_on)]; " " (k.title) "（" (k.opens_on) "开始）" } br;
+                    }
+                }
+                fieldset {
+                    legend { "实地访谈" }
+                    @if interviews.is_empty() { p.muted { "暂无访谈记录。" } }
+                    @for i in &interviews {
+                        label { input type="checkbox" name="interview" value=(i.id) checked[in_year(i.held_on)]; " " (domain::org::short_name(&i.org_name)) "（" (i.held_on) "）" } " ";
+                    }
+                }
+                fieldset {
+                    legend { "典型案例" }
+                    @if cases.is_empty() { p.muted { "暂无案例。" } }
+                    @for k in &cases {
+                        label { input type="checkbox" name="case" value=(k.id) checked; " " (k.title) } br;
+                    }
+                }
+                input type="hidden" name="listed" value="1";
+                button type="submit" { "保存选择并生成报告" }
+            }
+            @if !saved.is_empty() {
+                h3 { "已保存的报告" }
+                ul {
+                    @for r in &saved {
+                        li { a href=(format!("/report/saved/{}", r.id)) { "第" (r.id) "号：" (r.title) } span.muted { "（" (r.year) "年，截至" (r.as_of) "，" (r.created_by) "，" (r.created_at) "）" } }
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// Saves the researcher's choices and shows the saved report.
+pub async fn save_choices(State(st): State<AppState>, headers: HeaderMap, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
+    let v = staff(&st, &headers).await?;
+    let one = |k: &str| raw.iter().find(|(n, _)| n == k).map(|(_, x)| x.trim().to_string()).unwrap_or_default();
+    if !same_token(&v.session.csrf_token, &one("csrf")) {
+        return Err(PageError::Status(StatusCode::FORBIDDEN, "表单已过期，请刷新页面后重试".into()));
+    }
+    let all = |k: &str| -> Result<Vec<i64>, PageError> {
+        raw.iter().filter(|(n, _)| n == k).map(|(_, x)| x.trim().parse::<i64>().map_err(|_| bad(format!("“{x}”不是编号")))).collect()
+    };
+    let org = st.store.org_by_code(&v.scope, &one("org")).await?;
+    let year: i32 = one("year").parse().map_err(|_| bad("年度应为四位数字，例如 2026"))?;
+    let day = |k: &'static str, what: &'static str| -> Result<Option<domain::Date>, PageError> {
+        let t = one(k);
+        if t.is_empty() {
+            return Ok(None);
+        }
+        domain::parse_date(k, what, &t).map(Some).map_err(|e| bad(e.message))
+    };
+    let as_of = day("as_of", "数据截止日期")?.unwrap_or_else(|| cut_off(year));
+    // A form that listed the items sends the ticked ones: none ticked means none count.
+    let listed = !one("listed").is_empty();
+    let pick = |k: &str| -> Result<Option<Vec<i64>>, PageError> { if listed { all(k).map(Some) } else { Ok(None) } };
+    let unit = one("unit");
+    let choices = report::Choices { campaigns: pick("campaign")?, interviews: pick("interview")?, cases: pick("case")?, from: day("from", "调研期开始日期")?, unit: (!unit.is_empty()).then_some(unit), dated: day("dated", "成文日期")? };
+    // Build once so that a choice that cannot be used is refused before it is saved.
+    let req = report::Request { org: org.id, year, as_of, rules: &st.rules, rules_text: &st.rules_text, refresh: false, choices: choices.clone() };
+    let r = report::build(&st.store, &v.scope, &req).await?;
+    let json = serde_json::to_string(&choices).map_err(|e| PageError::Status(StatusCode::INTERNAL_SERVER_ERROR, format!("无法保存选择：{e}")))?;
+    let id = st.store.save_report(&v.scope, org.id, year, as_of, &json, &r.title, &v.session.user.username).await?;
+    Ok(Redirect::to(&format!("/report/saved/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct SavedQuery {
+    format: Option<String>,
+}
+
+/// A saved report: its choices, and the report written with them.
+pub async fn saved_report(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<SavedQuery>) -> PageResult {
+    let v = staff(&st, &headers).await?;
+    let s = st.store.saved_report(&v.scope, id).await?;
+    let choices: report::Choices = serde_json::from_str(&s.choices).map_err(|_| PageError::Status(StatusCode::INTERNAL_SERVER_ERROR, format!("报告记录 {id} 中的选择无法读取")))?;
+    let req = report::Request { org: s.org_id, year: s.year, as_of: s.as_of, rules: &st.rules, rules_text: &st.rules_text, refresh: false, choices: choices.clone() };
+    if let Some(f) = q.format.as_deref() {
+        return write(&st, &v, &req, f).await;
+    }
+    let list = |ids: &Option<Vec<i64>>| match ids {
+        None => "调研期内全部".to_string(),
+        Some(v) if v.is_empty() => "不纳入".to_string(),
+        Some(v) => v.iter().map(|i| format!("第{i}号")).collect::<Vec<_>>().join("、"),
+    };
+    Ok(page(&v, "调研报告", html! {
+        section {
+            h1 { "报告记录第" (s.id) "号：" (s.title) }
+            dl {
+                dt { "报告对象" } dd { (s.org_name) }
+                dt { "调研期" } dd { (choices.from.map(|d| d.to_string()).unwrap_or_else(|| format!("{}-01-01", s.year))) " 至 " (s.as_of) }
+                dt { "问卷调查" } dd { (list(&choices.campaigns)) }
+                dt { "实地访谈" } dd { (list(&choices.interviews)) }
+                dt { "典型案例" } dd { (list(&choices.cases).replace("调研期内全部", "全部")) }
+                dt { "调研单位" } dd { (choices.unit.clone().unwrap_or_else(|| "（默认）".into())) }
+                dt { "成文日期" } dd { (choices.dated.unwrap_or(s.as_of)) }
+                dt { "保存" } dd { (s.created_by) "，" (s.created_at) }
+            }
+            p {
+                a.button href=(format!("/report/saved/{id}?format=docx")) { "下载 Word（GB/T 9704 公文格式）" } " "
+                a.button href=(format!("/report/saved/{id}?format=html")) { "网页版（可打印）" } " "
+                a.button href=(format!("/report/saved/{id}?format=md")) { "Markdown" }
             }
         }
     }))
