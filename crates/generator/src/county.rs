@@ -470,7 +470,8 @@ impl<'a, 'l> County<'a, 'l> {
             let (present, reason) = if p.is_lost_contact {
                 (false, Some("失联".to_string()))
             } else if p.is_mobile {
-                (self.rng.gen_bool(0.05), Some("外出务工，未参加组织生活".to_string()))
+                // In a compliant jurisdiction mobile members take part online (网上支部).
+                (self.rng.gen_bool(if self.climate == crate::Climate::Compliant { 0.8 } else { 0.05 }), Some("外出务工，未参加组织生活".to_string()))
             } else if p.is_abroad {
                 (false, Some("出国（境）".to_string()))
             } else if self.rng.gen_bool(conduct.attendance()) {

@@ -3,6 +3,8 @@
 //! so that a missing PostgreSQL fails instead of skipping), a generated small county, and
 //! [`both!`] to declare one test per backend.
 
+pub mod plant;
+
 use store::Store;
 
 /// The as-of date of generated test data.
