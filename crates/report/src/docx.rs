@@ -316,6 +316,22 @@ pub fn render(r: &Report, f: &Fonts) -> Result<Vec<u8>, ReportError> {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn numbers_never_break_and_text_takes_the_rest() {
+        let header: Vec<String> = ["指标", "数值", "分子/分母", "上年", "目标值/警戒线", "状态"].map(String::from).to_vec();
+        let rows = vec![
+            vec!["新发展党员中生产、工作第一线人员的比例".into(), "63.1%".into(), "12639/62013".into(), "—".into(), "目标≥30%".into(), "达标".into()],
+            vec!["人均党建工作经费".into(), "478.4元/人".into(), "17716300/37031".into(), "481.4元/人".into(), "目标≥100元/人".into(), "未达标".into()],
+        ];
+        let text_w = 12756; // 225 mm, the landscape annex
+        let w = super::column_widths(&header, &rows, text_w);
+        assert_eq!(w.len(), 6);
+        assert!(w.iter().sum::<i64>() <= text_w + 6, "{w:?}");
+        // 14 half-width characters of 五号 and the cell margins: "17716300/37031" on one line.
+        assert!(w[2] >= 14 * 105 + 216, "{w:?}");
+        assert!(w[0] > w[1], "the name column gets the room: {w:?}");
+    }
+
+    #[test]
     fn the_page_follows_gb_t_9704() {
         let p = super::page();
         assert_eq!((p.width, p.height), (11906, 16838));

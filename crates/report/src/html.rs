@@ -17,11 +17,11 @@ p.byline{{text-align:center;text-indent:0;margin:0 0 28.95pt}}\
 h2{{font-family:\"{h1}\",SimHei,sans-serif;font-size:16pt;font-weight:normal;margin:0}}\
 h3{{font-family:\"{h2}\",KaiTi,STKaiti,serif;font-size:16pt;font-weight:normal;margin:0}}\
 h4{{font-size:16pt;font-weight:{h3w};margin:0}}\
-p{{text-indent:2em;margin:0;text-align:justify}}\
+p{{text-indent:2em;margin:0;text-align:left}}\
 blockquote{{font-family:\"{h2}\",KaiTi,STKaiti,serif;margin:0 2em;text-indent:2em}}\
-table{{border-collapse:collapse;width:100%;font-size:12pt;line-height:1.5;margin:.5em 0}}th,td{{border:1px solid #000;padding:2pt 4pt;text-align:center}}\
+table{{border-collapse:collapse;width:100%;font-size:10.5pt;line-height:1.4;margin:.5em 0}}th,td{{border:1px solid #000;padding:2pt 4pt;text-align:center}}td.n{{white-space:nowrap}}\
 caption,figcaption{{font-weight:bold;font-size:12pt;text-align:center}}figure{{margin:.5em 0;text-align:center}}figure svg{{max-width:100%;height:auto}}\
-.pagebreak{{break-before:page;page-break-before:always}}",
+.pagebreak{{break-before:page;page-break-before:always}}@page annex{{size:A4 landscape}}.annex{{page:annex}}.annex~*{{page:annex}}",
         body = esc(&f.body),
         title = esc(&f.title),
         h1 = esc(&f.heading1),
@@ -46,7 +46,9 @@ caption,figcaption{{font-weight:bold;font-size:12pt;text-align:center}}figure{{m
                 for r in rows {
                     out.push_str("<tr>");
                     for c in r {
-                        out.push_str(&format!("<td>{}</td>", esc(c)));
+                        // Numbers (646/1480, 12.5%) stay on one line.
+                        let class = if c.chars().all(|ch| ch.is_ascii() || "—%".contains(ch)) { " class=\"n\"" } else { "" };
+                        out.push_str(&format!("<td{class}>{}</td>", esc(c)));
                     }
                     out.push_str("</tr>");
                 }
@@ -54,7 +56,7 @@ caption,figcaption{{font-weight:bold;font-size:12pt;text-align:center}}figure{{m
             }
             // The SVG comes from survey::chart, which escapes every label.
             Block::Chart { caption, svg, .. } => out.push_str(&format!("<figure>{svg}<figcaption>{}</figcaption></figure>\n", esc(caption))),
-            Block::PageBreak => out.push_str("<div class=\"pagebreak\"></div>\n"),
+            Block::PageBreak => out.push_str("<div class=\"pagebreak annex\"></div>\n"),
         }
     }
     out.push_str("</body></html>\n");

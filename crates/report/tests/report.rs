@@ -131,6 +131,10 @@ fn check_docx(docx: &[u8]) {
     assert!(doc.contains(r#"<w:pgSz w:w="11906" w:h="16838"/>"#), "A4");
     assert!(doc.contains(r#"<w:pgMar w:top="2098" w:right="1474" w:bottom="1984" w:left="1587""#), "37/26/35/28 mm");
     assert!(doc.contains(r#"<w:docGrid w:type="lines" w:linePitch="579"/>"#), "22 lines in 225 mm");
+    // The annexes: a landscape section of their own, tables with columns sized to content.
+    assert!(doc.contains(r#"<w:pgSz w:w="16838" w:h="11906" w:orient="landscape"/>"#), "landscape annexes");
+    assert!(doc.contains(r#"<w:tblLayout w:type="fixed"/>"#) && doc.contains("<w:gridCol w:w="));
+    assert!(!part(docx, "word/styles.xml").contains(r#"<w:jc w:val="both"/>"#), "no justified body lines stretched across the line");
     assert!(doc.contains(r#"w:type="default" r:id="rIdFooterOdd""#) && doc.contains(r#"w:type="even" r:id="rIdFooterEven""#));
     assert!(doc.contains(r#"<w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t xml:space="preserve">一、调研方法"#));
     let styles = part(docx, "word/styles.xml");

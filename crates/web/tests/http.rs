@@ -841,6 +841,26 @@ async fn report_page_writes_the_report_within_scope() {
     assert_eq!(get_status(&admin, format!("{}/report?year=2026&format=pdf", app.base)).await, StatusCode::UNPROCESSABLE_ENTITY);
     let member = login_page(&app, "member").await;
     assert_eq!(get_status(&member, format!("{}/report", app.base)).await, StatusCode::FORBIDDEN);
+
+    // The researcher's choices: nothing ticked, an own byline and date; saved and stated.
+    let page = admin.get(format!("{}/report?org={root}&year=2026", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("调研设计"), "{page}");
+    let csrf = hidden_csrf(&page);
+    let form = [("csrf", csrf.as_str()), ("org", root.as_str()), ("year", "2026"), ("from", "2026-03-01"), ("as_of", "2026-11-27"), ("unit", "某县委组织部第二调研组"), ("dated", "2026-12-01"), ("listed", "1")];
+    let r = admin.post(format!("{}/report/saved", app.base)).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "redirected to the saved report");
+    let saved = r.url().path().to_string();
+    assert!(saved.starts_with("/report/saved/"), "{saved}");
+    let md = admin.get(format!("{}{saved}?format=md", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(md.contains("某县委组织部第二调研组　2026年12月1日"), "byline and date: {}", &md[..300.min(md.len())]);
+    assert!(md.contains("2026年3月1日至2026年11月27日") && md.contains("没有纳入本报告的实地访谈记录"), "{md}");
+    // A reversed period is refused in Chinese, and nothing is saved.
+    let bad = [("csrf", csrf.as_str()), ("org", root.as_str()), ("year", "2026"), ("from", "2026-12-20"), ("as_of", "2026-11-27")];
+    let r = admin.post(format!("{}/report/saved", app.base)).form(&bad).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("调研期开始日期"));
+    // Another's saved report is out of the secretary's scope.
+    assert_eq!(get_status(&sec, format!("{}{saved}", app.base)).await, StatusCode::NOT_FOUND);
 }
 
 /// A small deterministic generator for the records below (xorshift).
