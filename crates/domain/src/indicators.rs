@@ -112,6 +112,8 @@ pub struct Indicator {
     pub breakdown: Vec<Breakdown>,
     /// Its own minimum group size, when larger than the catalogue's.
     pub min_group: Option<f64>,
+    /// Sums up other rules' verdicts: it does not rank its problem (see the catalogue).
+    pub summary: bool,
 }
 
 /// A grouping an indicator may be compared across (分组).
@@ -151,6 +153,8 @@ struct Entry {
     problem: Option<String>,
     breakdown: Option<Vec<Breakdown>>,
     min_group: Option<f64>,
+    #[serde(default)]
+    summary: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -218,6 +222,7 @@ impl Catalogue {
                 problem,
                 breakdown: e.breakdown.unwrap_or_else(|| vec![Breakdown::Division, Breakdown::Sector]),
                 min_group: e.min_group,
+                summary: e.summary,
             });
         }
         if !(f.min_group >= 1.0) {

@@ -464,7 +464,10 @@ async fn problems(c: &Ctx<'_>, b: &mut Vec<Block>) -> Result<Vec<Shown>, ReportE
     for cat in book.categories.iter().filter(|x| x.kind == CategoryKind::Problem) {
         let mut breached: Vec<&Figure> = c.figs.iter().filter(|f| f.indicator.problem == cat.id && f.value.alert).collect();
         breached.sort_by(|a, b| b.value.severity.total_cmp(&a.value.severity));
-        if let Some(worst) = breached.first().map(|f| f.value.severity) {
+        // A summary indicator (各项制度全部达标) shows but ranks its problem only at half
+        // weight: it counts again the rule failures that other problems rank by.
+        let worst = breached.iter().map(|f| if f.indicator.summary { f.value.severity / 2.0 } else { f.value.severity }).max_by(f64::total_cmp);
+        if let Some(worst) = worst {
             let evidence = breached
                 .iter()
                 .map(|f| match (is_interview_share(&f.indicator), f.value.ratio) {

@@ -95,7 +95,7 @@ async fn the_report_reads_like_the_seed_with_real_figures(db: Db) {
     }
     let annex = r.blocks.iter().find_map(|b| match b { Block::Table { caption, header, rows } if caption.starts_with("附件1") => Some((header, rows)), _ => None }).unwrap();
     assert_eq!(annex.0[3], "上年");
-    let row = annex.1.iter().find(|row| row[1] == "“三会一课”按规定召开的比例").unwrap();
+    let row = annex.1.iter().find(|row| row[0] == "“三会一课”按规定召开的比例").unwrap();
     assert_eq!(row[3], format!("{:.1}%", met as f64 / app as f64 * 100.0), "{row:?}");
     assert!(all.contains("较上年"), "comparisons with last year in the text");
     let headings: Vec<&str> = problems.iter().filter_map(|b| match b { Block::Heading { level: 2, text } => Some(text.as_str()), _ => None }).collect();

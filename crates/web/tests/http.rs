@@ -848,8 +848,8 @@ async fn report_page_writes_the_report_within_scope() {
     let csrf = hidden_csrf(&page);
     let form = [("csrf", csrf.as_str()), ("org", root.as_str()), ("year", "2026"), ("from", "2026-03-01"), ("as_of", "2026-11-27"), ("unit", "某县委组织部第二调研组"), ("dated", "2026-12-01"), ("listed", "1")];
     let r = admin.post(format!("{}/report/saved", app.base)).form(&form).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "redirected to the saved report");
-    let saved = r.url().path().to_string();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "redirected to the saved report");
+    let saved = r.headers()["location"].to_str().unwrap().to_string();
     assert!(saved.starts_with("/report/saved/"), "{saved}");
     let md = admin.get(format!("{}{saved}?format=md", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(md.contains("某县委组织部第二调研组　2026年12月1日"), "byline and date: {}", &md[..300.min(md.len())]);
