@@ -226,13 +226,15 @@ fn document(r: &Report, p: &Page, images: &mut Vec<Vec<u8>>) -> Result<String, R
 }
 
 /// A section's properties: A4 portrait in the GB/T 9704 layout, or the same page turned
-/// (landscape, margins turned with it) for the annexes. Page numbers run on.
+/// (landscape, margins turned with it) for the annexes, without the body's line grid so
+/// table rows take the height of their 五号 text rather than a 3号 grid line. Page numbers
+/// run on.
 fn section(p: &Page, landscape: bool) -> String {
     let footers = r#"<w:footerReference w:type="default" r:id="rIdFooterOdd"/><w:footerReference w:type="even" r:id="rIdFooterEven"/>"#;
     if landscape {
         format!(
-            r#"<w:sectPr>{footers}<w:pgSz w:w="{}" w:h="{}" w:orient="landscape"/><w:pgMar w:top="{}" w:right="{}" w:bottom="{}" w:left="{}" w:header="851" w:footer="{}" w:gutter="0"/><w:pgNumType w:fmt="decimal"/><w:docGrid w:type="lines" w:linePitch="{}"/></w:sectPr>"#,
-            p.height, p.width, p.left, p.top, p.right, p.bottom, p.footer, p.line_pitch
+            r#"<w:sectPr>{footers}<w:pgSz w:w="{}" w:h="{}" w:orient="landscape"/><w:pgMar w:top="{}" w:right="{}" w:bottom="{}" w:left="{}" w:header="851" w:footer="{}" w:gutter="0"/><w:pgNumType w:fmt="decimal"/><w:docGrid w:linePitch="312"/></w:sectPr>"#,
+            p.height, p.width, p.left, p.top, p.right, p.bottom, p.footer
         )
     } else {
         format!(
