@@ -300,11 +300,11 @@ async fn methods(c: &Ctx<'_>, b: &mut Vec<Block>) -> Result<(), ReportError> {
     let survey = if issued > 0.0 {
         let units = &c.field.survey_units;
         let list: Vec<String> = units.iter().map(|(s, n)| format!("{}{n}个", s.label())).collect();
-        let titles: Vec<String> = c.field.campaigns.iter().map(|k| format!("《{}》", k.title)).collect();
+        let titles: Vec<String> = c.field.campaigns.iter().filter(|(_, n)| *n > 0.0).map(|(k, n)| format!("《{}》（有效问卷{}份）", k.title, count(*n))).collect();
         let unit_total: usize = units.iter().map(|(_, n)| n).sum();
         format!(
             "1.问卷调查。采用{}，就基层党组织建设、党员教育管理、党建活动开展等方面，向{}个基层党组织（{}）的党员和群众发放问卷{}份，回收{}份，其中有效问卷{}份，有效回收率{}。",
-            titles.join(""),
+            titles.join("、"),
             unit_total,
             list.join("、"),
             count(issued),
@@ -358,6 +358,11 @@ async fn methods(c: &Ctx<'_>, b: &mut Vec<Block>) -> Result<(), ReportError> {
     } else {
         format!("3.案例分析。收集整理了基层党建工作典型案例{}个，其中成效显著的{}个、存在问题较为突出的{}个，进行深入剖析，总结经验教训。", cases.len(), good, cases.len() - good)
     }));
+    if c.field.left_out_cases > 0 {
+        if let Some(Block::Para(p)) = b.last_mut() {
+            p.push_str(&format!("另有{}个案例未纳入（由调研组选定）。", c.field.left_out_cases));
+        }
+    }
     let docs = c.store.documents().await?;
     let reqs: usize = docs.iter().map(|d| d.requirements.len()).sum();
     let linked: std::collections::BTreeSet<&str> = docs.iter().flat_map(|d| d.requirements.iter().filter_map(|(_, k)| k.as_deref())).collect();

@@ -46,13 +46,15 @@ pub(crate) struct Fieldwork {
     pub to: Date,
     pub unit: String,
     pub dated: Date,
-    pub campaigns: Vec<Campaign>,
+    /// The chosen campaigns, each with its valid responses in the organisations reported on.
+    pub campaigns: Vec<(Campaign, f64)>,
     /// Campaigns of the period the researcher left out.
     pub left_out_campaigns: Vec<Campaign>,
     /// Units surveyed in the subtree, by sector.
     pub survey_units: Vec<(Sector, usize)>,
     pub interviews: Vec<InterviewRow>,
     pub left_out_interviews: usize,
+    pub left_out_cases: usize,
     pub passages: Vec<CodedPassage>,
     pub cases: Vec<CaseRow>,
     /// The chosen campaigns' and interviews' measures per organisation of the subtree.
@@ -95,10 +97,31 @@ impl Fieldwork {
         let within = |d: Date| d >= from && d <= to;
         let (campaigns, left_out_campaigns) = chosen("问卷调查", store.campaigns(scope).await?, &ch.campaigns, |k| k.id, |k| within(k.opens_on))?;
         let (interviews, left_out) = chosen("访谈", store.interviews(sub).await?, &ch.interviews, |i| i.id, |i| within(i.held_on))?;
-        let (cases, _) = chosen("案例", store.cases(sub).await?, &ch.cases, |k| k.id, |_| true)?;
+        let (cases, left_out_cases) = chosen("案例", store.cases(sub).await?, &ch.cases, |k| k.id, |_| true)?;
         let ids: Vec<i64> = interviews.iter().map(|i| i.id).collect();
         let passages = store.coded_passages(sub, None).await?.into_iter().filter(|p| ids.contains(&p.coding.interview_id)).collect();
-        let mut per_org = indicators::measures::survey_of(store, &campaigns.iter().map(|k| k.id).collect::<Vec<_>>()).await?;
+        // Campaign by campaign, so the method section can give each one's valid responses
+        // (a pilot of 11 is then seen, not silently merged).
+        let in_sub = |o: i64| {
+            let sub = sub.clone();
+            async move { store.org(&sub, o).await.ok() }
+        };
+        let mut per_org: HashMap<i64, HashMap<String, f64>> = HashMap::new();
+        let mut counted = Vec::new();
+        for k in campaigns {
+            let mut valid = 0.0;
+            for (o, m) in indicators::measures::survey_of(store, &[k.id]).await? {
+                if in_sub(o).await.is_some() {
+                    valid += m.get("survey.responses.valid").copied().unwrap_or(0.0);
+                }
+                let e = per_org.entry(o).or_default();
+                for (key, v) in m {
+                    *e.entry(key).or_insert(0.0) += v;
+                }
+            }
+            counted.push((k, valid));
+        }
+        let campaigns = counted;
         for (o, m) in indicators::measures::interviews_of(store, &ids).await? {
             let e = per_org.entry(o).or_default();
             for (k, v) in m {
@@ -127,7 +150,7 @@ impl Fieldwork {
             _ if org.level == OrgLevel::LocalCommittee => format!("{}组织部调研组", short_name(&org.name)),
             _ => format!("{}调研组", short_name(&org.name)),
         };
-        Ok(Fieldwork { from, to, unit, dated: ch.dated.unwrap_or(to), campaigns, left_out_campaigns, survey_units, interviews, left_out_interviews: left_out.len(), passages, cases, measures })
+        Ok(Fieldwork { from, to, unit, dated: ch.dated.unwrap_or(to), campaigns, left_out_campaigns, survey_units, interviews, left_out_interviews: left_out.len(), left_out_cases: left_out_cases.len(), passages, cases, measures })
     }
 
     /// Replaces the questionnaire and interview measures in `totals` with the chosen

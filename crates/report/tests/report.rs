@@ -107,6 +107,8 @@ async fn the_report_reads_like_the_seed_with_real_figures(db: Db) {
     assert!(n >= headings.len(), "{n} recommendations for {} problems", headings.len());
     assert!(text(&advice).contains("针对：") && text(&advice).contains("依据："));
 
+    breakdowns_names_and_quotes_follow_the_field(&r);
+
     // Every format renders; the Word file follows GB/T 9704 and LibreOffice opens it.
     let md = report::markdown::render(&r);
     assert!(md.starts_with("# 关于") && md.contains("## 三、存在的问题"));
@@ -206,3 +208,46 @@ async fn where_three_meetings_collapsed_it_comes_first(db: Db) {
     assert_eq!(advice.as_deref(), Some("（一）严格落实“三会一课”等组织生活制度"));
 }
 both!(where_three_meetings_collapsed_it_comes_first);
+
+/// Highest and lowest come with their denominators and never for a group below the
+/// catalogue's minimum; indicators of one sector are not split by sector; names are the
+/// field's short forms; no quote twice, at most one per unit under a problem.
+fn breakdowns_names_and_quotes_follow_the_field(r: &report::Report) {
+    let cat = domain::indicators::Catalogue::builtin();
+    let body = format!("{}\n{}", text(&section(r, "二、")), text(&section(r, "三、")));
+    let mut compared = 0;
+    for sentence in body.split('。') {
+        let Some(ind) = cat.indicators.iter().filter(|i| sentence.contains(&i.name)).max_by_key(|i| i.name.len()) else { continue };
+        if ind.breakdown == [domain::indicators::Breakdown::Division] {
+            assert!(!sentence.contains("分领域看"), "{} is not split by sector: {sentence}", ind.id);
+        }
+        for mark in ["最高（", "最低（"] {
+            for (at, _) in sentence.match_indices(mark) {
+                let inside = &sentence[at + mark.len()..];
+                let inside = &inside[..inside.find('）').unwrap()];
+                let (_, frac) = inside.rsplit_once('，').unwrap_or_else(|| panic!("a denominator beside the value: {sentence}"));
+                let d: f64 = frac.split('/').nth(1).unwrap().parse().unwrap();
+                assert!(d >= ind.min_group.unwrap_or(cat.min_group), "group of {d} compared: {sentence}");
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 0, "some comparisons across groups");
+    let mut seen = std::collections::HashSet::new();
+    let mut units = std::collections::HashSet::new();
+    let mut in_problems = false;
+    for b in &r.blocks {
+        match b {
+            Block::Heading { level: 1, text } => in_problems = text.starts_with("三、"),
+            Block::Heading { .. } => units.clear(),
+            Block::Quote { text, source } => {
+                assert!(seen.insert(text.clone()), "quoted twice: {text}");
+                let unit = source.split("访谈记录").next().unwrap().to_string();
+                assert!(!in_problems || units.insert(unit.clone()), "two quotes of {unit} under one problem");
+                assert!(!source.contains("中共") && !source.contains("委员会"), "short name: {source}");
+            }
+            _ => {}
+        }
+    }
+    assert!(!body.contains("““"), "nested quotes use ‘’");
+}
