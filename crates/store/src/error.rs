@@ -9,6 +9,9 @@ pub enum StoreError {
     /// Not there, or outside the caller's scope: the two are deliberately indistinguishable.
     #[error("{what}不存在或不在您的权限范围内")]
     NotFound { what: &'static str },
+    /// A backup or restore that could not be made or did not check out.
+    #[error("{0}")]
+    Backup(String),
     #[error("无法打开数据库 {url}：{reason}")]
     Open { url: String, reason: String },
     #[error("数据库迁移 {name} 失败：{reason}")]

@@ -3,6 +3,7 @@
 //! scope's condition is added to each query here, so no caller can read outside it.
 
 mod auth;
+mod backup;
 mod bulk;
 mod compliance;
 mod completeness;
@@ -26,6 +27,7 @@ mod survey;
 mod units;
 
 pub use auth::{random_token, SessionInfo};
+pub use backup::{manifest_path, Manifest, TableDigest};
 pub use bulk::{BulkLoader, Row, Table};
 pub use compliance::{ComplianceSummary, FailingOrg, RuleSummary};
 pub use completeness::{Completeness, IncompleteMember, COMPLETENESS_FIELDS};
@@ -71,6 +73,13 @@ impl Store {
     /// Opens (creating an SQLite file if needed) and migrates the database at `url`:
     /// `sqlite://PATH` or `postgres://…`.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let store = Store::open_plain(url).await?;
+        migrate::run(&store).await?;
+        Ok(store)
+    }
+
+    /// Opens without migrating: a backup or a restore target is read as it is.
+    pub(crate) async fn open_plain(url: &str) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let open_err = |reason: String| StoreError::Open { url: redact(url), reason };
         let (backend, conn_url) = if let Some(path) = url.strip_prefix("sqlite://") {
@@ -104,9 +113,7 @@ impl Store {
             .connect_with(opts)
             .await
             .map_err(|e| open_err(e.to_string()))?;
-        let store = Store { pool, backend, url: url.to_string() };
-        migrate::run(&store).await?;
-        Ok(store)
+        Ok(Store { pool, backend, url: url.to_string() })
     }
 
     pub fn backend(&self) -> Backend {

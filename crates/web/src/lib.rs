@@ -168,8 +168,29 @@ async fn security_headers(mut res: axum::response::Response) -> axum::response::
 /// Serves until Ctrl+C.
 pub async fn serve(listener: tokio::net::TcpListener, store: Store, rules: Rules, rules_text: String) -> std::io::Result<()> {
     axum::serve(listener, router(store, rules, rules_text))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(shutdown())
         .await
+}
+
+/// Ctrl+C or SIGTERM (what a service manager sends): stop taking requests, finish the
+/// ones in flight, then return so the caller closes the database cleanly.
+async fn shutdown() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
