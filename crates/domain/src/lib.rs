@@ -18,6 +18,7 @@ pub mod org;
 pub mod region;
 pub mod research;
 pub mod rules;
+pub mod spreadsheet;
 pub mod statistics;
 pub mod unit;
 pub mod user;

@@ -11,6 +11,10 @@ pub use domain::dates::{normalise_digits, Written, YearMonth};
 /// Plain text of a cell (numbers as written, without a trailing .0).
 pub fn text(v: &Value) -> Option<String> {
     let s = v.display();
+    let s = match domain::spreadsheet::unescape(&s) {
+        plain if plain.len() < s.len() => plain.to_string(),
+        _ => s,
+    };
     if s.is_empty() { None } else { Some(s) }
 }
 

@@ -28,7 +28,7 @@ pub fn error_report_xlsx(r: &ImportReport) -> Result<Vec<u8>, SheetError> {
         ws.write_number(row, 0, e.row as f64).map_err(xerr)?;
         ws.write_string(row, 1, e.letter.as_deref().unwrap_or("")).map_err(xerr)?;
         ws.write_string(row, 2, &e.column).map_err(xerr)?;
-        ws.write_string_with_format(row, 3, &e.value, &f.text).map_err(xerr)?;
+        ws.write_string_with_format(row, 3, &e.value, if domain::spreadsheet::formula_like(&e.value) { &f.quoted } else { &f.text }).map_err(xerr)?;
         ws.write_string(row, 4, &e.reason).map_err(xerr)?;
         ws.write_string(row, 5, &e.fix).map_err(xerr)?;
     }
@@ -52,11 +52,11 @@ pub fn error_report_xlsx(r: &ImportReport) -> Result<Vec<u8>, SheetError> {
                 let col = out_col as u16 + 1;
                 match by_cell.get(&(row.number, h.clone())) {
                     Some(reasons) => {
-                        ws.write_string_with_format(out, col, &v, &f.bad).map_err(xerr)?;
+                        ws.write_string_with_format(out, col, &v, if domain::spreadsheet::formula_like(&v) { &f.bad_quoted } else { &f.bad }).map_err(xerr)?;
                         ws.insert_note(out, col, &Note::new(reasons.join("\n")).set_author("dangjian")).map_err(xerr)?;
                     }
                     None => {
-                        ws.write_string_with_format(out, col, &v, &f.text).map_err(xerr)?;
+                        ws.write_string_with_format(out, col, &v, if domain::spreadsheet::formula_like(&v) { &f.quoted } else { &f.text }).map_err(xerr)?;
                     }
                 }
             }

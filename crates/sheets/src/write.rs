@@ -58,7 +58,7 @@ impl Out {
     pub fn text(&self) -> String {
         match self {
             Out::Empty => String::new(),
-            Out::Text(s) => s.clone(),
+            Out::Text(s) => domain::spreadsheet::csv_safe(s).into_owned(),
             Out::Number(n) if n.fract() == 0.0 => format!("{}", *n as i64),
             Out::Number(n) => format!("{n}"),
             Out::Date(d) => d.to_string(),
@@ -87,6 +87,9 @@ pub struct Formats {
     pub number: Format,
     pub title: Format,
     pub bad: Format,
+    /// Text marked as such (Excel's quote prefix), for formula-like values.
+    pub quoted: Format,
+    pub bad_quoted: Format,
 }
 
 impl Formats {
@@ -98,7 +101,9 @@ impl Formats {
             date: Format::new().set_num_format("yyyy-mm-dd"),
             number: Format::new(),
             title: Format::new().set_bold().set_font_size(16).set_align(FormatAlign::Center),
+            quoted: Format::new().set_num_format("@").set_quote_prefix(),
             bad: Format::new().set_background_color(Color::RGB(0xFFC7CE)).set_font_color(Color::RGB(0x9C0006)).set_num_format("@"),
+            bad_quoted: Format::new().set_background_color(Color::RGB(0xFFC7CE)).set_font_color(Color::RGB(0x9C0006)).set_num_format("@").set_quote_prefix(),
         }
     }
 }
@@ -130,7 +135,9 @@ pub fn write_cells(ws: &mut Worksheet, f: &Formats, row: u32, cells: &[Out]) -> 
         match v {
             Out::Empty => {}
             Out::Text(s) => {
-                ws.write_string_with_format(row, c, s, &f.text).map_err(xerr)?;
+                // A formula-like value is marked as text the way Excel marks '=1+2.
+                let format = if domain::spreadsheet::formula_like(s) { &f.quoted } else { &f.text };
+                ws.write_string_with_format(row, c, s, format).map_err(xerr)?;
             }
             Out::Number(n) => {
                 ws.write_number_with_format(row, c, *n, &f.number).map_err(xerr)?;

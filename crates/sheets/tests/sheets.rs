@@ -47,6 +47,9 @@ async fn round_trip_is_exact(db: Db) {
     let b = fresh(db).await.unwrap();
     let all = Scope::jurisdiction();
     let root_a = a.org_by_code(&all, root_code()).await.unwrap().id;
+    // What someone typed that a spreadsheet would run as a formula travels as text.
+    let first_member: i64 = raw_scalar(&a, "SELECT MIN(id) FROM members WHERE left_on IS NULL").await;
+    raw_exec(&a, &format!("UPDATE members SET name = '=1+2', archive_location = '@SUM(A1)' WHERE id = {first_member}")).await;
     for kind in [Kind::Orgs, Kind::Members, Kind::Committee, Kind::Dues, Kind::Training] {
         let first = temp(&format!("{}.xlsx", kind.code()));
         let n = sheets::export::export_file(&a, &all, kind, root_a, None, &first, None).await.unwrap();
@@ -68,6 +71,15 @@ async fn round_trip_is_exact(db: Db) {
     let csv = temp("members.csv");
     sheets::export::export_file(&a, &all, Kind::Members, root_a, None, &csv, None).await.unwrap();
     assert!(std::fs::read(&csv).unwrap().starts_with(b"\xEF\xBB\xBF"));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let line = text.lines().find(|l| l.contains("=1+2")).unwrap_or_else(|| panic!("the member is exported: {}", &text[..300]));
+    assert!(line.split(',').any(|c| c == "'=1+2") && line.split(',').any(|c| c == "'@SUM(A1)") && !line.split(',').any(|c| c == "=1+2"), "formulas neutralised in CSV: {line}");
+    let xlsx = temp("members-formula.xlsx");
+    sheets::export::export_file(&a, &all, Kind::Members, root_a, None, &xlsx, None).await.unwrap();
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&xlsx).unwrap()).unwrap();
+    let mut styles = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();
+    assert!(styles.contains("quotePrefix=\"1\""), "formula-like cells marked as text in XLSX");
     let r = import(&b, &csv, Kind::Members, true).await.unwrap();
     assert_eq!((r.counts.inserted, r.counts.updated), (0, 0));
 }
@@ -368,4 +380,21 @@ async fn csv_rows_keep_their_line_numbers() {
     std::fs::write(&path, short).unwrap();
     let r = import(&store, &path, Kind::Members, true).await.unwrap();
     assert_eq!(r.errors.iter().map(|e| e.row).collect::<Vec<_>>(), vec![3], "{:?}", r.errors);
+}
+
+async fn raw_scalar(store: &Store, sql: &str) -> i64 {
+    let url = store.url().to_string();
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let v: i64 = sqlx::Row::try_get(&sqlx::query(sql).fetch_one(&pool).await.unwrap(), 0).unwrap();
+    pool.close().await;
+    v
+}
+
+async fn raw_exec(store: &Store, sql: &str) {
+    let url = store.url().to_string();
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    sqlx::query(sql).execute(&pool).await.unwrap();
+    pool.close().await;
 }

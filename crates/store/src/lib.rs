@@ -120,6 +120,11 @@ impl Store {
         self.backend
     }
 
+    /// The URL the store was opened with (tests reach behind the store with it).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

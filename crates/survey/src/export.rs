@@ -72,7 +72,7 @@ pub async fn export(store: &Store, scope: &Scope, campaign_id: i64, format: Form
                 w.write_record(cells.iter().map(|c| match c {
                     Cell::Num(Some(n)) => fmt_num(*n),
                     Cell::Num(None) => String::new(),
-                    Cell::Str(s) => s.clone(),
+                    Cell::Str(s) => domain::spreadsheet::csv_safe(s).into_owned(),
                 }))
                 .map_err(io)
             })
@@ -85,6 +85,8 @@ pub async fn export(store: &Store, scope: &Scope, campaign_id: i64, format: Form
             // A million responses make a sheet of more than 4 GiB before compression: ZIP64.
             wb.use_zip_large_file(true);
             let bold = XF::new().set_bold();
+            // A formula-like answer is marked as text the way Excel marks '=1+2.
+            let quoted = XF::new().set_quote_prefix();
             let ws = wb.add_worksheet_with_constant_memory().map_err(io)?.set_name("答卷").map_err(io)?;
             // Constant-memory sheets take rows in order: a row is flushed once the next starts.
             for (i, c) in cols.iter().enumerate() {
@@ -102,6 +104,9 @@ pub async fn export(store: &Store, scope: &Scope, campaign_id: i64, format: Form
                         }
                         Cell::Num(None) => {}
                         Cell::Str(s) if s.is_empty() => {}
+                        Cell::Str(s) if domain::spreadsheet::formula_like(s) => {
+                            ws.write_string_with_format(r_i, i as u16, s, &quoted).map_err(io)?;
+                        }
                         Cell::Str(s) => {
                             ws.write_string(r_i, i as u16, s).map_err(io)?;
                         }
