@@ -89,16 +89,53 @@ fn errors(e: &Option<ValidationError>) -> Markup {
     }
 }
 
-/// Markdown of one passage as HTML; raw HTML in notes is shown as text.
-fn markdown(text: &str) -> Markup {
-    use pulldown_cmark::{Event, Parser};
-    let events = Parser::new(text).map(|e| match e {
-        Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
-        e => e,
-    });
+/// Markdown of one passage as HTML, sanitised: raw HTML is shown as text, links keep only
+/// http(s) and relative targets (a `javascript:` or `data:` link becomes its text), and
+/// images are not fetched (their description is shown instead), so notes typed or
+/// imported by anyone cannot run script or call out from a reader's browser.
+pub(crate) fn markdown(text: &str) -> Markup {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    // Whether each open link was kept, so its end is kept or dropped with it.
+    let mut links: Vec<bool> = Vec::new();
     let mut out = String::new();
+    let events = Parser::new(text).filter_map(|e| match e {
+        Event::Html(h) | Event::InlineHtml(h) => Some(Event::Text(h)),
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            let keep = safe_link(&dest_url);
+            links.push(keep);
+            keep.then_some(Event::Start(Tag::Link { link_type, dest_url, title, id }))
+        }
+        Event::End(TagEnd::Link) => links.pop().unwrap_or(false).then_some(Event::End(TagEnd::Link)),
+        Event::Start(Tag::Image { .. }) => Some(Event::Text("〔图片：".into())),
+        Event::End(TagEnd::Image) => Some(Event::Text("〕".into())),
+        e => Some(e),
+    });
     pulldown_cmark::html::push_html(&mut out, events);
     PreEscaped(out)
+}
+
+/// http(s) or a link within the site (no scheme at all).
+fn safe_link(dest: &str) -> bool {
+    let d: String = dest.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
+    let lower = d.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        return true;
+    }
+    // Relative: no scheme before the first path, query or fragment character.
+    let head = lower.split(['/', '?', '#']).next().unwrap_or("");
+    !head.contains(':') && !lower.starts_with("//")
+}
+
+#[cfg(test)]
+mod markdown_tests {
+    #[test]
+    fn markdown_is_sanitised() {
+        let html = super::markdown("[点我](javascript:alert(1)) [官网](https://www.gov.cn/) [本站](/cases/1) ![图](http://evil.example/x.png) <script>alert(1)</script> [数据](data:text/html,hi) [空格](  JaVaScRiPt:x)").into_string();
+        assert!(!html.contains("javascript") && !html.contains("JaVaScRiPt") && !html.contains("data:"), "{html}");
+        assert!(html.contains(r#"<a href="https://www.gov.cn/">官网</a>"#) && html.contains(r#"<a href="/cases/1">本站</a>"#), "{html}");
+        assert!(!html.contains("<img") && html.contains("〔图片：图〕"), "{html}");
+        assert!(html.contains("&lt;script&gt;") && html.contains("点我"), "{html}");
+    }
 }
 
 fn marked(text: &str, terms: &[String]) -> Markup {
