@@ -70,17 +70,28 @@ impl Store {
         let payer = domain::dues::Payer { name: m.name.clone(), occupation: m.occupation, joined_on: m.joined_on, active: m.is_active() };
         let p = input.validate(&payer, rules, today)?;
         let (from, to) = (p.from, p.to);
+        let twice = || StoreError::invalid("from_month", format!("{}至{}已有党费记录，不能重复登记（可能是重复提交）", from.label(), to.label()));
+        // Check and insert in one transaction that first writes the member's row: a
+        // second submission for the same member waits for the first and then sees it
+        // (a row lock on PostgreSQL, the write lock on SQLite).
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE members SET id = id WHERE id = $1").bind(member_id).execute(&mut *tx).await?;
         let overlap: Option<i64> = sqlx::query_scalar("SELECT id FROM dues_payments WHERE member_id = $1 AND from_month <= $2 AND to_month >= $3")
             .bind(member_id)
             .bind(to.text())
             .bind(from.text())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *tx)
             .await?;
         if overlap.is_some() {
-            return Err(StoreError::invalid("from_month", format!("{}至{}已有党费记录，不能重复登记", from.label(), to.label())));
+            return Err(twice());
         }
         let p = DuesPayment { member_id, ..p };
-        insert_dues(&self.pool, &p, m.org_id).await?;
+        // The unique index (member, first month) is the last word if anything slips by.
+        match insert_dues(&mut *tx, &p, m.org_id).await {
+            Err(StoreError::Db(e)) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => return Err(twice()),
+            other => other?,
+        }
+        tx.commit().await?;
         Ok(p)
     }
 

@@ -32,6 +32,7 @@ const MIGRATIONS: &[Migration] = &[
     (11, "0011_indicator_groups", include_str!("../migrations/0011_indicator_groups.sql"), "", ""),
     (12, "0012_date_precision", include_str!("../migrations/0012_date_precision.sql"), "", ""),
     (13, "0013_saved_reports", include_str!("../migrations/0013_saved_reports.sql"), "", ""),
+    (14, "0014_dues_unique", include_str!("../migrations/0014_dues_unique.sql"), "", ""),
 ];
 
 /// The two dialect tokens of the migration files, per backend.

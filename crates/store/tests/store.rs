@@ -416,3 +416,37 @@ async fn unregistered_fields_are_held_and_counted(db: Db) {
     assert!(s.member_completeness(&sec, w.b.id).await.is_err(), "another branch is out of scope");
 }
 both!(unregistered_fields_are_held_and_counted);
+
+/// A double-click (several identical submissions at once) records one payment; the others
+/// are refused with the reason, on both databases.
+async fn a_double_submitted_payment_is_recorded_once(db: Db) {
+    let Some(w) = world(db).await else { return };
+    let all = Scope::jurisdiction();
+    let (members, _) = w.store.org_members(&all, w.a.id, 0, 50).await.unwrap();
+    // A member and a month of this year with no payment yet.
+    let mut free = None;
+    for m in members.into_iter().filter(|m| m.is_active() && m.joined_on < Date::from_ymd_opt(2025, 1, 1).unwrap()) {
+        let paid = w.store.member_dues(&all, m.id).await.unwrap();
+        if let Some(month) = (1..=10).map(|k| format!("2026-{k:02}")).find(|k| !paid.iter().any(|p| p.from.text() <= *k && p.to.text() >= *k)) {
+            free = Some((m, month));
+            break;
+        }
+    }
+    let (m, month) = free.expect("a month without dues");
+    let rules = domain::rules::Rules::default_rules();
+    let tasks: Vec<_> = (0..5)
+        .map(|_| {
+            let (s, all, rules, month) = (w.store.clone(), all.clone(), rules.clone(), month.clone());
+            tokio::spawn(async move { s.insert_dues(&all, m.id, &dues(&month, &month, "2800", "2026-11-15"), &rules, as_of()).await })
+        })
+        .collect();
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(e) => assert!(e.to_string().contains("不能重复登记"), "{e}"),
+        }
+    }
+    assert_eq!(ok, 1, "exactly one of five identical submissions is recorded");
+}
+both!(a_double_submitted_payment_is_recorded_once);
