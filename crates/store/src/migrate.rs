@@ -44,56 +44,165 @@ fn dialect(sql: &str, backend: Backend) -> String {
     sql.replace("{id}", id).replace("{path}", path).replace("{blob}", blob)
 }
 
+/// A migration's checksum: SHA-256 of its three texts as compiled in.
+fn checksum(common: &str, sqlite: &str, postgres: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in [common, sqlite, postgres] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    format!("{:x}", h.finalize())
+}
+
+/// Key of the PostgreSQL advisory lock that serialises migrations between processes.
+const MIGRATION_LOCK: i64 = 0x6461_6e67_6a69_616e; // "dangjian"
+
+/// Applies the migrations not yet applied, each in its own transaction, on one
+/// connection: on PostgreSQL under an advisory lock (two servers starting at once migrate
+/// one after the other), on SQLite in `BEGIN IMMEDIATE` transactions (the write lock first,
+/// then the check). A migration applied earlier whose text has since changed is refused:
+/// its checksum no longer matches.
 pub(crate) async fn run(store: &Store) -> Result<(), StoreError> {
     let fail = |name: &str, e: sqlx::Error| StoreError::Migration { name: name.to_string(), reason: e.to_string() };
-    store
-        .pool
-        .execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
-        .await
-        .map_err(|e| fail("schema_migrations", e))?;
+    let mut conn = store.pool.acquire().await.map_err(|e| fail("schema_migrations", e))?;
+    if store.backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_lock($1)").bind(MIGRATION_LOCK).execute(&mut *conn).await.map_err(|e| fail("schema_migrations", e))?;
+    }
+    let result = apply(store.backend, &mut conn).await;
+    if store.backend == Backend::Postgres {
+        let _ = sqlx::query("SELECT pg_advisory_unlock($1)").bind(MIGRATION_LOCK).execute(&mut *conn).await;
+    }
+    result
+}
+
+async fn apply(backend: Backend, conn: &mut sqlx::AnyConnection) -> Result<(), StoreError> {
+    let fail = |name: &str, e: sqlx::Error| StoreError::Migration { name: name.to_string(), reason: e.to_string() };
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)").await.map_err(|e| fail("schema_migrations", e))?;
+    // Databases migrated before checksums were kept get the column now.
+    if sqlx::query("SELECT checksum FROM schema_migrations WHERE 1 = 0").fetch_all(&mut *conn).await.is_err() {
+        conn.execute("ALTER TABLE schema_migrations ADD COLUMN checksum TEXT").await.map_err(|e| fail("schema_migrations", e))?;
+    }
+    let (begin, commit) = match backend {
+        Backend::Sqlite => ("BEGIN IMMEDIATE", "COMMIT"),
+        Backend::Postgres => ("BEGIN", "COMMIT"),
+    };
     for (version, name, common, sqlite, postgres) in MIGRATIONS {
-        let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
-            .bind(*version)
-            .fetch_optional(&store.pool)
-            .await
-            .map_err(|e| fail(name, e))?;
-        if done.is_some() {
-            continue;
+        let sum = checksum(common, sqlite, postgres);
+        conn.execute(begin).await.map_err(|e| fail(name, e))?;
+        let step = async {
+            let done: Option<Option<String>> = sqlx::query_scalar("SELECT checksum FROM schema_migrations WHERE version = $1").bind(*version).fetch_optional(&mut *conn).await.map_err(|e| fail(name, e))?;
+            match done {
+                Some(Some(stored)) if stored == sum => return Ok(()),
+                Some(Some(_)) => {
+                    return Err(StoreError::Migration {
+                        name: name.to_string(),
+                        reason: "这个迁移在数据库中应用之后，程序里的迁移文本被改过（校验和不一致）：已应用的迁移不能修改，请把改动写成新的迁移".into(),
+                    })
+                }
+                Some(None) => {
+                    // Applied before checksums were kept: record it now.
+                    sqlx::query("UPDATE schema_migrations SET checksum = $1 WHERE version = $2").bind(&sum).bind(*version).execute(&mut *conn).await.map_err(|e| fail(name, e))?;
+                    return Ok(());
+                }
+                None => {}
+            }
+            let own = if backend == Backend::Sqlite { sqlite } else { postgres };
+            for stmt in statements(&dialect(common, backend)).into_iter().chain(statements(own)) {
+                conn.execute(stmt.as_str()).await.map_err(|e| fail(name, e))?;
+            }
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)")
+                .bind(*version)
+                .bind(*name)
+                .bind(crate::now_text())
+                .bind(&sum)
+                .execute(&mut *conn)
+                .await
+                .map_err(|e| fail(name, e))?;
+            Ok(())
         }
-        let mut tx = store.pool.begin().await.map_err(|e| fail(name, e))?;
-        let own = if store.backend == Backend::Sqlite { sqlite } else { postgres };
-        for stmt in statements(&dialect(common, store.backend)).into_iter().chain(statements(own)) {
-            tx.execute(stmt.as_str()).await.map_err(|e| fail(name, e))?;
+        .await;
+        match step {
+            Ok(()) => {
+                conn.execute(commit).await.map_err(|e| fail(name, e))?;
+            }
+            Err(e) => {
+                let _ = conn.execute("ROLLBACK").await;
+                return Err(e);
+            }
         }
-        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-            .bind(*version)
-            .bind(*name)
-            .bind(crate::now_text())
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| fail(name, e))?;
-        tx.commit().await.map_err(|e| fail(name, e))?;
     }
     Ok(())
 }
 
-/// Splits a migration into statements: comments dropped, split at `;` ending a line.
+/// Splits a migration into statements at a `;` that ends a line, dropping `--`
+/// comments; a `;` or `--` inside a quoted string ('…', "…") belongs to the string.
 fn statements(sql: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
-    for line in sql.lines() {
-        let line = line.split("--").next().unwrap_or("").trim_end();
-        if line.trim().is_empty() {
-            continue;
-        }
-        cur.push_str(line);
-        cur.push('\n');
-        if line.ends_with(';') {
-            out.push(std::mem::take(&mut cur));
+    let mut quote: Option<char> = None;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => {
+                cur.push(c);
+                // A doubled quote is an escaped one: stay inside.
+                if chars.peek() == Some(&q) {
+                    cur.push(chars.next().unwrap_or(q));
+                } else {
+                    quote = None;
+                }
+            }
+            (Some(_), c) => cur.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                cur.push(c);
+            }
+            (None, '-') if chars.peek() == Some(&'-') => {
+                for d in chars.by_ref() {
+                    if d == '\n' {
+                        cur.push('\n');
+                        break;
+                    }
+                }
+            }
+            (None, ';') => {
+                cur.push(';');
+                // A statement ends at a `;` that ends its line (a trigger's body keeps
+                // its inner `;` on the line).
+                let rest: String = chars.clone().take_while(|d| *d != '\n').collect();
+                let rest = rest.trim();
+                if rest.is_empty() || rest.starts_with("--") {
+                    out.push(std::mem::take(&mut cur).trim().to_string());
+                }
+            }
+            (None, c) => cur.push(c),
         }
     }
     if !cur.trim().is_empty() {
-        out.push(cur);
+        out.push(cur.trim().to_string());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::statements;
+
+    #[test]
+    fn strings_keep_their_dashes_and_semicolons() {
+        let sql = "-- header\nINSERT INTO t VALUES ('a -- b;\n c', 'it''s;'); -- trailing\nCREATE TABLE \"x;y\" (a TEXT);\nCREATE TRIGGER g AFTER INSERT ON t BEGIN SELECT 1; END;\n-- only a comment\n";
+        assert_eq!(statements(sql), vec!["INSERT INTO t VALUES ('a -- b;\n c', 'it''s;');", "CREATE TABLE \"x;y\" (a TEXT);", "CREATE TRIGGER g AFTER INSERT ON t BEGIN SELECT 1; END;"]);
+    }
+
+    #[test]
+    fn every_shipped_migration_splits_into_statements() {
+        for (_, name, common, sqlite, postgres) in super::MIGRATIONS {
+            for text in [common, sqlite, postgres] {
+                for s in statements(text) {
+                    assert!(s.ends_with(';'), "{name}: {s}");
+                }
+            }
+        }
+    }
 }

@@ -450,3 +450,23 @@ async fn a_double_submitted_payment_is_recorded_once(db: Db) {
     assert_eq!(ok, 1, "exactly one of five identical submissions is recorded");
 }
 both!(a_double_submitted_payment_is_recorded_once);
+
+/// Migrations: several processes opening a new database at once migrate it one after the
+/// other; a migration changed after it was applied is refused with the reason.
+async fn migrations_are_locked_and_checked(db: Db) {
+    let Some(url) = testkit::fresh_url(db).await else { return };
+    let opens: Vec<_> = (0..3).map(|_| { let url = url.clone(); tokio::spawn(async move { Store::open(&url).await.map(|_| ()) }) }).collect();
+    for o in opens {
+        o.await.unwrap().expect("concurrent start-ups all succeed");
+    }
+    let s = Store::open(&url).await.unwrap();
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(s.url()).await.unwrap();
+    let applied: i64 = sqlx::Row::try_get(&sqlx::query("SELECT COUNT(*) FROM schema_migrations WHERE checksum IS NOT NULL").fetch_one(&pool).await.unwrap(), 0).unwrap();
+    assert!(applied >= 14, "every migration recorded once with its checksum ({applied})");
+    sqlx::query("UPDATE schema_migrations SET checksum = 'x' WHERE version = 3").execute(&pool).await.unwrap();
+    pool.close().await;
+    let e = Store::open(&url).await.err().expect("a changed migration is refused").to_string();
+    assert!(e.contains("0003_exchange") && e.contains("校验和不一致"), "{e}");
+}
+both!(migrations_are_locked_and_checked);
