@@ -64,6 +64,15 @@ enum Command {
         /// 保留最近几份定时备份（更早的自动删除）
         #[arg(long, default_value_t = 7)]
         backup_keep: usize,
+        /// 用户访问的地址，例如 https://dangjian.example.gov.cn：以 https:// 开头时 Cookie 只经加密连接发送，并启用 HSTS
+        #[arg(long, env = "DANGJIAN_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// 会话空闲多少分钟后失效
+        #[arg(long, default_value_t = 120)]
+        session_idle_minutes: i64,
+        /// 会话最长多少小时（到时须重新登录）
+        #[arg(long, default_value_t = 12)]
+        session_hours: i64,
     },
     /// 备份：在服务运行时也能做出一致的副本（SQLite 用 VACUUM INTO，PostgreSQL 用 pg_dump），旁边写出清单（各表行数和摘要）
     #[command(help_template = HELP, next_help_heading = "选项")]
@@ -317,6 +326,34 @@ enum UserCommand {
         #[arg(long)]
         member: Option<i64>,
     },
+    /// 重置用户的密码（新密码从标准输入读取），并结束该用户的所有会话
+    #[command(help_template = HELP, next_help_heading = "选项")]
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+    },
+    /// 停用用户：不能再登录，已登录的会话立即结束
+    #[command(help_template = HELP, next_help_heading = "选项")]
+    Disable {
+        #[arg(long)]
+        username: String,
+    },
+    /// 重新启用已停用的用户
+    #[command(help_template = HELP, next_help_heading = "选项")]
+    Enable {
+        #[arg(long)]
+        username: String,
+    },
+}
+
+/// A password from standard input (one line).
+fn read_password() -> Result<String> {
+    let mut password = String::new();
+    if std::io::stdin().is_terminal() {
+        eprint!("请输入密码（至少10位，不能太常见，不能包含用户名），回车结束：");
+    }
+    std::io::stdin().read_line(&mut password).context("无法从标准输入读取密码")?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_string())
 }
 
 #[tokio::main]
@@ -408,12 +445,15 @@ async fn run(cli: Cli) -> Result<()> {
             let store = open(&cli.db).await?;
             generate(&store, &args, &rules, &rules_text).await?;
         }
-        Command::Serve { bind, backup_dir, backup_every, backup_keep } => {
-            let store = open(&cli.db).await?;
+        Command::Serve { bind, backup_dir, backup_every, backup_keep, public_url, session_idle_minutes, session_hours } => {
+            if session_idle_minutes < 1 || session_hours < 1 {
+                bail!("会话空闲时限和最长时限都应至少为1");
+            }
+            let store = open(&cli.db).await?.with_sessions(store::SessionPolicy { idle_minutes: session_idle_minutes, absolute_hours: session_hours });
             if let Some(dir) = backup_dir {
                 backups::schedule(store.clone(), dir, backup_every, backup_keep)?;
             }
-            serve(store, rules, rules_text.clone(), &bind).await?;
+            serve(store, rules, rules_text.clone(), &bind, &web::Options { public_url }).await?;
         }
         Command::Backup { out } => {
             let store = open(&cli.db).await?;
@@ -439,7 +479,7 @@ async fn run(cli: Cli) -> Result<()> {
             for (user, what) in &logins {
                 println!("  {user:<10} {what}");
             }
-            serve(store, rules, rules_text.clone(), &bind).await?;
+            serve(store, rules, rules_text.clone(), &bind, &web::Options::default()).await?;
         }
         Command::User(UserCommand::Create { username, role, org, member }) => {
             let store = open(&cli.db).await?;
@@ -448,16 +488,29 @@ async fn run(cli: Cli) -> Result<()> {
                 Some(code) => Some(store.org_by_code(&Scope::jurisdiction(), &code).await.with_context(|| format!("找不到组织代码为“{code}”的党组织"))?.id),
                 None => None,
             };
-            let mut password = String::new();
-            if std::io::stdin().is_terminal() {
-                eprint!("请输入密码（至少8位），回车结束：");
-            }
-            std::io::stdin().read_line(&mut password).context("无法从标准输入读取密码")?;
-            let password = password.trim_end_matches(['\r', '\n']);
-            let user = store.create_user(&username, password, role, org_id, member).await?;
+            let password = read_password()?;
+            let user = store.create_user(&username, &password, role, org_id, member).await?;
             println!("已创建用户“{}”（{}，编号{}）", user.username, user.role.label(), user.id);
         }
+        Command::User(UserCommand::ResetPassword { username }) => {
+            let store = open(&cli.db).await?;
+            let user = store.user_by_name(&username).await.with_context(|| format!("找不到用户“{username}”"))?;
+            let password = read_password()?;
+            store.set_password(&user, None, &password, None).await?;
+            println!("已重置用户“{username}”的密码，该用户原有的登录会话都已结束");
+        }
+        Command::User(UserCommand::Disable { username }) => set_disabled(&cli.db, &username, true).await?,
+        Command::User(UserCommand::Enable { username }) => set_disabled(&cli.db, &username, false).await?,
     }
+    Ok(())
+}
+
+/// `user disable` / `user enable`.
+async fn set_disabled(db: &str, username: &str, disable: bool) -> Result<()> {
+    let store = open(db).await?;
+    let user = store.user_by_name(username).await.with_context(|| format!("找不到用户“{username}”"))?;
+    store.set_user_disabled(&user, disable).await?;
+    println!("{}", if disable { format!("已停用用户“{username}”，其登录会话已结束") } else { format!("已重新启用用户“{username}”") });
     Ok(())
 }
 
@@ -593,10 +646,10 @@ async fn demo_users(store: &Store) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
-async fn serve(store: Store, rules: domain::rules::Rules, rules_text: String, bind: &str) -> Result<()> {
+async fn serve(store: Store, rules: domain::rules::Rules, rules_text: String, bind: &str, options: &web::Options) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("无法监听 {bind}：端口可能已被占用，请用 --bind 换一个地址"))?;
     let addr = listener.local_addr()?;
     println!("\n党建平台已启动：http://{addr}/  （按 Ctrl+C 停止）");
-    web::serve(listener, store, rules, rules_text).await.context("网页服务异常退出")?;
+    web::serve(listener, store, rules, rules_text, options).await.context("网页服务异常退出")?;
     Ok(())
 }

@@ -52,7 +52,7 @@ fn generate_users_and_refusals() {
     assert!(text(&o).contains("找不到组织代码为“NO-SUCH”的党组织"), "{}", text(&o));
     let o = run(&["--db", &db, "user", "create", "--username", "zz", "--role", "admin"], Some("short\n"));
     assert!(!o.status.success());
-    assert!(text(&o).contains("密码至少8位"), "{}", text(&o));
+    assert!(text(&o).contains("密码至少10位"), "{}", text(&o));
     let o = run(&["--db", &db, "user", "create", "--username", "zz", "--role", "secretary", "--org", "330122-00002"], Some("long-enough-pw\n"));
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("已创建用户“zz”"));

@@ -11,8 +11,23 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 
-/// How long a session lasts without logging in again.
-const SESSION_HOURS: i64 = 12;
+/// How long sessions last (会话时限): unused for `idle_minutes` or older than
+/// `absolute_hours`, a session ends and the user logs in again.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SessionPolicy {
+    pub idle_minutes: i64,
+    pub absolute_hours: i64,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        SessionPolicy { idle_minutes: 120, absolute_hours: 12 }
+    }
+}
+
+fn utc(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
 
 /// A live session: its user and the CSRF token its forms must carry.
 #[derive(Debug, Clone)]
@@ -44,9 +59,7 @@ impl Store {
         if username.is_empty() || username.chars().count() > 50 || username.chars().any(char::is_whitespace) {
             return Err(StoreError::invalid("username", "用户名不能为空、不能含空格，且不超过50个字符"));
         }
-        if password.chars().count() < 8 {
-            return Err(StoreError::invalid("password", "密码至少8位"));
-        }
+        domain::user::check_password(username, password).map_err(|m| StoreError::invalid("password", m))?;
         let all = Scope::jurisdiction();
         match role {
             Role::Secretary if org_id.is_none() => return Err(StoreError::invalid("org", "党组织书记/党务工作者账号必须指定所在党组织（--org）")),
@@ -98,29 +111,82 @@ impl Store {
         let token = random_token();
         let csrf = random_token();
         let now = chrono::Utc::now();
-        let expires = (now + chrono::Duration::hours(SESSION_HOURS)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        let expires = utc(now + chrono::Duration::hours(self.sessions.absolute_hours));
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(token_hash(&token))
             .bind(user.id)
             .bind(&csrf)
             .bind(crate::now_text())
             .bind(expires)
+            .bind(utc(now))
             .execute(&self.pool)
             .await?;
         Ok((token, SessionInfo { user: user.clone(), csrf_token: csrf }))
     }
 
     /// The live session for a token, if any.
+    /// The live session for a token, if any: not revoked, not past its absolute end, used
+    /// within the idle time, its user not disabled. Using it keeps it alive.
     pub async fn session(&self, token: &str) -> Result<Option<SessionInfo>, StoreError> {
+        let now = chrono::Utc::now();
+        let idle_since = utc(now - chrono::Duration::minutes(self.sessions.idle_minutes));
+        let hash = token_hash(token);
         let row = sqlx::query(
-            "SELECT u.id, u.username, u.role, u.org_id, u.member_id, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled = 0",
+            "SELECT u.id, u.username, u.role, u.org_id, u.member_id, s.csrf_token, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled = 0 AND (s.last_seen_at IS NULL OR s.last_seen_at > $3)",
         )
-        .bind(token_hash(token))
-        .bind(crate::now_text())
+        .bind(&hash)
+        .bind(utc(now))
+        .bind(&idle_since)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| Ok(SessionInfo { user: user_from(&r)?, csrf_token: r.s("csrf_token")? })).transpose()
+        let Some(r) = row else { return Ok(None) };
+        // Written at most once a minute, not on every request.
+        let seen = r.os("last_seen_at")?.unwrap_or_default();
+        if seen < utc(now - chrono::Duration::minutes(1)) {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(utc(now)).bind(&hash).execute(&self.pool).await?;
+        }
+        Ok(Some(SessionInfo { user: user_from(&r)?, csrf_token: r.s("csrf_token")? }))
+    }
+
+    /// Ends every session of a user (退出所有设备), but `keep` if given.
+    pub async fn revoke_user_sessions(&self, user_id: i64, keep: Option<&str>) -> Result<u64, StoreError> {
+        let keep = keep.map(token_hash).unwrap_or_default();
+        let r = sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND token_hash <> $3").bind(crate::now_text()).bind(user_id).bind(keep).execute(&self.pool).await?;
+        Ok(r.rows_affected())
+    }
+
+    /// Changes a user's password under the policy; the current one must be given unless an
+    /// administrator resets it (`current = None`). Every other session of the user ends.
+    pub async fn set_password(&self, user: &User, current: Option<&str>, new: &str, keep_session: Option<&str>) -> Result<(), StoreError> {
+        if let Some(c) = current {
+            if self.authenticate(&user.username, c).await?.is_none() {
+                return Err(StoreError::invalid("current", "当前密码不正确"));
+            }
+        }
+        domain::user::check_password(&user.username, new).map_err(|m| StoreError::invalid("password", m))?;
+        let hash = Argon2::default()
+            .hash_password(new.as_bytes(), &SaltString::generate(&mut OsRng))
+            .map_err(|e| StoreError::invalid("password", format!("无法处理该密码：{e}")))?
+            .to_string();
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(user.id).execute(&self.pool).await?;
+        self.revoke_user_sessions(user.id, keep_session).await?;
+        Ok(())
+    }
+
+    /// A user by name (administration from the CLI).
+    pub async fn user_by_name(&self, username: &str) -> Result<User, StoreError> {
+        let row = sqlx::query("SELECT id, username, role, org_id, member_id FROM users WHERE username = $1").bind(username.trim()).fetch_optional(&self.pool).await?;
+        row.map(|r| user_from(&r)).transpose()?.ok_or(StoreError::NotFound { what: "用户" })
+    }
+
+    /// Disables (停用) or enables a user; a disabled user's sessions end at once.
+    pub async fn set_user_disabled(&self, user: &User, disabled: bool) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2").bind(i64::from(disabled)).bind(user.id).execute(&self.pool).await?;
+        if disabled {
+            self.revoke_user_sessions(user.id, None).await?;
+        }
+        Ok(())
     }
 
     /// Ends a session (kept, marked revoked).

@@ -26,7 +26,7 @@ mod statistics;
 mod survey;
 mod units;
 
-pub use auth::{random_token, SessionInfo};
+pub use auth::{random_token, SessionInfo, SessionPolicy};
 pub use backup::{manifest_path, Manifest, TableDigest};
 pub use bulk::{BulkLoader, Row, Table};
 pub use compliance::{ComplianceSummary, FailingOrg, RuleSummary};
@@ -62,6 +62,8 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// How long sessions last.
+    sessions: auth::SessionPolicy,
     /// The URL as given (bulk loads into PostgreSQL open their own COPY connection).
     url: String,
 }
@@ -113,11 +115,17 @@ impl Store {
             .connect_with(opts)
             .await
             .map_err(|e| open_err(e.to_string()))?;
-        Ok(Store { pool, backend, url: url.to_string() })
+        Ok(Store { pool, backend, sessions: Default::default(), url: url.to_string() })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The same store with another session policy (`serve --session-idle-minutes …`).
+    pub fn with_sessions(mut self, policy: auth::SessionPolicy) -> Store {
+        self.sessions = policy;
+        self
     }
 
     /// The URL the store was opened with (tests reach behind the store with it).

@@ -33,6 +33,7 @@ const MIGRATIONS: &[Migration] = &[
     (12, "0012_date_precision", include_str!("../migrations/0012_date_precision.sql"), "", ""),
     (13, "0013_saved_reports", include_str!("../migrations/0013_saved_reports.sql"), "", ""),
     (14, "0014_dues_unique", include_str!("../migrations/0014_dues_unique.sql"), "", ""),
+    (15, "0015_session_activity", include_str!("../migrations/0015_session_activity.sql"), "", ""),
 ];
 
 /// The two dialect tokens of the migration files, per backend.

@@ -470,3 +470,31 @@ async fn migrations_are_locked_and_checked(db: Db) {
     assert!(e.contains("0003_exchange") && e.contains("校验和不一致"), "{e}");
 }
 both!(migrations_are_locked_and_checked);
+
+/// Sessions end when idle or too old, and when their user is disabled; the password
+/// policy applies to new accounts and changed passwords.
+async fn sessions_end_and_passwords_follow_the_policy(db: Db) {
+    let Some(w) = world(db).await else { return };
+    let s = w.store.clone().with_sessions(store::SessionPolicy { idle_minutes: 30, absolute_hours: 2 });
+    let (f, m) = field(s.create_user("zhao", "1234567890", Role::Admin, None, None).await.unwrap_err());
+    assert_eq!((f, m.contains("太常见")), ("password", true));
+    let u = s.create_user("zhao", "a-good-long-pass", Role::Admin, None, None).await.unwrap();
+    let (token, _) = s.create_session(&u).await.unwrap();
+    assert!(s.session(&token).await.unwrap().is_some());
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(s.url()).await.unwrap();
+    let ago = |mins: i64| (chrono::Utc::now() - chrono::Duration::minutes(mins)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    sqlx::query("UPDATE sessions SET last_seen_at = $1").bind(ago(31)).execute(&pool).await.unwrap();
+    assert!(s.session(&token).await.unwrap().is_none(), "idle for 31 minutes of 30");
+    let (token, _) = s.create_session(&u).await.unwrap();
+    sqlx::query("UPDATE sessions SET expires_at = $1 WHERE last_seen_at > $2").bind(ago(1)).bind(ago(5)).execute(&pool).await.unwrap();
+    assert!(s.session(&token).await.unwrap().is_none(), "past its absolute end");
+    let (token, _) = s.create_session(&u).await.unwrap();
+    s.set_user_disabled(&u, true).await.unwrap();
+    assert!(s.session(&token).await.unwrap().is_none() && s.authenticate("zhao", "a-good-long-pass").await.unwrap().is_none(), "a disabled user is out");
+    s.set_user_disabled(&u, false).await.unwrap();
+    let (f, _) = field(s.set_password(&u, Some("a-good-long-pass"), "zhao-2026-abcdef", None).await.unwrap_err());
+    assert_eq!(f, "password", "the username in the password is refused");
+    pool.close().await;
+}
+both!(sessions_end_and_passwords_follow_the_policy);

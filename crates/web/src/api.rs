@@ -58,11 +58,19 @@ pub struct Credentials {
     password: String,
 }
 
-pub async fn login(State(st): State<AppState>, raw: axum::body::Bytes) -> ApiResult {
+pub async fn login(State(st): State<AppState>, peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>, raw: axum::body::Bytes) -> ApiResult {
     let c: Credentials = body(&raw)?;
+    let keys = crate::throttle::keys(&c.username, peer.map(|p| p.0 .0.ip()));
+    if let Some(wait) = st.throttle.wait(&keys) {
+        let mut res = (StatusCode::TOO_MANY_REQUESTS, Json(json!({"error": crate::throttle::message(wait), "retry_after": wait.as_secs().max(1)}))).into_response();
+        res.headers_mut().insert(axum::http::header::RETRY_AFTER, wait.as_secs().max(1).into());
+        return Ok(res);
+    }
     let Some(user) = st.store.authenticate(&c.username, &c.password).await? else {
+        st.throttle.failed(&keys);
         return Ok((StatusCode::UNAUTHORIZED, Json(json!({"error": "用户名或密码不正确"}))).into_response());
     };
+    st.throttle.succeeded(&c.username);
     let (token, _) = st.store.create_session(&user).await?;
     ok(json!({"token": token, "user": user}))
 }

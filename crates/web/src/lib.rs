@@ -2,6 +2,7 @@
 //! `/api/v1`, sessions and CSRF. Handlers are thin: authenticate, call the store with
 //! the caller's scope, render.
 
+mod account_pages;
 mod api;
 mod auth;
 mod compliance_pages;
@@ -17,6 +18,7 @@ mod research_pages;
 mod submissions;
 mod survey_form;
 mod survey_pages;
+mod throttle;
 mod view;
 
 use axum::http::{header, HeaderValue};
@@ -37,15 +39,35 @@ pub struct AppState {
     pub submissions: submissions::Submissions,
     /// Public questionnaire links resolved, by token.
     pub forms: Arc<std::sync::RwLock<std::collections::HashMap<String, Arc<survey_form::PublicForm>>>>,
+    /// Failed logins per account and address.
+    pub throttle: Arc<throttle::LoginThrottle>,
+    /// Served over https (`--public-url https://…`): cookies `Secure`, HSTS sent.
+    pub https: bool,
+}
+
+/// How the server is reached.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The address users reach the server at, e.g. https://dangjian.example.gov.cn.
+    pub public_url: Option<String>,
 }
 
 /// The application's routes.
 pub fn router(store: Store, rules: Rules, rules_text: String) -> Router {
-    let state = AppState { store, rules: Arc::new(rules), rules_text: Arc::new(rules_text), submissions: Default::default(), forms: Default::default() };
+    router_with(store, rules, rules_text, &Options::default())
+}
+
+/// The routes, served as `options` say.
+pub fn router_with(store: Store, rules: Rules, rules_text: String, options: &Options) -> Router {
+    let https = options.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+    let state = AppState { store, rules: Arc::new(rules), rules_text: Arc::new(rules_text), submissions: Default::default(), forms: Default::default(), throttle: Default::default(), https };
     Router::new()
         .route("/", get(pages::home))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
+        .route("/account", get(account_pages::account_page))
+        .route("/account/password", post(account_pages::change_password))
+        .route("/account/logout-all", post(account_pages::logout_all))
         .route("/orgs", get(pages::org_roots))
         .route("/orgs/{id}", get(pages::org_page))
         .route("/members/{id}", get(pages::member_page))
@@ -150,6 +172,13 @@ pub fn router(store: Store, rules: Rules, rules_text: String) -> Router {
         .route("/api/v1/compliance", get(api::compliance))
         .fallback(pages::not_found)
         .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::map_response(move |mut res: axum::response::Response| async move {
+            // Over https, browsers are told to keep to it for a year (HSTS).
+            if https {
+                res.headers_mut().insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+            }
+            res
+        }))
         .with_state(state)
 }
 
@@ -166,8 +195,9 @@ async fn security_headers(mut res: axum::response::Response) -> axum::response::
 }
 
 /// Serves until Ctrl+C.
-pub async fn serve(listener: tokio::net::TcpListener, store: Store, rules: Rules, rules_text: String) -> std::io::Result<()> {
-    axum::serve(listener, router(store, rules, rules_text))
+pub async fn serve(listener: tokio::net::TcpListener, store: Store, rules: Rules, rules_text: String, options: &Options) -> std::io::Result<()> {
+    // The peer address reaches the handlers (login throttling per address).
+    axum::serve(listener, router_with(store, rules, rules_text, options).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown())
         .await
 }

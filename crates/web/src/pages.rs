@@ -39,10 +39,10 @@ pub async fn not_found() -> Response {
 
 // ---- login -------------------------------------------------------------------------------
 
-pub async fn login_form() -> Response {
+pub async fn login_form(State(st): State<AppState>) -> Response {
     let csrf = store::random_token();
     let mut res = login_page(&csrf, None).into_response();
-    let c = format!("{}={csrf}; Path=/login; HttpOnly; SameSite=Strict", auth::LOGIN_CSRF_COOKIE);
+    let c = format!("{}={csrf}; Path=/login; HttpOnly; SameSite=Strict{}", auth::LOGIN_CSRF_COOKIE, auth::secure(st.https));
     res.headers_mut().insert(header::SET_COOKIE, c.parse().expect("valid header"));
     res
 }
@@ -69,17 +69,25 @@ pub struct LoginForm {
     csrf: String,
 }
 
-pub async fn login(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> PageResult {
+pub async fn login(State(st): State<AppState>, peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>, headers: HeaderMap, Form(f): Form<LoginForm>) -> PageResult {
     let expected = auth::cookie(&headers, auth::LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || !auth::same_token(&expected, &f.csrf) {
         return Err(PageError::Status(StatusCode::FORBIDDEN, "表单已过期或来源不明（CSRF 校验失败），请刷新登录页后重试".into()));
     }
+    let keys = crate::throttle::keys(&f.username, peer.map(|p| p.0 .0.ip()));
+    if let Some(wait) = st.throttle.wait(&keys) {
+        let mut res = (StatusCode::TOO_MANY_REQUESTS, login_page(&f.csrf, Some(&crate::throttle::message(wait)))).into_response();
+        res.headers_mut().insert(header::RETRY_AFTER, wait.as_secs().max(1).into());
+        return Ok(res);
+    }
     let Some(user) = st.store.authenticate(&f.username, &f.password).await? else {
+        st.throttle.failed(&keys);
         return Ok((StatusCode::UNAUTHORIZED, login_page(&f.csrf, Some("用户名或密码不正确"))).into_response());
     };
+    st.throttle.succeeded(&f.username);
     let (token, _) = st.store.create_session(&user).await?;
     let mut res = Redirect::to("/").into_response();
-    res.headers_mut().insert(header::SET_COOKIE, auth::session_cookie(&token).parse().expect("valid header"));
+    res.headers_mut().insert(header::SET_COOKIE, auth::session_cookie(&token, st.https).parse().expect("valid header"));
     Ok(res)
 }
 
@@ -97,7 +105,7 @@ pub async fn logout(State(st): State<AppState>, headers: HeaderMap, Form(f): For
         st.store.revoke_session(&t).await?;
     }
     let mut res = Redirect::to("/login").into_response();
-    res.headers_mut().insert(header::SET_COOKIE, auth::clear_session_cookie().parse().expect("valid header"));
+    res.headers_mut().insert(header::SET_COOKIE, auth::clear_session_cookie(st.https).parse().expect("valid header"));
     Ok(res)
 }
 

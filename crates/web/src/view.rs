@@ -58,7 +58,7 @@ pub fn layout(title: &str, user: Option<(&User, &str)>, body: Markup) -> Html<St
                             a href="/research" { "调研资料" }
                             a href="/report" { "调研报告" }
                         }
-                        span.user { (u.username) "（" (u.role.label()) "）" }
+                        a.user href="/account" { (u.username) "（" (u.role.label()) "）" }
                         form method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(csrf);
                             button type="submit" { "退出" }

@@ -1348,3 +1348,58 @@ async fn form_api_and_import_agree_on_every_meeting() {
     assert_eq!(by("表单"), by("导入"), "form and import stored different meetings");
     assert_eq!(by("表单").len(), tally.0);
 }
+
+/// Five wrong passwords and the account waits, the right password included (pages and
+/// API alike); a changed password ends the other sessions; "logout everywhere" ends all;
+/// over https cookies are Secure and HSTS is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logins_are_throttled_and_sessions_end_when_asked() {
+    let app = app().await;
+    let c = browser();
+    let form = c.get(format!("{}/login", app.base)).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_csrf(&form);
+    for _ in 0..5 {
+        let r = c.post(format!("{}/login", app.base)).form(&[("username", "sec"), ("password", "wrong-password-x"), ("csrf", &csrf)]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = c.post(format!("{}/login", app.base)).form(&[("username", "SEC"), ("password", PW), ("csrf", &csrf)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "the right password waits too");
+    assert!(r.headers().contains_key("retry-after"));
+    assert!(r.text().await.unwrap().contains("登录失败次数过多，请在"));
+    let api = Client::new();
+    for _ in 0..5 {
+        let r = api.post(format!("{}/api/v1/session", app.base)).json(&serde_json::json!({"username": "admin", "password": "nope-nope-nope"})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = api.post(format!("{}/api/v1/session", app.base)).json(&serde_json::json!({"username": "admin", "password": PW})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.json::<serde_json::Value>().await.unwrap()["error"].as_str().unwrap().contains("登录失败次数过多"));
+
+    // A password change: the current one is checked, the policy applied, other sessions end.
+    let here = login_page(&app, "member").await;
+    let there = login_page(&app, "member").await;
+    let page = here.get(format!("{}/account", app.base)).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_csrf(&page);
+    let change = |current: &str, new: &str| [("csrf", csrf.clone()), ("current", current.to_string()), ("password", new.to_string()), ("confirm", new.to_string())];
+    let r = here.post(format!("{}/account/password", app.base)).form(&change("not-it-at-all", "brand-new-pass-9")).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("当前密码不正确"));
+    let r = here.post(format!("{}/account/password", app.base)).form(&change(PW, "1234567890")).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("太常见"));
+    let r = here.post(format!("{}/account/password", app.base)).form(&change(PW, "brand-new-pass-9")).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("密码已修改"));
+    assert_eq!(get_status(&here, format!("{}/account", app.base)).await, StatusCode::OK, "this session stays");
+    assert_ne!(get_status(&there, format!("{}/account", app.base)).await, StatusCode::OK, "the other session ended");
+    // Logout everywhere ends this one too.
+    let r = here.post(format!("{}/account/logout-all", app.base)).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_ne!(get_status(&here, format!("{}/account", app.base)).await, StatusCode::OK);
+
+    // Over https: Secure cookies and HSTS.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = web::router_with(app.store.clone(), domain::rules::Rules::default_rules(), domain::rules::DEFAULT_RULES.to_string(), &web::Options { public_url: Some("https://dangjian.example.gov.cn".into()) });
+    tokio::spawn(async move { axum_serve(listener, router).await });
+    let r = browser().get(format!("{base}/login")).send().await.unwrap();
+    assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000");
+    assert!(r.headers()["set-cookie"].to_str().unwrap().contains("; Secure"));
+}
