@@ -79,15 +79,33 @@ pub(crate) async fn run(store: &Store) -> Result<(), StoreError> {
 
 async fn apply(backend: Backend, conn: &mut sqlx::AnyConnection) -> Result<(), StoreError> {
     let fail = |name: &str, e: sqlx::Error| StoreError::Migration { name: name.to_string(), reason: e.to_string() };
-    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)").await.map_err(|e| fail("schema_migrations", e))?;
-    // Databases migrated before checksums were kept get the column now.
-    if sqlx::query("SELECT checksum FROM schema_migrations WHERE 1 = 0").fetch_all(&mut *conn).await.is_err() {
-        conn.execute("ALTER TABLE schema_migrations ADD COLUMN checksum TEXT").await.map_err(|e| fail("schema_migrations", e))?;
-    }
     let (begin, commit) = match backend {
         Backend::Sqlite => ("BEGIN IMMEDIATE", "COMMIT"),
         Backend::Postgres => ("BEGIN", "COMMIT"),
     };
+    // The log table, and the checksum column for databases migrated before checksums were
+    // kept, under the same lock as the migrations.
+    conn.execute(begin).await.map_err(|e| fail("schema_migrations", e))?;
+    let log = async {
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL, checksum TEXT)").await?;
+        let has: i64 = match backend {
+            Backend::Sqlite => sqlx::query_scalar("SELECT COUNT(*) FROM pragma_table_info('schema_migrations') WHERE name = 'checksum'").fetch_one(&mut *conn).await?,
+            Backend::Postgres => sqlx::query_scalar("SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'schema_migrations' AND column_name = 'checksum'").fetch_one(&mut *conn).await?,
+        };
+        if has == 0 {
+            conn.execute("ALTER TABLE schema_migrations ADD COLUMN checksum TEXT").await?;
+        }
+        Ok::<(), sqlx::Error>(())
+    }
+    .await;
+    match log {
+        Ok(()) => conn.execute(commit).await.map(|_| ()),
+        Err(e) => {
+            let _ = conn.execute("ROLLBACK").await;
+            Err(e)
+        }
+    }
+    .map_err(|e| fail("schema_migrations", e))?;
     for (version, name, common, sqlite, postgres) in MIGRATIONS {
         let sum = checksum(common, sqlite, postgres);
         conn.execute(begin).await.map_err(|e| fail(name, e))?;
