@@ -99,6 +99,8 @@ pub struct Member {
     pub citizen_id: CitizenId,
     pub education: Education,
     pub occupation: Occupation,
+    /// Serialized masked (138****5678), as the pages show it: JSON never carries the number.
+    #[serde(serialize_with = "serialize_masked_phone")]
     pub phone: Option<String>,
     /// 入党时间 (admitted as probationary member); the month's first day when only the
     /// month is known (`joined_precision`).
@@ -401,5 +403,30 @@ mod tests {
         let b = Date::from_ymd_opt(2000, 6, 15).unwrap();
         assert_eq!(age_on(b, Date::from_ymd_opt(2018, 6, 14).unwrap()), 17);
         assert_eq!(age_on(b, Date::from_ymd_opt(2018, 6, 15).unwrap()), 18);
+    }
+}
+
+/// A phone number with its middle digits hidden (个人信息): 138****5678.
+pub fn mask_phone(p: &str) -> String {
+    let c: Vec<char> = p.chars().collect();
+    if c.len() < 7 {
+        return p.to_string();
+    }
+    c.iter().enumerate().map(|(i, ch)| if i >= 3 && i < c.len() - 4 { '*' } else { *ch }).collect()
+}
+
+fn serialize_masked_phone<S: serde::Serializer>(p: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    match p {
+        Some(p) => s.serialize_some(&mask_phone(p)),
+        None => s.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod phone_tests {
+    #[test]
+    fn phones_are_masked_in_json() {
+        assert_eq!(super::mask_phone("13812345678"), "138****5678");
+        assert_eq!(super::mask_phone("0571-8765432"), "057*****5432");
     }
 }

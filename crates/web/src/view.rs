@@ -92,11 +92,4 @@ pub fn opt<T: std::fmt::Display>(v: &Option<T>) -> String {
     v.as_ref().map(|x| x.to_string()).unwrap_or_else(|| "—".to_string())
 }
 
-/// Phone numbers are personal data: the middle digits are hidden.
-pub fn mask_phone(p: &str) -> String {
-    let c: Vec<char> = p.chars().collect();
-    if c.len() < 7 {
-        return p.to_string();
-    }
-    c.iter().enumerate().map(|(i, ch)| if i >= 3 && i < c.len() - 4 { '*' } else { *ch }).collect()
-}
+pub use domain::member::mask_phone;

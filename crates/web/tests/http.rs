@@ -216,6 +216,11 @@ async fn api_enforces_scope_and_explains_refusals() {
     let (s, m) = api(&app, &sec, &format!("/api/v1/members/{}", app.a_member)).await;
     assert_eq!(s, StatusCode::OK);
     assert!(m["citizen_id"].as_str().unwrap().contains("**********"));
+    // Phones are masked in the API as on the pages.
+    if let Some(phone) = m["phone"].as_str() {
+        assert!(phone.contains("****"), "{phone}");
+    }
+    assert!(members["items"].as_array().unwrap().iter().filter_map(|x| x["phone"].as_str()).all(|p| p.contains("****")), "list too");
     let (s, meetings) = api(&app, &sec, &format!("/api/v1/meetings?org={}&year=2026", app.a)).await;
     assert_eq!(s, StatusCode::OK);
     assert!(!meetings["items"].as_array().unwrap().is_empty());
