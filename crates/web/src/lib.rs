@@ -122,6 +122,7 @@ pub fn router_with(store: Store, rules: Rules, rules_text: String, options: &Opt
         .route("/campaigns/{id}/export", get(survey_pages::export))
         .route("/report", get(report_pages::report_page))
         .route("/report/saved", post(report_pages::save_choices))
+        .route("/report/refresh", post(report_pages::refresh))
         .route("/report/saved/{id}", get(report_pages::saved_report))
         .route("/research", get(research_pages::overview))
         .route("/research/search", get(research_pages::search))

@@ -71,10 +71,11 @@ pub async fn report_page(State(st): State<AppState>, headers: HeaderMap, Query(q
         Some(code) => st.store.org_by_code(&v.scope, code).await?,
         None => root.clone(),
     };
-    let refresh = q.refresh.is_some();
-    if refresh && v.session.user.role != domain::user::Role::Admin {
-        return Err(PageError::Status(StatusCode::FORBIDDEN, "重新计算指标会重算整个辖区，只有组织部管理员可以操作".into()));
+    // Recomputing changes stored state: a GET never does it (the button posts).
+    if q.refresh.is_some() {
+        return Err(PageError::Status(StatusCode::METHOD_NOT_ALLOWED, "重新计算指标会改变已保存的结果，请用调研报告页上的“按最新数据重新计算”按钮".into()));
     }
+    let refresh = false;
     if let Some(f) = q.format.as_deref() {
         let req = report::Request { org: org.id, year, as_of: cut_off(year), rules: &st.rules, rules_text: &st.rules_text, refresh, choices: report::Choices::default() };
         return write(&st, &v, &req, f).await;
@@ -104,12 +105,11 @@ pub async fn report_page(State(st): State<AppState>, headers: HeaderMap, Query(q
                 None => p.muted { (year) "年的指标尚未按现行规则和指标目录计算，生成报告时会先计算（辖区大时需要几分钟）。" },
             }
             @if is_admin {
-                form method="get" action="/report" {
+                form method="post" action="/report/refresh" {
+                    input type="hidden" name="csrf" value=(v.session.csrf_token);
                     input type="hidden" name="org" value=(org.code);
                     input type="hidden" name="year" value=(year);
-                    input type="hidden" name="format" value="html";
-                    input type="hidden" name="refresh" value="1";
-                    button type="submit" { "按最新数据重新计算并生成" }
+                    button type="submit" { "按最新数据重新计算" }
                 }
             }
         }
@@ -278,4 +278,21 @@ pub async fn saved_report(State(st): State<AppState>, headers: HeaderMap, Path(i
             }
         }
     }))
+}
+
+/// Recomputes the year's indicators (administrators; a CSRF-checked POST), then shows the
+/// report page with the new run.
+pub async fn refresh(State(st): State<AppState>, headers: HeaderMap, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
+    let v = staff(&st, &headers).await?;
+    let f = crate::auth::checked_form(&v, raw)?;
+    if v.session.user.role != domain::user::Role::Admin {
+        return Err(PageError::Status(StatusCode::FORBIDDEN, "重新计算指标会重算整个辖区，只有组织部管理员可以操作".into()));
+    }
+    let year: i32 = f.get("year").and_then(|y| y.trim().parse().ok()).ok_or_else(|| bad("年度应为四位数字，例如 2026"))?;
+    if !(2000..=today().year()).contains(&year) {
+        return Err(bad(format!("年度 {year} 无效：应在2000年到今年之间")));
+    }
+    indicators::compute(&st.store, &st.rules, year, cut_off(year)).await?;
+    let org = f.get("org").cloned().unwrap_or_default();
+    Ok(Redirect::to(&format!("/report?org={}&year={year}", org.trim())).into_response())
 }

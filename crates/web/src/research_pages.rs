@@ -653,6 +653,10 @@ pub async fn add_attachments(State(st): State<AppState>, headers: HeaderMap, Pat
         "documents" => "document",
         _ => return Err(PageError::Status(StatusCode::NOT_FOUND, "页面不存在".into())),
     };
+    // The literature library is the jurisdiction's: only administrators change it.
+    if kind == "document" {
+        admin(&v)?;
+    }
     let (fields, _, files, mut refused) = read_multipart(&mut mp).await?;
     check_csrf(&v, &fields)?;
     let back = format!("/{}s/{id}", kind);

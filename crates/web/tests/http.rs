@@ -842,7 +842,16 @@ async fn report_page_writes_the_report_within_scope() {
     let md = md.text().await.unwrap();
     assert!(md.starts_with("# 关于") && md.contains("## 一、调研方法"), "{md}");
     assert_eq!(get_status(&sec, format!("{}/report?org={b_code}&year=2026&format=md", app.base)).await, StatusCode::NOT_FOUND);
-    assert_eq!(get_status(&sec, format!("{}/report?year=2026&format=html&refresh=1", app.base)).await, StatusCode::FORBIDDEN);
+    assert_eq!(get_status(&sec, format!("{}/report?year=2026&format=html&refresh=1", app.base)).await, StatusCode::METHOD_NOT_ALLOWED, "a GET never recomputes");
+    assert_eq!(get_status(&admin, format!("{}/report?year=2026&format=html&refresh=1", app.base)).await, StatusCode::METHOD_NOT_ALLOWED);
+    // Recomputing is a CSRF-checked POST, for administrators only.
+    let page = admin.get(format!("{}/report?org={root}&year=2026", app.base)).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_csrf(&page);
+    let r = admin.post(format!("{}/report/refresh", app.base)).form(&[("csrf", csrf.as_str()), ("org", root.as_str()), ("year", "2026")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let sec_page = sec.get(format!("{}/report", app.base)).send().await.unwrap().text().await.unwrap();
+    let r = sec.post(format!("{}/report/refresh", app.base)).form(&[("csrf", hidden_csrf(&sec_page).as_str()), ("year", "2026")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(get_status(&admin, format!("{}/report?year=2026&format=pdf", app.base)).await, StatusCode::UNPROCESSABLE_ENTITY);
     let member = login_page(&app, "member").await;
     assert_eq!(get_status(&member, format!("{}/report", app.base)).await, StatusCode::FORBIDDEN);
