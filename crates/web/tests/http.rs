@@ -763,6 +763,10 @@ async fn interviews_coding_attachments_and_search_within_scope() {
     let r = sec.get(format!("{}/attachments/{}", app.base, files[0].id)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.bytes().await.unwrap().as_ref(), b"%PDF-1.4 test");
+    // Policy documents are the jurisdiction's: a secretary cannot attach files to them.
+    let form = reqwest::multipart::Form::new().text("csrf", csrf.clone()).part("attachments", reqwest::multipart::Part::bytes(b"%PDF-1.4 x".to_vec()).file_name("a.pdf"));
+    let r = sec.post(format!("{}/documents/1/attachments", app.base)).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let b_org_user = app.store.create_user("sec_b", PW, Role::Secretary, Some(app.b), None).await.unwrap();
     let _ = b_org_user;
     let other = login_page(&app, "sec_b").await;
