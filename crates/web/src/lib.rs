@@ -173,6 +173,7 @@ pub fn router_with(store: Store, rules: Rules, rules_text: String, options: &Opt
         .route("/api/v1/compliance", get(api::compliance))
         .fallback(pages::not_found)
         .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn(chinese_rejections))
         .layer(axum::middleware::map_response(move |mut res: axum::response::Response| async move {
             // Over https, browsers are told to keep to it for a year (HSTS).
             if https {
@@ -181,6 +182,36 @@ pub fn router_with(store: Store, rules: Rules, rules_text: String, options: &Opt
             res
         }))
         .with_state(state)
+}
+
+/// The framework's own rejections (a body too large, JSON or form that cannot be read, a
+/// bad path parameter, a wrong method) come as English plain text; they are answered in
+/// Chinese instead, as JSON under /api and as a page elsewhere. Our own errors are HTML or
+/// JSON and pass unchanged.
+async fn chinese_rejections(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    // Plain text, or no body type at all (a 405 comes empty).
+    let plain = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_none_or(|t| t.starts_with("text/plain"));
+    let status = res.status();
+    if !(plain && status.is_client_error()) {
+        return res;
+    }
+    let msg = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "提交的内容超过了大小上限：请减小文件或分批提交",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "提交的内容类型不对：表单请用网页提交，接口请用 JSON（Content-Type: application/json）",
+        StatusCode::METHOD_NOT_ALLOWED => "这个地址不支持这种请求方式",
+        StatusCode::UNPROCESSABLE_ENTITY => "提交的内容无法读取：有字段的类型或格式不对，请检查后重试",
+        StatusCode::NOT_FOUND => "页面或记录不存在",
+        _ => "请求的格式不正确，无法读取：请检查地址和提交的内容后重试",
+    };
+    if api {
+        (status, axum::Json(serde_json::json!({ "error": msg }))).into_response()
+    } else {
+        (status, view::message_page(status, msg)).into_response()
+    }
 }
 
 async fn security_headers(mut res: axum::response::Response) -> axum::response::Response {

@@ -1421,3 +1421,28 @@ async fn logins_are_throttled_and_sessions_end_when_asked() {
     assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000");
     assert!(r.headers()["set-cookie"].to_str().unwrap().contains("; Secure"));
 }
+
+/// The framework's rejections reach users in Chinese: a body over the limit, a path
+/// parameter that is not a number, a wrong content type, a wrong method.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn framework_rejections_are_answered_in_chinese() {
+    let app = app().await;
+    let tok = token(&app, "admin").await;
+    let big = format!("{{\"name\": \"{}\"}}", "x".repeat(3 * 1024 * 1024));
+    let c = Client::new();
+    let r = c.post(format!("{}/api/v1/members", app.base)).bearer_auth(&tok).header("content-type", "application/json").body(big).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let j: serde_json::Value = r.json().await.unwrap();
+    assert!(j["error"].as_str().unwrap().contains("超过了大小上限"), "{j}");
+    let admin = login_page(&app, "admin").await;
+    for (method, path, status) in [("GET", "/members/abc", StatusCode::BAD_REQUEST), ("DELETE", "/orgs", StatusCode::METHOD_NOT_ALLOWED)] {
+        let r = admin.request(method.parse().unwrap(), format!("{}{path}", app.base)).send().await.unwrap();
+        assert_eq!(r.status(), status, "{method} {path}");
+        let body = r.text().await.unwrap();
+        assert!(body.contains("<html") && !body.contains("Invalid") && !body.contains("Method"), "{method} {path}: {body}");
+    }
+    let r = c.post(format!("{}/api/v1/session", app.base)).header("content-type", "text/xml").body("<x/>").send().await.unwrap();
+    let status = r.status();
+    let body = r.text().await.unwrap();
+    assert!(status.is_client_error() && body.contains("error") && !body.is_ascii(), "{status} {body}");
+}
