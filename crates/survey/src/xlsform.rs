@@ -441,6 +441,8 @@ pub fn read(book: &Book) -> Result<Loaded, FormErrors> {
         }
     }
 
+    /// Groups and repeats nest at most this deep (deeper forms only cost pages their time).
+    const MAX_DEPTH: usize = 10;
     let mut stack: Vec<Item> = vec![Item::new(Kind::Group, "", 0)];
     let mut names: HashMap<String, u32> = HashMap::new();
     let mut refs: Vec<(u32, String, String, Vec<String>)> = Vec::new();
@@ -550,10 +552,24 @@ pub fn read(book: &Book) -> Result<Loaded, FormErrors> {
         }
         if let Some(list) = kind.list() {
             if !lists.contains_key(list) {
-                errors.push(err(sname, rn, tcol, format!("选项列表 “{list}” 在 choices 工作表中不存在")));
+                errors.push(err(sname, rn, tcol.clone(), format!("选项列表 “{list}” 在 choices 工作表中不存在")));
+            }
+            // A choice_filter compares columns of the list's choices: one that names none
+            // of them (a misspelt column) lets no choice pass, and the question could never
+            // be answered. (Other bare words, as pyxform's `pastel=yes`, are left alone.)
+            if let (Some(choices), Some(cf)) = (lists.get(list), &it.choice_filter) {
+                let words = cf.bare_names();
+                let is_col = |w: &String| matches!(w.as_str(), "name" | "label") || choices.iter().any(|c| c.extra.contains_key(w));
+                if !words.is_empty() && !words.iter().any(is_col) {
+                    errors.push(err(sname, rn, sh.col_of("choice_filter"), format!("choice_filter 中的 “{}” 不是选项列表 {list} 的列：choices 工作表中没有这一列（或这一列在该列表中全是空的），这样没有任何选项能显示", words.join("”“"))));
+                }
             }
         }
         if matches!(kind, Kind::Group | Kind::Repeat) {
+            // stack[0] is the form itself: its length is the depth the new group starts at.
+            if stack.len() > MAX_DEPTH {
+                errors.push(err(sname, rn, tcol, format!("分组和重复组最多嵌套 {MAX_DEPTH} 层，{} {name} 是第 {} 层；请减少嵌套", kind.xlsform_type(), stack.len())));
+            }
             stack.push(it);
         } else {
             stack.last_mut().unwrap().children.push(it);

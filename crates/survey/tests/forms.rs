@@ -196,3 +196,27 @@ fn pyxform_converts_the_forms_dangjian_writes() {
         }
     }
 }
+
+/// Forms that could only hurt: nesting past 10 levels, a choice_filter naming a column
+/// the choices do not have. Both are refused with the row and the reason.
+#[test]
+fn deep_nesting_and_unknown_filter_columns_are_refused() {
+    let mut md = String::from("| survey |\n| | type | name | label |\n");
+    for i in 0..12 {
+        md.push_str(&format!("| | begin_group | g{i} | G{i} |\n"));
+    }
+    md.push_str("| | text | t | T |\n");
+    for _ in 0..12 {
+        md.push_str("| | end_group | | |\n");
+    }
+    let s = read_bytes(md.as_bytes()).unwrap_err().to_string();
+    assert!(s.contains("最多嵌套 10 层") && s.contains("g10"), "{s}");
+    let ten: String = (0..10).map(|i| format!("| | begin_group | h{i} | H |\n")).collect::<String>() + "| | text | t | T |\n" + &"| | end_group | | |\n".repeat(10);
+    assert!(read_bytes(format!("| survey |\n| | type | name | label |\n{ten}").as_bytes()).is_ok(), "ten levels are fine");
+    let md = "| survey |\n| | type | name | label | choice_filter |\n| | select_one s | state | State | |\n| | select_one c | county | County | provnce=${state} |\n\
+              | choices |\n| | list_name | name | label | state |\n| | s | tx | Texas | |\n| | c | harris | Harris | tx |\n";
+    let s = read_bytes(md.as_bytes()).unwrap_err().to_string();
+    assert!(s.contains("choice_filter 中的 “provnce” 不是选项列表 c 的列"), "{s}");
+    let fixed = md.replace("provnce", "state");
+    assert!(read_bytes(fixed.as_bytes()).is_ok());
+}
