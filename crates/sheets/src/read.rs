@@ -172,6 +172,10 @@ pub fn open(path: &Path, pick_sheet: impl FnOnce(&[String]) -> usize + Send + 's
         };
         match format {
             Format::Xlsx => {
+                if let Err(e) = check_xlsx_sizes(&path, &file) {
+                    let _ = name_tx.send(Err(e));
+                    return;
+                }
                 let (mut wb, sheet) = match open_book::<calamine::Xlsx<_>>(&path, &file, pick_sheet) {
                     Ok(x) => x,
                     Err(e) => {
@@ -398,6 +402,37 @@ impl<R: Read> Read for Tail<R> {
         }
         Ok(n)
     }
+}
+
+/// A part of an .xlsx larger than this that is also compressed more than [`MAX_RATIO`]
+/// times is refused before anything is decoded: a "zip bomb", or one enormous cell, would
+/// otherwise be unpacked into memory whole (calamine reads the shared strings at once).
+const BIG_PART: u64 = 16 * 1024 * 1024;
+const MAX_RATIO: u64 = 200;
+/// No part may unpack to more than this at all.
+const MAX_PART: u64 = 4 * 1024 * 1024 * 1024;
+
+/// Checks an .xlsx's parts by their sizes in the zip directory, before reading any.
+pub fn check_xlsx_sizes(path: &Path, file: &str) -> Result<(), SheetError> {
+    let f = std::fs::File::open(path).map_err(|e| SheetError::Io { file: file.to_string(), reason: e.to_string() })?;
+    let mut zip = zip::ZipArchive::new(f).map_err(|e| broken(file, &e.to_string()))?;
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).map_err(|e| broken(file, &e.to_string()))?;
+        let (size, packed) = (entry.size(), entry.compressed_size().max(1));
+        let mb = |b: u64| b as f64 / 1_048_576.0;
+        if size > MAX_PART || (size > BIG_PART && size / packed > MAX_RATIO) {
+            return Err(SheetError::File {
+                file: file.to_string(),
+                reason: format!(
+                    "文件中的 {} 解压后有 {:.0} MB，是压缩后大小的 {} 倍，像是“压缩炸弹”或含有异常巨大的单元格，为保护服务器不予读取：请检查文件内容，或另存为 CSV 后再导入",
+                    entry.name().map(|n| n.to_string()).unwrap_or_default(),
+                    mb(size),
+                    size / packed
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Opens a workbook and picks the sheet to read.

@@ -205,6 +205,30 @@ async fn bad_input_changes_nothing(db: Db) {
     let line = temp("line.csv");
     std::fs::write(&line, "姓名,身份证号\n".to_string() + &"党".repeat(17 * 1024 * 1024)).unwrap();
     refused_file(&store, &line, "超过32767个字符").await;
+    // One 100 MB cell packed into a small .xlsx (a "zip bomb"): refused from the zip's
+    // directory, before anything is unpacked.
+    let bomb = temp("bomb.xlsx");
+    {
+        use std::io::Write;
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&bomb).unwrap());
+        let o = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        z.start_file("[Content_Types].xml", o).unwrap();
+        z.write_all(br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#).unwrap();
+        z.start_file("xl/workbook.xml", o).unwrap();
+        z.write_all(br#"<workbook><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#).unwrap();
+        z.start_file("xl/sharedStrings.xml", o).unwrap();
+        z.write_all(b"<sst><si><t>").unwrap();
+        let chunk = vec![b'a'; 1024 * 1024];
+        for _ in 0..100 {
+            z.write_all(&chunk).unwrap();
+        }
+        z.write_all(b"</t></si></sst>").unwrap();
+        z.finish().unwrap();
+    }
+    assert!(std::fs::metadata(&bomb).unwrap().len() < 1024 * 1024);
+    let started = std::time::Instant::now();
+    refused_file(&store, &bomb, "压缩炸弹").await;
+    assert!(started.elapsed().as_secs() < 5, "refused without unpacking");
     assert_eq!(before, store.content_digest().await.unwrap(), "a refused import wrote something");
 }
 both!(bad_input_changes_nothing);
