@@ -453,7 +453,7 @@ async fn run(cli: Cli) -> Result<()> {
             if let Some(dir) = backup_dir {
                 backups::schedule(store.clone(), dir, backup_every, backup_keep)?;
             }
-            serve(store, rules, rules_text.clone(), &bind, &web::Options { public_url }).await?;
+            serve(store, rules, rules_text.clone(), &bind, &web::Options { public_url, work_dir: Some(work_dir(&cli.db)) }).await?;
         }
         Command::Backup { out } => {
             let store = open(&cli.db).await?;
@@ -479,7 +479,7 @@ async fn run(cli: Cli) -> Result<()> {
             for (user, what) in &logins {
                 println!("  {user:<10} {what}");
             }
-            serve(store, rules, rules_text.clone(), &bind, &web::Options::default()).await?;
+            serve(store, rules, rules_text.clone(), &bind, &web::Options { work_dir: Some(work_dir(&cli.db)), ..Default::default() }).await?;
         }
         Command::User(UserCommand::Create { username, role, org, member }) => {
             let store = open(&cli.db).await?;
@@ -503,6 +503,13 @@ async fn run(cli: Cli) -> Result<()> {
         Command::User(UserCommand::Enable { username }) => set_disabled(&cli.db, &username, false).await?,
     }
     Ok(())
+}
+
+/// The server's private work folder: beside an SQLite database, else in the current one.
+fn work_dir(db: &str) -> std::path::PathBuf {
+    let base = db.strip_prefix("sqlite://").map(|p| std::path::Path::new(p.split('?').next().unwrap_or(p)).parent().map(|d| d.to_path_buf()).unwrap_or_default()).unwrap_or_default();
+    let base = if base.as_os_str().is_empty() { std::path::PathBuf::from(".") } else { base };
+    base.join("dangjian-work")
 }
 
 /// `user disable` / `user enable`.

@@ -30,12 +30,10 @@ fn kind_of(s: &str) -> Result<Kind, PageError> {
     Kind::parse(s).ok_or_else(|| bad(format!("导入类别“{s}”无法识别")))
 }
 
-/// Uploads and reports live in one folder, named by user and a random token so that
-/// nobody can fetch another user's file.
+/// Uploads and reports live in the server's private work folder (crate::work_dir), named
+/// by user and a random token so that nobody can fetch another user's file.
 fn upload_dir() -> PathBuf {
-    let d = std::env::temp_dir().join("dangjian-uploads");
-    let _ = std::fs::create_dir_all(&d);
-    d
+    crate::work_dir().join("uploads")
 }
 
 /// Uploads never confirmed and reports never fetched are removed after a day.

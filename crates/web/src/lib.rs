@@ -45,11 +45,32 @@ pub struct AppState {
     pub https: bool,
 }
 
-/// How the server is reached.
+/// How the server is reached, and where it keeps its files.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// The address users reach the server at, e.g. https://dangjian.example.gov.cn.
     pub public_url: Option<String>,
+    /// The private work folder for uploads and exports in progress (beside the data);
+    /// `None`: a folder of this process's own under the system's temporary directory.
+    pub work_dir: Option<std::path::PathBuf>,
+}
+
+static WORK_DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// The server's private work folder (uploads, exports being written): readable by the
+/// server's user only, and not shared with other servers on the host.
+pub(crate) fn work_dir() -> std::path::PathBuf {
+    WORK_DIR.get_or_init(|| private_dir(std::env::temp_dir().join(format!("dangjian-{}-{}", std::process::id(), &store::random_token()[..12])))).clone()
+}
+
+fn private_dir(d: std::path::PathBuf) -> std::path::PathBuf {
+    let _ = std::fs::create_dir_all(d.join("uploads"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700));
+    }
+    d
 }
 
 /// The application's routes.
@@ -60,6 +81,9 @@ pub fn router(store: Store, rules: Rules, rules_text: String) -> Router {
 /// The routes, served as `options` say.
 pub fn router_with(store: Store, rules: Rules, rules_text: String, options: &Options) -> Router {
     let https = options.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+    if let Some(d) = &options.work_dir {
+        let _ = WORK_DIR.set(private_dir(d.clone()));
+    }
     let state = AppState { store, rules: Arc::new(rules), rules_text: Arc::new(rules_text), submissions: Default::default(), forms: Default::default(), throttle: Default::default(), https };
     Router::new()
         .route("/", get(pages::home))
@@ -254,5 +278,18 @@ async fn shutdown() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(unix)]
+    #[test]
+    fn the_work_folder_is_private_to_this_server() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = super::work_dir();
+        assert!(d.join("uploads").is_dir());
+        assert_eq!(std::fs::metadata(&d).unwrap().permissions().mode() & 0o077, 0, "no access for group or others");
+        assert!(d.file_name().unwrap().to_str().unwrap().contains(&std::process::id().to_string()), "a folder of this process's own");
     }
 }

@@ -555,7 +555,7 @@ pub async fn export(State(st): State<AppState>, headers: HeaderMap, Path(id): Pa
     let fmt = q.format.as_deref().unwrap_or("xlsx");
     let format = Format::parse(fmt).ok_or_else(|| bad(format!("导出格式“{fmt}”无法识别，可选 xlsx、csv、sav、dta")))?;
     let c = st.store.campaign(&v.scope, id).await?;
-    let path = std::env::temp_dir().join(format!("dangjian-survey-{}-{}.{}", v.session.user.id, store::random_token(), format.ext()));
+    let path = crate::work_dir().join(format!("survey-{}-{}.{}", v.session.user.id, store::random_token(), format.ext()));
     let r = survey::export::export(&st.store, &v.scope, id, format, q.valid == Some(1), &path).await;
     let bytes = std::fs::read(&path);
     let _ = std::fs::remove_file(&path);
