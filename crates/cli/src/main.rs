@@ -654,6 +654,8 @@ async fn demo_users(store: &Store) -> Result<Vec<(String, String)>> {
 }
 
 async fn serve(store: Store, rules: domain::rules::Rules, rules_text: String, bind: &str, options: &web::Options) -> Result<()> {
+    // The server's log: failed requests with their id, internal errors with their cause.
+    let _ = tracing_subscriber::fmt().with_target(false).with_max_level(tracing_subscriber::filter::LevelFilter::INFO).try_init();
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("无法监听 {bind}：端口可能已被占用，请用 --bind 换一个地址"))?;
     let addr = listener.local_addr()?;
     println!("\n党建平台已启动：http://{addr}/  （按 Ctrl+C 停止）");

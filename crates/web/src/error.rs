@@ -69,8 +69,10 @@ fn classify(e: &StoreError) -> (StatusCode, String) {
         StoreError::NotFound { .. } => (StatusCode::NOT_FOUND, e.to_string()),
         StoreError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
         _ => {
-            eprintln!("内部错误：{e}");
-            (StatusCode::INTERNAL_SERVER_ERROR, "服务器内部错误，请稍后重试；如持续出现请联系管理员查看服务日志".to_string())
+            // The cause goes to the log under the request's id; the user gets the id only.
+            let id = crate::request_id();
+            tracing::error!(request_id = %id, "内部错误：{e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, format!("服务器内部错误，请稍后重试；如持续出现请联系管理员，并告知错误编号 {id}"))
         }
     }
 }

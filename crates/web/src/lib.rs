@@ -87,6 +87,8 @@ pub fn router_with(store: Store, rules: Rules, rules_text: String, options: &Opt
     let state = AppState { store, rules: Arc::new(rules), rules_text: Arc::new(rules_text), submissions: Default::default(), forms: Default::default(), throttle: Default::default(), https };
     Router::new()
         .route("/", get(pages::home))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/account", get(account_pages::account_page))
@@ -176,7 +178,6 @@ pub fn router_with(store: Store, rules: Rules, rules_text: String, options: &Opt
         .route("/api/v1/documents", get(api::documents))
         .route("/api/v1/search", get(api::research_search))
         .route("/api/v1/campaigns/{id}/stats", get(api::campaign_stats))
-        .route("/healthz", get(|| async { "ok" }))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/v1/session", post(api::login).delete(api::logout))
         .route("/api/v1/me", get(api::me))
@@ -198,6 +199,7 @@ pub fn router_with(store: Store, rules: Rules, rules_text: String, options: &Opt
         .fallback(pages::not_found)
         .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::from_fn(chinese_rejections))
+        .layer(axum::middleware::from_fn(with_request_id))
         .layer(axum::middleware::map_response(move |mut res: axum::response::Response| async move {
             // Over https, browsers are told to keep to it for a year (HSTS).
             if https {
@@ -206,6 +208,51 @@ pub fn router_with(store: Store, rules: Rules, rules_text: String, options: &Opt
             res
         }))
         .with_state(state)
+}
+
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// The current request's id (请求编号), as the log and the X-Request-Id header give it.
+pub(crate) fn request_id() -> String {
+    REQUEST_ID.try_with(|id| id.clone()).unwrap_or_else(|_| "-".into())
+}
+
+/// Gives every request an id (kept in the log and the X-Request-Id header) and logs each
+/// request that failed on the server with its method, path, status and time.
+async fn with_request_id(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let id = store::random_token()[..12].to_string();
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    let started = std::time::Instant::now();
+    let mut res = REQUEST_ID.scope(id.clone(), next.run(req)).await;
+    let ms = started.elapsed().as_millis();
+    if res.status().is_server_error() {
+        tracing::error!(request_id = %id, %method, %path, status = res.status().as_u16(), ms, "请求失败");
+    } else {
+        tracing::debug!(request_id = %id, %method, %path, status = res.status().as_u16(), ms, "请求");
+    }
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert("x-request-id", v);
+    }
+    res
+}
+
+/// The process is up (for a service manager's liveness check).
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The server can serve: its database answers.
+async fn readyz(axum::extract::State(st): axum::extract::State<AppState>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match st.store.is_empty().await {
+        Ok(_) => axum::Json(serde_json::json!({ "ready": true })).into_response(),
+        Err(e) => {
+            tracing::error!("就绪检查失败：{e}");
+            (axum::http::StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({ "ready": false, "error": "数据库无法访问" }))).into_response()
+        }
+    }
 }
 
 /// The framework's own rejections (a body too large, JSON or form that cannot be read, a

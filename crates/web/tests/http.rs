@@ -1441,6 +1441,12 @@ async fn framework_rejections_are_answered_in_chinese() {
         let body = r.text().await.unwrap();
         assert!(body.contains("<html") && !body.contains("Invalid") && !body.contains("Method"), "{method} {path}: {body}");
     }
+    // Health and readiness for service managers; every answer carries its request id.
+    let r = c.get(format!("{}/healthz", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["x-request-id"].len(), 12);
+    let r = c.get(format!("{}/readyz", app.base)).send().await.unwrap();
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["ready"], true);
     let r = c.post(format!("{}/api/v1/session", app.base)).header("content-type", "text/xml").body("<x/>").send().await.unwrap();
     let status = r.status();
     let body = r.text().await.unwrap();
