@@ -223,6 +223,10 @@ pub fn open(path: &Path, pick_sheet: impl FnOnce(&[String]) -> usize + Send + 's
                 send_rows(&mut rows);
             }
             Format::Xls => {
+                if let Err(e) = check_xls_header(&path, &file) {
+                    let _ = name_tx.send(Err(e));
+                    return;
+                }
                 let (mut wb, sheet) = match open_book::<calamine::Xls<_>>(&path, &file, pick_sheet) {
                     Ok(x) => x,
                     Err(e) => {
@@ -434,6 +438,195 @@ pub fn check_xlsx_sizes(path: &Path, file: &str) -> Result<(), SheetError> {
     }
     Ok(())
 }
+
+/// Checks an .xls's compound-file structure before calamine reads it: a sector size other
+/// than the format's two, a sector chain that loops or leaves the file, or a stream longer
+/// than the file make the reader grow a buffer until the process aborts (found by the
+/// fuzz tests), so such a file is refused first. Reads the file once, by sectors.
+pub fn check_xls_header(path: &Path, file: &str) -> Result<(), SheetError> {
+    let bad = || SheetError::File { file: file.to_string(), reason: "文件不是完整的 Excel 97-2003 工作簿（文件结构已损坏）：请用 Excel 或 WPS 打开后另存为 .xlsx 再导入".into() };
+    let bytes = std::fs::read(path).map_err(|e| SheetError::Io { file: file.to_string(), reason: e.to_string() })?;
+    cfb_is_sound(&bytes).then_some(()).ok_or_else(bad)
+}
+
+/// The compound file's header, FAT and chains are within the file and acyclic.
+fn cfb_is_sound(b: &[u8]) -> bool {
+    const END: u32 = 0xFFFF_FFFE;
+    let u16_at = |i: usize| b.get(i..i + 2).map(|x| u16::from_le_bytes([x[0], x[1]]));
+    let u32_at = |i: usize| b.get(i..i + 4).map(|x| u32::from_le_bytes([x[0], x[1], x[2], x[3]]));
+    if b.len() < 512 || b[..8] != [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] {
+        return false;
+    }
+    let shift = match (u16_at(26), u16_at(30)) {
+        (Some(3), Some(9)) => 9,
+        (Some(4), Some(12)) => 12,
+        _ => return false,
+    };
+    if u16_at(32) != Some(6) {
+        return false;
+    }
+    let size = 1usize << shift;
+    let sectors = (b.len().saturating_sub(512) / size) as u32;
+    let sector = |id: u32| -> Option<&[u8]> {
+        let start = (id as usize + 1) * size;
+        b.get(start..start + size)
+    };
+    // The FAT sectors: 109 in the header, the rest in the DIFAT chain.
+    let mut fat_ids: Vec<u32> = (0..109).filter_map(|k| u32_at(76 + 4 * k)).filter(|id| *id < sectors).collect();
+    let mut difat = u32_at(68).unwrap_or(END);
+    let mut guard = 0;
+    while difat < sectors {
+        guard += 1;
+        if guard > sectors {
+            return false;
+        }
+        let Some(s) = sector(difat) else { return false };
+        let n = size / 4;
+        fat_ids.extend((0..n - 1).map(|k| u32::from_le_bytes([s[4 * k], s[4 * k + 1], s[4 * k + 2], s[4 * k + 3]])).filter(|id| *id < sectors));
+        difat = u32::from_le_bytes([s[4 * (n - 1)], s[4 * (n - 1) + 1], s[4 * (n - 1) + 2], s[4 * (n - 1) + 3]]);
+    }
+    let mut fat: Vec<u32> = Vec::with_capacity(fat_ids.len() * size / 4);
+    for id in fat_ids {
+        let Some(s) = sector(id) else { return false };
+        fat.extend(s.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])));
+    }
+    // A chain ends, stays within the file and the FAT, and never comes back on itself.
+    let walk = |mut id: u32| -> Option<usize> {
+        let mut n = 0usize;
+        while id != END {
+            if id >= sectors || id as usize >= fat.len() || n > sectors as usize {
+                return None;
+            }
+            n += 1;
+            id = fat[id as usize];
+        }
+        Some(n)
+    };
+    let Some(dir_sectors) = u32_at(48).and_then(walk) else { return false };
+    // Directory entries: every stream stored in big sectors fits its chain and the file.
+    let cutoff = u32_at(56).unwrap_or(4096) as u64;
+    let mut id = u32_at(48).unwrap_or(END);
+    let mut book: Option<(u32, u64)> = None;
+    let mut root: Option<u32> = None;
+    for _ in 0..dir_sectors {
+        let Some(s) = sector(id) else { return false };
+        for e in s.chunks_exact(128) {
+            let kind = e[66];
+            let name_len = (u16::from_le_bytes([e[64], e[65]]) as usize).min(64);
+            let name: Vec<u16> = e[..name_len].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).take_while(|c| *c != 0).collect();
+            let name = String::from_utf16_lossy(&name);
+            let start = u32::from_le_bytes([e[116], e[117], e[118], e[119]]);
+            let len = u64::from_le_bytes([e[120], e[121], e[122], e[123], e[124], e[125], e[126], e[127]]) & if shift == 9 { 0xFFFF_FFFF } else { u64::MAX };
+            if len > b.len() as u64 {
+                return false;
+            }
+            let big = kind == 5 || (kind == 2 && len >= cutoff);
+            if big && len > 0 {
+                match walk(start) {
+                    Some(n) if (n as u64) * size as u64 >= len => {}
+                    _ => return false,
+                }
+            }
+            if kind == 5 {
+                root = Some(start);
+            }
+            if kind == 2 && (name == "Workbook" || name == "Book") {
+                book = Some((start, len));
+            }
+        }
+        id = fat[id as usize];
+    }
+    // The mini FAT's own chain.
+    let mini = u32_at(60).unwrap_or(END);
+    if mini != END && walk(mini).is_none() {
+        return false;
+    }
+    // The workbook stream's declared sheet sizes (DIMENSIONS records): the reader reserves
+    // room for rows × columns cells at once.
+    let chain = |mut id: u32, fat: &[u32], read: &dyn Fn(u32) -> Option<Vec<u8>>, limit: usize| -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut n = 0;
+        while id != END && out.len() < limit {
+            n += 1;
+            if id as usize >= fat.len() || n > fat.len() {
+                return None;
+            }
+            out.extend(read(id)?);
+            id = fat[id as usize];
+        }
+        out.truncate(limit);
+        Some(out)
+    };
+    let big_sector = |id: u32| sector(id).map(<[u8]>::to_vec);
+    let stream = match book {
+        None => return true,
+        Some((start, len)) if len as u64 >= cutoff => chain(start, &fat, &big_sector, len as usize),
+        Some((start, len)) => {
+            // Small streams live in the mini stream (the root entry's chain), in 64-byte sectors.
+            let mini_fat: Vec<u32> = match chain(mini, &fat, &big_sector, usize::MAX) {
+                Some(m) => m.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect(),
+                None => return false,
+            };
+            let Some(ministream) = root.and_then(|r| chain(r, &fat, &big_sector, usize::MAX)) else { return false };
+            let mini_sector = |id: u32| ministream.get(id as usize * 64..id as usize * 64 + 64).map(<[u8]>::to_vec);
+            chain(start, &mini_fat, &mini_sector, len as usize)
+        }
+    };
+    let Some(stream) = stream else { return false };
+    dimensions_are_sane(&stream)
+}
+
+/// Every DIMENSIONS record of a BIFF stream declares at most [`MAX_XLS_CELLS`] cells, with
+/// its first row before its last, and the cells each sheet holds span no more than that
+/// (the reader lays a sheet's cells out as one rectangle from the first to the last).
+fn dimensions_are_sane(stream: &[u8]) -> bool {
+    let mut pos = 0usize;
+    // The rectangle of the current sheet's cells: (first row, last row, first col, last col).
+    let mut span: Option<(u64, u64, u64, u64)> = None;
+    let too_big = |s: Option<(u64, u64, u64, u64)>| s.is_some_and(|(r0, r1, c0, c1)| (r1 - r0 + 1) * (c1 - c0 + 1) > MAX_XLS_CELLS);
+    while pos + 4 <= stream.len() {
+        let typ = u16::from_le_bytes([stream[pos], stream[pos + 1]]);
+        let len = u16::from_le_bytes([stream[pos + 2], stream[pos + 3]]) as usize;
+        let Some(d) = stream.get(pos + 4..pos + 4 + len) else { return true };
+        if typ == 0x0200 {
+            let u16_at = |i: usize| u16::from_le_bytes([d[i], d[i + 1]]) as u64;
+            let u32_at = |i: usize| u32::from_le_bytes([d[i], d[i + 1], d[i + 2], d[i + 3]]) as u64;
+            let (rf, rl, cf, cl) = match len {
+                10 => (u16_at(0), u16_at(2), u16_at(4), u16_at(6)),
+                14 | 16 => (u32_at(0), u32_at(4), u16_at(8), u16_at(10)),
+                _ => (0, 0, 0, 0),
+            };
+            let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
+            if rl >= 1 && cl >= 1 && (rf >= rl || (rl - rf) * (cl - cf) > MAX_XLS_CELLS) {
+                return false;
+            }
+        }
+        // Cell records start with their row and column (MULRK also ends with its last column).
+        if matches!(typ, 0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x0006 | 0x027E | 0x00FD | 0x00BD | 0x0201 | 0x00BE) && len >= 4 {
+            let row = u16::from_le_bytes([d[0], d[1]]) as u64;
+            let col = u16::from_le_bytes([d[2], d[3]]) as u64;
+            let last = if matches!(typ, 0x00BD | 0x00BE) && len >= 6 { u16::from_le_bytes([d[len - 2], d[len - 1]]) as u64 } else { col };
+            let (c0, c1) = (col.min(last), col.max(last));
+            span = Some(match span {
+                None => (row, row, c0, c1),
+                Some((r0, r1, a, b)) => (r0.min(row), r1.max(row), a.min(c0), b.max(c1)),
+            });
+            if too_big(span) {
+                return false;
+            }
+        }
+        // A new substream (BOF) starts a new sheet's rectangle.
+        if typ == 0x0809 {
+            span = None;
+        }
+        pos += 4 + len;
+    }
+    true
+}
+
+/// The most cells an .xls sheet may declare (an Excel 97-2003 sheet holds at most
+/// 65 536 × 256; a roster is far smaller).
+const MAX_XLS_CELLS: u64 = 4_000_000;
 
 /// Opens a workbook and picks the sheet to read.
 fn open_book<W>(path: &Path, file: &str, pick: impl FnOnce(&[String]) -> usize) -> Result<(W, String), SheetError>
