@@ -94,10 +94,10 @@ async fn root(store: &Store, code: &str) -> Result<i64> {
     Ok(store.org_by_code(&Scope::jurisdiction(), code).await.with_context(|| format!("找不到组织代码为“{code}”的党组织"))?.id)
 }
 
-pub async fn export(store: &Store, kind_text: &str, org: &str, out: &Path, year: Option<i32>) -> Result<()> {
+pub async fn export(store: &Store, kind_text: &str, org: &str, out: &Path, year: Option<i32>, disclosure: &sheets::export::Disclosure) -> Result<()> {
     let kind = kind(kind_text)?;
     let root = root(store, org).await?;
-    let n = sheets::export::export_file(store, &Scope::jurisdiction(), kind, root, year, out, None).await?;
+    let n = sheets::export::export_file(store, &Scope::jurisdiction(), kind, root, year, out, None, disclosure).await?;
     println!("已导出{}{}条到 {}", kind.label(), n, out.display());
     Ok(())
 }

@@ -150,6 +150,12 @@ enum Command {
         /// 只导出这一年的会议（仅 meetings）
         #[arg(long)]
         year: Option<i32>,
+        /// 导出完整的身份证号和电话（默认脱敏）；须同时用 --purpose 写明用途，记入导出记录
+        #[arg(long, requires = "purpose")]
+        full_ids: bool,
+        /// 导出完整身份证号的用途
+        #[arg(long)]
+        purpose: Option<String>,
     },
     /// 生成空白导入模板（带下拉选项和填写说明）
     #[command(help_template = HELP, next_help_heading = "选项")]
@@ -405,9 +411,14 @@ async fn run(cli: Cli) -> Result<()> {
             let store = open(&cli.db).await?;
             excel::import(&store, &file, (&kind, sheet.as_deref()), &rules, dry_run, report.as_deref()).await?;
         }
-        Command::Export { kind, org, out, year } => {
+        Command::Export { kind, org, out, year, full_ids, purpose } => {
             let store = open(&cli.db).await?;
-            excel::export(&store, &kind, &org, &out, year).await?;
+            let disclosure = match (full_ids, purpose) {
+                (true, Some(p)) if p.trim().chars().count() >= 4 => sheets::export::Disclosure::Full { purpose: p.trim().to_string() },
+                (true, _) => bail!("导出完整身份证号和电话须用 --purpose 写明用途（至少4个字）"),
+                (false, _) => sheets::export::Disclosure::Masked,
+            };
+            excel::export(&store, &kind, &org, &out, year, &disclosure).await?;
         }
         Command::Template { kind, out } => excel::template(&kind, &out)?,
         Command::Roster { rows, org, out, seed } => {

@@ -19,6 +19,9 @@ impl CitizenId {
         if s.is_empty() {
             return Err(FieldError::new("citizen_id", "身份证号未填写：请填写18位公民身份号码"));
         }
+        if s.contains('*') {
+            return Err(FieldError::new("citizen_id", format!("身份证号“{s}”是脱敏的（中间是*），无法据此导入：请填写完整号码，或请辖区管理员说明用途后导出完整身份证号")));
+        }
         if s.chars().count() != 18 {
             return Err(err("应为18位，请核对后重新填写"));
         }
@@ -93,6 +96,12 @@ impl CitizenId {
 fn check_char(first17: &str) -> char {
     let s: u32 = first17.bytes().zip(WEIGHTS).map(|(c, w)| (c - b'0') as u32 * w).sum();
     CHECK[(s % 11) as usize]
+}
+
+/// A citizen ID in text masked as [`CitizenId`] shows it (1101**********002X), whatever
+/// the text holds (registers of committee members keep it as text).
+pub fn mask_text(s: &str) -> String {
+    mask_str(s.trim())
 }
 
 fn mask_str(s: &str) -> String {

@@ -244,6 +244,10 @@ impl HeaderMap {
         let i = self.kind.columns().iter().position(|c| c.key == key).and_then(|p| self.index[p]);
         i.and_then(|i| row.cells.get(i)).unwrap_or(&Value::Empty)
     }
+    /// The position in the row of the column for `key`, when the file has it.
+    pub fn col(&self, key: &str) -> Option<usize> {
+        self.kind.columns().iter().position(|c| c.key == key).and_then(|p| self.index[p])
+    }
     pub fn has(&self, key: &str) -> bool {
         self.kind.columns().iter().position(|c| c.key == key).and_then(|p| self.index[p]).is_some()
     }

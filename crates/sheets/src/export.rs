@@ -66,11 +66,21 @@ pub fn writer(kind: Kind, path: &Path) -> Result<TableWriter, SheetError> {
     TableWriter::create(path, kind.label(), &heads(kind))
 }
 
+/// What an export shows of citizen IDs and phone numbers (个人信息).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Disclosure {
+    /// Masked as the pages show them (the default; such a file cannot be re-imported).
+    Masked,
+    /// In full, for a stated purpose that goes into the export log.
+    Full { purpose: String },
+}
+
 /// Writes the records of `kind` in `root`'s subtree to `path` (.xlsx or .csv). Meetings
 /// are limited to `year` when given. Returns the number of rows.
-/// `user` is who exports (none for the command line): every export is logged, since it
-/// carries full citizen IDs.
-pub async fn export_file(store: &Store, scope: &Scope, kind: Kind, root: i64, year: Option<i32>, path: &Path, user: Option<i64>) -> Result<u64, SheetError> {
+/// `user` is who exports (none for the command line): every export is logged, with the
+/// purpose when it carries full citizen IDs and phones.
+pub async fn export_file(store: &Store, scope: &Scope, kind: Kind, root: i64, year: Option<i32>, path: &Path, user: Option<i64>, disclosure: &Disclosure) -> Result<u64, SheetError> {
+    let full = matches!(disclosure, Disclosure::Full { .. });
     let mut w = writer(kind, path)?;
     let mut n = 0u64;
     match kind {
@@ -103,7 +113,7 @@ pub async fn export_file(store: &Store, scope: &Scope, kind: Kind, root: i64, ye
                         sex: m.sex,
                         ethnicity: &m.ethnicity,
                         birth_date: m.birth_date,
-                        citizen_id: m.citizen_id.reveal(),
+                        citizen_id: &if full { m.citizen_id.reveal().to_string() } else { m.citizen_id.masked() },
                         education: m.education,
                         occupation: m.occupation,
                         joined_on: m.joined_on,
@@ -112,7 +122,7 @@ pub async fn export_file(store: &Store, scope: &Scope, kind: Kind, root: i64, ye
                         org_name: &x.org_name,
                         org_code: &x.org_code,
                         group_name: x.group_name.as_deref(),
-                        phone: m.phone.as_deref(),
+                        phone: (if full { m.phone.clone() } else { m.phone.as_deref().map(domain::member::mask_phone) }).as_deref(),
                         is_mobile: m.is_mobile,
                         archive_location: m.archive_location.as_deref(),
                         materials: &m.archive_materials,
@@ -124,7 +134,7 @@ pub async fn export_file(store: &Store, scope: &Scope, kind: Kind, root: i64, ye
             store
                 .export_committee(scope, root, |c| {
                     n += 1;
-                    w.row(&[c.org_name.into(), c.org_code.into(), c.role.label().into(), c.person_name.into(), c.citizen_id.into(), c.start_on.into(), c.end_on.into()])
+                    w.row(&[c.org_name.into(), c.org_code.into(), c.role.label().into(), c.person_name.into(), if full { c.citizen_id.into() } else { c.citizen_id.map(|x| domain::citizen_id::mask_text(&x)).into() }, c.start_on.into(), c.end_on.into()])
                 })
                 .await?
         }
@@ -181,6 +191,6 @@ pub async fn export_file(store: &Store, scope: &Scope, kind: Kind, root: i64, ye
     }
     w.finish()?;
     let file_name = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
-    store.log_exchange(&store::ExchangeLog { direction: "export", kind: kind.code(), org_id: Some(root), user_id: user, file_name, rows: n }).await?;
+    store.log_exchange(&store::ExchangeLog { direction: "export", kind: kind.code(), org_id: Some(root), user_id: user, file_name, rows: n, purpose: match disclosure { Disclosure::Full { purpose } => Some(purpose.clone()), Disclosure::Masked => None } }).await?;
     Ok(n)
 }

@@ -223,7 +223,7 @@ pub async fn import_file(
     }
     let commit = !dry_run && run.report.error_count() == 0;
     let orgs = run.imp.orgs.clone();
-    let log = store::ExchangeLog { direction: "import", kind: kind.code(), org_id: None, user_id: user, file_name: file, rows: run.report.rows };
+    let log = store::ExchangeLog { direction: "import", kind: kind.code(), org_id: None, user_id: user, file_name: file, rows: run.report.rows, purpose: None };
     let (counts, changes) = run.imp.finish(commit, &log).await?;
     run.report.counts = counts;
     run.report.changes = changes.into_iter().map(|c| shown(kind, &orgs, c)).collect();
@@ -665,11 +665,38 @@ impl Run {
         }
     }
 
+    /// A roster exported with masked citizen IDs comes back with them masked: each is
+    /// replaced by the full number of the one member in scope with that name and mask
+    /// (no member or several: the masked value stays and the row is refused with why).
+    async fn unmask(&mut self, rows: &mut [SheetRow]) -> Result<(), SheetError> {
+        let phone = self.h.col("phone");
+        let (Some(id_col), Some(name_col)) = (self.h.col("citizen_id"), self.h.col("name").or_else(|| self.h.col("person_name"))) else { return Ok(()) };
+        let text = |r: &SheetRow, c: usize| r.cells.get(c).map(|v| v.display().trim().to_string()).unwrap_or_default();
+        let pairs: Vec<(String, String)> = rows.iter().map(|r| (text(r, name_col), text(r, id_col).to_uppercase())).filter(|(n, id)| !n.is_empty() && id.contains('*')).collect();
+        let full = if pairs.is_empty() { Default::default() } else { self.imp.unmask_citizen_ids(&pairs).await? };
+        for r in rows.iter_mut() {
+            let key = (text(r, name_col), text(r, id_col).to_uppercase());
+            let known = full.get(&key);
+            if let Some((id, _)) = known {
+                r.cells[id_col] = crate::read::Value::Text(id.clone());
+            }
+            // A masked phone (138****5678) is no number: the stored one stays.
+            if let Some(p) = phone.filter(|p| r.cells.get(*p).is_some_and(|v| v.display().contains('*'))) {
+                r.cells[p] = match known.and_then(|(_, stored)| stored.clone()) {
+                    Some(stored) => crate::read::Value::Text(stored),
+                    None => crate::read::Value::Empty,
+                };
+            }
+        }
+        Ok(())
+    }
+
     fn org_of(&self, e: &mut RowErrors<'_>) -> Option<i64> {
         org_of(&self.imp.orgs, e)
     }
 
-    async fn batch(&mut self, kind: Kind, rows: Vec<SheetRow>) -> Result<(), SheetError> {
+    async fn batch(&mut self, kind: Kind, mut rows: Vec<SheetRow>) -> Result<(), SheetError> {
+        self.unmask(&mut rows).await?;
         match kind {
             Kind::Members => self.members(rows).await,
             Kind::Dues | Kind::Training => self.member_records(kind, rows).await,

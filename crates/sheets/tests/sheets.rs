@@ -42,6 +42,11 @@ fn root_code() -> &'static str {
 
 // ---- round trip ---------------------------------------------------------------------------
 
+/// Exports that must re-import carry the full numbers, for a stated purpose.
+fn full() -> sheets::export::Disclosure {
+    sheets::export::Disclosure::Full { purpose: "测试导出后再导入".into() }
+}
+
 async fn round_trip_is_exact(db: Db) {
     let Some(a) = generated(db).await else { return };
     let b = fresh(db).await.unwrap();
@@ -52,14 +57,14 @@ async fn round_trip_is_exact(db: Db) {
     raw_exec(&a, &format!("UPDATE members SET name = '=1+2', archive_location = '@SUM(A1)' WHERE id = {first_member}")).await;
     for kind in [Kind::Orgs, Kind::Members, Kind::Committee, Kind::Dues, Kind::Training] {
         let first = temp(&format!("{}.xlsx", kind.code()));
-        let n = sheets::export::export_file(&a, &all, kind, root_a, None, &first, None).await.unwrap();
+        let n = sheets::export::export_file(&a, &all, kind, root_a, None, &first, None, &full()).await.unwrap();
         assert!(n > 0, "{kind:?} exported nothing");
         let r = import(&b, &first, kind, false).await.unwrap();
         assert_eq!(r.error_count(), 0, "{kind:?}: {:?}", &r.errors[..r.errors.len().min(3)]);
         assert_eq!(r.counts.inserted, n, "{kind:?}");
         let root_b = b.org_by_code(&all, root_code()).await.unwrap().id;
         let second = temp(&format!("{}-again.xlsx", kind.code()));
-        sheets::export::export_file(&b, &all, kind, root_b, None, &second, None).await.unwrap();
+        sheets::export::export_file(&b, &all, kind, root_b, None, &second, None, &full()).await.unwrap();
         assert_eq!(cells(&first), cells(&second), "{kind:?} round trip differs");
         // Importing the same file again changes nothing.
         let before = b.content_digest().await.unwrap();
@@ -69,13 +74,13 @@ async fn round_trip_is_exact(db: Db) {
     }
     // CSV with BOM round-trips too.
     let csv = temp("members.csv");
-    sheets::export::export_file(&a, &all, Kind::Members, root_a, None, &csv, None).await.unwrap();
+    sheets::export::export_file(&a, &all, Kind::Members, root_a, None, &csv, None, &full()).await.unwrap();
     assert!(std::fs::read(&csv).unwrap().starts_with(b"\xEF\xBB\xBF"));
     let text = std::fs::read_to_string(&csv).unwrap();
     let line = text.lines().find(|l| l.contains("=1+2")).unwrap_or_else(|| panic!("the member is exported: {}", &text[..300]));
     assert!(line.split(',').any(|c| c == "'=1+2") && line.split(',').any(|c| c == "'@SUM(A1)") && !line.split(',').any(|c| c == "=1+2"), "formulas neutralised in CSV: {line}");
     let xlsx = temp("members-formula.xlsx");
-    sheets::export::export_file(&a, &all, Kind::Members, root_a, None, &xlsx, None).await.unwrap();
+    sheets::export::export_file(&a, &all, Kind::Members, root_a, None, &xlsx, None, &full()).await.unwrap();
     let mut z = zip::ZipArchive::new(std::fs::File::open(&xlsx).unwrap()).unwrap();
     let mut styles = String::new();
     std::io::Read::read_to_string(&mut z.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();

@@ -46,10 +46,12 @@ pub struct ExchangeLog {
     pub user_id: Option<i64>,
     pub file_name: String,
     pub rows: u64,
+    /// Why full citizen IDs and phones were exported (none: they were masked).
+    pub purpose: Option<String>,
 }
 
 async fn write_log<'e>(e: impl sqlx::Executor<'e, Database = sqlx::Any>, log: &ExchangeLog, counts: ImportCounts) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO data_exchanges (direction, kind, org_id, user_id, file_name, rows_total, inserted, updated, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+    sqlx::query("INSERT INTO data_exchanges (direction, kind, org_id, user_id, file_name, rows_total, inserted, updated, at, purpose) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
         .bind(log.direction)
         .bind(log.kind)
         .bind(log.org_id)
@@ -59,6 +61,7 @@ async fn write_log<'e>(e: impl sqlx::Executor<'e, Database = sqlx::Any>, log: &E
         .bind(counts.inserted as i64)
         .bind(counts.updated as i64)
         .bind(crate::now_text())
+        .bind(log.purpose.as_deref())
         .execute(e)
         .await?;
     Ok(())
@@ -536,6 +539,37 @@ impl Import {
             }
         }
         Ok(out)
+    }
+
+    /// Full citizen IDs for masked ones (a roster exported masked and filled in): by name
+    /// and mask, among the members in scope; a pair that fits no member, or more than one,
+    /// is left out (the row is then refused with the reason).
+    /// Returns the full ID and the stored phone.
+    pub async fn unmask_citizen_ids(&mut self, pairs: &[(String, String)]) -> Result<HashMap<(String, String), (String, Option<String>)>, StoreError> {
+        let mut names: Vec<&str> = pairs.iter().map(|(n, _)| n.as_str()).collect();
+        names.sort();
+        names.dedup();
+        let mut found: HashMap<(String, String), Vec<(String, Option<String>)>> = HashMap::new();
+        for chunk in names.chunks(1000) {
+            let mut q = Sql::new("SELECT m.name, m.citizen_id, m.phone FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.left_on IS NULL");
+            self.scope.orgs(&mut q, "o");
+            q.push(" AND m.name IN (");
+            for (i, n) in chunk.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.arg(*n);
+            }
+            q.push(")");
+            for r in q.query().fetch_all(&mut *self.tx).await? {
+                let (name, id) = (r.s("name")?, r.s("citizen_id")?);
+                found.entry((name, domain::citizen_id::mask_text(&id))).or_default().push((id, r.os("phone")?));
+            }
+        }
+        Ok(pairs.iter().filter_map(|p| match found.get(p).map(Vec::as_slice) {
+            Some([one]) => Some((p.clone(), one.clone())),
+            _ => None,
+        }).collect())
     }
 
     /// Everyone who has been on one organisation's roll, by name (for attendance lists):

@@ -34,6 +34,7 @@ const MIGRATIONS: &[Migration] = &[
     (13, "0013_saved_reports", include_str!("../migrations/0013_saved_reports.sql"), "", ""),
     (14, "0014_dues_unique", include_str!("../migrations/0014_dues_unique.sql"), "", ""),
     (15, "0015_session_activity", include_str!("../migrations/0015_session_activity.sql"), "", ""),
+    (16, "0016_export_purpose", include_str!("../migrations/0016_export_purpose.sql"), "", ""),
 ];
 
 /// The two dialect tokens of the migration files, per backend.

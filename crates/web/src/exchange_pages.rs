@@ -318,6 +318,9 @@ pub async fn template(State(st): State<AppState>, headers: HeaderMap, Path(kind)
 pub struct ExportPick {
     format: Option<String>,
     year: Option<i32>,
+    /// Full citizen IDs and phones (jurisdiction administrators, with a purpose).
+    full: Option<String>,
+    purpose: Option<String>,
 }
 
 /// An organisation subtree's records of one kind, as .xlsx or .csv.
@@ -327,12 +330,26 @@ pub async fn export(State(st): State<AppState>, headers: HeaderMap, Path((id, ki
     let kind = kind_of(&kind)?;
     let org = st.store.org(&v.scope, id).await?;
     let ext = if q.format.as_deref() == Some("csv") { "csv" } else { "xlsx" };
-    let name = format!("{}_{}.{ext}", org.name, kind.label());
+    // Citizen IDs and phones are masked unless a jurisdiction administrator states why
+    // the full numbers are needed; the purpose goes into the export log.
+    let disclosure = if q.full.is_some() {
+        if !(v.session.user.role == domain::user::Role::Admin && v.session.user.org_id.is_none()) {
+            return Err(PageError::Status(StatusCode::FORBIDDEN, "只有全辖区的组织部管理员可以导出完整的身份证号和电话".into()));
+        }
+        let purpose = q.purpose.as_deref().map(str::trim).unwrap_or("");
+        if purpose.chars().count() < 4 {
+            return Err(bad("导出完整身份证号和电话须写明用途（至少4个字），用途会记入导出记录"));
+        }
+        sheets::export::Disclosure::Full { purpose: purpose.to_string() }
+    } else {
+        sheets::export::Disclosure::Masked
+    };
+    let name = format!("{}_{}{}.{ext}", org.name, kind.label(), if disclosure == sheets::export::Disclosure::Masked { "" } else { "（含完整身份证号）" });
     // A folder of its own, so that the file (and the export log) carries the download's name.
     let dir = upload_dir().join(format!("{}-{}", v.session.user.id, store::random_token()));
     std::fs::create_dir_all(&dir).map_err(|e| bad(format!("导出失败：{e}")))?;
     let path = dir.join(&name);
-    let result = sheets::export::export_file(&st.store, &v.scope, kind, org.id, q.year, &path, Some(v.session.user.id)).await;
+    let result = sheets::export::export_file(&st.store, &v.scope, kind, org.id, q.year, &path, Some(v.session.user.id), &disclosure).await;
     let bytes = std::fs::read(&path);
     let _ = std::fs::remove_dir_all(&dir);
     result.map_err(|e| match e {
@@ -465,17 +482,25 @@ pub fn table_download(v: &Viewer, name: &str, format: &str, heads: &[(&str, f64)
     Ok(download(&format!("{name}.{ext}"), if ext == "csv" { "text/csv; charset=utf-8" } else { XLSX }, bytes))
 }
 
-/// The export links of an organisation page.
-pub fn org_links(org_id: i64) -> Markup {
+/// The export links of an organisation page; `full_ids`: the viewer may export full
+/// citizen IDs and phones (a jurisdiction administrator).
+pub fn org_links(org_id: i64, full_ids: bool) -> Markup {
     let year = chrono::Datelike::year(&today());
     html! {
         section id="exports" {
             h2 { "导入导出" }
             p {
-                "导出本组织及下级：" @for k in Kind::ALL {
+                "导出本组织及下级（身份证号和电话已脱敏）：" @for k in Kind::ALL {
                     (k.label()) " "
                     a href={ "/orgs/" (org_id) "/export/" (k.code()) } { "Excel" } " · "
                     a href={ "/orgs/" (org_id) "/export/" (k.code()) "?format=csv" } { "CSV" } "　"
+                }
+            }
+            @if full_ids {
+                form method="get" action={ "/orgs/" (org_id) "/export/members" } {
+                    input type="hidden" name="full" value="1";
+                    label { "导出含完整身份证号和电话的党员花名册（可再导入），用途：" input type="text" name="purpose" required minlength="4" placeholder="例如：向上级报送党员信息"; }
+                    " " button type="submit" { "导出" }
                 }
             }
             p {

@@ -492,8 +492,10 @@ async fn spreadsheets_upload_preview_report_and_export_within_scope() {
     let count = app.store.org_members(&Scope::jurisdiction(), app.a, 0, 500).await.unwrap().1;
     let before = app.store.content_digest().await.unwrap();
     let page = sec.post(format!("{}/import", app.base)).multipart(upload(&csrf, "members", "花名册.xlsx", roster.clone())).send().await.unwrap();
-    assert_eq!(page.status(), StatusCode::OK);
-    let html = page.text().await.unwrap();
+    let status = page.status();
+    let page_text = page.text().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{}", &page_text[page_text.find("<main").unwrap_or(0)..].chars().take(1500).collect::<String>());
+    let html = page_text;
     assert!(html.contains("“花名册.xlsx”"), "{html}");
     assert!(html.contains(&format!("与系统中一致 <b>{count}</b>")), "{html}");
     let token_at = html.find("name=\"token\" value=\"").unwrap() + 20;
@@ -502,7 +504,23 @@ async fn spreadsheets_upload_preview_report_and_export_within_scope() {
     assert_eq!(done.status(), StatusCode::OK);
     assert!(done.text().await.unwrap().contains("导入完成"));
     assert_eq!(before, app.store.content_digest().await.unwrap());
-    // Both the export (full IDs) and the import are in the exchange log.
+    // The secretary's roster came masked (IDs and phones), and still re-imported: each
+    // masked ID was matched to the one member in scope with that name and mask.
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(roster.clone())).unwrap();
+    let mut strings = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut strings).unwrap();
+    assert!(strings.contains("**********") && !strings.contains(app.store.member(&Scope::jurisdiction(), app.a_member).await.unwrap().0.citizen_id.reveal()), "masked IDs");
+    // Full numbers only for a jurisdiction administrator who states why.
+    assert_eq!(get_status(&sec, format!("{}/orgs/{}/export/members?full=1&purpose=上级报送", app.base, app.a)).await, StatusCode::FORBIDDEN);
+    let admin_full = login_page(&app, "admin").await;
+    assert_eq!(get_status(&admin_full, format!("{}/orgs/{}/export/members?full=1", app.base, app.a)).await, StatusCode::UNPROCESSABLE_ENTITY);
+    let full = admin_full.get(format!("{}/orgs/{}/export/members?full=1&purpose=向上级报送党员信息", app.base, app.a)).send().await.unwrap();
+    assert_eq!(full.status(), StatusCode::OK);
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(full.bytes().await.unwrap().to_vec())).unwrap();
+    let mut strings = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut strings).unwrap();
+    assert!(strings.contains(app.store.member(&Scope::jurisdiction(), app.a_member).await.unwrap().0.citizen_id.reveal()), "full IDs for the stated purpose");
+    // Both the exports and the import are in the exchange log.
     let log = sec.get(format!("{}/import", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(log.contains("exchange-log") && log.contains("花名册.xlsx") && log.contains("_党员花名册.xlsx"), "{log}");
     // Branch B's roster is outside the secretary's scope: refused row by row, with a report.
