@@ -628,12 +628,17 @@ fn annexes(c: &Ctx, b: &mut Vec<Block>, shown: &[Shown]) {
     }
     b.push(Block::Heading { level: 2, text: "附件4　方法说明".into() });
     b.push(Block::Para(format!(
-        "调研期为{}至{}。指标按《指标目录》（版本{}）计算，规则按规则文件（版本{}）判定；每个指标为两类计数之比，逐级汇总为各级党组织的数值；分组比较只在分母不少于{}的组之间进行。问卷数据只计纳入本报告的问卷中的有效问卷；访谈数据为纳入本报告的访谈中经研究人员确认的编码段落。本报告数据于{}计算（计算编号{}，用时{:.1}秒）。",
+        "调研期为{}至{}。指标按《指标目录》（版本{}）计算，规则按规则文件（版本{}）判定；每个指标为两类计数之比，逐级汇总为各级党组织的数值；分组比较只在分母不少于{}的组之间进行{}。问卷数据只计纳入本报告的问卷中的有效问卷；访谈数据为纳入本报告的访谈中经研究人员确认的编码段落。本报告数据于{}计算（计算编号{}，用时{:.1}秒）。",
         format_date(c.field.from),
         format_date(c.field.to),
         c.catalogue.version,
         c.run.rules_version,
         count(c.catalogue.min_group),
+        {
+            // Indicators that ask for larger groups (the questionnaire shares) say so.
+            let larger: std::collections::BTreeSet<i64> = c.catalogue.indicators.iter().filter_map(|i| i.min_group).filter(|m| *m > c.catalogue.min_group).map(|m| m as i64).collect();
+            larger.iter().map(|m| format!("（问卷类指标不少于{m}份有效问卷）")).collect::<String>()
+        },
         c.run.finished_at.clone().unwrap_or_default(),
         c.run.id,
         c.run.seconds.unwrap_or(0.0)
