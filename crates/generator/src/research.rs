@@ -115,10 +115,6 @@ const SUGGESTIONS: &[&str] = &[
     "希望多开展现场教学、案例研讨，丰富党课形式。",
 ];
 
-fn short(name: &str) -> String {
-    domain::org::short_name(name)
-}
-
 fn say(rng: &mut ChaCha8Rng, table: &[(&str, &[&str])], cat: &str, unit: &str) -> String {
     let lines = table.iter().find(|(c, _)| *c == cat).map(|(_, l)| *l).unwrap_or(&[]);
     lines.choose(rng).map(|l| l.replace("{u}", unit)).unwrap_or_default()
@@ -195,7 +191,7 @@ fn pick_units(orgs: &[Org], rng: &mut ChaCha8Rng) -> Vec<Org> {
 #[allow(clippy::too_many_arguments)]
 async fn interview(store: &Store, scope: &Scope, unit: &Org, failing: &[&str], n: usize, rng: &mut ChaCha8Rng, as_of: Date, climate: crate::Climate) -> Result<(usize, usize), GenError> {
     let quiet = climate == crate::Climate::Compliant;
-    let u = short(&unit.name);
+    let u = domain::org::short_name(&unit.name);
     // The unit's own shortcomings first, then one or two the seed names that the
     // registry cannot see (attention, 两张皮, funding, staff, methods, new fields).
     let mut problems: Vec<&str> = failing.iter().copied().take(3).collect();
@@ -312,7 +308,7 @@ async fn cases(store: &Store, scope: &Scope, units: &[Org], rng: &mut ChaCha8Rng
         // Villages and communities for most; enterprises for the carrier case.
         let pool: Vec<&Org> = units.iter().filter(|o| if *cat == "carriers" { o.sector == Sector::NonPublicEnterprise } else { matches!(o.sector, Sector::Village | Sector::Community | Sector::Township | Sector::Street) }).collect();
         let Some(unit) = pool.get(k % pool.len().max(1)).copied().or(units.first()) else { continue };
-        let u = short(&unit.name);
+        let u = domain::org::short_name(&unit.name);
         let f = |s: &str| s.replace("{u}", &u);
         let form = CaseForm {
             org_id: unit.id.to_string(),

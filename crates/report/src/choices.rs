@@ -25,21 +25,6 @@ pub struct Choices {
     pub dated: Option<Date>,
 }
 
-impl Choices {
-    /// Ids as a researcher types them: "3, 5 7" → [3, 5, 7]; empty → `None` (all).
-    pub fn ids(field: &str, text: &str) -> Result<Option<Vec<i64>>, ReportError> {
-        let t = text.trim();
-        if t.is_empty() {
-            return Ok(None);
-        }
-        t.split(|c: char| c == ',' || c == '，' || c == '、' || c.is_whitespace())
-            .filter(|s| !s.is_empty())
-            .map(|s| s.parse::<i64>().map_err(|_| ReportError::Choice(format!("{field}中的“{s}”不是编号：请写编号，用逗号或空格分隔，留空表示全部"))))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some)
-    }
-}
-
 /// What the choices select, for one report.
 pub(crate) struct Fieldwork {
     pub from: Date,
@@ -101,17 +86,18 @@ impl Fieldwork {
         let ids: Vec<i64> = interviews.iter().map(|i| i.id).collect();
         let passages = store.coded_passages(sub, None).await?.into_iter().filter(|p| ids.contains(&p.coding.interview_id)).collect();
         // Campaign by campaign, so the method section can give each one's valid responses
-        // (a pilot of 11 is then seen, not silently merged).
-        let in_sub = |o: i64| {
-            let sub = sub.clone();
-            async move { store.org(&sub, o).await.ok() }
-        };
+        // (a pilot of 11 is then seen, not silently merged). Each organisation is looked up
+        // once: in the subtree reported on, or not.
+        let mut place: HashMap<i64, Option<Org>> = HashMap::new();
         let mut per_org: HashMap<i64, HashMap<String, f64>> = HashMap::new();
         let mut counted = Vec::new();
         for k in campaigns {
             let mut valid = 0.0;
             for (o, m) in indicators::measures::survey_of(store, &[k.id]).await? {
-                if in_sub(o).await.is_some() {
+                if !place.contains_key(&o) {
+                    place.insert(o, store.org(sub, o).await.ok());
+                }
+                if place[&o].is_some() {
                     valid += m.get("survey.responses.valid").copied().unwrap_or(0.0);
                 }
                 let e = per_org.entry(o).or_default();
@@ -131,7 +117,11 @@ impl Fieldwork {
         // Only what was gathered in the organisations reported on counts.
         let mut measures = Vec::new();
         for (id, m) in per_org {
-            if let Ok(o) = store.org(sub, id).await {
+            let o = match place.remove(&id) {
+                Some(known) => known,
+                None => store.org(sub, id).await.ok(),
+            };
+            if let Some(o) = o {
                 measures.push((o, m));
             }
         }

@@ -129,9 +129,7 @@ pub(crate) fn column_widths(header: &[String], rows: &[Vec<String>], text_w: i64
     for r in rows {
         for (j, c) in r.iter().enumerate().take(n) {
             longest[j] = longest[j].max(width(c));
-            if !c.is_ascii() && !c.chars().all(|ch| ch.is_ascii() || "—％%≥≤".contains(ch) || matches!(ch, '目' | '标' | '警' | '戒' | '元' | '人' | '/')) {
-                numeric[j] = false;
-            }
+            numeric[j] &= crate::model::is_figure(c);
         }
     }
     let natural: Vec<i64> = longest.iter().map(|l| *l as i64 * half + pad).collect();

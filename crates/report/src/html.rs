@@ -47,7 +47,7 @@ caption,figcaption{{font-weight:bold;font-size:12pt;text-align:center}}figure{{m
                     out.push_str("<tr>");
                     for c in r {
                         // Numbers (646/1480, 12.5%) stay on one line.
-                        let class = if c.chars().all(|ch| ch.is_ascii() || "—%".contains(ch)) { " class=\"n\"" } else { "" };
+                        let class = if crate::model::is_figure(c) { " class=\"n\"" } else { "" };
                         out.push_str(&format!("<td{class}>{}</td>", esc(c)));
                     }
                     out.push_str("</tr>");

@@ -40,6 +40,12 @@ pub fn quoted(text: &str) -> String {
     format!("“{inner}”")
 }
 
+/// A table cell that is a figure (12.5%, 646/1480, 478.4元/人, 目标≥90%, —): written on
+/// one line in every format; anything else may wrap.
+pub fn is_figure(cell: &str) -> bool {
+    cell.chars().all(|c| c.is_ascii() || "—%％≥≤元人目标警戒".contains(c))
+}
+
 impl Report {
     /// All text, for checks (no "xx", figures present).
     pub fn plain_text(&self) -> String {

@@ -89,16 +89,20 @@ fn run_tool(tool: &str, args: &[&str], url: &str) -> Result<(), StoreError> {
 impl Store {
     /// Every table's row count and digest, on one connection (inside whatever transaction
     /// the caller opened on it). Derived full-text tables are left out.
-    async fn digests_on(&self, conn: &mut sqlx::AnyConnection) -> Result<Vec<TableDigest>, StoreError> {
-        let tables: Vec<String> = match self.backend {
+    /// The tables a backup holds: every table but SQLite's own and the derived full-text ones.
+    async fn tables_on(&self, conn: &mut sqlx::AnyConnection) -> Result<Vec<String>, StoreError> {
+        Ok(match self.backend {
             Backend::Sqlite => sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'search_fts%' ORDER BY name").fetch_all(&mut *conn).await?,
             Backend::Postgres => sqlx::query("SELECT CAST(table_name AS TEXT) AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1").fetch_all(&mut *conn).await?,
         }
         .iter()
         .map(|r| r.try_get::<String, _>("name"))
-        .collect::<Result<_, _>>()?;
+        .collect::<Result<_, _>>()?)
+    }
+
+    async fn digests_on(&self, conn: &mut sqlx::AnyConnection) -> Result<Vec<TableDigest>, StoreError> {
         let mut out = Vec::new();
-        for t in tables {
+        for t in self.tables_on(conn).await? {
             let cols: Vec<(String, bool)> = match self.backend {
                 Backend::Sqlite => sqlx::query(&format!("SELECT name, type FROM pragma_table_info('{t}') ORDER BY cid")).fetch_all(&mut *conn).await?.iter().map(|r| Ok((r.try_get::<String, _>("name")?, r.try_get::<String, _>("type")?.eq_ignore_ascii_case("BLOB")))).collect::<Result<_, sqlx::Error>>()?,
                 Backend::Postgres => sqlx::query("SELECT CAST(column_name AS TEXT) AS name, CAST(data_type AS TEXT) AS type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position").bind(&t).fetch_all(&mut *conn).await?.iter().map(|r| Ok((r.try_get::<String, _>("name")?, r.try_get::<String, _>("type")? == "bytea"))).collect::<Result<_, sqlx::Error>>()?,
@@ -185,7 +189,13 @@ impl Store {
     /// Whether the database holds any row in any table but the migration log.
     pub async fn holds_data(&self) -> Result<bool, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        Ok(self.digests_on(&mut conn).await?.iter().any(|t| t.table != "schema_migrations" && t.rows > 0))
+        for t in self.tables_on(&mut conn).await?.into_iter().filter(|t| t != "schema_migrations") {
+            let any: Option<i64> = sqlx::query_scalar(&format!("SELECT 1 FROM \"{t}\" LIMIT 1")).fetch_optional(&mut *conn).await?;
+            if any.is_some() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Restores the backup `file` into the database at `url`, then checks every table's

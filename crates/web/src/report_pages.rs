@@ -75,9 +75,8 @@ pub async fn report_page(State(st): State<AppState>, headers: HeaderMap, Query(q
     if q.refresh.is_some() {
         return Err(PageError::Status(StatusCode::METHOD_NOT_ALLOWED, "重新计算指标会改变已保存的结果，请用调研报告页上的“按最新数据重新计算”按钮".into()));
     }
-    let refresh = false;
     if let Some(f) = q.format.as_deref() {
-        let req = report::Request { org: org.id, year, as_of: cut_off(year), rules: &st.rules, rules_text: &st.rules_text, refresh, choices: report::Choices::default() };
+        let req = report::Request { org: org.id, year, as_of: cut_off(year), rules: &st.rules, rules_text: &st.rules_text, refresh: false, choices: report::Choices::default() };
         return write(&st, &v, &req, f).await;
     }
     let run = indicators::cached_run(&st.store, &st.rules, year).await?;
