@@ -90,6 +90,9 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// 数据密钥：身份证号、手机号和附件加密存储所用的密钥（查看、轮换）
+    #[command(subcommand, help_template = HELP, next_help_heading = "选项")]
+    Keys(KeysCommand),
     /// 生成模拟辖区数据（只写入空数据库；同一种子与日期生成完全相同的数据）
     #[command(help_template = HELP, next_help_heading = "选项")]
     Generate(GenerateArgs),
@@ -315,6 +318,16 @@ enum StatsCommand {
 
 #[derive(Subcommand)]
 #[command(subcommand_help_heading = "命令")]
+enum KeysCommand {
+    /// 显示数据库使用的密钥编号和密钥所在位置
+    #[command(help_template = HELP, next_help_heading = "选项")]
+    Show,
+    /// 换用新密钥：生成新密钥，在一个事务中把全部加密数据改用新密钥加密；旧密钥另存为 .retired 文件（恢复旧备份时要用）
+    #[command(help_template = HELP, next_help_heading = "选项")]
+    Rotate,
+}
+
+#[derive(Subcommand)]
 enum UserCommand {
     /// 新建用户（密码从标准输入读取）
     #[command(help_template = HELP, next_help_heading = "选项")]
@@ -472,12 +485,16 @@ async fn run(cli: Cli) -> Result<()> {
             let m = store.backup(&out).await?;
             let rows: i64 = m.tables.iter().map(|t| t.rows).sum();
             println!("已备份到 {}（{} 张表，{rows} 行，用时 {:.1} 秒）；清单 {}。两个文件要一起保存。", out.display(), m.tables.len(), started.elapsed().as_secs_f64(), store::manifest_path(&out).display());
+            println!("备份中的身份证号、手机号和附件用密钥 {} 加密（{}）：请把密钥与备份分开妥善保存，没有它恢复后的数据无法解密。", store.key_id(), store.key_source());
         }
         Command::Restore { file, force } => {
             let started = std::time::Instant::now();
             let m = Store::restore(&file, &cli.db, force).await?;
             let rows: i64 = m.tables.iter().map(|t| t.rows).sum();
             println!("已恢复到 {}：{} 张表、{rows} 行，行数和内容摘要与备份清单一致（备份于 {}，用时 {:.1} 秒）", store::redact(&cli.db), m.tables.len(), m.created_at, started.elapsed().as_secs_f64());
+            if let Some(id) = &m.key_id {
+                println!("打开它需要密钥 {id}：把当时的密钥文件放在 {}，或用环境变量 DANGJIAN_KEY_FILE 指定。", store::default_key_file(&cli.db).display());
+            }
         }
         Command::Demo { bind, scale } => {
             let store = open(&cli.db).await?;
@@ -510,9 +527,41 @@ async fn run(cli: Cli) -> Result<()> {
             store.set_password(&user, None, &password, None).await?;
             println!("已重置用户“{username}”的密码，该用户原有的登录会话都已结束");
         }
+        Command::Keys(KeysCommand::Show) => {
+            let store = open(&cli.db).await?;
+            println!("数据库 {} 使用密钥 {}（{}）", store::redact(&cli.db), store.key_id(), store.key_source());
+        }
+        Command::Keys(KeysCommand::Rotate) => rotate_key(&cli.db).await?,
         Command::User(UserCommand::Disable { username }) => set_disabled(&cli.db, &username, true).await?,
         Command::User(UserCommand::Enable { username }) => set_disabled(&cli.db, &username, false).await?,
     }
+    Ok(())
+}
+
+/// `keys rotate`: the new key is added to the key file first (so a crash at any point
+/// leaves a file that opens the database), everything is re-sealed in one transaction,
+/// then the old key moves to a `.retired` file beside it.
+async fn rotate_key(db: &str) -> Result<()> {
+    let mut store = open(db).await?;
+    let store::KeySource::File(path) = store.key_source().clone() else {
+        bail!("密钥来自环境变量 DANGJIAN_KEY，无法在此轮换：请改用密钥文件（DANGJIAN_KEY_FILE），或自行生成新密钥后用文件方式轮换");
+    };
+    let old = store.key_id().to_string();
+    let ring = store::Keyring::load(&path)?;
+    ring.rotated().save(&path)?;
+    let started = std::time::Instant::now();
+    let n = store.reseal(store::Keyring::load(&path)?).await?;
+    let ring = store::Keyring::load(&path)?;
+    let mut ring_now = ring;
+    ring_now.activate(store.key_id())?;
+    if let Some(retired) = ring_now.retired() {
+        let mut name = path.as_os_str().to_owned();
+        name.push(format!(".{old}.retired"));
+        retired.save(std::path::Path::new(&name))?;
+        println!("旧密钥 {old} 已另存为 {}：恢复轮换前的备份时要用它，请与备份一起（与数据库分开）保存。", std::path::Path::new(&name).display());
+    }
+    ring_now.only_active().save(&path)?;
+    println!("已换用新密钥 {}：重新加密 {} 条人员记录和 {} 个附件，用时 {:.1} 秒；密钥文件 {}", store.key_id(), n.people, n.attachments, started.elapsed().as_secs_f64(), path.display());
     Ok(())
 }
 

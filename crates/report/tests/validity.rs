@@ -10,7 +10,7 @@
 
 use report::{build, Block, Request};
 use std::collections::BTreeSet;
-use store::{Scope, Store};
+use store::Scope;
 use testkit::plant::{plant, Rng, PLANTS, RULE_BREAKING};
 
 fn rules() -> domain::rules::Rules {
@@ -20,7 +20,7 @@ fn rules() -> domain::rules::Rules {
 /// A compliant small county with a questionnaire campaign and interviews, on SQLite.
 async fn compliant(seed: u64) -> String {
     let url = testkit::fresh_url(testkit::Db::Sqlite).await.unwrap();
-    let store = Store::open(&url).await.unwrap();
+    let store = testkit::open(&url).await;
     let as_of = testkit::as_of();
     let opts = generator::Options { scale: generator::Scale::Small, seed, as_of, rules: rules(), climate: generator::Climate::Compliant };
     generator::generate(&store, &opts, &mut |_, _, _| {}).await.unwrap();
@@ -41,7 +41,7 @@ async fn copy(url: &str) -> String {
 }
 
 async fn report_of(url: &str) -> report::Report {
-    let store = Store::open(url).await.unwrap();
+    let store = testkit::open(url).await;
     let all = Scope::jurisdiction();
     let root = store.org_children(&all, None).await.unwrap()[0].org.id;
     let r = rules();

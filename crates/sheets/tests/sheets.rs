@@ -141,7 +141,8 @@ async fn files_written_by_others(db: Db) {
     std::fs::write(&partial, format!("姓名,公民身份号码,民族,学历,职业,入党时间,所在党支部,手机号\n王建国,{id},汉族,高中、中技,农牧渔民,1990-07-01,中共西湖村支部委员会,13900000000\n")).unwrap();
     let preview = import(&store, &partial, Kind::Members, true).await.unwrap();
     assert_eq!(preview.changes.len(), 1);
-    assert_eq!((preview.changes[0].column.as_str(), preview.changes[0].old.as_str(), preview.changes[0].new.as_str()), ("联系电话", "13800138001", "13900000000"));
+    // The preview shows the change with both numbers masked (脱敏).
+    assert_eq!((preview.changes[0].column.as_str(), preview.changes[0].old.as_str(), preview.changes[0].new.as_str()), ("联系电话", "138****8001", "139****0000"));
     let r = import(&store, &partial, Kind::Members, false).await.unwrap();
     assert_eq!(r.counts.updated, 1);
     let (members, _) = store.org_members(&all, branch.id, 0, 50).await.unwrap();

@@ -29,6 +29,10 @@ pub struct Manifest {
     /// The highest migration applied.
     pub schema_version: i64,
     pub tables: Vec<TableDigest>,
+    /// The key the personal data in the backup is sealed with: restoring is possible
+    /// without it, opening the restored database is not.
+    #[serde(default)]
+    pub key_id: Option<String>,
 }
 
 /// The manifest's path for a backup file.
@@ -162,7 +166,7 @@ impl Store {
                 let schema_version = Store::schema_version_on(&mut c).await?;
                 drop(c);
                 copy.close().await;
-                Manifest { backend: "sqlite".into(), created_at, schema_version, tables }
+                Manifest { backend: "sqlite".into(), created_at, schema_version, tables, key_id: Some(self.key_id().to_string()) }
             }
             Backend::Postgres => {
                 // pg_dump reads the snapshot this transaction exported, so the dump and the
@@ -178,7 +182,7 @@ impl Store {
                 let dumped = dump.await.map_err(|e| fail(format!("pg_dump 任务失败：{e}")))?;
                 conn.execute("COMMIT").await?;
                 dumped?;
-                Manifest { backend: "postgres".into(), created_at, schema_version: schema_version?, tables: tables? }
+                Manifest { backend: "postgres".into(), created_at, schema_version: schema_version?, tables: tables?, key_id: Some(self.key_id().to_string()) }
             }
         };
         let json = serde_json::to_string_pretty(&manifest).map_err(|e| fail(e.to_string()))?;

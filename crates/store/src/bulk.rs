@@ -12,13 +12,13 @@ pub(crate) const TABLES: &[(&str, &[&str])] = &[
     ("units", &["id", "code", "name", "kind", "region_code", "owner_org_id", "employees", "party_members", "full_members", "new_field", "coverage", "covering_org_id", "instructor", "created_at"]),
     ("sub_units", &["id", "unit_id", "kind", "name", "org_id"]),
     ("orgs", &["id", "code", "name", "level", "sector", "parent_id", "path", "depth", "region_code", "grid_id", "unit_id", "founded_on", "elected_on", "term_years", "member_count", "created_at"]),
-    ("members", &["id", "org_id", "group_id", "name", "sex", "ethnicity", "birth_date", "citizen_id", "education", "occupation", "phone", "joined_on", "full_on", "status", "is_mobile", "is_lost_contact", "is_abroad", "archive_location", "archive_materials", "left_on", "left_reason", "left_note", "created_at"]),
+    ("members", &["id", "org_id", "group_id", "name", "sex", "ethnicity", "birth_date", "citizen_id", "education", "occupation", "phone", "joined_on", "full_on", "status", "is_mobile", "is_lost_contact", "is_abroad", "archive_location", "archive_materials", "left_on", "left_reason", "left_note", "created_at", "citizen_idx"]),
     ("committee_posts", &["id", "org_id", "role", "member_id", "person_name", "start_on", "end_on"]),
     ("venues", &["id", "org_id", "kind", "name", "area_m2"]),
     ("meetings", &["id", "org_id", "kind", "held_on", "topic", "summary", "form", "host", "recorder", "created_at", "theme"]),
     ("attendance", &["meeting_id", "member_id", "present", "absence_reason", "held_on"]),
     ("evaluations", &["org_id", "member_id", "year", "grade", "meeting_id"]),
-    ("development", &["id", "org_id", "name", "sex", "ethnicity", "birth_date", "citizen_id", "phone", "education", "occupation", "stage", "applied_on", "talked_on", "activist_on", "contacts", "candidate_on", "review_on", "training_hours", "sponsors", "admitted_on", "admission_eligible", "admission_present", "admission_favour", "approved_on", "extension_months", "full_on", "full_eligible", "full_present", "full_favour", "member_id", "created_at"]),
+    ("development", &["id", "org_id", "name", "sex", "ethnicity", "birth_date", "citizen_id", "phone", "education", "occupation", "stage", "applied_on", "talked_on", "activist_on", "contacts", "candidate_on", "review_on", "training_hours", "sponsors", "admitted_on", "admission_eligible", "admission_present", "admission_favour", "approved_on", "extension_months", "full_on", "full_eligible", "full_present", "full_favour", "member_id", "created_at", "citizen_idx"]),
     ("transfers", &["id", "member_id", "org_id", "direction", "letter_no", "issued_on", "valid_days", "dues_paid_to", "counterpart", "received_on"]),
     ("mobile_members", &["id", "member_id", "org_id", "direction", "place", "certificate_no", "since", "until"]),
     ("dues_payments", &["id", "member_id", "org_id", "from_month", "to_month", "base", "amount", "paid_on", "catch_up"]),
@@ -73,8 +73,14 @@ impl<'a> BulkLoader<'a> {
     }
 
     /// Buffers a row; writes everything buffered when one table's batch is full.
-    pub async fn add(&mut self, table: Table, row: Row) -> Result<(), StoreError> {
+    ///
+    /// Rows of members and development come with citizen ID and phone in clear and without
+    /// the last column, `citizen_idx`: the loader seals them and adds the blind index.
+    pub async fn add(&mut self, table: Table, mut row: Row) -> Result<(), StoreError> {
         let (name, cols) = TABLES[table as usize];
+        if cols.last() == Some(&"citizen_idx") {
+            self.seal(cols, &mut row);
+        }
         assert_eq!(row.len(), cols.len(), "row for {name} has the wrong number of values");
         self.buffers[table as usize].extend(row);
         self.rows[table as usize] += 1;
@@ -84,6 +90,19 @@ impl<'a> BulkLoader<'a> {
             self.flush().await?;
         }
         Ok(())
+    }
+
+    fn seal(&self, cols: &[&str], row: &mut Row) {
+        let vault = self.store.vault();
+        let at = |c: &str| cols.iter().position(|x| *x == c).expect("sealed tables have citizen_id and phone");
+        let Arg::S(id) = &row[at("citizen_id")] else { panic!("citizen_id is text") };
+        let (sealed, index) = (vault.seal(id), vault.blind_index(id));
+        row[at("citizen_id")] = Arg::S(sealed);
+        let phone = &mut row[at("phone")];
+        if let Arg::OS(p) = phone {
+            *p = p.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(|p| vault.seal(p));
+        }
+        row.push(Arg::S(index));
     }
 
     /// Writes all buffers, parents before children, in one transaction.

@@ -104,17 +104,19 @@ impl Store {
         }
         check_application(rules, p.birth_date, applied_on).map_err(refused)?;
         let mut tx = self.pool.begin().await?;
+        let index = self.id_index(p.citizen_id.reveal());
         for (table, what) in [("development", "已在发展党员名单中"), ("members", "已是党员")] {
-            let dup: Option<i64> = sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE citizen_id = $1")).bind(p.citizen_id.reveal()).fetch_optional(&mut *tx).await?;
+            let dup: Option<i64> = sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE citizen_idx = $1")).bind(&index).fetch_optional(&mut *tx).await?;
             if dup.is_some() {
                 return Err(StoreError::invalid("citizen_id", format!("身份证号 {} {what}，不能重复登记", p.citizen_id)));
             }
         }
         let mut q = Sql::new(
-            "INSERT INTO development (org_id, name, sex, ethnicity, birth_date, citizen_id, phone, education, occupation, stage, applied_on, created_at) VALUES (",
+            "INSERT INTO development (org_id, name, sex, ethnicity, birth_date, citizen_id, citizen_idx, phone, education, occupation, stage, applied_on, created_at) VALUES (",
         );
         q.arg(p.org_id).push(", ").arg(p.name.clone()).push(", ").arg(p.sex.code()).push(", ").arg(p.ethnicity.clone());
-        q.push(", ").arg(p.birth_date).push(", ").arg(p.citizen_id.reveal()).push(", ").arg(p.phone.clone()).push(", ").arg(p.education.code());
+        q.push(", ").arg(p.birth_date).push(", ").arg(self.seal(p.citizen_id.reveal())).push(", ").arg(index);
+        q.push(", ").arg(self.seal_opt(p.phone.as_deref())).push(", ").arg(p.education.code());
         q.push(", ").arg(p.occupation.code()).push(", ").arg(Stage::Applicant.code()).push(", ").arg(applied_on).push(", ").arg(crate::now_text());
         q.push(") RETURNING id");
         let id = q.query().fetch_one(&mut *tx).await?.i("id")?;
@@ -149,10 +151,10 @@ impl Store {
                 sex: r.s("sex")?,
                 ethnicity: r.s("ethnicity")?,
                 birth_date: r.s("birth_date")?,
-                citizen_id: r.s("citizen_id")?,
+                citizen_id: r.sealed("citizen_id", self.vault())?,
                 education: r.s("education")?,
                 occupation: r.s("occupation")?,
-                phone: r.os("phone")?,
+                phone: r.osealed("phone", self.vault())?,
                 joined_on: on.to_string(),
                 full_on: None,
                 status: MemberStatus::Probationary.code().into(),
@@ -163,7 +165,7 @@ impl Store {
                     .map(|a| a.code().to_string())
                     .collect(),
             };
-            member_id = Some(crate::members::insert_member_tx(&mut tx, &input.validate()?).await?);
+            member_id = Some(crate::members::insert_member_tx(&mut tx, self.vault(), &input.validate()?).await?);
         }
         if let (Step::Confirm { on, .. }, Some(m)) = (step, member_id) {
             sqlx::query("UPDATE members SET full_on = $1, status = $2, archive_materials = archive_materials || $3 WHERE id = $4")

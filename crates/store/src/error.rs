@@ -14,6 +14,9 @@ pub enum StoreError {
     Backup(String),
     #[error("无法打开数据库 {url}：{reason}")]
     Open { url: String, reason: String },
+    /// The key ring is missing or does not fit the database.
+    #[error("{0}")]
+    Key(String),
     #[error("数据库迁移 {name} 失败：{reason}")]
     Migration { name: String, reason: String },
     #[error("数据库中的数据无法识别（{0}），数据库可能被其他程序改动过")]

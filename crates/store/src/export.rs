@@ -103,10 +103,10 @@ impl Store {
             "SELECT {MEMBER_COLS}, o.code AS org_code, o.name AS org_name, g.name AS group_name FROM members m \
              JOIN orgs o ON o.id = m.org_id LEFT JOIN orgs g ON g.id = m.group_id WHERE m.left_on IS NULL AND o.path >= "
         ));
-        q.arg(lo).push(" AND o.path < ").arg(hi).push(" ORDER BY o.code, m.citizen_id");
+        q.arg(lo).push(" AND o.path < ").arg(hi).push(" ORDER BY o.code, m.name, m.id");
         let mut rows = q.query().fetch(&self.pool);
         while let Some(r) = rows.try_next().await.map_err(StoreError::from)? {
-            each(MemberExport { member: member_from(&r)?, org_code: r.s("org_code")?, org_name: r.s("org_name")?, group_name: r.os("group_name")? })?;
+            each(MemberExport { member: member_from(&r, self.vault())?, org_code: r.s("org_code")?, org_name: r.s("org_name")?, group_name: r.os("group_name")? })?;
         }
         Ok(())
     }
@@ -125,7 +125,7 @@ impl Store {
                 org_name: r.s("org_name")?,
                 role: r.e("role")?,
                 person_name: r.s("person_name")?,
-                citizen_id: r.os("citizen_id")?,
+                citizen_id: r.osealed("citizen_id", self.vault())?,
                 start_on: r.d("start_on")?,
                 end_on: r.od("end_on")?,
             })?;
@@ -147,7 +147,7 @@ impl Store {
         if let Some(y) = year {
             q.push(" AND mt.held_on >= ").arg(format!("{y}-01-01")).push(" AND mt.held_on <= ").arg(format!("{y}-12-31"));
         }
-        q.push(" ORDER BY o.code, mt.held_on, mt.kind, mt.topic, mt.id, m.citizen_id");
+        q.push(" ORDER BY o.code, mt.held_on, mt.kind, mt.topic, mt.id, m.id");
         let mut rows = q.query().fetch(&self.pool);
         let mut current: Option<(i64, MeetingExport)> = None;
         while let Some(r) = rows.try_next().await.map_err(StoreError::from)? {
@@ -178,7 +178,7 @@ impl Store {
             if let Some(mut name) = r.os("member_name")? {
                 // Namesakes in the organisation are told apart by the ID's last four characters.
                 if r.i("namesakes")? > 1 {
-                    let id = r.s("citizen_id")?;
+                    let id = r.sealed("citizen_id", self.vault())?;
                     name = format!("{name}[{}]", &id[id.len().saturating_sub(4)..]);
                 }
                 if r.b("present")? {
@@ -200,7 +200,7 @@ impl Store {
             "SELECT m.citizen_id, m.name, d.from_month, d.to_month, d.base, d.amount, d.paid_on FROM dues_payments d \
              JOIN members m ON m.id = d.member_id JOIN orgs o ON o.id = m.org_id WHERE m.left_on IS NULL AND o.path >= ",
         );
-        q.arg(lo).push(" AND o.path < ").arg(hi).push(" ORDER BY o.code, m.citizen_id, d.from_month");
+        q.arg(lo).push(" AND o.path < ").arg(hi).push(" ORDER BY o.code, m.name, m.id, d.from_month");
         let mut rows = q.query().fetch(&self.pool);
         while let Some(r) = rows.try_next().await.map_err(StoreError::from)? {
             let month = |c: &str| -> Result<Month, StoreError> {
@@ -208,7 +208,7 @@ impl Store {
                 Month::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("{c} “{s}”")))
             };
             each(DuesExport {
-                citizen_id: r.s("citizen_id")?,
+                citizen_id: r.sealed("citizen_id", self.vault())?,
                 name: r.s("name")?,
                 from: month("from_month")?,
                 to: month("to_month")?,
@@ -226,11 +226,11 @@ impl Store {
             "SELECT m.citizen_id, m.name, t.taken_on, t.hours, t.channel, t.topic FROM training_records t \
              JOIN members m ON m.id = t.member_id JOIN orgs o ON o.id = m.org_id WHERE m.left_on IS NULL AND o.path >= ",
         );
-        q.arg(lo).push(" AND o.path < ").arg(hi).push(" ORDER BY o.code, m.citizen_id, t.taken_on, t.topic");
+        q.arg(lo).push(" AND o.path < ").arg(hi).push(" ORDER BY o.code, m.name, m.id, t.taken_on, t.topic");
         let mut rows = q.query().fetch(&self.pool);
         while let Some(r) = rows.try_next().await.map_err(StoreError::from)? {
             each(TrainingExport {
-                citizen_id: r.s("citizen_id")?,
+                citizen_id: r.sealed("citizen_id", self.vault())?,
                 name: r.s("name")?,
                 taken_on: r.d("taken_on")?,
                 hours: r.of("hours")?.unwrap_or(0.0),

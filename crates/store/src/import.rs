@@ -171,6 +171,8 @@ pub type Roster = HashMap<String, Vec<(i64, String, Date, Option<Date>)>>;
 pub struct Import {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     backend: Backend,
+    /// Seals citizen IDs and phones on their way in, opens them on their way out.
+    vault: std::sync::Arc<vault::Keyring>,
     scope: Scope,
     /// Organisations the rows may refer to (grows as organisations are imported). Shared,
     /// so that rows can be checked while the previous batch is being written.
@@ -226,6 +228,15 @@ fn member_values(m: &NewMember) -> [Arg; 18] {
         Arg::OS(m.archive_location.clone()),
         Arg::S(crate::materials_text(&m.archive_materials)),
     ]
+}
+
+/// Member values as stored: the citizen ID and phone sealed.
+fn sealed_values(vault: &vault::Keyring, values: [Arg; 18]) -> [Arg; 18] {
+    values.into_iter().zip(MEMBER_WRITE_COLS).map(|(v, c)| match (c, v) {
+        ("citizen_id", Arg::S(id)) => Arg::S(vault.seal(&id)),
+        ("phone", Arg::OS(p)) => Arg::OS(p.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(|p| vault.seal(p))),
+        (_, v) => v,
+    }).collect::<Vec<_>>().try_into().expect("18 values in, 18 out")
 }
 
 /// An argument as comparable text (NULL is `None`).
@@ -299,7 +310,7 @@ impl Store {
                 depth: r.i("depth")?,
             });
         }
-        Ok(Import { tx, backend: self.backend, scope: scope.clone(), orgs: std::sync::Arc::new(orgs), delta: HashMap::new(), counts: ImportCounts::default(), changes: Vec::new() })
+        Ok(Import { tx, backend: self.backend, vault: self.vault.clone().expect("a store opened for use has its key ring"), scope: scope.clone(), orgs: std::sync::Arc::new(orgs), delta: HashMap::new(), counts: ImportCounts::default(), changes: Vec::new() })
     }
 }
 
@@ -433,22 +444,23 @@ impl Import {
         }
         let mut sql = "SELECT m.id, m.org_id, m.group_id, m.name, m.sex, m.ethnicity, m.birth_date, m.citizen_id, m.education, m.occupation, \
              m.phone, m.joined_on, m.joined_precision, m.full_on, m.full_precision, m.status, m.is_mobile, m.archive_location, m.archive_materials, m.left_on, o.path \
-             FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.citizen_id IN ("
+             FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.citizen_idx IN ("
             .to_string();
         sql.push_str(&placeholders(self.backend, batch.len()));
         sql.push(')');
-        let ids: Vec<Arg> = batch.iter().map(|(_, m)| Arg::S(m.citizen_id.reveal().to_string())).collect();
+        let ids: Vec<Arg> = batch.iter().map(|(_, m)| Arg::S(self.vault.blind_index(m.citizen_id.reveal()))).collect();
         let rows = bind_all(sqlx::query(&sql).persistent(false), &ids).fetch_all(&mut *self.tx).await?;
         let mut existing = HashMap::new();
         for r in &rows {
-            existing.insert(r.s("citizen_id")?, r);
+            existing.insert(r.sealed("citizen_id", &self.vault)?, r);
         }
         let mut fresh: Vec<Arg> = Vec::new();
         let mut fresh_rows = 0;
         for (row, m) in batch {
             let values = member_values(m);
             let Some(r) = existing.get(m.citizen_id.reveal()) else {
-                fresh.extend(values);
+                fresh.extend(sealed_values(&self.vault, values));
+                fresh.push(Arg::S(self.vault.blind_index(m.citizen_id.reveal())));
                 fresh_rows += 1;
                 *self.delta.entry(m.org_id).or_default() += 1;
                 continue;
@@ -465,6 +477,7 @@ impl Import {
                 .iter()
                 .map(|c| match *c {
                     "org_id" | "group_id" | "is_mobile" => r.oi(c).map(|v| v.map(|v| v.to_string())),
+                    "citizen_id" | "phone" => r.osealed(c, &self.vault),
                     _ => r.os(c),
                 })
                 .collect::<Result<_, _>>()?;
@@ -485,11 +498,12 @@ impl Import {
             }
             for ((c, (a, b)), k) in MEMBER_WRITE_COLS.iter().zip(stored.iter().zip(&from_file)).zip(&keep) {
                 if *k && a != b {
-                    self.note_change(*row, &m.name, c, a.clone(), b.clone());
+                    let shown = |v: &Option<String>| if *c == "phone" { v.as_deref().map(domain::member::mask_phone) } else { v.clone() };
+                    self.note_change(*row, &m.name, c, shown(a), shown(b));
                 }
             }
             let mut u = Sql::new("UPDATE members SET ");
-            for (i, (c, v)) in MEMBER_WRITE_COLS.iter().zip(values).zip(&keep).filter(|(_, k)| **k).map(|(cv, _)| cv).enumerate() {
+            for (i, (c, v)) in MEMBER_WRITE_COLS.iter().zip(sealed_values(&self.vault, values)).zip(&keep).filter(|(_, k)| **k).map(|(cv, _)| cv).enumerate() {
                 if i > 0 {
                     u.push(", ");
                 }
@@ -501,10 +515,10 @@ impl Import {
         }
         if fresh_rows > 0 {
             let mut cols = MEMBER_WRITE_COLS.to_vec();
-            cols.push("created_at");
+            cols.extend(["citizen_idx", "created_at"]);
             let now = crate::now_text();
             let mut args = Vec::with_capacity(fresh.len() + fresh_rows);
-            for chunk in fresh.chunks(MEMBER_WRITE_COLS.len()) {
+            for chunk in fresh.chunks(MEMBER_WRITE_COLS.len() + 1) {
                 args.extend(chunk.iter().cloned());
                 args.push(Arg::S(now.clone()));
             }
@@ -525,17 +539,17 @@ impl Import {
         for chunk in ids.chunks(1000) {
             let mut q = Sql::new("SELECT m.id, m.org_id, m.name, m.joined_on, m.occupation, m.citizen_id FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.left_on IS NULL");
             self.scope.orgs(&mut q, "o");
-            q.push(" AND m.citizen_id IN (");
+            q.push(" AND m.citizen_idx IN (");
             for (i, id) in chunk.iter().enumerate() {
                 if i > 0 {
                     q.push(", ");
                 }
-                q.arg(id.as_str());
+                q.arg(self.vault.blind_index(id));
             }
             q.push(")");
             for r in q.query().fetch_all(&mut *self.tx).await? {
                 let holder = RecordHolder { id: r.i("id")?, org_id: r.i("org_id")?, name: r.s("name")?, joined_on: r.d("joined_on")?, occupation: r.e("occupation")? };
-                out.insert(r.s("citizen_id")?, holder);
+                out.insert(r.sealed("citizen_id", &self.vault)?, holder);
             }
         }
         Ok(out)
@@ -562,8 +576,8 @@ impl Import {
             }
             q.push(")");
             for r in q.query().fetch_all(&mut *self.tx).await? {
-                let (name, id) = (r.s("name")?, r.s("citizen_id")?);
-                found.entry((name, domain::citizen_id::mask_text(&id))).or_default().push((id, r.os("phone")?));
+                let (name, id) = (r.s("name")?, r.sealed("citizen_id", &self.vault)?);
+                found.entry((name, domain::citizen_id::mask_text(&id))).or_default().push((id, r.osealed("phone", &self.vault)?));
             }
         }
         Ok(pairs.iter().filter_map(|p| match found.get(p).map(Vec::as_slice) {
@@ -582,7 +596,7 @@ impl Import {
             .await?;
         let mut out: HashMap<String, Vec<(i64, String, Date, Option<Date>)>> = HashMap::new();
         for r in rows {
-            let id = r.s("citizen_id")?;
+            let id = r.sealed("citizen_id", &self.vault)?;
             out.entry(r.s("name")?).or_default().push((r.i("id")?, id[id.len().saturating_sub(4)..].to_string(), r.d("joined_on")?, r.od("left_on")?));
         }
         Ok(out)
@@ -590,8 +604,8 @@ impl Import {
 
     /// A member of the scope by citizen ID, whether or not still on the roll: (id, organisation id).
     pub async fn member_in_scope(&mut self, citizen_id: &str) -> Result<Option<(i64, i64)>, StoreError> {
-        let mut q = Sql::new("SELECT m.id, m.org_id FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.citizen_id = ");
-        q.arg(citizen_id);
+        let mut q = Sql::new("SELECT m.id, m.org_id FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.citizen_idx = ");
+        q.arg(self.vault.blind_index(citizen_id));
         self.scope.orgs(&mut q, "o");
         let r = q.query().fetch_optional(&mut *self.tx).await?;
         r.map(|r| Ok((r.i("id")?, r.i("org_id")?))).transpose()

@@ -22,6 +22,7 @@ mod reports;
 mod rows;
 mod research;
 mod scope;
+mod sealed;
 mod statistics;
 mod survey;
 mod units;
@@ -44,6 +45,8 @@ pub use query::Arg;
 pub use reports::SavedReport;
 pub use research::{AttachmentRow, CaseRow, CodedPassage, CodingCount, CodingRow, DocumentRow, InterviewCounts, InterviewRow, LexiconChange, NewAttachment, NewCoding, SearchPassage, SearchRow};
 pub use scope::Scope;
+pub use sealed::{default_key_file, Resealed};
+pub use vault::{KeySource, Keyring};
 pub use survey::{Campaign, CampaignUnit, NewCampaign, NewResponse, QuestionnaireRow, ResponseRow, ResponseWriter};
 
 use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
@@ -66,6 +69,8 @@ pub struct Store {
     sessions: auth::SessionPolicy,
     /// The URL as given (bulk loads into PostgreSQL open their own COPY connection).
     url: String,
+    /// The key ring personal data is sealed with (none only for a backup being checked).
+    vault: Option<std::sync::Arc<Keyring>>,
 }
 
 /// Default database URL: one SQLite file in the working directory.
@@ -74,9 +79,20 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://dangjian.db";
 impl Store {
     /// Opens (creating an SQLite file if needed) and migrates the database at `url`:
     /// `sqlite://PATH` or `postgres://…`.
+    /// Personal data is sealed with the database's key (see [`default_key_file`]).
     pub async fn open(url: &str) -> Result<Store, StoreError> {
-        let store = Store::open_plain(url).await?;
+        Store::open_keyed(url, None).await
+    }
+
+    /// Opens with a given key ring instead of the environment or the key file.
+    pub async fn open_with_key(url: &str, ring: Keyring) -> Result<Store, StoreError> {
+        Store::open_keyed(url, Some(ring)).await
+    }
+
+    async fn open_keyed(url: &str, ring: Option<Keyring>) -> Result<Store, StoreError> {
+        let mut store = Store::open_plain(url).await?;
         migrate::run(&store).await?;
+        store.bind_key(ring).await?;
         Ok(store)
     }
 
@@ -115,7 +131,7 @@ impl Store {
             .connect_with(opts)
             .await
             .map_err(|e| open_err(e.to_string()))?;
-        Ok(Store { pool, backend, sessions: Default::default(), url: url.to_string() })
+        Ok(Store { pool, backend, sessions: Default::default(), url: url.to_string(), vault: None })
     }
 
     pub fn backend(&self) -> Backend {

@@ -12,8 +12,8 @@ pub(crate) const MEMBER_COLS: &str = "m.id, m.org_id, m.group_id, m.name, m.sex,
     m.education, m.occupation, m.phone, m.joined_on, m.joined_precision, m.full_on, m.full_precision, m.status, m.is_mobile, m.is_lost_contact, m.is_abroad, \
     m.archive_location, m.archive_materials, m.left_on, m.left_reason, m.left_note";
 
-pub(crate) fn member_from(r: &AnyRow) -> Result<Member, StoreError> {
-    let raw_id = r.s("citizen_id")?;
+pub(crate) fn member_from(r: &AnyRow, vault: &vault::Keyring) -> Result<Member, StoreError> {
+    let raw_id = r.sealed("citizen_id", vault)?;
     let citizen_id = CitizenId::parse(&raw_id).map_err(|_| StoreError::Corrupt(format!("citizen_id of member {}", r.i("id").unwrap_or(0))))?;
     let materials = r.s("archive_materials")?;
     Ok(Member {
@@ -27,7 +27,7 @@ pub(crate) fn member_from(r: &AnyRow) -> Result<Member, StoreError> {
         citizen_id,
         education: r.e("education")?,
         occupation: r.e("occupation")?,
-        phone: r.os("phone")?,
+        phone: r.osealed("phone", vault)?,
         joined_on: r.d("joined_on")?,
         joined_precision: domain::dates::Precision::from_code(&r.s("joined_precision")?),
         full_on: r.od("full_on")?,
@@ -56,7 +56,7 @@ impl Store {
         q.arg(id);
         scope.members(&mut q, "m", "o");
         let row = q.query().fetch_optional(&self.pool).await?.ok_or(StoreError::NotFound { what: "党员" })?;
-        Ok((member_from(&row)?, row.s("org_name")?))
+        Ok((member_from(&row, self.vault())?, row.s("org_name")?))
     }
 
     /// Active members whose relationship sits directly in `org_id` (or, for a 党小组, its
@@ -70,7 +70,7 @@ impl Store {
         let mut q = Sql::new(&format!("SELECT {MEMBER_COLS} FROM members m WHERE m.left_on IS NULL AND {col} = "));
         q.arg(org_id).push(" ORDER BY m.id LIMIT ").arg(limit.clamp(1, 1000)).push(" OFFSET ").arg(offset.max(0));
         let rows = q.query().fetch_all(&self.pool).await?;
-        Ok((rows.iter().map(member_from).collect::<Result<_, _>>()?, total))
+        Ok((rows.iter().map(|r| member_from(r, self.vault())).collect::<Result<_, _>>()?, total))
     }
 
     /// Members in scope whose name contains `name`, with their organisation's name.
@@ -85,7 +85,7 @@ impl Store {
         scope.members(&mut q, "m", "o");
         q.push(" ORDER BY m.left_on IS NOT NULL, m.name, m.id LIMIT ").arg(limit.clamp(1, 500));
         let rows = q.query().fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok((member_from(r)?, r.s("org_name")?))).collect()
+        rows.iter().map(|r| Ok((member_from(r, self.vault())?, r.s("org_name")?))).collect()
     }
 
     /// Enters a member. Refuses (naming the field) an invalid record, an organisation
@@ -103,7 +103,7 @@ impl Store {
             }
         }
         let mut tx = self.pool.begin().await?;
-        let id = insert_member_tx(&mut tx, &m).await?;
+        let id = insert_member_tx(&mut tx, self.vault(), &m).await?;
         tx.commit().await?;
         Ok(self.member(scope, id).await?.0)
     }
@@ -133,18 +133,20 @@ impl Store {
 
 /// Writes a checked member in the caller's transaction, refusing a citizen ID already on
 /// file, and keeps the organisation's member count.
-pub(crate) async fn insert_member_tx(tx: &mut sqlx::Transaction<'_, sqlx::Any>, m: &domain::member::NewMember) -> Result<i64, StoreError> {
-    let dup: Option<i64> = sqlx::query_scalar("SELECT id FROM members WHERE citizen_id = $1").bind(m.citizen_id.reveal()).fetch_optional(&mut **tx).await?;
+pub(crate) async fn insert_member_tx(tx: &mut sqlx::Transaction<'_, sqlx::Any>, vault: &vault::Keyring, m: &domain::member::NewMember) -> Result<i64, StoreError> {
+    let index = vault.blind_index(m.citizen_id.reveal());
+    let dup: Option<i64> = sqlx::query_scalar("SELECT id FROM members WHERE citizen_idx = $1").bind(&index).fetch_optional(&mut **tx).await?;
     if dup.is_some() {
         return Err(StoreError::invalid("citizen_id", format!("身份证号 {} 已登记过党员信息，不能重复登记；如需转入请办理组织关系转接", m.citizen_id)));
     }
     let mut q = Sql::new(
-        "INSERT INTO members (org_id, group_id, name, sex, ethnicity, birth_date, citizen_id, education, occupation, phone, \
+        "INSERT INTO members (org_id, group_id, name, sex, ethnicity, birth_date, citizen_id, citizen_idx, education, occupation, phone, \
          joined_on, joined_precision, full_on, full_precision, status, is_mobile, archive_location, archive_materials, created_at) VALUES (",
     );
     q.arg(m.org_id).push(", ").arg(m.group_id).push(", ").arg(m.name.clone()).push(", ").arg(m.sex.code());
-    q.push(", ").arg(m.ethnicity.clone()).push(", ").arg(m.birth_date).push(", ").arg(m.citizen_id.reveal());
-    q.push(", ").arg(m.education.code()).push(", ").arg(m.occupation.code()).push(", ").arg(m.phone.clone());
+    q.push(", ").arg(m.ethnicity.clone()).push(", ").arg(m.birth_date).push(", ").arg(vault.seal(m.citizen_id.reveal())).push(", ").arg(index);
+    let phone = m.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(|p| vault.seal(p));
+    q.push(", ").arg(m.education.code()).push(", ").arg(m.occupation.code()).push(", ").arg(phone);
     q.push(", ").arg(m.joined_on).push(", ").arg(m.joined_precision.code()).push(", ").arg(m.full_on).push(", ").arg(m.full_precision.code());
     q.push(", ").arg(m.status.code()).push(", ").arg(m.is_mobile);
     q.push(", ").arg(m.archive_location.clone()).push(", ").arg(materials_text(&m.archive_materials));

@@ -35,6 +35,7 @@ const MIGRATIONS: &[Migration] = &[
     (14, "0014_dues_unique", include_str!("../migrations/0014_dues_unique.sql"), "", ""),
     (15, "0015_session_activity", include_str!("../migrations/0015_session_activity.sql"), "", ""),
     (16, "0016_export_purpose", include_str!("../migrations/0016_export_purpose.sql"), "", ""),
+    (17, "0017_sealed_personal_data", include_str!("../migrations/0017_sealed_personal_data.sql"), "", ""),
 ];
 
 /// The two dialect tokens of the migration files, per backend.

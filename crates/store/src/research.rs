@@ -258,16 +258,17 @@ async fn reindex(tx: &mut Transaction<'_, Any>, kind: &str, item_id: i64, org_id
     Ok(())
 }
 
-async fn insert_attachments(tx: &mut Transaction<'_, Any>, kind: &str, owner: i64, files: &[NewAttachment], user: Option<i64>) -> Result<(), StoreError> {
+/// Stores files sealed (their size and digest are of the clear content).
+async fn insert_attachments(tx: &mut Transaction<'_, Any>, vault: &vault::Keyring, kind: &str, owner: i64, files: &[NewAttachment], user: Option<i64>) -> Result<(), StoreError> {
     for f in files {
-        sqlx::query("INSERT INTO attachments (owner_kind, owner_id, file_name, media_type, size, sha256, content, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+        sqlx::query("INSERT INTO attachments (owner_kind, owner_id, file_name, media_type, size, sha256, content, created_by, created_at, sealed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1)")
             .bind(kind)
             .bind(owner)
             .bind(&f.file_name)
             .bind(&f.media_type)
             .bind(f.bytes.len() as i64)
             .bind(sha256_hex(&f.bytes))
-            .bind(f.bytes.as_slice())
+            .bind(vault.seal_bytes(&f.bytes))
             .bind(user)
             .bind(crate::now_text())
             .execute(&mut **tx)
@@ -307,7 +308,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         insert_people(&mut tx, id, i).await?;
-        insert_attachments(&mut tx, "interview", id, files, user).await?;
+        insert_attachments(&mut tx, self.vault(), "interview", id, files, user).await?;
         reindex(&mut tx, "interview", id, Some(i.org_id), index).await?;
         tx.commit().await?;
         Ok(id)
@@ -398,7 +399,7 @@ impl Store {
     pub async fn add_attachments(&self, scope: &Scope, kind: &str, owner: i64, files: &[NewAttachment], user: Option<i64>) -> Result<(), StoreError> {
         self.owner_in_scope(scope, kind, owner).await?;
         let mut tx = self.pool.begin().await?;
-        insert_attachments(&mut tx, kind, owner, files, user).await?;
+        insert_attachments(&mut tx, self.vault(), kind, owner, files, user).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -431,8 +432,8 @@ impl Store {
             .ok_or(StoreError::NotFound { what: "附件" })?;
         let a = attachment_from(&r)?;
         self.owner_in_scope(scope, &a.owner_kind, a.owner_id).await.map_err(|_| StoreError::NotFound { what: "附件" })?;
-        let bytes: Vec<u8> = sqlx::Row::try_get(&r, "content").map_err(|e| StoreError::Corrupt(format!("content: {e}")))?;
-        Ok((a, bytes))
+        let sealed: Vec<u8> = sqlx::Row::try_get(&r, "content").map_err(|e| StoreError::Corrupt(format!("content: {e}")))?;
+        Ok((a, self.vault().open_bytes(&sealed)?))
     }
 
     /// Codes of an interview in scope (all statuses), in passage order.
@@ -547,7 +548,7 @@ impl Store {
         for cat in &c.categories {
             sqlx::query("INSERT INTO case_categories (case_id, category) VALUES ($1, $2)").bind(id).bind(cat).execute(&mut *tx).await?;
         }
-        insert_attachments(&mut tx, "case", id, files, user).await?;
+        insert_attachments(&mut tx, self.vault(), "case", id, files, user).await?;
         reindex(&mut tx, "case", id, Some(c.org_id), index).await?;
         tx.commit().await?;
         Ok(id)
@@ -597,7 +598,7 @@ impl Store {
         for r in &d.requirements {
             sqlx::query("INSERT INTO document_requirements (document_id, text, rule_key) VALUES ($1, $2, $3)").bind(id).bind(&r.text).bind(r.rule_key.as_deref()).execute(&mut *tx).await?;
         }
-        insert_attachments(&mut tx, "document", id, files, user).await?;
+        insert_attachments(&mut tx, self.vault(), "document", id, files, user).await?;
         reindex(&mut tx, "document", id, None, index).await?;
         tx.commit().await?;
         Ok(id)

@@ -24,6 +24,13 @@ pub(crate) trait RowExt {
         let v = self.s(c)?;
         T::parse(&v).ok_or_else(|| StoreError::Corrupt(format!("{c} = {v}")))
     }
+    /// A sealed text column, opened (see crates/vault).
+    fn sealed(&self, c: &str, vault: &vault::Keyring) -> Result<String, StoreError> {
+        vault.open(&self.s(c)?).map_err(|e| StoreError::Corrupt(format!("{c}: {e}")))
+    }
+    fn osealed(&self, c: &str, vault: &vault::Keyring) -> Result<Option<String>, StoreError> {
+        self.os(c)?.map(|v| vault.open(&v).map_err(|e| StoreError::Corrupt(format!("{c}: {e}")))).transpose()
+    }
     fn oe<T: Labelled>(&self, c: &str) -> Result<Option<T>, StoreError> {
         match self.os(c)? {
             None => Ok(None),

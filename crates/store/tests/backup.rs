@@ -36,7 +36,7 @@ async fn backup_while_writing_restores_exactly(db: Db) {
     let target = testkit::fresh_url(db).await.unwrap();
     let restored = Store::restore(&file, &target, false).await.unwrap();
     assert_eq!(restored.tables, manifest.tables);
-    let again = Store::open(&target).await.unwrap();
+    let again = testkit::open(&target).await;
     assert_eq!(again.table_digests().await.unwrap().iter().find(|t| t.table == "users").unwrap().rows, users);
     again.close_cleanly().await;
     // Not over data without --force; with it, yes.

@@ -309,11 +309,11 @@ both!(users_and_sessions);
 
 async fn migrations_run_once(db: Db) {
     let Some(url) = fresh_url(db).await else { return };
-    let store = Store::open(&url).await.unwrap();
+    let store = testkit::open(&url).await;
     store.insert_org(&Scope::jurisdiction(), &NewOrg { code: "ROOT".into(), name: "中共测试县委员会".into(), level: OrgLevel::LocalCommittee, sector: Sector::Other, parent_id: None, region_code: "330122".into(), grid_id: None, unit_id: None, founded_on: None, elected_on: None, term_years: None }).await.unwrap();
     store.close().await;
     // Opening again re-runs nothing and keeps the data.
-    let again = Store::open(&url).await.unwrap();
+    let again = testkit::open(&url).await;
     assert!(!again.is_empty().await.unwrap());
     assert_eq!(again.org_by_code(&Scope::jurisdiction(), "ROOT").await.unwrap().depth, 0);
 }

@@ -52,10 +52,22 @@ pub async fn fresh_url(db: Db) -> Option<String> {
     }
 }
 
+/// The key every test store is sealed with: one key, so that data generated into two
+/// databases (or a database and its copy) compares equal. Tests of the key file itself
+/// open with [`Store::open`].
+pub fn key() -> store::Keyring {
+    store::Keyring::from_master([0x42; 32])
+}
+
+/// Opens (and migrates) the test database at `url` with the test key.
+pub async fn open(url: &str) -> Store {
+    Store::open_with_key(url, key()).await.expect("open store")
+}
+
 /// A fresh, empty store of the given kind.
 pub async fn fresh(db: Db) -> Option<Store> {
     let url = fresh_url(db).await?;
-    Some(Store::open(&url).await.expect("open store"))
+    Some(open(&url).await)
 }
 
 /// A generated small county (about 5 000 members) with the given seed.
@@ -67,7 +79,7 @@ pub async fn generated(db: Db, seed: u64) -> Option<Store> {
 /// recount figures from the raw tables).
 pub async fn generated_in(db: Db, seed: u64, climate: generator::Climate) -> Option<(Store, String)> {
     let url = fresh_url(db).await?;
-    let store = Store::open(&url).await.expect("open store");
+    let store = open(&url).await;
     let opts = generator::Options { scale: generator::Scale::Small, seed, as_of: as_of(), rules: domain::rules::Rules::default_rules(), climate };
     generator::generate(&store, &opts, &mut |_, _, _| {}).await.expect("generate");
     Some((store, url))
