@@ -4,7 +4,7 @@ use anyhow::{bail, Context, Result};
 use sheets::Kind;
 use std::io::IsTerminal;
 use std::path::Path;
-use store::{Scope, Store};
+use store::Store;
 
 fn kind(s: &str) -> Result<Kind> {
     Kind::parse(s).with_context(|| {
@@ -24,7 +24,7 @@ pub async fn import(store: &Store, file: &Path, (kind_text, sheet): (&str, Optio
         None
     };
     let started = std::time::Instant::now();
-    let report = sheets::import_file(store, &Scope::jurisdiction(), file, kind, (today, rules), dry_run, (None, None, sheet), |n| {
+    let report = sheets::import_file(store, &crate::operator(), file, kind, (today, rules), dry_run, (None, None, sheet), |n| {
         if let Some(b) = &bar {
             b.set_position(n);
         }
@@ -91,13 +91,13 @@ pub async fn import(store: &Store, file: &Path, (kind_text, sheet): (&str, Optio
 }
 
 async fn root(store: &Store, code: &str) -> Result<i64> {
-    Ok(store.org_by_code(&Scope::jurisdiction(), code).await.with_context(|| format!("找不到组织代码为“{code}”的党组织"))?.id)
+    Ok(store.org_by_code(&crate::operator(), code).await.with_context(|| format!("找不到组织代码为“{code}”的党组织"))?.id)
 }
 
 pub async fn export(store: &Store, kind_text: &str, org: &str, out: &Path, year: Option<i32>, disclosure: &sheets::export::Disclosure) -> Result<()> {
     let kind = kind(kind_text)?;
     let root = root(store, org).await?;
-    let n = sheets::export::export_file(store, &Scope::jurisdiction(), kind, root, year, out, None, disclosure).await?;
+    let n = sheets::export::export_file(store, &crate::operator(), kind, root, year, out, None, disclosure).await?;
     println!("已导出{}{}条到 {}", kind.label(), n, out.display());
     Ok(())
 }
@@ -111,7 +111,7 @@ pub fn template(kind_text: &str, out: &Path) -> Result<()> {
 
 pub async fn annual(store: &Store, org: &str, year: i32, out: &Path, rules: &domain::rules::Rules) -> Result<()> {
     let root = root(store, org).await?;
-    let tables = sheets::annual::annual_tables(store, &Scope::jurisdiction(), root, year, rules).await?;
+    let tables = sheets::annual::annual_tables(store, &crate::operator(), root, year, rules).await?;
     std::fs::write(out, sheets::annual::annual_xlsx(&tables)?).with_context(|| format!("无法写入 {}", out.display()))?;
     println!("已生成{year}年党内统计年报（{}张表）：{}", tables.tables.len(), out.display());
     Ok(())
@@ -121,7 +121,7 @@ pub async fn roster(store: &Store, rows: u64, org: &str, out: &Path, seed: u64) 
     let root = root(store, org).await?;
     let mut branches = Vec::new();
     store
-        .export_orgs(&Scope::jurisdiction(), root, |o| {
+        .export_orgs(&crate::operator(), root, |o| {
             if o.org.level.holds_members() {
                 branches.push(generator::roster::Branch { code: o.org.code, name: o.org.name, sector: o.org.sector });
             }

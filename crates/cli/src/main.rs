@@ -90,6 +90,22 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// 审计日志：登录、账号变更、每一次写入、导入和导出（只追加，全部保留）
+    #[command(help_template = HELP, next_help_heading = "选项")]
+    Audit {
+        /// 从这一天（或时刻）起，例如 2026-12-01
+        #[arg(long)]
+        since: Option<String>,
+        /// 只看这个用户（用户名；命令行操作记为“命令行（系统用户）”）
+        #[arg(long)]
+        user: Option<String>,
+        /// 最多显示多少条（最新的在前）
+        #[arg(long, default_value_t = 200)]
+        limit: i64,
+        /// 输出格式：table 或 json
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
     /// 数据密钥：身份证号、手机号和附件加密存储所用的密钥（查看、轮换）
     #[command(subcommand, help_template = HELP, next_help_heading = "选项")]
     Keys(KeysCommand),
@@ -397,6 +413,12 @@ async fn main() {
     }
 }
 
+/// The scope every command acts in: the whole jurisdiction, by the operator at the
+/// command line (so the audit log names them).
+pub(crate) fn operator() -> Scope {
+    Scope::jurisdiction().by(store::Actor::command_line())
+}
+
 /// The stores the command opened, closed cleanly when it ends.
 static OPENED: std::sync::Mutex<Vec<Store>> = std::sync::Mutex::new(Vec::new());
 
@@ -513,11 +535,12 @@ async fn run(cli: Cli) -> Result<()> {
             let store = open(&cli.db).await?;
             let role = Role::parse(&role).with_context(|| format!("角色“{role}”无法识别，可选 admin、secretary、member"))?;
             let org_id = match org {
-                Some(code) => Some(store.org_by_code(&Scope::jurisdiction(), &code).await.with_context(|| format!("找不到组织代码为“{code}”的党组织"))?.id),
+                Some(code) => Some(store.org_by_code(&crate::operator(), &code).await.with_context(|| format!("找不到组织代码为“{code}”的党组织"))?.id),
                 None => None,
             };
             let password = read_password()?;
             let user = store.create_user(&username, &password, role, org_id, member).await?;
+            store.audit(operator().actor(), None, "user_created", Some(("users", user.id)), serde_json::json!({"用户名": user.username, "角色": user.role.label(), "党组织": org_id, "党员": member})).await?;
             println!("已创建用户“{}”（{}，编号{}）", user.username, user.role.label(), user.id);
         }
         Command::User(UserCommand::ResetPassword { username }) => {
@@ -525,7 +548,31 @@ async fn run(cli: Cli) -> Result<()> {
             let user = store.user_by_name(&username).await.with_context(|| format!("找不到用户“{username}”"))?;
             let password = read_password()?;
             store.set_password(&user, None, &password, None).await?;
+            store.audit(operator().actor(), None, "password_reset", Some(("users", user.id)), serde_json::json!({"用户名": user.username})).await?;
             println!("已重置用户“{username}”的密码，该用户原有的登录会话都已结束");
+        }
+        Command::Audit { since, user, limit, format } => {
+            let store = open(&cli.db).await?;
+            if let Some(s) = &since {
+                domain::Date::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").with_context(|| format!("--since “{s}” 不是日期，应写作 2026-12-01"))?;
+            }
+            let entries = store.audit_entries(since.as_deref(), user.as_deref(), limit).await?;
+            match format.as_str() {
+                "json" => println!("{}", serde_json::to_string_pretty(&entries)?),
+                "table" => {
+                    println!("{:<20} {:<16} {:<16} {:<10} {:<14} 内容", "时间", "操作人", "来源地址", "操作", "对象");
+                    for e in &entries {
+                        let target = match (&e.target, e.target_id) {
+                            (Some(t), Some(id)) if id > 0 => format!("{}#{id}", store::target_label(t)),
+                            (Some(t), _) => store::target_label(t).to_string(),
+                            _ => String::new(),
+                        };
+                        println!("{:<20} {:<16} {:<16} {:<10} {:<14} {}", e.at, e.actor, e.ip.as_deref().unwrap_or("-"), store::action_label(&e.action), target, e.detail);
+                    }
+                    println!("共 {} 条（最新的在前）", entries.len());
+                }
+                other => bail!("--format 应为 table 或 json，而不是“{other}”"),
+            }
         }
         Command::Keys(KeysCommand::Show) => {
             let store = open(&cli.db).await?;
@@ -561,6 +608,7 @@ async fn rotate_key(db: &str) -> Result<()> {
         println!("旧密钥 {old} 已另存为 {}：恢复轮换前的备份时要用它，请与备份一起（与数据库分开）保存。", std::path::Path::new(&name).display());
     }
     ring_now.only_active().save(&path)?;
+    store.audit(operator().actor(), None, "key_rotated", None, serde_json::json!({"旧密钥": old, "新密钥": store.key_id(), "人员记录": n.people, "附件": n.attachments})).await?;
     println!("已换用新密钥 {}：重新加密 {} 条人员记录和 {} 个附件，用时 {:.1} 秒；密钥文件 {}", store.key_id(), n.people, n.attachments, started.elapsed().as_secs_f64(), path.display());
     Ok(())
 }
@@ -577,6 +625,8 @@ async fn set_disabled(db: &str, username: &str, disable: bool) -> Result<()> {
     let store = open(db).await?;
     let user = store.user_by_name(username).await.with_context(|| format!("找不到用户“{username}”"))?;
     store.set_user_disabled(&user, disable).await?;
+    let action = if disable { "user_disabled" } else { "user_enabled" };
+    store.audit(operator().actor(), None, action, Some(("users", user.id)), serde_json::json!({"用户名": user.username})).await?;
     println!("{}", if disable { format!("已停用用户“{username}”，其登录会话已结束") } else { format!("已重新启用用户“{username}”") });
     Ok(())
 }
@@ -618,7 +668,7 @@ async fn generate(store: &Store, args: &GenerateArgs, rules: &domain::rules::Rul
 
 /// Median time of `subtree_member_count` at the root and at the last leaf branch.
 async fn bench_subtree(store: &Store, repeat: usize) -> Result<()> {
-    let all = Scope::jurisdiction();
+    let all = crate::operator();
     let root = store.org_children(&all, None).await?.into_iter().next().context("数据库中没有党组织，请先运行 generate")?;
     let leaf = store.branches_with_members(&all, None, 1, i64::MAX).await?.pop().context("没有带党员的党支部")?;
     for (label, org) in [("根组织", &root.org), ("末级党支部", &leaf)] {
@@ -644,7 +694,7 @@ async fn compliance(store: &Store, code: &str, year: i32, rules: &domain::rules:
         Some(s) => domain::parse_date("as_of", "判定截止日期", s).map_err(|e| anyhow::anyhow!(e.message))?,
         None => chrono::Local::now().date_naive(),
     };
-    let all = Scope::jurisdiction();
+    let all = crate::operator();
     let root = store.org_by_code(&all, code).await.with_context(|| format!("找不到组织代码为“{code}”的党组织"))?;
     let summary = store.compliance_summary(&all, root.id, rules, year, as_of, failing).await?;
     if format == "json" {
@@ -682,7 +732,7 @@ const DEMO_PASSWORD: &str = "dangjian2026";
 /// Creates the demo accounts if missing: an administrator of the whole county, the
 /// secretary of a village branch, and a member of that branch.
 async fn demo_users(store: &Store) -> Result<Vec<(String, String)>> {
-    let all = Scope::jurisdiction();
+    let all = crate::operator();
     let branch = store
         .branches_with_members(&all, Some(domain::org::Sector::Village), 20, 1)
         .await?

@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use store::{Scope, Store};
+use store::Store;
 
 #[derive(Args)]
 pub struct ReportArgs {
@@ -101,7 +101,7 @@ fn day(what: &str, s: Option<&str>) -> Result<Option<domain::Date>> {
 
 pub async fn report(store: &Store, rules: &domain::rules::Rules, rules_text: &str, a: ReportArgs) -> Result<()> {
     let Some(format) = report::Format::parse(&a.format) else { bail!("报告格式“{}”无法识别，可选 docx、html、md", a.format) };
-    let all = Scope::jurisdiction();
+    let all = crate::operator();
     let (org, year, as_of, choices) = match a.saved {
         Some(id) => {
             let s = store.saved_report(&all, id).await.with_context(|| format!("找不到报告记录 {id}"))?;
@@ -139,7 +139,7 @@ pub async fn report(store: &Store, rules: &domain::rules::Rules, rules_text: &st
 }
 
 pub async fn indicators(store: &Store, rules: &domain::rules::Rules, a: IndicatorArgs) -> Result<()> {
-    let all = Scope::jurisdiction();
+    let all = crate::operator();
     let org = store.org_by_code(&all, &a.org).await.with_context(|| format!("找不到组织代码 {}", a.org))?;
     let started = std::time::Instant::now();
     let as_of = as_of(a.as_of.as_deref(), a.year)?;

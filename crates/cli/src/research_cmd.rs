@@ -82,10 +82,10 @@ pub enum ResearchCommand {
 async fn scope(store: &Store, org: Option<&str>) -> Result<Scope> {
     Ok(match org {
         Some(code) => {
-            let o = store.org_by_code(&Scope::jurisdiction(), code).await.with_context(|| format!("找不到组织代码 {code}"))?;
+            let o = store.org_by_code(&crate::operator(), code).await.with_context(|| format!("找不到组织代码 {code}"))?;
             store.subtree_scope(o.id).await?
         }
-        None => Scope::jurisdiction(),
+        None => crate::operator(),
     })
 }
 
@@ -113,7 +113,7 @@ pub async fn run(store: &Store, cmd: ResearchCommand) -> Result<()> {
             }
         }
         ResearchCommand::AddInterview { org, date, interviewers, interviewees, place, notes, attachments } => {
-            let all = Scope::jurisdiction();
+            let all = crate::operator();
             let unit = store.org_by_code(&all, &org).await.with_context(|| format!("找不到组织代码 {org}"))?;
             let text = std::fs::read_to_string(&notes).with_context(|| format!("无法读取访谈记录 {}（须为 UTF-8 文本）", notes.display()))?;
             let people = interviewees
@@ -141,7 +141,7 @@ pub async fn run(store: &Store, cmd: ResearchCommand) -> Result<()> {
             }
         }
         ResearchCommand::Codes { category } => {
-            let all = Scope::jurisdiction();
+            let all = crate::operator();
             let book = Codebook::builtin();
             match category {
                 Some(c) => {
@@ -162,7 +162,7 @@ pub async fn run(store: &Store, cmd: ResearchCommand) -> Result<()> {
         }
         ResearchCommand::Cases => {
             let book = Codebook::builtin();
-            for c in store.cases(&Scope::jurisdiction()).await? {
+            for c in store.cases(&crate::operator()).await? {
                 let cats: Vec<&str> = c.categories.iter().map(|k| book.name(k)).collect();
                 println!("{:>4}  [{}] {}（{}，{}）  {}", c.id, c.kind.label(), c.title, c.org_name, c.period, cats.join("、"));
             }

@@ -1,7 +1,7 @@
 //! `dangjian survey …`: questionnaires in (XLSForm), campaign counts, exports.
 
 use anyhow::{bail, Result};
-use store::{Scope, Store};
+use store::Store;
 use survey::campaign::SurveyError;
 use survey::export::Format;
 
@@ -27,7 +27,7 @@ pub fn builtin(out: &std::path::Path) -> Result<()> {
 }
 
 pub async fn stats(store: &Store, campaign: i64, format: &str) -> Result<()> {
-    let s = survey::campaign::stats(store, &Scope::jurisdiction(), campaign).await.map_err(plain)?;
+    let s = survey::campaign::stats(store, &crate::operator(), campaign).await.map_err(plain)?;
     match format {
         "json" => println!("{}", serde_json::to_string_pretty(&s)?),
         "table" => {
@@ -56,7 +56,7 @@ pub async fn stats(store: &Store, campaign: i64, format: &str) -> Result<()> {
 pub async fn export(store: &Store, campaign: i64, format: &str, out: &std::path::Path, valid_only: bool) -> Result<()> {
     let Some(f) = Format::parse(format) else { bail!("导出格式“{format}”无法识别，可选 csv、xlsx、sav、dta") };
     let started = std::time::Instant::now();
-    let e = survey::export::export(store, &Scope::jurisdiction(), campaign, f, valid_only, out).await.map_err(plain)?;
+    let e = survey::export::export(store, &crate::operator(), campaign, f, valid_only, out).await.map_err(plain)?;
     println!("已导出 {} 份答卷到 {}（用时 {:.1} 秒）", e.rows, out.display(), started.elapsed().as_secs_f64());
     if e.truncated > 0 {
         eprintln!("提示：{} 个文本答案超过该格式的长度上限（SAV 32767 字节、DTA 2045 字节）已截断；完整文本请导出 CSV 或 XLSX", e.truncated);

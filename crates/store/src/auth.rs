@@ -180,6 +180,18 @@ impl Store {
         row.map(|r| user_from(&r)).transpose()?.ok_or(StoreError::NotFound { what: "用户" })
     }
 
+    /// Every user with whether they are disabled, by name (user administration).
+    pub async fn users(&self) -> Result<Vec<(User, bool)>, StoreError> {
+        let rows = sqlx::query("SELECT id, username, role, org_id, member_id, disabled FROM users ORDER BY username").fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((user_from(r)?, r.b("disabled")?))).collect()
+    }
+
+    /// A user by id.
+    pub async fn user_by_id(&self, id: i64) -> Result<User, StoreError> {
+        let row = sqlx::query("SELECT id, username, role, org_id, member_id FROM users WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        row.map(|r| user_from(&r)).transpose()?.ok_or(StoreError::NotFound { what: "用户" })
+    }
+
     /// Disables (停用) or enables a user; a disabled user's sessions end at once.
     pub async fn set_user_disabled(&self, user: &User, disabled: bool) -> Result<(), StoreError> {
         sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2").bind(i64::from(disabled)).bind(user.id).execute(&self.pool).await?;
@@ -201,12 +213,13 @@ impl Store {
 
     /// The scope a user reads and writes with; the only way to a subtree scope.
     pub async fn scope_for(&self, user: &User) -> Result<Scope, StoreError> {
-        match (user.role, user.org_id, user.member_id) {
-            (Role::Admin, None, _) => Ok(Scope::jurisdiction()),
-            (Role::Admin | Role::Secretary, Some(o), _) => self.subtree_scope(o).await,
-            (Role::Member, _, Some(m)) => Ok(Scope::own_record(m)),
-            _ => Err(StoreError::NotFound { what: "账号的权限范围" }),
-        }
+        let scope = match (user.role, user.org_id, user.member_id) {
+            (Role::Admin, None, _) => Scope::jurisdiction(),
+            (Role::Admin | Role::Secretary, Some(o), _) => self.subtree_scope(o).await?,
+            (Role::Member, _, Some(m)) => Scope::own_record(m),
+            _ => return Err(StoreError::NotFound { what: "账号的权限范围" }),
+        };
+        Ok(scope.by(crate::Actor { user_id: Some(user.id), name: user.username.clone() }))
     }
 
     /// The subtree of organisation `org_id` (for the CLI acting on one organisation).

@@ -121,6 +121,7 @@ impl Store {
         q.push(") RETURNING id");
         let id = q.query().fetch_one(&mut *tx).await?.i("id")?;
         log_step(&mut tx, id, "递交入党申请书", applied_on, &format!("{}递交入党申请书", p.name), None).await?;
+        crate::audit::log(&mut tx, scope.actor(), "insert", Some(("development", id)), serde_json::json!({"姓名": p.name, "身份证号": p.citizen_id.masked(), "申请日期": applied_on.to_string()})).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -192,6 +193,9 @@ impl Store {
             return Err(StoreError::invalid("step", "该记录刚被他人更新，请刷新页面后重试"));
         }
         log_step(&mut tx, id, step.label(), on, &step_detail(step), user_id).await?;
+        let mut detail = crate::audit::changes([("阶段", Some(before.label().to_string()), Some(rec.stage.label().to_string()))]);
+        detail["环节"] = serde_json::json!([step.label(), on.to_string(), step_detail(step)]);
+        crate::audit::log(&mut tx, scope.actor(), "update", Some(("development", id)), detail).await?;
         tx.commit().await?;
         Ok(stage)
     }

@@ -69,8 +69,21 @@ async fn write_log<'e>(e: impl sqlx::Executor<'e, Database = sqlx::Any>, log: &E
 
 impl Store {
     /// Logs an export (or any exchange outside an import's transaction).
+    /// An export is also an audit entry: one with full IDs as `full_export`, with its purpose.
     pub async fn log_exchange(&self, log: &ExchangeLog) -> Result<(), StoreError> {
-        write_log(&self.pool, log, ImportCounts::default()).await
+        let mut tx = self.pool.begin().await?;
+        write_log(&mut *tx, log, ImportCounts::default()).await?;
+        let action = match (log.direction, &log.purpose) {
+            ("export", Some(_)) => "full_export",
+            (d, _) => d,
+        };
+        let detail = serde_json::json!({"文件": log.file_name, "类别": log.kind, "党组织": log.org_id, "行数": log.rows, "用途": log.purpose});
+        match log.user_id {
+            Some(_) => self.audit_by_user(&mut tx, log.user_id, action, ("data_exchanges", 0), detail).await?,
+            None => crate::audit::log(&mut tx, Some(&crate::Actor::command_line()), action, None, detail).await?,
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The latest exchanges, newest first: (at, direction, kind, file name, rows, user
@@ -328,6 +341,12 @@ impl Import {
             }
         }
         write_log(&mut *self.tx, log, self.counts).await?;
+        let detail = serde_json::json!({
+            "文件": log.file_name, "类别": log.kind, "行数": log.rows,
+            "新增": self.counts.inserted, "修改": self.counts.updated,
+            "修改内容": self.changes.iter().map(|c| serde_json::json!([c.row, c.who, c.field, c.old, c.new])).collect::<Vec<_>>(),
+        });
+        crate::audit::log(&mut self.tx, self.scope.actor(), "import", None, detail).await?;
         self.tx.commit().await?;
         Ok((self.counts, self.changes))
     }

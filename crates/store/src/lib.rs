@@ -2,6 +2,7 @@
 //! chosen by the database URL. SQL lives only here. Every read takes a [`Scope`]; the
 //! scope's condition is added to each query here, so no caller can read outside it.
 
+mod audit;
 mod auth;
 mod backup;
 mod bulk;
@@ -27,6 +28,7 @@ mod statistics;
 mod survey;
 mod units;
 
+pub use audit::{action_label, target_label, AuditEntry, ACTIONS};
 pub use auth::{random_token, SessionInfo, SessionPolicy};
 pub use backup::{manifest_path, Manifest, TableDigest};
 pub use bulk::{BulkLoader, Row, Table};
@@ -44,7 +46,7 @@ pub use orgs::OrgSummary;
 pub use query::Arg;
 pub use reports::SavedReport;
 pub use research::{AttachmentRow, CaseRow, CodedPassage, CodingCount, CodingRow, DocumentRow, InterviewCounts, InterviewRow, LexiconChange, NewAttachment, NewCoding, SearchPassage, SearchRow};
-pub use scope::Scope;
+pub use scope::{Actor, Scope};
 pub use sealed::{default_key_file, Resealed};
 pub use vault::{KeySource, Keyring};
 pub use survey::{Campaign, CampaignUnit, NewCampaign, NewResponse, QuestionnaireRow, ResponseRow, ResponseWriter};

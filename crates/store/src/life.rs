@@ -91,6 +91,7 @@ impl Store {
             Err(StoreError::Db(e)) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => return Err(twice()),
             other => other?,
         }
+        crate::audit::log(&mut tx, scope.actor(), "insert", Some(("dues_payments", member_id)), serde_json::json!({"党员": m.name, "起": from.label(), "止": to.label(), "金额": p.amount})).await?;
         tx.commit().await?;
         Ok(p)
     }
@@ -126,7 +127,7 @@ impl Store {
             .bind(rec.topic.trim())
             .execute(&self.pool)
             .await?;
-        Ok(())
+        self.audit_write(scope, "insert", ("training_records", member_id), serde_json::json!({"党员": m.name, "日期": rec.taken_on.to_string(), "学时": rec.hours, "主题": rec.topic.trim()})).await
     }
 
     /// A member's democratic-evaluation grades by year.
@@ -173,6 +174,8 @@ impl Store {
                     .await?;
             }
         }
+        let given: serde_json::Map<String, serde_json::Value> = grades.iter().map(|(m, g)| (m.to_string(), serde_json::Value::from(g.label()))).collect();
+        crate::audit::log(&mut tx, scope.actor(), "update", Some(("evaluations", meeting_id)), serde_json::json!({"年度": year, "等次": given})).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -250,6 +253,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         sqlx::query("UPDATE orgs SET member_count = member_count - 1 WHERE id = $1").bind(m.org_id).execute(&mut *tx).await?;
+        crate::audit::log(&mut tx, scope.actor(), "insert", Some(("transfers", id)), serde_json::json!({"党员": m.name, "介绍信": letter_no.trim(), "转往": counterpart.trim(), "开具日期": issued_on.to_string()})).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -268,7 +272,7 @@ impl Store {
             return Err(StoreError::invalid("received_on", format!("回执日期 {on} 应在开具日期 {issued} 与今天之间")));
         }
         sqlx::query("UPDATE transfers SET received_on = $1 WHERE id = $2 AND received_on IS NULL").bind(on.to_string()).bind(transfer_id).execute(&self.pool).await?;
-        Ok(())
+        self.audit_write(scope, "update", ("transfers", transfer_id), crate::audit::changes([("回执日期", None, Some(on.to_string()))])).await
     }
 
     /// A member's mobile-member records (流动党员).
@@ -328,7 +332,7 @@ impl Store {
             .bind(f.purpose.trim())
             .execute(&self.pool)
             .await?;
-        Ok(())
+        self.audit_write(scope, "insert", ("funding", org_id), serde_json::json!({"年度": f.year, "来源": f.source.label(), "金额": f.amount, "用途": f.purpose.trim()})).await
     }
 
     /// Carriers of an organisation.
@@ -353,7 +357,7 @@ impl Store {
             .bind(w.appointed_on.to_string())
             .execute(&self.pool)
             .await?;
-        Ok(())
+        self.audit_write(scope, "insert", ("party_workers", org_id), serde_json::json!({"姓名": w.name.trim(), "类别": w.kind.label(), "任职日期": w.appointed_on.to_string()})).await
     }
 
     /// Records a carrier of Party work (党员示范岗、责任区、公众号、网上党课).
@@ -370,7 +374,7 @@ impl Store {
             .bind(c.established_on.to_string())
             .execute(&self.pool)
             .await?;
-        Ok(())
+        self.audit_write(scope, "insert", ("carriers", org_id), serde_json::json!({"名称": c.name.trim(), "类别": c.kind.label(), "建立日期": c.established_on.to_string()})).await
     }
 
     /// Records that a member went away (流出) with the place and the 活动证; the member is
@@ -396,6 +400,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         sqlx::query("UPDATE members SET is_mobile = 1 WHERE id = $1").bind(member_id).execute(&mut *tx).await?;
+        crate::audit::log(&mut tx, scope.actor(), "insert", Some(("mobile_members", member_id)), serde_json::json!({"党员": m.name, "流往": place.trim(), "外出日期": since.to_string()})).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -131,6 +131,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        crate::audit::log(&mut tx, scope.actor(), "insert", Some(("meetings", id)), serde_json::json!({"党组织": new.org_id, "类型": new.kind.label(), "日期": new.held_on.to_string(), "主题": new.topic})).await?;
         tx.commit().await?;
         self.meeting(scope, id).await
     }

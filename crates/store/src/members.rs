@@ -104,6 +104,7 @@ impl Store {
         }
         let mut tx = self.pool.begin().await?;
         let id = insert_member_tx(&mut tx, self.vault(), &m).await?;
+        crate::audit::log(&mut tx, scope.actor(), "insert", Some(("members", id)), serde_json::json!({"姓名": m.name, "身份证号": m.citizen_id.masked(), "党组织": org.name})).await?;
         tx.commit().await?;
         Ok(self.member(scope, id).await?.0)
     }
@@ -126,6 +127,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         sqlx::query("UPDATE orgs SET member_count = member_count - 1 WHERE id = $1").bind(m.org_id).execute(&mut *tx).await?;
+        crate::audit::log(&mut tx, scope.actor(), "update", Some(("members", id)), crate::audit::changes([("减少日期", None, Some(on.to_string())), ("减少原因", None, Some(reason.label().to_string()))])).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -36,6 +36,13 @@ const MIGRATIONS: &[Migration] = &[
     (15, "0015_session_activity", include_str!("../migrations/0015_session_activity.sql"), "", ""),
     (16, "0016_export_purpose", include_str!("../migrations/0016_export_purpose.sql"), "", ""),
     (17, "0017_sealed_personal_data", include_str!("../migrations/0017_sealed_personal_data.sql"), "", ""),
+    (
+        18,
+        "0018_audit_log",
+        include_str!("../migrations/0018_audit_log.sql"),
+        include_str!("../migrations/0018_audit_log.sqlite.sql"),
+        include_str!("../migrations/0018_audit_log.postgres.sql"),
+    ),
 ];
 
 /// The two dialect tokens of the migration files, per backend.

@@ -172,6 +172,7 @@ impl Store {
             None => return Err(StoreError::invalid("parent_id", "请选择上级党组织：只有全辖区管理员可以建立顶层党组织")),
         };
         let id = insert_org_tx(&mut tx, new, &parent_path, depth).await?;
+        crate::audit::log(&mut tx, scope.actor(), "insert", Some(("orgs", id)), serde_json::json!({"名称": new.name.trim(), "代码": new.code.trim(), "层级": new.level.label()})).await?;
         tx.commit().await?;
         self.org(&Scope::jurisdiction(), id).await
     }

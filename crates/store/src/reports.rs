@@ -51,6 +51,7 @@ impl Store {
             .bind(crate::now_text())
             .fetch_one(&self.pool)
             .await?;
+        self.audit_write(scope, "insert", ("saved_reports", id), serde_json::json!({"标题": title, "年度": year})).await?;
         Ok(id)
     }
 

@@ -310,6 +310,7 @@ impl Store {
         insert_people(&mut tx, id, i).await?;
         insert_attachments(&mut tx, self.vault(), "interview", id, files, user).await?;
         reindex(&mut tx, "interview", id, Some(i.org_id), index).await?;
+        crate::audit::log(&mut tx, scope.actor(), "insert", Some(("interviews", id)), serde_json::json!({"单位": i.org_id, "日期": i.held_on.to_string(), "地点": i.place, "附件": files.len()})).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -317,7 +318,7 @@ impl Store {
     /// Replaces an interview's fields, interviewees and index; `anchors` moves each code
     /// to its passage in the new notes (-1: passage gone, excerpt kept).
     pub async fn update_interview(&self, scope: &Scope, id: i64, i: &InterviewInput, index: &[SearchPassage], anchors: &[(i64, i64)]) -> Result<(), StoreError> {
-        self.interview(scope, id).await?;
+        let was = self.interview(scope, id).await?;
         self.org(scope, i.org_id).await.map_err(|_| StoreError::invalid("org_id", "访谈单位不存在或不在您的权限范围内"))?;
         let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE interviews SET org_id = $1, held_on = $2, place = $3, interviewers = $4, notes = $5, updated_at = $6 WHERE id = $7")
@@ -337,6 +338,14 @@ impl Store {
             sqlx::query("UPDATE codings SET passage = $1 WHERE id = $2 AND interview_id = $3").bind(*passage).bind(*coding).bind(id).execute(&mut *tx).await?;
         }
         reindex(&mut tx, "interview", id, Some(i.org_id), index).await?;
+        let changed = crate::audit::changes([
+            ("单位", Some(was.org_id.to_string()), Some(i.org_id.to_string())),
+            ("日期", Some(was.held_on.to_string()), Some(i.held_on.to_string())),
+            ("地点", Some(was.place), Some(i.place.clone())),
+            ("访谈人", Some(was.interviewers), Some(i.interviewers.clone())),
+            ("记录", Some(was.notes), Some(i.notes.clone())),
+        ]);
+        crate::audit::log(&mut tx, scope.actor(), "update", Some(("interviews", id)), changed).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -400,6 +409,8 @@ impl Store {
         self.owner_in_scope(scope, kind, owner).await?;
         let mut tx = self.pool.begin().await?;
         insert_attachments(&mut tx, self.vault(), kind, owner, files, user).await?;
+        let names: Vec<&str> = files.iter().map(|f| f.file_name.as_str()).collect();
+        crate::audit::log(&mut tx, scope.actor(), "insert", Some(("attachments", owner)), serde_json::json!({"所属": kind, "文件": names})).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -460,6 +471,7 @@ impl Store {
             .bind(crate::now_text())
             .fetch_one(&self.pool)
             .await?;
+        self.audit_write(scope, "insert", ("codings", id), serde_json::json!({"访谈": c.interview_id, "类目": c.category, "状态": c.status})).await?;
         Ok(id)
     }
 
@@ -477,7 +489,7 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound { what: "编码" });
         }
-        Ok(())
+        self.audit_write(scope, "update", ("codings", coding_id), serde_json::json!({"状态": status, "引用": quote})).await
     }
 
     /// Accepted codes in scope (of one category, or all), with their interview's unit.
@@ -524,7 +536,8 @@ impl Store {
             .bind(crate::now_text())
             .execute(&self.pool)
             .await?;
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        self.audit_by_user(&mut conn, user, "insert", ("lexicon", 0), serde_json::json!({"词": keyword, "类目": category, "权重": weight, "操作": action})).await
     }
 
     pub async fn insert_case(&self, scope: &Scope, c: &CaseInput, files: &[NewAttachment], index: &[SearchPassage], user: Option<i64>) -> Result<i64, StoreError> {
@@ -550,6 +563,7 @@ impl Store {
         }
         insert_attachments(&mut tx, self.vault(), "case", id, files, user).await?;
         reindex(&mut tx, "case", id, Some(c.org_id), index).await?;
+        crate::audit::log(&mut tx, scope.actor(), "insert", Some(("cases", id)), serde_json::json!({"单位": c.org_id, "标题": c.title, "附件": files.len()})).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -600,6 +614,7 @@ impl Store {
         }
         insert_attachments(&mut tx, self.vault(), "document", id, files, user).await?;
         reindex(&mut tx, "document", id, None, index).await?;
+        self.audit_by_user(&mut tx, user, "insert", ("documents", id), serde_json::json!({"标题": d.title, "附件": files.len()})).await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -11,20 +11,44 @@ enum Kind {
     OwnRecord { member_id: i64 },
 }
 
-/// The part of the registry a caller may read and write.
+/// Who acts through a scope (操作人), for the audit log: a user, or the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Scope(Kind);
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub name: String,
+}
+
+impl Actor {
+    /// The command line (an operator on the server).
+    pub fn command_line() -> Actor {
+        let who = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_default();
+        Actor { user_id: None, name: if who.is_empty() { "命令行".into() } else { format!("命令行（{who}）") } }
+    }
+}
+
+/// The part of the registry a caller may read and write, and who the caller is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope(Kind, Option<Actor>);
 
 impl Scope {
     /// The whole jurisdiction (全辖区): the CLI and an admin without an organisation.
     pub fn jurisdiction() -> Scope {
-        Scope(Kind::Jurisdiction)
+        Scope(Kind::Jurisdiction, None)
     }
     pub(crate) fn subtree(root_id: i64, path: String) -> Scope {
-        Scope(Kind::Subtree { root_id, path })
+        Scope(Kind::Subtree { root_id, path }, None)
     }
     pub(crate) fn own_record(member_id: i64) -> Scope {
-        Scope(Kind::OwnRecord { member_id })
+        Scope(Kind::OwnRecord { member_id }, None)
+    }
+    /// The same scope, acted in by `actor`.
+    pub fn by(mut self, actor: Actor) -> Scope {
+        self.1 = Some(actor);
+        self
+    }
+    /// Who acts (none: not said, e.g. tests and the generator).
+    pub fn actor(&self) -> Option<&Actor> {
+        self.1.as_ref()
     }
     /// The root organisation of a subtree scope.
     pub fn root_org(&self) -> Option<i64> {

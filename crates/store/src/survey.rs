@@ -170,6 +170,8 @@ impl Store {
             .bind(crate::now_text())
             .fetch_one(&self.pool)
             .await?;
+        let mut conn = self.pool.acquire().await?;
+        self.audit_by_user(&mut conn, user, "insert", ("questionnaires", id), serde_json::json!({"标题": title, "版本": version})).await?;
         Ok(id)
     }
 
@@ -228,6 +230,7 @@ impl Store {
             let token: String = crate::random_token()[..16].to_string();
             sqlx::query("INSERT INTO campaign_units (campaign_id, org_id, token, issued) VALUES ($1, $2, $3, $4)").bind(id).bind(*org).bind(token).bind(*issued).execute(&mut *tx).await?;
         }
+        crate::audit::log(&mut tx, scope.actor(), "insert", Some(("campaigns", id)), serde_json::json!({"标题": c.title, "党组织": c.org_id})).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -280,15 +283,16 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound { what: "调研单位" });
         }
-        Ok(())
+        self.audit_write(scope, "update", ("campaigns", campaign_id), serde_json::json!({"调研单位": unit_id, "发放数": issued})).await
     }
 
     /// Replaces a campaign's valid-response rules (verdicts are computed when read, so
     /// every count follows at once).
     pub async fn set_campaign_rules(&self, scope: &Scope, campaign_id: i64, rules: &str) -> Result<(), StoreError> {
         self.campaign(scope, campaign_id).await?;
+        let was: String = sqlx::query_scalar("SELECT rules FROM campaigns WHERE id = $1").bind(campaign_id).fetch_one(&self.pool).await?;
         sqlx::query("UPDATE campaigns SET rules = $1 WHERE id = $2").bind(rules).bind(campaign_id).execute(&self.pool).await?;
-        Ok(())
+        self.audit_write(scope, "update", ("campaigns", campaign_id), crate::audit::changes([("有效问卷规则", Some(was), Some(rules.to_string()))])).await
     }
 
     /// The median duration of a campaign's online responses, in seconds (0 when none),
@@ -355,7 +359,7 @@ impl Store {
             .bind(id)
             .execute(&self.pool)
             .await?;
-        Ok(())
+        self.audit_write(scope, "update", ("survey_responses", id), serde_json::json!({"人工认定有效": valid, "理由": reason.trim()})).await
     }
 
     /// A writer that owns one connection for response batches (SQLite: synchronous =

@@ -15,6 +15,9 @@ fn account(v: &crate::auth::Viewer, note: Option<(&str, bool)>) -> Response {
     page(v, "我的账号", html! {
         section {
             h1 { "我的账号：" (v.session.user.username) }
+            @if v.session.user.role == domain::user::Role::Admin && v.session.user.org_id.is_none() {
+                p { "系统管理：" a href="/admin/users" { "用户管理" } "　" a href="/admin/audit" { "审计日志" } }
+            }
             @if let Some((text, ok)) = note {
                 @if ok { p.ok role="status" { (text) } } @else { div.error role="alert" { p { (text) } } }
             }
@@ -53,7 +56,10 @@ pub async fn change_password(State(st): State<AppState>, headers: HeaderMap, For
     }
     let keep = cookie(&headers, SESSION_COOKIE);
     match st.store.set_password(&v.session.user, Some(&get("current")), &get("password"), keep.as_deref()).await {
-        Ok(()) => Ok(account(&v, Some(("密码已修改；其他设备上的登录已退出", true)))),
+        Ok(()) => {
+            st.store.audit(v.scope.actor(), None, "password_changed", Some(("users", v.session.user.id)), serde_json::json!({})).await?;
+            Ok(account(&v, Some(("密码已修改；其他设备上的登录已退出", true))))
+        }
         Err(store::StoreError::Invalid(e)) => {
             let msg = e.errors.iter().map(|x| x.message.clone()).collect::<Vec<_>>().join("；");
             Ok((StatusCode::UNPROCESSABLE_ENTITY, account(&v, Some((&msg, false)))).into_response())
@@ -65,7 +71,8 @@ pub async fn change_password(State(st): State<AppState>, headers: HeaderMap, For
 pub async fn logout_all(State(st): State<AppState>, headers: HeaderMap, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let v = page_viewer(&st, &headers).await?;
     checked_form(&v, raw)?;
-    st.store.revoke_user_sessions(v.session.user.id, None).await?;
+    let n = st.store.revoke_user_sessions(v.session.user.id, None).await?;
+    st.store.audit(v.scope.actor(), None, "logout_all", Some(("users", v.session.user.id)), serde_json::json!({"会话数": n})).await?;
     let mut res = Redirect::to("/login").into_response();
     res.headers_mut().insert(axum::http::header::SET_COOKIE, crate::auth::clear_session_cookie(st.https).parse().expect("valid header"));
     Ok(res)

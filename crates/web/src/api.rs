@@ -60,24 +60,22 @@ pub struct Credentials {
 
 pub async fn login(State(st): State<AppState>, peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>, raw: axum::body::Bytes) -> ApiResult {
     let c: Credentials = body(&raw)?;
-    let keys = crate::throttle::keys(&c.username, peer.map(|p| p.0 .0.ip()));
-    if let Some(wait) = st.throttle.wait(&keys) {
-        let mut res = (StatusCode::TOO_MANY_REQUESTS, Json(json!({"error": crate::throttle::message(wait), "retry_after": wait.as_secs().max(1)}))).into_response();
-        res.headers_mut().insert(axum::http::header::RETRY_AFTER, wait.as_secs().max(1).into());
-        return Ok(res);
+    match crate::auth::sign_in(&st, &c.username, &c.password, peer.map(|p| p.0 .0.ip())).await? {
+        crate::auth::SignIn::Throttled(wait) => {
+            let mut res = (StatusCode::TOO_MANY_REQUESTS, Json(json!({"error": crate::throttle::message(wait), "retry_after": wait.as_secs().max(1)}))).into_response();
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, wait.as_secs().max(1).into());
+            Ok(res)
+        }
+        crate::auth::SignIn::Refused => Ok((StatusCode::UNAUTHORIZED, Json(json!({"error": "用户名或密码不正确"}))).into_response()),
+        crate::auth::SignIn::Accepted(token, user) => ok(json!({"token": token, "user": user})),
     }
-    let Some(user) = st.store.authenticate(&c.username, &c.password).await? else {
-        st.throttle.failed(&keys);
-        return Ok((StatusCode::UNAUTHORIZED, Json(json!({"error": "用户名或密码不正确"}))).into_response());
-    };
-    st.throttle.succeeded(&c.username);
-    let (token, _) = st.store.create_session(&user).await?;
-    ok(json!({"token": token, "user": user}))
 }
 
 pub async fn logout(State(st): State<AppState>, headers: HeaderMap) -> ApiResult {
+    let v = api_viewer(&st, &headers).await?;
     let token = bearer(&headers).ok_or(ApiError::Unauthorized)?;
     st.store.revoke_session(&token).await?;
+    st.store.audit(Some(&crate::auth::actor_of(&v.session.user)), None, "logout", Some(("users", v.session.user.id)), json!({})).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -75,3 +75,38 @@ pub fn session_cookie(token: &str, https: bool) -> String {
 pub fn clear_session_cookie(https: bool) -> String {
     format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", secure(https))
 }
+
+/// What a sign-in attempt came to.
+pub enum SignIn {
+    /// Too many failures: retry after this long.
+    Throttled(std::time::Duration),
+    /// Wrong username or password (indistinguishably).
+    Refused,
+    /// A new session: its token and user.
+    Accepted(String, domain::user::User),
+}
+
+/// Signs a user in, for the login page and the API alike: throttled per account and per
+/// address, and audited (success and failure, with the address).
+pub async fn sign_in(state: &AppState, username: &str, password: &str, ip: Option<std::net::IpAddr>) -> Result<SignIn, store::StoreError> {
+    let keys = crate::throttle::keys(username, ip);
+    if let Some(wait) = state.throttle.wait(&keys) {
+        return Ok(SignIn::Throttled(wait));
+    }
+    let ip_text = ip.map(|i| i.to_string());
+    let Some(user) = state.store.authenticate(username, password).await? else {
+        state.throttle.failed(&keys);
+        let actor = store::Actor { user_id: None, name: username.trim().chars().take(50).collect() };
+        state.store.audit(Some(&actor), ip_text.as_deref(), "login_failed", None, serde_json::json!({})).await?;
+        return Ok(SignIn::Refused);
+    };
+    state.throttle.succeeded(username);
+    let (token, _) = state.store.create_session(&user).await?;
+    state.store.audit(Some(&actor_of(&user)), ip_text.as_deref(), "login", Some(("users", user.id)), serde_json::json!({})).await?;
+    Ok(SignIn::Accepted(token, user))
+}
+
+/// The audit log's name for a user.
+pub fn actor_of(user: &domain::user::User) -> store::Actor {
+    store::Actor { user_id: Some(user.id), name: user.username.clone() }
+}

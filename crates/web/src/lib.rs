@@ -3,6 +3,7 @@
 //! the caller's scope, render.
 
 mod account_pages;
+mod admin_pages;
 mod api;
 mod auth;
 mod compliance_pages;
@@ -94,6 +95,10 @@ pub fn router_with(store: Store, rules: Rules, rules_text: String, options: &Opt
         .route("/account", get(account_pages::account_page))
         .route("/account/password", post(account_pages::change_password))
         .route("/account/logout-all", post(account_pages::logout_all))
+        .route("/admin/audit", get(admin_pages::audit))
+        .route("/admin/users", get(admin_pages::users))
+        .route("/admin/users/{id}/password", post(admin_pages::reset_password))
+        .route("/admin/users/{id}/disabled", post(admin_pages::set_disabled))
         .route("/orgs", get(pages::org_roots))
         .route("/orgs/{id}", get(pages::org_page))
         .route("/members/{id}", get(pages::member_page))

@@ -74,18 +74,15 @@ pub async fn login(State(st): State<AppState>, peer: Option<axum::Extension<axum
     if expected.is_empty() || !auth::same_token(&expected, &f.csrf) {
         return Err(PageError::Status(StatusCode::FORBIDDEN, "表单已过期或来源不明（CSRF 校验失败），请刷新登录页后重试".into()));
     }
-    let keys = crate::throttle::keys(&f.username, peer.map(|p| p.0 .0.ip()));
-    if let Some(wait) = st.throttle.wait(&keys) {
-        let mut res = (StatusCode::TOO_MANY_REQUESTS, login_page(&f.csrf, Some(&crate::throttle::message(wait)))).into_response();
-        res.headers_mut().insert(header::RETRY_AFTER, wait.as_secs().max(1).into());
-        return Ok(res);
-    }
-    let Some(user) = st.store.authenticate(&f.username, &f.password).await? else {
-        st.throttle.failed(&keys);
-        return Ok((StatusCode::UNAUTHORIZED, login_page(&f.csrf, Some("用户名或密码不正确"))).into_response());
+    let token = match auth::sign_in(&st, &f.username, &f.password, peer.map(|p| p.0 .0.ip())).await? {
+        auth::SignIn::Throttled(wait) => {
+            let mut res = (StatusCode::TOO_MANY_REQUESTS, login_page(&f.csrf, Some(&crate::throttle::message(wait)))).into_response();
+            res.headers_mut().insert(header::RETRY_AFTER, wait.as_secs().max(1).into());
+            return Ok(res);
+        }
+        auth::SignIn::Refused => return Ok((StatusCode::UNAUTHORIZED, login_page(&f.csrf, Some("用户名或密码不正确"))).into_response()),
+        auth::SignIn::Accepted(token, _) => token,
     };
-    st.throttle.succeeded(&f.username);
-    let (token, _) = st.store.create_session(&user).await?;
     let mut res = Redirect::to("/").into_response();
     res.headers_mut().insert(header::SET_COOKIE, auth::session_cookie(&token, st.https).parse().expect("valid header"));
     Ok(res)
@@ -103,6 +100,7 @@ pub async fn logout(State(st): State<AppState>, headers: HeaderMap, Form(f): For
     }
     if let Some(t) = auth::cookie(&headers, auth::SESSION_COOKIE) {
         st.store.revoke_session(&t).await?;
+        st.store.audit(Some(&auth::actor_of(&v.session.user)), None, "logout", Some(("users", v.session.user.id)), serde_json::json!({})).await?;
     }
     let mut res = Redirect::to("/login").into_response();
     res.headers_mut().insert(header::SET_COOKIE, auth::clear_session_cookie(st.https).parse().expect("valid header"));

@@ -1470,3 +1470,63 @@ async fn framework_rejections_are_answered_in_chinese() {
     let body = r.text().await.unwrap();
     assert!(status.is_client_error() && body.contains("error") && !body.is_ascii(), "{status} {body}");
 }
+
+/// The audit trail: sign-ins (failed ones too, with the address), sign-outs, password
+/// changes, every write with who and what, exports; the log page is for jurisdiction
+/// administrators only; the log cannot be edited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_log_records_who_did_what() {
+    let app = app().await;
+    // Served with the peer address, as `serve` does.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = web::router(app.store.clone(), domain::rules::Rules::default_rules(), domain::rules::DEFAULT_RULES.to_string());
+    tokio::spawn(async move { axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap() });
+    let app = App { base, ..app };
+    let c = browser();
+    let form = c.get(format!("{}/login", app.base)).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_csrf(&form);
+    c.post(format!("{}/login", app.base)).form(&[("username", "sec"), ("password", "not-the-password"), ("csrf", &csrf)]).send().await.unwrap();
+    let sec = login_page(&app, "sec").await;
+    // A write through a form: training hours of a member of the branch.
+    let page = sec.get(format!("{}/members/{}", app.base, app.a_member)).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_csrf(&page);
+    let r = sec
+        .post(format!("{}/members/{}/training", app.base, app.a_member))
+        .form(&[("csrf", csrf.as_str()), ("taken_on", "2026-11-20"), ("hours", "3"), ("channel", "集中学习"), ("topic", "审计测试专题")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success() || r.status().is_redirection(), "{}", r.status());
+    // An export.
+    assert_eq!(get_status(&sec, format!("{}/orgs/{}/export/members", app.base, app.a)).await, StatusCode::OK);
+    // The log page: administrators of the whole jurisdiction only.
+    assert_eq!(get_status(&sec, format!("{}/admin/audit", app.base)).await, StatusCode::FORBIDDEN);
+    let admin = login_page(&app, "admin").await;
+    let log = admin.get(format!("{}/admin/audit?user=sec", app.base)).send().await.unwrap().text().await.unwrap();
+    for expect in ["登录失败", "登录", "新增", "培训", "审计测试专题", "导出", "127.0.0.1"] {
+        assert!(log.contains(expect), "the log shows {expect}");
+    }
+    let entries = app.store.audit_entries(None, Some("sec"), 100).await.unwrap();
+    let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+    assert!(actions.contains(&"login_failed") && actions.contains(&"login") && actions.contains(&"insert") && actions.contains(&"export"), "{actions:?}");
+    let failed = entries.iter().find(|e| e.action == "login_failed").unwrap();
+    assert_eq!(failed.ip.as_deref(), Some("127.0.0.1"));
+    // An administrator disables the secretary: logged under the administrator's name.
+    let page = admin.get(format!("{}/admin/users", app.base)).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_csrf(&page);
+    let sec_id = app.store.user_by_name("sec").await.unwrap().id;
+    let r = admin.post(format!("{}/admin/users/{sec_id}/disabled", app.base)).form(&[("csrf", csrf.as_str()), ("disabled", "1")]).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("已停用"));
+    assert_ne!(get_status(&sec, format!("{}/orgs", app.base)).await, StatusCode::OK, "a disabled user's session ends");
+    let by_admin = app.store.audit_entries(None, Some("admin"), 100).await.unwrap();
+    assert!(by_admin.iter().any(|e| e.action == "user_disabled" && e.target_id == Some(sec_id)));
+    let r = admin.post(format!("{}/admin/users/{sec_id}/password", app.base)).form(&[("csrf", csrf.as_str()), ("password", "1234567890")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "the password policy applies to resets");
+    // Append-only: the database itself refuses to change or delete an entry.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(app.store.url()).await.unwrap();
+    assert!(sqlx::query("UPDATE audit_log SET actor = 'x'").execute(&pool).await.is_err());
+    assert!(sqlx::query("DELETE FROM audit_log").execute(&pool).await.is_err());
+    pool.close().await;
+}
