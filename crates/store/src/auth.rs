@@ -40,6 +40,20 @@ fn user_from(r: &AnyRow) -> Result<User, StoreError> {
     Ok(User { id: r.i("id")?, username: r.s("username")?, role: r.e("role")?, org_id: r.oi("org_id")?, member_id: r.oi("member_id")? })
 }
 
+/// An argon2id hash, computed on a blocking thread (tens of milliseconds of CPU that
+/// must not hold up the async workers serving everyone else).
+async fn hash_password(password: &str) -> Result<String, StoreError> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng))
+            .map(|h| h.to_string())
+            .map_err(|e| StoreError::invalid("password", format!("无法处理该密码：{e}")))
+    })
+    .await
+    .map_err(|e| StoreError::Corrupt(format!("password hash: {e}")))?
+}
+
 /// 32 random bytes, hex: session tokens, CSRF tokens.
 pub fn random_token() -> String {
     let mut b = [0u8; 32];
@@ -76,11 +90,7 @@ impl Store {
         if taken.is_some() {
             return Err(StoreError::invalid("username", format!("用户名“{username}”已存在")));
         }
-        let salt = SaltString::generate(&mut OsRng);
-        let hash = Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map_err(|e| StoreError::invalid("password", format!("无法处理该密码：{e}")))?
-            .to_string();
+        let hash = hash_password(password).await?;
         let mut q = Sql::new("INSERT INTO users (username, password_hash, role, org_id, member_id, created_at) VALUES (");
         q.arg(username).push(", ").arg(hash).push(", ").arg(role.code()).push(", ").arg(org_id).push(", ").arg(member_id);
         q.push(", ").arg(crate::now_text()).push(") RETURNING id, username, role, org_id, member_id");
@@ -95,12 +105,19 @@ impl Store {
             .await?;
         let Some(row) = row else {
             // Same work as a real check, so timing does not reveal which usernames exist.
-            let _ = Argon2::default().hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng));
+            let _ = hash_password(password).await;
             return Ok(None);
         };
         let stored = row.s("password_hash")?;
-        let parsed = PasswordHash::new(&stored).map_err(|e| StoreError::Corrupt(format!("password_hash: {e}")))?;
-        if Argon2::default().verify_password(password.as_bytes(), &parsed).is_err() {
+        PasswordHash::new(&stored).map_err(|e| StoreError::Corrupt(format!("password_hash: {e}")))?;
+        let given = password.to_string();
+        let matches = tokio::task::spawn_blocking(move || {
+            let parsed = PasswordHash::new(&stored).expect("parsed above");
+            Argon2::default().verify_password(given.as_bytes(), &parsed).is_ok()
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("password check: {e}")))?;
+        if !matches {
             return Ok(None);
         }
         Ok(Some(user_from(&row)?))
@@ -165,10 +182,7 @@ impl Store {
             }
         }
         domain::user::check_password(&user.username, new).map_err(|m| StoreError::invalid("password", m))?;
-        let hash = Argon2::default()
-            .hash_password(new.as_bytes(), &SaltString::generate(&mut OsRng))
-            .map_err(|e| StoreError::invalid("password", format!("无法处理该密码：{e}")))?
-            .to_string();
+        let hash = hash_password(new).await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(user.id).execute(&self.pool).await?;
         self.revoke_user_sessions(user.id, keep_session).await?;
         Ok(())

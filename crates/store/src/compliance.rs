@@ -72,6 +72,13 @@ impl Store {
     /// Per rule of the catalogue, how many organisations of the subtree of `root` it applies
     /// to and how many break it; with `failing`, which ones and why.
     pub async fn compliance_summary(&self, scope: &Scope, root: i64, rules: &Rules, year: i32, as_of: Date, failing: bool) -> Result<ComplianceSummary, StoreError> {
+        self.compliance_summary_tracked(scope, root, rules, year, as_of, failing, &std::sync::atomic::AtomicUsize::new(0)).await
+    }
+
+    /// The same, counting the organisations judged so far into `progress` (for a
+    /// background job's progress bar).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn compliance_summary_tracked(&self, scope: &Scope, root: i64, rules: &Rules, year: i32, as_of: Date, failing: bool, progress: &std::sync::atomic::AtomicUsize) -> Result<ComplianceSummary, StoreError> {
         let top = self.org(scope, root).await?;
         let mut out: Vec<RuleSummary> = domain::compliance::rule_catalogue(rules)
             .into_iter()
@@ -79,6 +86,7 @@ impl Store {
             .collect();
         let orgs = self
             .judge_subtree(scope, root, rules, year, as_of, |org, _, verdicts| {
+                progress.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 for (r, v) in out.iter_mut().zip(verdicts) {
                     if v.verdict != Verdict::NotApplicable {
                         r.orgs_applicable += 1;

@@ -101,6 +101,15 @@ impl Store {
         Ok(OrgSummary { org, member_count, child_count })
     }
 
+    /// Active organisations in the subtree of `id` (itself included): what a judgement of
+    /// the subtree has to read.
+    pub async fn subtree_org_count(&self, scope: &Scope, id: i64) -> Result<i64, StoreError> {
+        let org = self.org(scope, id).await?;
+        let (lo, hi) = crate::scope::path_range(&org.path);
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orgs WHERE dissolved_on IS NULL AND path >= $1 AND path < $2").bind(lo).bind(hi).fetch_one(&self.pool).await?;
+        Ok(n)
+    }
+
     /// Active members in the subtree of `id` (the organisation and everything below it).
     pub async fn subtree_member_count(&self, scope: &Scope, id: i64) -> Result<i64, StoreError> {
         let org = self.org(scope, id).await?;

@@ -256,7 +256,8 @@ pub async fn compliance(State(st): State<AppState>, headers: HeaderMap, Query(q)
     };
     let today = chrono::Local::now().date_naive();
     let year = q.year.unwrap_or(today.year());
-    ok(st.store.compliance_summary(&v.scope, root, &st.rules, year, today, q.failing).await?)
+    let (store, rules, scope, failing) = (st.store.clone(), st.rules.clone(), v.scope.clone(), q.failing);
+    ok(crate::jobs::off_workers(async move { store.compliance_summary(&scope, root, &rules, year, today, failing).await }).await?)
 }
 
 /// Campaigns run by organisations in the caller's scope.

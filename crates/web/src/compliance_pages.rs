@@ -14,7 +14,8 @@ use domain::compliance::{due_now, rule_catalogue, RuleVerdict, Verdict};
 use domain::development::Stage;
 use domain::org::Org;
 use domain::Labelled;
-use maud::html;
+use axum::response::IntoResponse;
+use maud::{html, Markup};
 use serde::Deserialize;
 
 type PageResult = Result<Response, PageError>;
@@ -41,6 +42,66 @@ async fn subject(st: &AppState, v: &Viewer, org: Option<i64>) -> Result<Org, Pag
     Ok(st.store.org(&v.scope, id).await?)
 }
 
+/// A subtree's judgement for a page: the current one for a small subtree; for a large one
+/// the last one computed by a background job, or the page that starts one.
+enum Judged {
+    Ready(crate::jobs::Done, Option<crate::jobs::Progress>),
+    Pending(Markup),
+}
+
+async fn judged(st: &AppState, v: &Viewer, org: &Org, year: i32, back: &str) -> Result<Judged, PageError> {
+    let total = st.store.subtree_org_count(&v.scope, org.id).await?;
+    if total <= crate::jobs::INLINE_ORGS {
+        return Ok(Judged::Ready(st.jobs.run_now(st.store.clone(), st.rules.clone(), org.id, year, today()).await?, None));
+    }
+    let (done, running, failed) = st.jobs.look(org.id, year);
+    if let Some(d) = done {
+        return Ok(Judged::Ready(d, running));
+    }
+    Ok(Judged::Pending(html! {
+        div.crumbs { a href={ "/orgs/" (org.id) } { (org.name) } " › 合规检查" }
+        section {
+            h1 { (org.name) " " (year) "年合规检查" }
+            p { "下辖 " (total) " 个党组织，需在后台计算（约需数秒到数分钟），计算期间可以离开本页。" }
+            @if let Some(f) = failed { div.error role="alert" { p { "上次计算失败：" (f) } } }
+            (job_status(v, org.id, year, running.as_ref(), back))
+            @if back.starts_with("/compliance?") { (year_links("/compliance?", org.id, year)) }
+        }
+    }))
+}
+
+/// The job line of a compliance page: progress (the page reloads itself), or the button.
+fn job_status(v: &Viewer, org: i64, year: i32, running: Option<&crate::jobs::Progress>, back: &str) -> Markup {
+    html! {
+        @if let Some(p) = running {
+            meta http-equiv="refresh" content="3";
+            p role="status" { "正在计算：已判定 " (p.judged) " / " (p.total) " 个党组织（" (p.since.elapsed().as_secs()) " 秒）；本页每3秒刷新。" }
+        } @else {
+            form method="post" action="/compliance/refresh" {
+                input type="hidden" name="csrf" value=(v.session.csrf_token);
+                input type="hidden" name="org" value=(org);
+                input type="hidden" name="year" value=(year);
+                input type="hidden" name="back" value=(back);
+                button.primary type="submit" { "开始计算" }
+            }
+        }
+    }
+}
+
+/// `POST /compliance/refresh`: starts judging a subtree in the background (one job per
+/// organisation and year), then back to the page it came from.
+pub async fn refresh(State(st): State<AppState>, headers: HeaderMap, axum::extract::Form(raw): axum::extract::Form<Vec<(String, String)>>) -> PageResult {
+    let v = page_viewer(&st, &headers).await?;
+    let f = crate::auth::checked_form(&v, raw)?;
+    let org_id = f.get("org").and_then(|o| o.parse().ok());
+    let org = subject(&st, &v, org_id).await?;
+    let year = f.get("year").and_then(|y| y.parse().ok()).filter(|y| (1921..=today().year()).contains(y)).unwrap_or(today().year());
+    let total = st.store.subtree_org_count(&v.scope, org.id).await?;
+    st.jobs.start(st.store.clone(), st.rules.clone(), org.id, year, today(), total as usize);
+    let back = f.get("back").filter(|b| b.starts_with("/compliance")).cloned().unwrap_or_else(|| format!("/compliance?org={}&year={year}", org.id));
+    Ok(axum::response::Redirect::to(&back).into_response())
+}
+
 fn year_links(base: &str, org: i64, year: i32) -> maud::Markup {
     html! {
         p.pager {
@@ -55,7 +116,12 @@ pub async fn overview(State(st): State<AppState>, headers: HeaderMap, Query(q): 
     let v = page_viewer(&st, &headers).await?;
     let org = subject(&st, &v, q.org).await?;
     let year = q.year.unwrap_or(today().year());
-    let summary = st.store.compliance_summary(&v.scope, org.id, &st.rules, year, today(), false).await?;
+    let back = format!("/compliance?org={}&year={year}", org.id);
+    let (done, job) = match judged(&st, &v, &org, year, &back).await? {
+        Judged::Ready(d, job) => (d, job),
+        Judged::Pending(body) => return Ok(page(&v, "合规检查", body)),
+    };
+    let summary = &done.summary;
     let running = year == today().year();
     if let Some(fmt) = q.format.as_deref() {
         let heads = [("规则编号", 22.0), ("规则", 30.0), ("适用党组织数", 12.0), ("未达标党组织数", 14.0), ("未达标率（%）", 12.0), ("依据", 60.0)];
@@ -73,6 +139,7 @@ pub async fn overview(State(st): State<AppState>, headers: HeaderMap, Query(q): 
                 "共 " (summary.orgs) " 个党组织；规则文件版本 " (summary.rules_version) "。"
                 @if running { "本年尚未结束：按月、按季度的规则只判定已结束的月份和季度，按年的规则年末后判定。" }
             }
+            (computed(&v, &org, year, &done, job.as_ref(), &back))
             (year_links("/compliance?", org.id, year))
             p { "导出：" a href={ "/compliance?org=" (org.id) "&year=" (year) "&format=xlsx" } { "Excel" } " · " a href={ "/compliance?org=" (org.id) "&year=" (year) "&format=csv" } { "CSV" } }
             div.table-wrap { table {
@@ -92,6 +159,14 @@ pub async fn overview(State(st): State<AppState>, headers: HeaderMap, Query(q): 
     Ok(page(&v, "合规检查", body))
 }
 
+/// When the figures were computed, and the way to recompute a large subtree.
+fn computed(v: &Viewer, org: &Org, year: i32, done: &crate::jobs::Done, job: Option<&crate::jobs::Progress>, back: &str) -> Markup {
+    html! {
+        p.muted { "计算于 " (done.at) "（用时 " (format!("{:.1}", done.took.as_secs_f64())) " 秒）。" }
+        @if done.summary.orgs as i64 > crate::jobs::INLINE_ORGS { (job_status(v, org.id, year, job, back)) }
+    }
+}
+
 /// `/compliance/rule`: the organisations breaking one rule, each with its evidence.
 pub async fn rule_detail(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<CompliancePick>) -> PageResult {
     let v = page_viewer(&st, &headers).await?;
@@ -101,8 +176,12 @@ pub async fn rule_detail(State(st): State<AppState>, headers: HeaderMap, Query(q
     if !rule_catalogue(&st.rules).iter().any(|r| r.id == id) {
         return Err(PageError::Status(StatusCode::NOT_FOUND, format!("规则“{id}”不存在")));
     }
-    let summary = st.store.compliance_summary(&v.scope, org.id, &st.rules, year, today(), true).await?;
-    let rule = summary.rules.into_iter().find(|r| r.id == id).expect("listed in the catalogue");
+    let back = format!("/compliance/rule?org={}&year={year}&rule={id}", org.id);
+    let (done, job) = match judged(&st, &v, &org, year, &back).await? {
+        Judged::Ready(d, job) => (d, job),
+        Judged::Pending(body) => return Ok(page(&v, "合规检查", body)),
+    };
+    let rule = done.summary.rules.iter().find(|r| r.id == id).cloned().expect("listed in the catalogue");
     let fails = rule.failing.unwrap_or_default();
     const SHOWN: usize = 500;
     if let Some(fmt) = q.format.as_deref() {
@@ -115,6 +194,7 @@ pub async fn rule_detail(State(st): State<AppState>, headers: HeaderMap, Query(q
         section {
             h1 { (rule.title) }
             p { "依据：" (rule.citation) }
+            (computed(&v, &org, year, &done, job.as_ref(), &back))
             p { "导出全部未达标党组织及证据：" a href={ "/compliance/rule?org=" (org.id) "&year=" (year) "&rule=" (rule.id) "&format=xlsx" } { "Excel" } " · " a href={ "/compliance/rule?org=" (org.id) "&year=" (year) "&rule=" (rule.id) "&format=csv" } { "CSV" } }
             p { (org.name) " " (year) "年：适用 " b { (rule.orgs_applicable) } " 个党组织，未达标 " b { (fails.len()) } " 个。" }
             @if fails.len() > SHOWN { p.muted { "只列出前 " (SHOWN) " 个；请从下级党组织进入查看其余。" } }
@@ -143,14 +223,19 @@ pub async fn todo(State(st): State<AppState>, headers: HeaderMap, Query(q): Quer
     let now = today();
     let year = now.year();
     // One pass over the subtree: what is due now (from the same facts), what is broken.
-    let mut due = Vec::new();
-    let mut broken: Vec<(Org, RuleVerdict)> = Vec::new();
-    st.store
-        .judge_subtree(&v.scope, org.id, &st.rules, year, now, |o, facts, verdicts| {
-            due.extend(due_now(&st.rules, facts, now).into_iter().map(|d| (o.clone(), d)));
-            broken.extend(verdicts.into_iter().filter(|x| x.verdict == Verdict::NotMet).map(|x| (o.clone(), x)));
-        })
-        .await?;
+    let (store, rules, scope, root) = (st.store.clone(), st.rules.clone(), v.scope.clone(), org.id);
+    let (due, broken) = crate::jobs::off_workers(async move {
+        let mut due = Vec::new();
+        let mut broken: Vec<(Org, RuleVerdict)> = Vec::new();
+        store
+            .judge_subtree(&scope, root, &rules, year, now, |o, facts, verdicts| {
+                due.extend(due_now(&rules, facts, now).into_iter().map(|d| (o.clone(), d)));
+                broken.extend(verdicts.into_iter().filter(|x| x.verdict == Verdict::NotMet).map(|x| (o.clone(), x)));
+            })
+            .await
+            .map(|_| (due, broken))
+    })
+    .await?;
     let records = st.store.development_records(&v.scope, org.id).await.unwrap_or_default();
     let d = &st.rules.development;
     let pipeline: Vec<(String, String, i64)> = records

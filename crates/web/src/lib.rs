@@ -10,6 +10,7 @@ mod compliance_pages;
 mod development_pages;
 mod error;
 mod exchange_pages;
+mod jobs;
 mod meeting_form;
 mod pages;
 mod qr;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub throttle: Arc<throttle::LoginThrottle>,
     /// Served over https (`--public-url https://…`): cookies `Secure`, HSTS sent.
     pub https: bool,
+    /// Background judgements of large subtrees.
+    pub jobs: Arc<jobs::Jobs>,
 }
 
 /// How the server is reached, and where it keeps its files.
@@ -85,7 +88,7 @@ pub fn router_with(store: Store, rules: Rules, rules_text: String, options: &Opt
     if let Some(d) = &options.work_dir {
         let _ = WORK_DIR.set(private_dir(d.clone()));
     }
-    let state = AppState { store, rules: Arc::new(rules), rules_text: Arc::new(rules_text), submissions: Default::default(), forms: Default::default(), throttle: Default::default(), https };
+    let state = AppState { store, rules: Arc::new(rules), rules_text: Arc::new(rules_text), submissions: Default::default(), forms: Default::default(), throttle: Default::default(), https, jobs: Default::default() };
     Router::new()
         .route("/", get(pages::home))
         .route("/healthz", get(healthz))
@@ -108,6 +111,7 @@ pub fn router_with(store: Store, rules: Rules, rules_text: String, options: &Opt
         .route("/search", get(pages::search))
         .route("/compliance", get(compliance_pages::overview))
         .route("/compliance/rule", get(compliance_pages::rule_detail))
+        .route("/compliance/refresh", post(compliance_pages::refresh))
         .route("/todo", get(compliance_pages::todo))
         .route("/orgs/{id}/development", get(development_pages::list).post(development_pages::create))
         .route("/development/{id}", get(development_pages::record))

@@ -380,8 +380,28 @@ async fn compliance_todo_and_the_development_pipeline() {
     assert!(overview.contains("支部党员大会按期召开") && overview.contains("《中国共产党支部工作条例（试行）》"));
     assert_eq!(get_status(&sec, u(format!("/compliance?org={}", app.b))).await, StatusCode::NOT_FOUND);
     assert_eq!(get_status(&sec, u(format!("/todo?org={}", app.b))).await, StatusCode::NOT_FOUND);
+    // The whole county is judged by a background job: a GET never starts it, a POST does
+    // (with the form's CSRF token), and the page then shows progress, then the figures.
     let admin = login_page(&app, "admin").await;
-    let rule = admin.get(u("/compliance/rule?year=2025&rule=meetings.themed_party_day".into())).send().await.unwrap().text().await.unwrap();
+    let rule_url = u("/compliance/rule?year=2025&rule=meetings.themed_party_day".into());
+    let first = admin.get(rule_url.clone()).send().await.unwrap().text().await.unwrap();
+    assert!(first.contains("开始计算") && !first.contains("未达标 "), "a large subtree waits for a job: {first}");
+    assert!(admin.get(rule_url.clone()).send().await.unwrap().text().await.unwrap().contains("开始计算"), "a GET starts nothing");
+    let root = app.store.org_children(&Scope::jurisdiction(), None).await.unwrap()[0].org.id;
+    let r = admin.post(u("/compliance/refresh".into())).form(&[("org", root.to_string()), ("year", "2025".into()), ("back", "/compliance/rule?year=2025&rule=meetings.themed_party_day".into())]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "no CSRF token, no job");
+    let csrf = hidden_csrf(&first);
+    let r = admin.post(u("/compliance/refresh".into())).form(&[("csrf", csrf), ("org", root.to_string()), ("year", "2025".into()), ("back", "/compliance/rule?year=2025&rule=meetings.themed_party_day".into())]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let mut rule = String::new();
+    for _ in 0..600 {
+        rule = admin.get(rule_url.clone()).send().await.unwrap().text().await.unwrap();
+        if rule.contains("计算于") {
+            break;
+        }
+        assert!(rule.contains("正在计算") || rule.contains("开始计算"), "{rule}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert!(rule.contains("未达标") && rule.contains("年") && rule.contains("月"), "evidence names the months");
     let member = login_page(&app, "member").await;
     assert_eq!(get_status(&member, u("/compliance".into())).await, StatusCode::FORBIDDEN);
