@@ -93,11 +93,13 @@ pub async fn home(State(st): State<AppState>, headers: HeaderMap) -> PageResult 
     }))
 }
 
-pub async fn builtin_xlsform() -> Response {
-    match survey::xlsform::write(&survey::builtin::questionnaire()) {
+/// The built-in questionnaire as XLSForm, for staff to adapt (signed in, like every staff page).
+pub async fn builtin_xlsform(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    crate::auth::page_viewer(&st, &headers).await?;
+    Ok(match survey::xlsform::write(&survey::builtin::questionnaire()) {
         Ok(b) => download("基层党建工作调研问卷.xlsx", XLSX, b),
         Err(e) => bad(e.to_string()).into_response(),
-    }
+    })
 }
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

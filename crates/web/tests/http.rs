@@ -1550,3 +1550,115 @@ async fn the_audit_log_records_who_did_what() {
     assert!(sqlx::query("DELETE FROM audit_log").execute(&pool).await.is_err());
     pool.close().await;
 }
+
+/// The routes of the router, read from its source: (path, methods). A route added to the
+/// router is in the matrix below without anyone remembering to add it.
+fn routes() -> Vec<(String, Vec<&'static str>)> {
+    let src = include_str!("../src/lib.rs");
+    let start = src.find("Router::new()").expect("the router is built in lib.rs");
+    let end = start + src[start..].find(".fallback(").expect("the router ends with its fallback");
+    src[start..end]
+        .split(".route(")
+        .skip(1)
+        .map(|seg| {
+            let q = seg.find('"').unwrap() + 1;
+            let path = seg[q..q + seg[q..].find('"').unwrap()].to_string();
+            let rest = &seg[q..];
+            let mut methods = Vec::new();
+            for (m, needle) in [("GET", "get("), ("POST", "post("), ("DELETE", "delete(")] {
+                if rest.contains(needle) {
+                    methods.push(m);
+                }
+            }
+            (path, methods)
+        })
+        .collect()
+}
+
+/// Every route × role × method: nobody reaches another branch's records, nobody reaches
+/// anything signed out (but the public pages), no form is accepted without its CSRF token,
+/// and nothing answers 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_role_and_method_keeps_to_its_scope() {
+    let app = app().await;
+    let routes = routes();
+    assert!(routes.len() >= 90, "routes read from the router: {}", routes.len());
+    const PUBLIC: [&str; 7] = ["/login", "/healthz", "/readyz", "/s/{token}", "/static/survey.js", "/api/openapi.json", "/api/v1/session"];
+    // Path parameters point at branch B's records (outside the secretary's and member's
+    // scope) where the kind is known, else at a record that does not exist.
+    let fill = |path: &str| -> (String, bool) {
+        let outside = if path.starts_with("/orgs/{id}") || path.starts_with("/api/v1/orgs/{id}") {
+            Some(app.b)
+        } else if path.starts_with("/members/{id}") || path.starts_with("/api/v1/members/{id}") {
+            Some(app.b_member)
+        } else if path.starts_with("/meetings/{id}") || path.starts_with("/api/v1/meetings/{id}") {
+            Some(app.b_meeting)
+        } else {
+            None
+        };
+        let p = path
+            .replace("{id}", &outside.unwrap_or(2_000_000_000).to_string())
+            .replace("{kind}", "interviews")
+            .replace("{unit}", "1")
+            .replace("{file}", "qr.png")
+            .replace("{token}", "no-such-token")
+            .replace("{category}", "no_such_category")
+            .replace("{coding}", "1");
+        (p, outside.is_some())
+    };
+    let sec_pages = login_page(&app, "sec").await;
+    let member_pages = login_page(&app, "member").await;
+    let admin_pages = login_page(&app, "admin").await;
+    let (sec_tok, member_tok, admin_tok) = (token(&app, "sec").await, token(&app, "member").await, token(&app, "admin").await);
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for (path, methods) in &routes {
+        let (url, of_b) = fill(path);
+        let api = path.starts_with("/api/");
+        for method in methods {
+            let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+            let roles: [(&str, Client, Option<&str>); 4] = [
+                ("signed out", browser(), None),
+                ("member", member_pages.clone(), Some(&member_tok)),
+                ("secretary", sec_pages.clone(), Some(&sec_tok)),
+                ("admin", admin_pages.clone(), Some(&admin_tok)),
+            ];
+            for (role, client, tok) in roles {
+                let mut req = client.request(m.clone(), format!("{}{url}", app.base));
+                if api {
+                    if let Some(t) = tok.filter(|_| role != "signed out") {
+                        req = req.bearer_auth(t);
+                    }
+                    if *method == "POST" {
+                        req = req.json(&json!({}));
+                    }
+                } else if *method == "POST" {
+                    // A form without its CSRF token.
+                    req = req.form(&[("x", "1")]);
+                }
+                let status = req.send().await.unwrap().status();
+                checked += 1;
+                let mut bad = |why: &str| failures.push(format!("{method} {url} as {role}: {status} ({why})"));
+                if status.is_server_error() {
+                    bad("a server error");
+                    continue;
+                }
+                let public = PUBLIC.contains(&path.as_str());
+                if role == "signed out" && !public && (status.is_success() || (status.is_redirection() && !api && status != StatusCode::SEE_OTHER)) {
+                    bad("reached signed out");
+                }
+                if !api && *method == "POST" && path != "/s/{token}" && (status.is_success() || status.is_redirection()) && !(role == "signed out" && status == StatusCode::SEE_OTHER) {
+                    bad("a form accepted without its CSRF token");
+                }
+                if of_b && (role == "secretary" || role == "member") && (status.is_success() || status.is_redirection()) {
+                    bad("another branch's record reached");
+                }
+                if path.starts_with("/admin/") && role != "admin" && role != "signed out" && status != StatusCode::FORBIDDEN {
+                    bad("administration open to a non-administrator");
+                }
+            }
+        }
+    }
+    eprintln!("scope matrix: {} routes, {checked} requests", routes.len());
+    assert!(failures.is_empty(), "{} of {checked}:\n{}", failures.len(), failures.join("\n"));
+}
