@@ -119,8 +119,13 @@ pub fn normalise_digits(s: &str) -> String {
 pub fn written(raw: &str) -> Result<Written, String> {
     let s = normalise_digits(raw);
     let s = s.trim();
-    // Strip a time part: "2020-01-05 00:00:00", "2020-01-05T08:30".
+    // Strip a time part: "2020-01-05 00:00:00", "2020-01-05T08:30"; anything else after
+    // the date ("2020-01-05T25:00", "2020-01-05 下午") is not a date.
     let date_part = s.split([' ', 'T']).next().unwrap_or(s);
+    let time_part = s[date_part.len()..].trim_start_matches([' ', 'T']);
+    if !time_part.is_empty() && !is_time(time_part) {
+        return Err(format!("“{raw}”日期后面的“{time_part}”不是有效的时间；请只写日期，如2020-01-05"));
+    }
     let cleaned: String = date_part.replace(['年', '月'], "-").replace('日', "").replace(['/', '.'], "-");
     let cleaned = cleaned.trim_end_matches('-');
     let parts: Vec<&str> = cleaned.split('-').collect();
@@ -146,6 +151,18 @@ pub fn written(raw: &str) -> Result<Written, String> {
             _ => fail(),
         },
         _ => fail(),
+    }
+}
+
+/// "08:30", "00:00:00", "08:30:00.000" with hours < 24 and minutes, seconds < 60.
+fn is_time(t: &str) -> bool {
+    let t = t.split('.').next().unwrap_or(t);
+    let parts: Vec<&str> = t.split(':').collect();
+    let ok = |p: &str, max: u32| p.len() == 2 && p.parse::<u32>().is_ok_and(|v| v < max);
+    match parts.as_slice() {
+        [h, m] => ok(h, 24) && ok(m, 60),
+        [h, m, s] => ok(h, 24) && ok(m, 60) && ok(s, 60),
+        _ => false,
     }
 }
 

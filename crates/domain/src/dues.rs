@@ -134,6 +134,13 @@ impl DuesInput {
             } else if t.0 - f.0 >= 12 {
                 c.push(crate::FieldError::new("to_month", "一次最多登记12个月的党费（按年预交）"));
             }
+            // Paid ahead at most for the year (按年预交): the last month covered lies within
+            // twelve months of the month paid.
+            if let Some(p) = paid_on {
+                if t.0 - Month::of(p).0 >= 12 {
+                    c.push(crate::FieldError::new("from_month", format!("{}在缴纳日期{p}一年之后，最多预交12个月的党费；请核对月份", t.label())));
+                }
+            }
             if f < Month::of(payer.joined_on) {
                 c.push(crate::FieldError::new("from_month", format!("起始月份{}早于入党时间{}", f.label(), payer.joined_on)));
             }

@@ -54,6 +54,20 @@ impl Collector {
     pub fn push(&mut self, e: FieldError) {
         self.0.push(e);
     }
+    /// Free text as typed, trimmed: refused when longer than `max` characters or holding
+    /// control characters (a NUL or an escape sequence is never something a person typed;
+    /// line breaks and tabs are). Whether it may be empty is the caller's rule.
+    pub fn text(&mut self, field: &'static str, label: &str, v: &str, max: usize) -> String {
+        let v = v.trim();
+        let n = v.chars().count();
+        if n > max {
+            self.push(FieldError::new(field, format!("{label}共{n}字，超过{max}字的上限")));
+        }
+        if v.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+            self.push(FieldError::new(field, format!("{label}含有不可见的控制字符（可能是从别处复制时带入的），请删去后重新输入")));
+        }
+        v.to_string()
+    }
     pub fn finish(self) -> Result<(), ValidationError> {
         if self.0.is_empty() { Ok(()) } else { Err(ValidationError { errors: self.0 }) }
     }

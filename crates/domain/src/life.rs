@@ -152,11 +152,9 @@ impl TrainingInput {
         let taken_on = c.check(crate::dates::parse_past_day("taken_on", "培训日期", &self.taken_on, today));
         let hours = c.check(crate::numbers::TRAINING_HOURS.parse("hours", self.hours.as_deref().unwrap_or("")));
         let channel = c.check(TrainingChannel::parse_field("channel", &self.channel));
-        let topic = self.topic.trim().to_string();
+        let topic = c.text("topic", "培训内容", &self.topic, 200);
         if topic.is_empty() {
             c.push(crate::FieldError::new("topic", "培训内容未填写：请写明学习的内容或课程名称"));
-        } else if topic.chars().count() > 200 {
-            c.push(crate::FieldError::new("topic", "培训内容不超过200个字"));
         }
         c.finish()?;
         Ok(Training { taken_on: taken_on.expect("checked"), hours: hours.expect("checked"), channel: channel.expect("checked"), topic })
@@ -207,7 +205,7 @@ impl FundingInput {
         };
         let source = c.check(FundingSource::parse_field("source", &self.source));
         let amount = c.check(crate::numbers::FUNDING_AMOUNT.parse("amount", self.amount.as_deref().unwrap_or("")));
-        let purpose = self.purpose.trim().to_string();
+        let purpose = c.text("purpose", "用途", &self.purpose, 200);
         if purpose.is_empty() {
             c.push(crate::FieldError::new("purpose", "经费用途未填写"));
         }
@@ -236,8 +234,8 @@ impl WorkerInput {
     pub fn validate(&self, today: Date) -> Result<NewWorker, crate::ValidationError> {
         use crate::Labelled;
         let mut c = crate::error::Collector::default();
-        let name = self.name.trim().to_string();
-        if name.is_empty() || name.chars().count() > 30 {
+        let name = c.text("name", "姓名", &self.name, 30);
+        if name.is_empty() {
             c.push(crate::FieldError::new("name", "姓名不能为空，且不超过30个字"));
         }
         let kind = c.check(WorkerKind::parse_field("kind", &self.kind));
@@ -268,8 +266,8 @@ impl CarrierInput {
         use crate::Labelled;
         let mut c = crate::error::Collector::default();
         let kind = c.check(CarrierKind::parse_field("kind", &self.kind));
-        let name = self.name.trim().to_string();
-        if name.is_empty() || name.chars().count() > 100 {
+        let name = c.text("name", "载体名称", &self.name, 100);
+        if name.is_empty() {
             c.push(crate::FieldError::new("name", "载体名称不能为空，且不超过100个字"));
         }
         let on = c.check(crate::dates::parse_past_day("established_on", "设立日期", &self.established_on, today));
@@ -299,7 +297,7 @@ impl MobileInput {
     /// `joined_on` is the member's 入党时间: nobody goes away as a member before it.
     pub fn validate(&self, joined_on: Date, today: Date) -> Result<NewMobile, crate::ValidationError> {
         let mut c = crate::error::Collector::default();
-        let place = self.place.trim().to_string();
+        let place = c.text("place", "流出地", &self.place, 100);
         if place.is_empty() {
             c.push(crate::FieldError::new("place", "流出地不能为空，请写到县（市、区）"));
         }
@@ -332,11 +330,11 @@ pub struct NewTransfer {
 impl TransferInput {
     pub fn validate(&self, today: Date) -> Result<NewTransfer, crate::ValidationError> {
         let mut c = crate::error::Collector::default();
-        let letter_no = self.letter_no.trim().to_string();
-        if letter_no.is_empty() || letter_no.chars().count() > 50 {
+        let letter_no = c.text("letter_no", "介绍信编号", &self.letter_no, 50);
+        if letter_no.is_empty() {
             c.push(crate::FieldError::new("letter_no", "介绍信编号不能为空，且不超过50个字"));
         }
-        let counterpart = self.counterpart.trim().to_string();
+        let counterpart = c.text("counterpart", "接收党组织", &self.counterpart, 100);
         if counterpart.is_empty() {
             c.push(crate::FieldError::new("counterpart", "接收党组织不能为空：请填写对方党组织全称"));
         }

@@ -237,8 +237,8 @@ impl NewMemberInput {
         if org_id.is_none() {
             c.push(FieldError::new("org_id", "所在党组织不能为空：每名党员都必须有组织关系所在的党组织"));
         }
-        let name = self.name.trim().to_string();
-        if name.is_empty() || name.chars().count() > 30 {
+        let name = c.text("name", "姓名", &self.name, 30);
+        if name.is_empty() {
             c.push(FieldError::new("name", "姓名不能为空，且不超过30个字"));
         }
         let id = c.check(CitizenId::parse(&self.citizen_id));

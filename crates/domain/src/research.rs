@@ -175,15 +175,11 @@ pub fn passages(notes: &str) -> Vec<&str> {
 pub const MAX_TEXT: usize = 200_000;
 
 fn text(c: &mut Collector, field: &'static str, label: &str, v: &str, required: bool, max: usize) -> String {
-    let v = v.trim();
+    let v = c.text(field, label, v, max);
     if required && v.is_empty() {
         c.push(FieldError::new(field, format!("请填写{label}")));
     }
-    let n = v.chars().count();
-    if n > max {
-        c.push(FieldError::new(field, format!("{label}共{n}字，超过{max}字的上限，请分成几份保存")));
-    }
-    v.to_string()
+    v
 }
 
 fn date(c: &mut Collector, field: &'static str, label: &str, v: &str, today: Date, required: bool) -> Option<Date> {
