@@ -24,7 +24,7 @@ pub async fn import(store: &Store, file: &Path, (kind_text, sheet): (&str, Optio
         None
     };
     let started = std::time::Instant::now();
-    let report = sheets::import_file(store, &crate::operator(), file, kind, (today, rules), dry_run, (None, None, sheet), |n| {
+    let report = sheets::import_file(store, &crate::operator(), file, kind, (today, rules), dry_run, (None, None, sheet, None), |n| {
         if let Some(b) = &bar {
             b.set_position(n);
         }

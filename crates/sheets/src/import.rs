@@ -134,7 +134,7 @@ pub async fn import_file(
     kind: Kind,
     (today, rules): (Date, &domain::rules::Rules),
     dry_run: bool,
-    (user, name, sheet): (Option<i64>, Option<&str>, Option<&str>),
+    (user, name, sheet, max_rows): (Option<i64>, Option<&str>, Option<&str>, Option<u64>),
     mut progress: impl FnMut(u64),
 ) -> Result<ImportReport, SheetError> {
     let file = name.map(str::to_string).unwrap_or_else(|| path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default());
@@ -183,6 +183,15 @@ pub async fn import_file(
             continue;
         }
         run.report.rows += 1;
+        if max_rows.is_some_and(|m| run.report.rows > m) {
+            // Stopped early: a file far larger than any roster would cost minutes of the
+            // server's CPU. Nothing is written (the import's transaction is dropped).
+            let m = max_rows.unwrap_or_default();
+            return Err(SheetError::File {
+                file,
+                reason: format!("文件超过{m}行数据，网页导入每次最多{m}行；请分成几个文件导入，或由管理员在服务器上用命令 dangjian import 导入"),
+            });
+        }
         if let Some(i) = row.cells.iter().position(|v| matches!(v, Value::Text(t) if t.contains('\u{FFFD}'))) {
             // Bytes that are not text in the file's encoding: refuse the row, never store "�".
             let e = RowError {

@@ -17,6 +17,10 @@ pub use columns::Kind;
 pub use import::{import_file, ImportReport, RowError};
 
 /// A file that cannot be read or written at all (as opposed to refused rows).
+/// Data rows one upload through the web may hold (a county roster has ~40 000; the
+/// command line has no limit).
+pub const WEB_MAX_ROWS: u64 = 200_000;
+
 #[derive(Debug, thiserror::Error)]
 pub enum SheetError {
     #[error("{file}：{reason}")]

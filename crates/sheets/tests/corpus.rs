@@ -26,7 +26,7 @@ async fn county_with_branch() -> Store {
 
 async fn import(store: &Store, path: &Path) -> Result<sheets::ImportReport, sheets::SheetError> {
     let kind = if path.file_name().unwrap().to_string_lossy().starts_with("orgs") { Kind::Orgs } else { Kind::Members };
-    sheets::import_file(store, &Scope::jurisdiction(), path, kind, (as_of(), &domain::rules::Rules::default_rules()), false, (None, None, None), |_| {}).await
+    sheets::import_file(store, &Scope::jurisdiction(), path, kind, (as_of(), &domain::rules::Rules::default_rules()), false, (None, None, None, None), |_| {}).await
 }
 
 /// One stored member's field as the manifest names it.

@@ -21,7 +21,7 @@ async fn generated(db: Db) -> Option<Store> {
 }
 
 async fn import(store: &Store, path: &Path, kind: Kind, dry_run: bool) -> Result<sheets::ImportReport, sheets::SheetError> {
-    sheets::import_file(store, &Scope::jurisdiction(), path, kind, (as_of(), &domain::rules::Rules::default_rules()), dry_run, (None, None, None), |_| {}).await
+    sheets::import_file(store, &Scope::jurisdiction(), path, kind, (as_of(), &domain::rules::Rules::default_rules()), dry_run, (None, None, None, None), |_| {}).await
 }
 
 /// Every cell of the first sheet, as text.
@@ -428,3 +428,15 @@ async fn raw_exec(store: &Store, sql: &str) {
     sqlx::query(sql).execute(&pool).await.unwrap();
     pool.close().await;
 }
+
+/// An upload larger than the web's row limit is stopped while it is read: refused with the
+/// reason and the way out, nothing written.
+async fn an_upload_over_the_row_limit_stops_early(db: Db) {
+    let Some(store) = county_with_branch(db).await else { return };
+    let before = store.content_digest().await.unwrap();
+    let r = sheets::import_file(&store, &Scope::jurisdiction(), &fixture("files/openpyxl_roster.xlsx"), Kind::Members, (as_of(), &domain::rules::Rules::default_rules()), false, (None, None, None, Some(3)), |_| {}).await;
+    let e = r.err().expect("refused").to_string();
+    assert!(e.contains("最多3行") && e.contains("dangjian import"), "{e}");
+    assert_eq!(before, store.content_digest().await.unwrap(), "nothing written");
+}
+both!(an_upload_over_the_row_limit_stops_early);

@@ -198,7 +198,7 @@ async fn run(st: &AppState, v: &Viewer, kind: Kind, token: &str, preview: bool) 
     let original = std::fs::read_to_string(path.with_extension("name")).unwrap_or_else(|_| "上传文件".into());
     let sheet = std::fs::read_to_string(path.with_extension("sheet")).unwrap_or_default();
     let sheet = Some(sheet.as_str()).filter(|s| !s.is_empty());
-    let result = sheets::import_file(&st.store, &v.scope, &path, kind, (today(), &st.rules), preview, (Some(v.session.user.id), Some(&original), sheet), |_| {}).await;
+    let result = sheets::import_file(&st.store, &v.scope, &path, kind, (today(), &st.rules), preview, (Some(v.session.user.id), Some(&original), sheet, Some(sheets::WEB_MAX_ROWS)), |_| {}).await;
     let report = match result {
         Ok(r) => r,
         Err(sheets::SheetError::Store(e)) => return Err(e.into()),

@@ -631,8 +631,11 @@ async fn questionnaire_links_submissions_counts_and_exports() {
     assert!(t.contains("党龄应在 0 到 80 年之间") && t.contains("不是本题的选项") && t.contains("内容过长"), "{t}");
     assert!(t.contains("value=\"12\"") || t.contains("value=\"95\""), "what was typed is kept on the page");
     assert_eq!(survey::campaign::stats(&app.store, &all, id).await.unwrap().returned, before.returned);
-    // A good submission, then its replay: one response.
-    let good = answers(&sub, &started);
+    // A good submission, then its replay: one response. Its open answer starts like a
+    // formula, as an attacker would type it.
+    let mut good = answers(&sub, &started);
+    good.retain(|(k, _)| k != "suggestion");
+    good.push(("suggestion".into(), "=HYPERLINK(\"http://evil.example\",\"点此\")".into()));
     let r = anon.post(format!("{}/s/{}", app.base, unit.token)).form(&good).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.text().await.unwrap().contains("提交成功"));
@@ -686,6 +689,10 @@ async fn questionnaire_links_submissions_counts_and_exports() {
     assert!(an.contains("χ²") && an.contains("<svg") && an.contains("开放题关键词"), "analysis page");
     let sav = admin.get(format!("{}/campaigns/{id}/export?format=sav", app.base)).send().await.unwrap().bytes().await.unwrap();
     assert!(sav.starts_with(b"$FL2"));
+    // The formula-like answer leaves in the CSV export as text, never as a live formula.
+    let csv = admin.get(format!("{}/campaigns/{id}/export?format=csv", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(csv.contains("'=HYPERLINK"), "neutralised in the CSV export");
+    assert!(!csv.split([',', '\n']).any(|cell| cell.trim_matches('"').starts_with("=HYPERLINK")), "no cell starts with =");
     // A questionnaire upload: a malformed XLSForm is refused with its places, a good one stored.
     let home = admin.get(format!("{}/surveys", app.base)).send().await.unwrap().text().await.unwrap();
     let csrf = hidden_csrf(&home);
@@ -943,7 +950,7 @@ async fn import_row(store: &Store, kind: sheets::Kind, header: &str, row: &[&str
     let quoted: Vec<String> = row.iter().map(|v| format!("\"{}\"", v.replace('"', "\"\""))).collect();
     std::fs::write(&path, format!("{header}\n{}\n", quoted.join(","))).unwrap();
     let today = chrono::Local::now().date_naive();
-    let r = sheets::import_file(store, &Scope::jurisdiction(), &path, kind, (today, &domain::rules::Rules::default_rules()), false, (None, None, None), |_| {}).await;
+    let r = sheets::import_file(store, &Scope::jurisdiction(), &path, kind, (today, &domain::rules::Rules::default_rules()), false, (None, None, None, None), |_| {}).await;
     let _ = std::fs::remove_file(&path);
     match r {
         Ok(r) if r.committed => (Verdict::Accepted, vec![]),
