@@ -133,10 +133,22 @@ pub async fn report_page(State(st): State<AppState>, headers: HeaderMap, Query(q
     }))
 }
 
+/// Builds a report on a blocking thread: a cold build computes the year's indicators
+/// (a minute for a city), which must not hold an async worker.
+async fn build(st: &AppState, scope: &store::Scope, req: &report::Request<'_>) -> Result<report::Report, PageError> {
+    let (store, scope, rules, text) = (st.store.clone(), scope.clone(), st.rules.clone(), st.rules_text.clone());
+    let (org, year, as_of, refresh, choices) = (req.org, req.year, req.as_of, req.refresh, req.choices.clone());
+    Ok(crate::jobs::off_workers(async move {
+        let req = report::Request { org, year, as_of, rules: &rules, rules_text: &text, refresh, choices };
+        report::build(&store, &scope, &req).await
+    })
+    .await?)
+}
+
 /// The report in the asked format.
 async fn write(st: &AppState, v: &Viewer, req: &report::Request<'_>, format: &str) -> PageResult {
     let format = report::Format::parse(format).ok_or_else(|| bad(format!("报告格式“{format}”无法识别，可选 docx、html、md")))?;
-    let r = report::build(&st.store, &v.scope, req).await?;
+    let r = build(st, &v.scope, req).await?;
     let bytes = report::render(&r, format, &report::docx::Fonts::default())?;
     Ok(match format {
         report::Format::Html => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], bytes).into_response(),
@@ -232,7 +244,7 @@ pub async fn save_choices(State(st): State<AppState>, headers: HeaderMap, Form(r
     let choices = report::Choices { campaigns: pick("campaign")?, interviews: pick("interview")?, cases: pick("case")?, from: day("from", "调研期开始日期")?, unit: (!unit.is_empty()).then_some(unit), dated: day("dated", "成文日期")? };
     // Build once so that a choice that cannot be used is refused before it is saved.
     let req = report::Request { org: org.id, year, as_of, rules: &st.rules, rules_text: &st.rules_text, refresh: false, choices: choices.clone() };
-    let r = report::build(&st.store, &v.scope, &req).await?;
+    let r = build(&st, &v.scope, &req).await?;
     let json = serde_json::to_string(&choices).map_err(|e| PageError::Status(StatusCode::INTERNAL_SERVER_ERROR, format!("无法保存选择：{e}")))?;
     let id = st.store.save_report(&v.scope, org.id, year, as_of, &json, &r.title, &v.session.user.username).await?;
     Ok(Redirect::to(&format!("/report/saved/{id}")).into_response())
@@ -291,7 +303,8 @@ pub async fn refresh(State(st): State<AppState>, headers: HeaderMap, Form(raw): 
     if !(2000..=today().year()).contains(&year) {
         return Err(bad(format!("年度 {year} 无效：应在2000年到今年之间")));
     }
-    indicators::compute(&st.store, &st.rules, year, cut_off(year)).await?;
+    let (store, rules) = (st.store.clone(), st.rules.clone());
+    crate::jobs::off_workers(async move { indicators::compute(&store, &rules, year, cut_off(year)).await }).await?;
     let org = f.get("org").cloned().unwrap_or_default();
     Ok(Redirect::to(&format!("/report?org={}&year={year}", org.trim())).into_response())
 }
