@@ -124,10 +124,10 @@ pub async fn overview(State(st): State<AppState>, headers: HeaderMap, Query(q): 
     let summary = &done.summary;
     let running = year == today().year();
     if let Some(fmt) = q.format.as_deref() {
-        let heads = [("规则编号", 22.0), ("规则", 30.0), ("适用党组织数", 12.0), ("未达标党组织数", 14.0), ("未达标率（%）", 12.0), ("依据", 60.0)];
+        let heads = [("规则", 30.0), ("适用党组织数", 12.0), ("未达标党组织数", 14.0), ("未达标率（%）", 12.0), ("依据", 60.0)];
         let rows = summary.rules.iter().map(|r| {
             let rate = if r.orgs_applicable > 0 { sheets::write::Out::Number((1000.0 * r.orgs_failing as f64 / r.orgs_applicable as f64).round() / 10.0) } else { sheets::write::Out::Empty };
-            vec![r.id.into(), r.title.into(), (r.orgs_applicable as i64).into(), (r.orgs_failing as i64).into(), rate, r.citation.clone().into()]
+            vec![r.title.into(), (r.orgs_applicable as i64).into(), (r.orgs_failing as i64).into(), rate, r.citation.clone().into()]
         });
         return crate::exchange_pages::table_download(&v, &format!("{}_{year}年合规检查", org.name), fmt, &heads, rows);
     }
@@ -143,16 +143,29 @@ pub async fn overview(State(st): State<AppState>, headers: HeaderMap, Query(q): 
             (year_links("/compliance?", org.id, year))
             p { "导出：" a href={ "/compliance?org=" (org.id) "&year=" (year) "&format=xlsx" } { "Excel" } " · " a href={ "/compliance?org=" (org.id) "&year=" (year) "&format=csv" } { "CSV" } }
             div.table-wrap { table {
+                @if summary.orgs == 1 {
+                    // One organisation: a plain verdict per rule, not rates over one.
+                    thead { tr { th { "规则" } th { "结论" } th.hide-sm { "依据" } } }
+                    tbody { @for r in &summary.rules {
+                        tr {
+                            td { a href={ "/compliance/rule?org=" (org.id) "&year=" (year) "&rule=" (r.id) } { (r.title) } }
+                            td { @if r.orgs_failing > 0 { span.tag.bad { "未达标" } } @else if r.orgs_applicable > 0 { span.tag.ok { "达标" } } @else if running { span.muted { "未到判定时间" } } @else { span.muted { "不适用" } } }
+                            td.hide-sm { span.muted { (r.citation) } }
+                        }
+                    } }
+                } @else {
                 thead { tr { th { "规则" } th { "适用" } th { "未达标" } th { "未达标率" } th.hide-sm { "依据" } } }
                 tbody { @for r in &summary.rules {
                     tr {
-                        td { a href={ "/compliance/rule?org=" (org.id) "&year=" (year) "&rule=" (r.id) } { (r.title) } br; span.muted { (r.id) } }
+                        td { a href={ "/compliance/rule?org=" (org.id) "&year=" (year) "&rule=" (r.id) } { (r.title) } }
                         td { (r.orgs_applicable) }
-                        td { @if r.orgs_failing > 0 { span.tag.bad { (r.orgs_failing) } } @else { span.tag.ok { "0" } } }
+                        // A rule judged for nobody yet is not a pass: no green zero.
+                        td { @if r.orgs_failing > 0 { span.tag.bad { (r.orgs_failing) } } @else if r.orgs_applicable > 0 { span.tag.ok { "0" } } @else { span.muted { @if running { "未到判定时间" } @else { "不适用" } } } }
                         td { @if r.orgs_applicable > 0 { (format!("{:.1}%", 100.0 * r.orgs_failing as f64 / r.orgs_applicable as f64)) } @else { "—" } }
                         td.hide-sm { span.muted { (r.citation) } }
                     }
                 } }
+                }
             } }
         }
     };
