@@ -18,6 +18,8 @@ labelled_enum!(
     Activist = ("activist", "入党积极分子"),
     /// 发展对象
     Candidate = ("candidate", "发展对象"),
+    /// 支部大会已讨论接收，待上级党委审批: not yet a member (审批后才成为预备党员).
+    AwaitingApproval = ("awaiting_approval", "待上级党委审批"),
     /// 预备党员
     Probationary = ("probationary", "预备党员"),
     /// 正式党员
@@ -78,8 +80,11 @@ pub enum Step {
     Activist { on: Date, talked_on: Option<Date>, contacts: Vec<String> },
     /// 确定为发展对象.
     Candidate { on: Date },
-    /// 接收为预备党员: sponsors, review, training, the branch vote and the approval.
+    /// 接收为预备党员: sponsors, review, training, the branch vote and, if already given,
+    /// the approval (without it the person waits for 上级党委审批).
     Admit { on: Date, sponsors: Vec<String>, review_on: Option<Date>, training_hours: f64, vote: Vote, approved_on: Option<Date> },
+    /// 上级党委审批: the person becomes 预备党员 (the probation counts from the branch meeting).
+    Approve { on: Date },
     /// 预备期满按期转正.
     Confirm { on: Date, vote: Vote },
     /// 延长预备期 (6–12 months, once).
@@ -92,6 +97,7 @@ impl Step {
             Step::Activist { .. } => "确定为入党积极分子",
             Step::Candidate { .. } => "确定为发展对象",
             Step::Admit { .. } => "接收为预备党员",
+            Step::Approve { .. } => "上级党委审批",
             Step::Confirm { .. } => "转为正式党员",
             Step::Extend { .. } => "延长预备期",
         }
@@ -128,6 +134,15 @@ fn check_vote(r: &Rules, v: &Vote, what: &str, out: &mut Vec<Breach>) {
     }
     if v.favour as f64 <= v.eligible as f64 * d.vote_favour_ratio.get() {
         out.push(breach("development.vote_favour_ratio", &d.vote_favour_ratio, format!("{what}赞成{}人，未超过应到会有表决权党员{}人的半数，决议不成立", v.favour, v.eligible)));
+    }
+}
+
+/// The approval (上级党委审批) lies after the branch meeting and within the longest time allowed.
+fn check_approval(r: &Rules, meeting: Date, approved: Date, out: &mut Vec<Breach>) {
+    let d = &r.development;
+    let max = add_months(meeting, d.approval_max_months.get());
+    if approved < meeting || approved > max {
+        out.push(breach("development.approval_max_months", &d.approval_max_months, format!("上级党委审批日期{approved}应在支部大会（{meeting}）之后{}个月内", d.approval_max_months.get())));
     }
 }
 
@@ -205,12 +220,17 @@ pub fn check_step(r: &Rules, rec: &DevelopmentRecord, step: &Step) -> Result<Sta
                 out.push(breach("development.intensive_training_hours", &d.intensive_training_hours, format!("短期集中培训{training_hours}学时，不足{hours}学时")));
             }
             check_vote(r, vote, "接收预备党员的支部大会", &mut out);
-            if let Some(a) = approved_on {
-                let max = add_months(*on, d.approval_max_months.get());
-                if *a < *on || *a > max {
-                    out.push(breach("development.approval_max_months", &d.approval_max_months, format!("上级党委审批日期{a}应在支部大会（{on}）之后{}个月内", d.approval_max_months.get())));
+            match approved_on {
+                Some(a) => {
+                    check_approval(r, *on, *a, &mut out);
+                    Stage::Probationary
                 }
+                None => Stage::AwaitingApproval,
             }
+        }
+        Step::Approve { on } => {
+            order(Stage::AwaitingApproval)?;
+            check_approval(r, rec.admitted_on.unwrap_or(*on), *on, &mut out);
             Stage::Probationary
         }
         Step::Confirm { on, vote } => {
@@ -258,6 +278,7 @@ pub fn apply(rec: &mut DevelopmentRecord, step: &Step, stage: Stage) {
             rec.admission_vote = Some(*vote);
             rec.approved_on = *approved_on;
         }
+        Step::Approve { on } => rec.approved_on = Some(*on),
         Step::Confirm { on, vote } => {
             rec.full_on = Some(*on);
             rec.full_vote = Some(*vote);
@@ -290,7 +311,11 @@ pub fn audit(r: &Rules, rec: &DevelopmentRecord) -> Vec<Breach> {
         steps.push(Step::Candidate { on });
     }
     if let (Some(on), Some(vote)) = (rec.admitted_on, rec.admission_vote) {
-        steps.push(Step::Admit { on, sponsors: rec.sponsors.clone(), review_on: rec.review_on, training_hours: rec.training_hours, vote, approved_on: rec.approved_on });
+        // A legacy record that went on to 转正 without an approval date on file was
+        // approved; only the approval's date is missing, which is not a breach.
+        let went_on = rec.full_on.is_some() || rec.extension_months.is_some();
+        let approved_on = rec.approved_on.or(went_on.then_some(on));
+        steps.push(Step::Admit { on, sponsors: rec.sponsors.clone(), review_on: rec.review_on, training_hours: rec.training_hours, vote, approved_on });
     }
     if let Some(months) = rec.extension_months {
         let on = add_months(rec.admitted_on.unwrap_or(rec.applied_on), d.probation_months.get());
@@ -308,7 +333,8 @@ pub fn audit(r: &Rules, rec: &DevelopmentRecord) -> Vec<Breach> {
                 let stage = match step {
                     Step::Activist { .. } => Stage::Activist,
                     Step::Candidate { .. } => Stage::Candidate,
-                    Step::Admit { .. } | Step::Extend { .. } => Stage::Probationary,
+                    Step::Admit { approved_on: None, .. } => Stage::AwaitingApproval,
+                    Step::Admit { .. } | Step::Approve { .. } | Step::Extend { .. } => Stage::Probationary,
                     Step::Confirm { .. } => Stage::Full,
                 };
                 apply(&mut replay, &step, stage);

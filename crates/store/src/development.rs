@@ -135,12 +135,28 @@ impl Store {
             return Err(StoreError::invalid("on", format!("日期 {on} 晚于今天，不能登记尚未发生的环节")));
         }
         let stage = check_step(rules, &rec, step).map_err(refused)?;
+        // 培养联系人 and 入党介绍人 are full members of the branch (正式党员).
+        let people: Option<(&str, &Vec<String>)> = match step {
+            Step::Activist { contacts, .. } => Some(("培养联系人", contacts)),
+            Step::Admit { sponsors, .. } => Some(("入党介绍人", sponsors)),
+            _ => None,
+        };
+        if let Some((what, names)) = people {
+            let full = self.full_member_names(rec.org_id).await?;
+            let field = if what == "培养联系人" { "contacts" } else { "sponsors" };
+            let outside: Vec<&str> = names.iter().map(|n| n.trim()).filter(|n| !n.is_empty() && !full.iter().any(|f| f == n)).collect();
+            if !outside.is_empty() {
+                return Err(StoreError::invalid(field, format!("{what}应为本支部的正式党员：{}不在本支部正式党员名单中（预备党员不能担任）", outside.join("、"))));
+            }
+        }
         let before = rec.stage;
         apply(&mut rec, step, stage);
         let mut tx = self.pool.begin().await?;
         let mut member_id: Option<i64> = sqlx::query_scalar("SELECT member_id FROM development WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
-        if let Step::Admit { .. } = step {
-            // The new probationary member (预备党员) joins the branch's roll.
+        if stage == Stage::Probationary && matches!(step, Step::Admit { .. } | Step::Approve { .. }) {
+            // Approved (上级党委审批): the new probationary member (预备党员) joins the
+            // branch's roll, the probation counted from the branch meeting.
+            let joined = rec.admitted_on.unwrap_or(on);
             let r = sqlx::query("SELECT org_id, name, sex, ethnicity, birth_date, citizen_id, phone, education, occupation FROM development WHERE id = $1")
                 .bind(id)
                 .fetch_one(&mut *tx)
@@ -156,7 +172,7 @@ impl Store {
                 education: r.s("education")?,
                 occupation: r.s("occupation")?,
                 phone: r.osealed("phone", self.vault())?,
-                joined_on: on.to_string(),
+                joined_on: joined.to_string(),
                 full_on: None,
                 status: MemberStatus::Probationary.code().into(),
                 is_mobile: false,
@@ -201,9 +217,21 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Names of the full members (正式党员) on a branch's roll: who may be 介绍人 or 培养联系人.
+    pub async fn full_member_names(&self, org_id: i64) -> Result<Vec<String>, StoreError> {
+        let names: Vec<String> = sqlx::query_scalar("SELECT name FROM members WHERE org_id = $1 AND left_on IS NULL AND status = $2 ORDER BY name")
+            .bind(org_id)
+            .bind(MemberStatus::Full.code())
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(names)
+    }
+}
+
 fn step_date(step: &Step) -> Date {
     match step {
-        Step::Activist { on, .. } | Step::Candidate { on } | Step::Admit { on, .. } | Step::Confirm { on, .. } | Step::Extend { on, .. } => *on,
+        Step::Activist { on, .. } | Step::Candidate { on } | Step::Admit { on, .. } | Step::Approve { on } | Step::Confirm { on, .. } | Step::Extend { on, .. } => *on,
     }
 }
 
@@ -218,6 +246,7 @@ fn step_detail(step: &Step) -> String {
             vote(v),
             approved_on.map(|d| d.to_string()).unwrap_or_else(|| "待审批".into())
         ),
+        Step::Approve { on } => format!("上级党委于{on}审批同意，接收为预备党员"),
         Step::Confirm { vote: v, .. } => format!("支部大会表决：{}", vote(v)),
         Step::Extend { months, vote: v, .. } => format!("延长预备期{months}个月；支部大会表决：{}", vote(v)),
     }

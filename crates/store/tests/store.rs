@@ -338,8 +338,13 @@ async fn development_steps_are_checked_and_all_or_nothing(db: Db) {
 
     let members_before = s.org_summary(&all, w.a.id).await.unwrap().member_count;
     let steps_before = s.development_steps(&all, id).await.unwrap().len();
+    // 培养联系人 and 介绍人 are the branch's full members: anyone else is refused.
+    let full = s.full_member_names(w.a.id).await.unwrap();
+    assert!(full.len() >= 2, "{full:?}");
+    let (f, msg) = field(s.record_development_step(&all, id, &Step::Activist { on: d("2023-03-01"), talked_on: Some(d("2023-01-20")), contacts: vec!["不在册的人".into()] }, &rules, as_of(), None).await.unwrap_err());
+    assert!(f == "contacts" && msg.contains("不在册的人") && msg.contains("正式党员"), "{msg}");
     // A candidate after 364 days as an activist: refused, nothing written.
-    s.record_development_step(&all, id, &Step::Activist { on: d("2023-03-01"), talked_on: Some(d("2023-01-20")), contacts: vec!["李四".into()] }, &rules, as_of(), None).await.unwrap();
+    s.record_development_step(&all, id, &Step::Activist { on: d("2023-03-01"), talked_on: Some(d("2023-01-20")), contacts: vec![full[0].clone()] }, &rules, as_of(), None).await.unwrap();
     let (_, msg) = field(s.record_development_step(&all, id, &Step::Candidate { on: d("2024-02-28") }, &rules, as_of(), None).await.unwrap_err());
     assert!(msg.contains("development.activist_min_days") && msg.contains("364天"), "{msg}");
     let rec = s.development_record(&all, id).await.unwrap();
@@ -347,11 +352,16 @@ async fn development_steps_are_checked_and_all_or_nothing(db: Db) {
     assert_eq!(s.development_steps(&all, id).await.unwrap().len(), steps_before + 1);
 
     s.record_development_step(&all, id, &Step::Candidate { on: d("2024-02-29") }, &rules, as_of(), None).await.unwrap();
-    // Admission with one sponsor: refused; with two: the member joins the roll in the same step.
-    let admit = |sponsors: Vec<String>| Step::Admit { on: d("2024-09-01"), sponsors, review_on: Some(d("2024-08-01")), training_hours: 24.0, vote: Vote { eligible: 20, present: 15, favour: 14 }, approved_on: Some(d("2024-10-08")) };
-    assert!(s.record_development_step(&all, id, &admit(vec!["甲".into()]), &rules, as_of(), None).await.is_err());
+    // Admission with one sponsor: refused. With two, but no approval yet: the branch has
+    // voted, the person waits for 上级党委审批 and is not on the roll; the approval makes
+    // a 预备党员 whose probation counts from the branch meeting.
+    let admit = |sponsors: Vec<String>| Step::Admit { on: d("2024-09-01"), sponsors, review_on: Some(d("2024-08-01")), training_hours: 24.0, vote: Vote { eligible: 20, present: 15, favour: 14 }, approved_on: None };
+    assert!(s.record_development_step(&all, id, &admit(vec![full[0].clone()]), &rules, as_of(), None).await.is_err());
     assert_eq!(s.org_summary(&all, w.a.id).await.unwrap().member_count, members_before, "nothing half-recorded");
-    s.record_development_step(&all, id, &admit(vec!["甲".into(), "乙".into()]), &rules, as_of(), None).await.unwrap();
+    assert_eq!(s.record_development_step(&all, id, &admit(vec![full[0].clone(), full[1].clone()]), &rules, as_of(), None).await.unwrap(), Stage::AwaitingApproval);
+    assert_eq!(s.org_summary(&all, w.a.id).await.unwrap().member_count, members_before, "not a member before the approval");
+    assert!(s.record_development_step(&all, id, &Step::Approve { on: d("2025-04-01") }, &rules, as_of(), None).await.is_err(), "approval over 6 months after the meeting");
+    assert_eq!(s.record_development_step(&all, id, &Step::Approve { on: d("2024-10-08") }, &rules, as_of(), None).await.unwrap(), Stage::Probationary);
     assert_eq!(s.org_summary(&all, w.a.id).await.unwrap().member_count, members_before + 1);
     let (found, _) = s.search_members(&all, "测试党员", 10).await.unwrap().into_iter().find(|(m, _)| m.birth_date == birth).unwrap();
     assert_eq!((found.status.code(), found.joined_on), ("probationary", d("2024-09-01")));
@@ -361,7 +371,7 @@ async fn development_steps_are_checked_and_all_or_nothing(db: Db) {
     let (m, _) = s.member(&all, found.id).await.unwrap();
     assert_eq!((m.status.code(), m.full_on), ("full", Some(d("2025-09-01"))));
     assert!(m.missing_archive_materials().is_empty(), "{:?}", m.missing_archive_materials());
-    assert_eq!(s.development_steps(&all, id).await.unwrap().len(), 5);
+    assert_eq!(s.development_steps(&all, id).await.unwrap().len(), 6, "the full history: application, activist, candidate, admission, approval, confirmation");
 
     // Dues: computed by bracket, overlapping months refused; a transfer takes the member off the roll.
     let p = s.insert_dues(&all, m.id, &dues("2025-10", "2025-12", "5000", "2025-10-05"), &rules, as_of()).await.unwrap();

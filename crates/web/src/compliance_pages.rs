@@ -258,8 +258,23 @@ pub async fn todo(State(st): State<AppState>, headers: HeaderMap, Query(q): Quer
                 Stage::Activist => r.activist_on.map(|a| a + chrono::Duration::days(d.activist_min_days.get() as i64)).filter(|x| *x <= now).map(|_| "培养考察已满1年，可确定为发展对象".to_string()),
                 Stage::Probationary => r.admitted_on.map(|a| domain::development::add_months(a, d.probation_months.get() + r.extension_months.unwrap_or(0))).filter(|x| *x <= now + chrono::Duration::days(30)).map(|x| format!("预备期{x}期满，应及时讨论转正")),
                 Stage::Applicant if r.talked_on.is_none() => Some(format!("{}递交申请，应在{}天内派人谈话", r.applied_on, d.talk_within_days.get())),
+                Stage::AwaitingApproval => r
+                    .admitted_on
+                    .filter(|a| domain::development::add_months(*a, d.approval_within_months.get()) <= now)
+                    .map(|a| format!("支部大会{a}讨论接收，上级党委审批已超过{}个月，应督促审批（最长{}个月）", d.approval_within_months.get(), d.approval_max_months.get())),
                 _ => None,
-            }?;
+            };
+            // Stalled: no step for longer than the half-year review interval (每半年考察一次).
+            let last = [Some(r.applied_on), r.talked_on, r.activist_on, r.candidate_on, r.admitted_on].into_iter().flatten().max().unwrap_or(r.applied_on);
+            let waiting = matches!(r.stage, Stage::Applicant | Stage::Activist | Stage::Candidate | Stage::AwaitingApproval);
+            // An activist's year of observation is not a stall: count from its end.
+            let from = if r.stage == Stage::Activist { last + chrono::Duration::days(d.activist_min_days.get() as i64) } else { last };
+            let stalled = (waiting && domain::development::add_months(from, d.activist_review_months.get()) < now)
+                .then(|| format!("自{last}起已超过{}个月没有进展（{}），请跟进", d.activist_review_months.get(), r.stage.label()));
+            let next = match (next, stalled) {
+                (Some(n), Some(s)) => format!("{n}；{s}"),
+                (n, s) => n.or(s)?,
+            };
             Some((r.name.clone(), next, r.id))
         })
         .collect();

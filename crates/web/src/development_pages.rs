@@ -38,6 +38,19 @@ fn errors_box(errors: &[FieldError]) -> Markup {
     }
 }
 
+/// A choice among the branch's full members (介绍人, 培养联系人): a select, so that only
+/// 正式党员 can be named; the store checks again whatever arrives.
+fn member_choice(f: &Fields, name: &str, label: &str, full: &[String], optional: bool) -> Markup {
+    let chosen = f.get(name).cloned().unwrap_or_default();
+    html! {
+        label for=(name) { (label) }
+        select id=(name) name=(name) {
+            option value="" { @if optional { "（不填）" } @else { "请选择本支部正式党员" } }
+            @for n in full { option value=(n) selected[*n == chosen] { (n) } }
+        }
+    }
+}
+
 fn input(f: &Fields, name: &str, label: &str, kind: &str) -> Markup {
     html! {
         label for=(name) { (label) }
@@ -144,6 +157,7 @@ async fn render_record(st: &AppState, v: &Viewer, id: i64, f: &Fields, errors: &
     let r = st.store.development_record(&v.scope, id).await?;
     let org = st.store.org(&v.scope, r.org_id).await?;
     let steps = st.store.development_steps(&v.scope, id).await?;
+    let full = st.store.full_member_names(r.org_id).await?;
     let vote_inputs = html! {
         fieldset {
             legend { "支部大会表决" }
@@ -157,8 +171,8 @@ async fn render_record(st: &AppState, v: &Viewer, id: i64, f: &Fields, errors: &
             h2 { "下一步：确定为入党积极分子" }
             (input(f, "talked_on", "党组织派人谈话日期", "date"))
             (input(f, "on", "支委会确定为积极分子的日期", "date"))
-            (input(f, "contact1", "培养联系人1", "text"))
-            (input(f, "contact2", "培养联系人2（可空）", "text"))
+            (member_choice(f, "contact1", "培养联系人1", &full, false))
+            (member_choice(f, "contact2", "培养联系人2", &full, true))
         }),
         Stage::Activist => Some(html! {
             h2 { "下一步：确定为发展对象" }
@@ -169,11 +183,19 @@ async fn render_record(st: &AppState, v: &Viewer, id: i64, f: &Fields, errors: &
             h2 { "下一步：接收为预备党员" }
             (input(f, "review_on", "政治审查结论日期", "date"))
             (input(f, "training_hours", "短期集中培训学时", "number"))
-            (input(f, "sponsor1", "入党介绍人1", "text"))
-            (input(f, "sponsor2", "入党介绍人2", "text"))
+            (member_choice(f, "sponsor1", "入党介绍人1", &full, false))
+            (member_choice(f, "sponsor2", "入党介绍人2", &full, false))
             (input(f, "on", "支部大会讨论日期", "date"))
             (vote_inputs)
-            (input(f, "approved_on", "上级党委审批日期（可空）", "date"))
+            (input(f, "approved_on", "上级党委审批日期（已审批时填写；未审批的，审批后再登记）", "date"))
+        }),
+        Stage::AwaitingApproval => Some(html! {
+            h2 { "下一步：上级党委审批" }
+            p.muted {
+                "支部大会于" (crate::view::opt(&r.admitted_on)) "讨论接收；上级党委应在" (st.rules.development.approval_within_months.get()) "个月内审批，最长不超过"
+                (st.rules.development.approval_max_months.get()) "个月。审批后成为预备党员，预备期从支部大会通过之日算起。"
+            }
+            (input(f, "on", "上级党委审批日期", "date"))
         }),
         Stage::Probationary => Some(html! {
             h2 { "下一步：预备期满讨论转正" }
@@ -198,7 +220,8 @@ async fn render_record(st: &AppState, v: &Viewer, id: i64, f: &Fields, errors: &
                 dt { "谈话" } dd { (crate::view::opt(&r.talked_on)) }
                 dt { "确定积极分子" } dd { (crate::view::opt(&r.activist_on)) @if !r.contacts.is_empty() { "（培养联系人：" (r.contacts.join("、")) "）" } }
                 dt { "确定发展对象" } dd { (crate::view::opt(&r.candidate_on)) }
-                dt { "接收预备党员" } dd { (crate::view::opt(&r.admitted_on)) @if !r.sponsors.is_empty() { "（介绍人：" (r.sponsors.join("、")) "）" } }
+                dt { "支部大会接收" } dd { (crate::view::opt(&r.admitted_on)) @if !r.sponsors.is_empty() { "（介绍人：" (r.sponsors.join("、")) "）" } }
+                dt { "上级党委审批" } dd { (crate::view::opt(&r.approved_on)) }
                 dt { "转正" } dd { (crate::view::opt(&r.full_on)) @if let Some(m) = r.extension_months { "（延长预备期" (m) "个月）" } }
             }
         }
@@ -246,6 +269,7 @@ fn parse_step(stage: Stage, f: &Fields) -> Result<Step, Vec<FieldError>> {
             on.map(|on| Step::Activist { on, talked_on: talked, contacts: names(&["contact1", "contact2"]) })
         }
         Stage::Activist => on.map(|on| Step::Candidate { on }),
+        Stage::AwaitingApproval => on.map(|on| Step::Approve { on }),
         Stage::Candidate => {
             let review = date("review_on", "政治审查日期", false);
             let approved = date("approved_on", "审批日期", false);

@@ -432,7 +432,14 @@ async fn compliance_todo_and_the_development_pipeline() {
         // The form is serialized here; the future owns its request.
         sec.post(u(format!("{record}/step"))).form(&f).send()
     };
-    assert_eq!(step(&[("talked_on", "2024-01-20"), ("on", "2024-03-01"), ("contact1", "王红")]).await.unwrap().status(), StatusCode::SEE_OTHER);
+    // 培养联系人 are chosen from the branch's full members; a name from elsewhere is refused.
+    let full = app.store.full_member_names(app.a).await.unwrap();
+    let page = sec.get(u(record.clone())).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("<option value=\"{}\">", full[0])), "the branch's full members are offered");
+    let r = step(&[("talked_on", "2024-01-20"), ("on", "2024-03-01"), ("contact1", "不在册的人")]).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("应为本支部的正式党员"));
+    assert_eq!(step(&[("talked_on", "2024-01-20"), ("on", "2024-03-01"), ("contact1", full[0].as_str())]).await.unwrap().status(), StatusCode::SEE_OTHER);
     let r = step(&[("on", "2025-02-28")]).await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
@@ -441,6 +448,9 @@ async fn compliance_todo_and_the_development_pipeline() {
     assert_eq!(step(&[("on", "2025-03-01")]).await.unwrap().status(), StatusCode::SEE_OTHER);
     let page = sec.get(u(record.clone())).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("发展对象") && page.contains("确定为发展对象"));
+    // A candidate since 2025-03 with no step since: stalled, in the 待办.
+    let todo = sec.get(u("/todo".into())).send().await.unwrap().text().await.unwrap();
+    assert!(todo.contains("陈立新") && todo.contains("没有进展"), "a stalled candidate is flagged");
 
     // Dues are computed by the rules' brackets from the base typed.
     let member_page = sec.get(u(format!("/members/{}", app.a_member))).send().await.unwrap().text().await.unwrap();
