@@ -50,6 +50,20 @@ impl Store {
         rows.iter().map(meeting_from).collect()
     }
 
+    /// A meeting already recorded for the organisation with the same kind, date and topic
+    /// (a likely double entry), if any.
+    pub async fn similar_meeting(&self, scope: &Scope, org_id: i64, kind: domain::meeting::MeetingKind, held_on: domain::Date, topic: &str) -> Result<Option<i64>, StoreError> {
+        self.org(scope, org_id).await?;
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM meetings WHERE org_id = $1 AND kind = $2 AND held_on = $3 AND topic = $4 ORDER BY id LIMIT 1")
+            .bind(org_id)
+            .bind(domain::Labelled::code(kind))
+            .bind(held_on.to_string())
+            .bind(topic.trim())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(id)
+    }
+
     /// One meeting with its attendance, if its organisation is in scope.
     pub async fn meeting(&self, scope: &Scope, id: i64) -> Result<MeetingDetail, StoreError> {
         let mut q = Sql::new(&format!("SELECT {MEETING_COLS}, o.name AS org_name FROM meetings mt JOIN orgs o ON o.id = mt.org_id WHERE mt.id = "));

@@ -1,6 +1,11 @@
 //! The form a secretary records a meeting with (登记会议): kind, date, topic, form,
 //! summary, host, recorder, and each member's attendance. A refused form comes back with
 //! everything entered and the reasons, so nothing typed is lost.
+//!
+//! Attendance is preset by kind: the committee for a 支委会, everyone otherwise (a 党小组's
+//! roll is its group). Before saving, a likely double entry (same kind, date and topic)
+//! and attendees outside the committee of a 支委会 are shown as warnings that the
+//! secretary confirms; nothing is required beyond the rules.
 
 use crate::auth::{checked_form, page_viewer, Viewer};
 use crate::error::PageError;
@@ -24,13 +29,38 @@ const MAX_LISTED: i64 = 300;
 
 type Fields = HashMap<String, String>;
 
-async fn roll(st: &AppState, v: &Viewer, org_id: i64) -> Result<(Org, Vec<Member>), PageError> {
+/// The organisation, its roll, and the members on its committee now (支委会成员).
+struct Roll {
+    org: Org,
+    members: Vec<Member>,
+    committee: Vec<i64>,
+}
+
+async fn roll(st: &AppState, v: &Viewer, org_id: i64) -> Result<Roll, PageError> {
     if v.scope.own_member().is_some() {
         return Err(PageError::Status(StatusCode::FORBIDDEN, "党员账号不能登记会议".into()));
     }
     let org = st.store.org(&v.scope, org_id).await?;
     let (members, _) = st.store.org_members(&v.scope, org_id, 0, MAX_LISTED).await?;
-    Ok((org, members))
+    let committee = st.store.committee_posts(&v.scope, org_id).await?.into_iter().filter(|p| p.end_on.is_none()).filter_map(|p| p.member_id).collect();
+    Ok(Roll { org, members, committee })
+}
+
+impl Roll {
+    /// Who is expected at a meeting of `kind`: the committee for a 支委会 (when it is on
+    /// file), everyone otherwise.
+    fn expected(&self, kind: Option<MeetingKind>, member: i64) -> bool {
+        kind != Some(MeetingKind::CommitteeMeeting) || self.committee.is_empty() || self.committee.contains(&member)
+    }
+
+    /// The attendance a member's row starts with: what was entered, else the preset.
+    fn attendance(&self, f: &Fields, member: i64) -> String {
+        if f.get("preset").map(String::as_str) == Some("all") {
+            return "present".into();
+        }
+        let kind = f.get("kind").and_then(|k| MeetingKind::parse(k));
+        f.get(&format!("att_{member}")).cloned().unwrap_or_else(|| if self.expected(kind, member) { "present".into() } else { "none".into() })
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -41,34 +71,67 @@ pub struct Prefill {
 
 pub async fn new_meeting(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, axum::extract::Query(q): axum::extract::Query<Prefill>) -> Result<Response, PageError> {
     let v = page_viewer(&st, &headers).await?;
-    let (org, members) = roll(&st, &v, id).await?;
+    let r = roll(&st, &v, id).await?;
     let mut f = Fields::new();
     f.insert("held_on".into(), today().to_string());
-    if let Some(k) = q.kind.as_deref().and_then(MeetingKind::parse) {
-        f.insert("kind".into(), k.code().into());
-    }
-    Ok(render(&v, &org, &members, &f, &[]))
+    let kind = q.kind.as_deref().and_then(MeetingKind::parse).unwrap_or(MeetingKind::ALL[0]);
+    f.insert("kind".into(), kind.code().into());
+    Ok(render(&v, &r, &f, &[], &[]))
 }
 
 pub async fn create_meeting(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
     let v = page_viewer(&st, &headers).await?;
     let f: Fields = checked_form(&v, raw)?;
-    let (org, members) = roll(&st, &v, id).await?;
-    let (new, mut errors) = parse(id, &f, &members);
+    let r = roll(&st, &v, id).await?;
+    if f.contains_key("preset") {
+        // "全部出席" or a kind's preset: the form again, nothing saved.
+        let mut f = f;
+        if f.get("preset").map(String::as_str) != Some("all") {
+            f.retain(|k, _| !k.starts_with("att_"));
+        }
+        return Ok(render(&v, &r, &f, &[], &[]));
+    }
+    let (new, mut errors) = parse(id, &f, &r);
     if let (Some(new), true) = (new, errors.is_empty()) {
+        let warnings = warnings(&st, &v, &r, &new).await?;
+        if !warnings.is_empty() && f.get("confirmed").map(String::as_str) != Some("1") {
+            let mut res = render(&v, &r, &f, &[], &warnings);
+            *res.status_mut() = StatusCode::CONFLICT;
+            return Ok(res);
+        }
         match st.store.insert_meeting(&v.scope, &new, today()).await {
             Ok(d) => return Ok(Redirect::to(&format!("/meetings/{}", d.meeting.id)).into_response()),
             Err(StoreError::Invalid(e)) => errors.extend(e.errors),
             Err(e) => return Err(e.into()),
         }
     }
-    let mut res = render(&v, &org, &members, &f, &errors);
+    let mut res = render(&v, &r, &f, &errors, &[]);
     *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     Ok(res)
 }
 
+/// What the secretary should look at before saving: a likely double entry, and people
+/// marked present at a 支委会 who are not on the committee.
+async fn warnings(st: &AppState, v: &Viewer, r: &Roll, new: &NewMeeting) -> Result<Vec<String>, PageError> {
+    let mut out = Vec::new();
+    if let Some(id) = st.store.similar_meeting(&v.scope, r.org.id, new.kind, new.held_on, &new.topic).await? {
+        out.push(format!("本组织已登记过{}“{}”（{}，记录编号{id}），可能是重复登记", new.kind.label(), new.topic.trim(), new.held_on));
+    }
+    let outside: Vec<&str> = new
+        .attendance
+        .iter()
+        .filter(|a| a.present && !r.expected(Some(new.kind), a.member_id))
+        .filter_map(|a| r.members.iter().find(|m| m.id == a.member_id).map(|m| m.name.as_str()))
+        .collect();
+    if !outside.is_empty() {
+        out.push(format!("{}不是支委会成员，却记为出席支委会（{}人）；列席的请确认，误选的请改为“不参加”", outside.join("、"), outside.len()));
+    }
+    Ok(out)
+}
+
 /// The form's fields as the domain's meeting input (the API and the import fill the same).
-fn parse(org_id: i64, f: &Fields, members: &[Member]) -> (Option<NewMeeting>, Vec<FieldError>) {
+fn parse(org_id: i64, f: &Fields, r: &Roll) -> (Option<NewMeeting>, Vec<FieldError>) {
+    let members = &r.members;
     let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
     let opt = |k: &str| Some(get(k)).filter(|s| !s.is_empty());
     let mut attendance = Vec::new();
@@ -97,7 +160,8 @@ fn parse(org_id: i64, f: &Fields, members: &[Member]) -> (Option<NewMeeting>, Ve
     }
 }
 
-fn render(v: &Viewer, org: &Org, members: &[Member], f: &Fields, errors: &[FieldError]) -> Response {
+fn render(v: &Viewer, r: &Roll, f: &Fields, errors: &[FieldError], warnings: &[String]) -> Response {
+    let (org, members) = (&r.org, &r.members);
     let val = |k: &str| f.get(k).cloned().unwrap_or_default();
     let select = |name: &str, options: Markup| html! { select id=(name) name=(name) required { (options) } };
     let body = html! {
@@ -110,6 +174,13 @@ fn render(v: &Viewer, org: &Org, members: &[Member], f: &Fields, errors: &[Field
                     ul { @for e in errors { li { (e.message) } } }
                 }
             }
+            @if !warnings.is_empty() {
+                div.error role="alert" {
+                    p { "请核对后再保存：" }
+                    ul { @for w in warnings { li { (w) } } }
+                }
+            }
+            p.muted { "按会议类型预设出勤：" @for k in MeetingKind::ALL { a href={ "/orgs/" (org.id) "/meetings/new?kind=" (k.code()) } { (k.label()) } " " } }
             form.meeting method="post" action={ "/orgs/" (org.id) "/meetings" } {
                 input type="hidden" name="csrf" value=(v.session.csrf_token);
                 label for="kind" { "会议类型" }
@@ -132,12 +203,13 @@ fn render(v: &Viewer, org: &Org, members: &[Member], f: &Fields, errors: &[Field
                 label for="recorder" { "记录人" }
                 input id="recorder" type="text" name="recorder" value=(val("recorder"));
                 h2 { "出勤（" (members.len()) "人）" }
-                p.muted { "支委会等只要求部分人员参加时，把其他人选为“不参加”。缺席须填写原因。" }
+                p.muted { "支委会预设为支委会成员出席、其他人“不参加”；其他会议预设为全体出席。缺席须填写原因。" }
+                button type="submit" name="preset" value="all" formnovalidate { "全部出席" }
                 div.table-wrap { table {
                     thead { tr { th { "姓名" } th { "出勤" } th { "缺席原因" } } }
                     tbody { @for m in members {
                         @let key = format!("att_{}", m.id);
-                        @let cur = f.get(&key).cloned().unwrap_or_else(|| "present".into());
+                        @let cur = r.attendance(f, m.id);
                         tr {
                             td { label for=(key) { (m.name) } }
                             td { select id=(key) name=(key) {
@@ -149,6 +221,9 @@ fn render(v: &Viewer, org: &Org, members: &[Member], f: &Fields, errors: &[Field
                         }
                     } }
                 } }
+                @if !warnings.is_empty() {
+                    label { input type="checkbox" name="confirmed" value="1"; " 我已核对，仍要保存" }
+                }
                 button.primary type="submit" { "保存会议记录" }
             }
         }

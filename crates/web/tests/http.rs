@@ -359,6 +359,28 @@ async fn secretary_records_a_meeting_through_the_form() {
     assert_eq!(d.meeting.present, members.len() as i64 - 1);
     assert_eq!(count(&app.store).await, before + 1);
 
+    // The same meeting again: a likely double entry, shown before anything is saved.
+    let r = sec.post(format!("{}/orgs/{}/meetings", app.base, app.a)).form(&fields).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("可能是重复登记"));
+    assert_eq!(count(&app.store).await, before + 1);
+
+    // A 支委会: preset to the committee, the rest "不参加"; everyone marked present is a
+    // warning the secretary confirms.
+    let committee: Vec<i64> = app.store.committee_posts(&Scope::jurisdiction(), app.a).await.unwrap().into_iter().filter(|p| p.end_on.is_none()).filter_map(|p| p.member_id).collect();
+    assert!(!committee.is_empty() && committee.len() < members.len(), "the branch has a committee on file");
+    let preset = sec.get(format!("{}/orgs/{}/meetings/new?kind=committee_meeting", app.base, app.a)).send().await.unwrap().text().await.unwrap();
+    assert_eq!(preset.matches("value=\"none\" selected").count(), members.len() - committee.len(), "only the committee is expected");
+    let mut cm: Vec<(String, String)> = vec![("csrf".into(), csrf.clone()), ("kind".into(), "committee_meeting".into()), ("held_on".into(), "2026-11-21".into()), ("topic".into(), "研究发展党员工作".into()), ("form".into(), "discussion".into())];
+    for m in &members {
+        cm.push((format!("att_{}", m.id), "present".into()));
+    }
+    let r = sec.post(format!("{}/orgs/{}/meetings", app.base, app.a)).form(&cm).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("不是支委会成员"));
+    cm.push(("confirmed".into(), "1".into()));
+    assert_eq!(sec.post(format!("{}/orgs/{}/meetings", app.base, app.a)).form(&cm).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+
     // Another branch's form and a forged token are refused.
     assert_eq!(get_status(&sec, format!("{}/orgs/{}/meetings/new", app.base, app.b)).await, StatusCode::NOT_FOUND);
     let r = sec.post(format!("{}/orgs/{}/meetings", app.base, app.b)).form(&fields).send().await.unwrap();
