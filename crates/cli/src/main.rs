@@ -594,12 +594,10 @@ async fn rotate_key(db: &str) -> Result<()> {
         bail!("密钥来自环境变量 DANGJIAN_KEY，无法在此轮换：请改用密钥文件（DANGJIAN_KEY_FILE），或自行生成新密钥后用文件方式轮换");
     };
     let old = store.key_id().to_string();
-    let ring = store::Keyring::load(&path)?;
-    ring.rotated().save(&path)?;
+    store::Keyring::load(&path)?.rotated().save(&path)?;
     let started = std::time::Instant::now();
     let n = store.reseal(store::Keyring::load(&path)?).await?;
-    let ring = store::Keyring::load(&path)?;
-    let mut ring_now = ring;
+    let mut ring_now = store::Keyring::load(&path)?;
     ring_now.activate(store.key_id())?;
     if let Some(retired) = ring_now.retired() {
         let mut name = path.as_os_str().to_owned();

@@ -225,3 +225,33 @@ fn research_interviews_search_and_lexicon_figures() {
     let o = run(&["--db", &db, "research", "evaluate"], None);
     assert!(o.status.success() && text(&o).contains("留出样本（未用于调词）：40 段，准确率"), "{}", text(&o));
 }
+
+/// `keys show|rotate`: a new database gets a private key file beside it; rotation moves
+/// to a new key, keeps the old one in a .retired file, and is in the audit log.
+#[test]
+fn keys_rotate_and_the_audit_log() {
+    let db = db();
+    let path = db.trim_start_matches("sqlite://").to_string();
+    let key = std::path::Path::new(&path).with_extension("key");
+    let _ = std::fs::remove_file(&key);
+    assert!(run(&["--db", &db, "migrate"], None).status.success());
+    let o = run(&["--db", &db, "user", "create", "--username", "li", "--role", "admin"], Some("a-long-password-9"));
+    assert!(o.status.success(), "{}", text(&o));
+    let shown = text(&run(&["--db", &db, "keys", "show"], None));
+    assert!(shown.contains("使用密钥") && shown.contains(&key.display().to_string()), "{shown}");
+    let old = shown.split("使用密钥 ").nth(1).unwrap().split('（').next().unwrap().trim().to_string();
+    let o = run(&["--db", &db, "keys", "rotate"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("已换用新密钥"));
+    let now = text(&run(&["--db", &db, "keys", "show"], None));
+    assert!(!now.contains(&old), "a new key: {now}");
+    let mut retired = key.as_os_str().to_owned();
+    retired.push(format!(".{old}.retired"));
+    assert!(std::path::Path::new(&retired).exists(), "the old key is kept for old backups");
+    let audit = run(&["--db", &db, "audit", "--format", "json"], None);
+    let entries: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();
+    let actions: Vec<&str> = entries.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"key_rotated") && actions.contains(&"user_created"), "{actions:?}");
+    let bad = run(&["--db", &db, "audit", "--since", "昨天"], None);
+    assert!(!bad.status.success() && text(&bad).contains("不是日期"));
+}

@@ -51,7 +51,7 @@ async fn hash_password(password: &str) -> Result<String, StoreError> {
             .map_err(|e| StoreError::invalid("password", format!("无法处理该密码：{e}")))
     })
     .await
-    .map_err(|e| StoreError::Corrupt(format!("password hash: {e}")))?
+    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
 }
 
 /// 32 random bytes, hex: session tokens, CSRF tokens.
@@ -116,7 +116,7 @@ impl Store {
             Argon2::default().verify_password(given.as_bytes(), &parsed).is_ok()
         })
         .await
-        .map_err(|e| StoreError::Corrupt(format!("password check: {e}")))?;
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
         if !matches {
             return Ok(None);
         }

@@ -100,7 +100,7 @@ impl<'a> BulkLoader<'a> {
         row[at("citizen_id")] = Arg::S(sealed);
         let phone = &mut row[at("phone")];
         if let Arg::OS(p) = phone {
-            *p = p.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(|p| vault.seal(p));
+            *p = crate::sealed::seal_optional(vault, p.as_deref());
         }
         row.push(Arg::S(index));
     }

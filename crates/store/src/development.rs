@@ -116,7 +116,7 @@ impl Store {
         );
         q.arg(p.org_id).push(", ").arg(p.name.clone()).push(", ").arg(p.sex.code()).push(", ").arg(p.ethnicity.clone());
         q.push(", ").arg(p.birth_date).push(", ").arg(self.seal(p.citizen_id.reveal())).push(", ").arg(index);
-        q.push(", ").arg(self.seal_opt(p.phone.as_deref())).push(", ").arg(p.education.code());
+        q.push(", ").arg(crate::sealed::seal_optional(self.vault(), p.phone.as_deref())).push(", ").arg(p.education.code());
         q.push(", ").arg(p.occupation.code()).push(", ").arg(Stage::Applicant.code()).push(", ").arg(applied_on).push(", ").arg(crate::now_text());
         q.push(") RETURNING id");
         let id = q.query().fetch_one(&mut *tx).await?.i("id")?;
@@ -136,14 +136,13 @@ impl Store {
         }
         let stage = check_step(rules, &rec, step).map_err(refused)?;
         // 培养联系人 and 入党介绍人 are full members of the branch (正式党员).
-        let people: Option<(&str, &Vec<String>)> = match step {
-            Step::Activist { contacts, .. } => Some(("培养联系人", contacts)),
-            Step::Admit { sponsors, .. } => Some(("入党介绍人", sponsors)),
+        let people: Option<(&'static str, &str, &Vec<String>)> = match step {
+            Step::Activist { contacts, .. } => Some(("contacts", "培养联系人", contacts)),
+            Step::Admit { sponsors, .. } => Some(("sponsors", "入党介绍人", sponsors)),
             _ => None,
         };
-        if let Some((what, names)) = people {
+        if let Some((field, what, names)) = people {
             let full = self.full_member_names(rec.org_id).await?;
-            let field = if what == "培养联系人" { "contacts" } else { "sponsors" };
             let outside: Vec<&str> = names.iter().map(|n| n.trim()).filter(|n| !n.is_empty() && !full.iter().any(|f| f == n)).collect();
             if !outside.is_empty() {
                 return Err(StoreError::invalid(field, format!("{what}应为本支部的正式党员：{}不在本支部正式党员名单中（预备党员不能担任）", outside.join("、"))));

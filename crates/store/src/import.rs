@@ -247,7 +247,7 @@ fn member_values(m: &NewMember) -> [Arg; 18] {
 fn sealed_values(vault: &vault::Keyring, values: [Arg; 18]) -> [Arg; 18] {
     values.into_iter().zip(MEMBER_WRITE_COLS).map(|(v, c)| match (c, v) {
         ("citizen_id", Arg::S(id)) => Arg::S(vault.seal(&id)),
-        ("phone", Arg::OS(p)) => Arg::OS(p.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(|p| vault.seal(p))),
+        ("phone", Arg::OS(p)) => Arg::OS(crate::sealed::seal_optional(vault, p.as_deref())),
         (_, v) => v,
     }).collect::<Vec<_>>().try_into().expect("18 values in, 18 out")
 }

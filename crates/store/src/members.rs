@@ -147,7 +147,7 @@ pub(crate) async fn insert_member_tx(tx: &mut sqlx::Transaction<'_, sqlx::Any>, 
     );
     q.arg(m.org_id).push(", ").arg(m.group_id).push(", ").arg(m.name.clone()).push(", ").arg(m.sex.code());
     q.push(", ").arg(m.ethnicity.clone()).push(", ").arg(m.birth_date).push(", ").arg(vault.seal(m.citizen_id.reveal())).push(", ").arg(index);
-    let phone = m.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(|p| vault.seal(p));
+    let phone = crate::sealed::seal_optional(vault, m.phone.as_deref());
     q.push(", ").arg(m.education.code()).push(", ").arg(m.occupation.code()).push(", ").arg(phone);
     q.push(", ").arg(m.joined_on).push(", ").arg(m.joined_precision.code()).push(", ").arg(m.full_on).push(", ").arg(m.full_precision.code());
     q.push(", ").arg(m.status.code()).push(", ").arg(m.is_mobile);

@@ -28,6 +28,12 @@ pub fn default_key_file(url: &str) -> PathBuf {
     }
 }
 
+/// Seals an optional value (a phone); an empty one is stored as NULL. Every write path
+/// seals phones through this.
+pub(crate) fn seal_optional(vault: &Keyring, plain: Option<&str>) -> Option<String> {
+    plain.map(str::trim).filter(|p| !p.is_empty()).map(|p| vault.seal(p))
+}
+
 impl From<vault::VaultError> for StoreError {
     fn from(e: vault::VaultError) -> Self {
         StoreError::Key(e.to_string())
@@ -61,10 +67,6 @@ impl Store {
         self.vault().seal(plain)
     }
 
-    /// Seals an optional value; an empty one is stored as NULL.
-    pub(crate) fn seal_opt(&self, plain: Option<&str>) -> Option<String> {
-        plain.map(str::trim).filter(|p| !p.is_empty()).map(|p| self.vault().seal(p))
-    }
 
     /// The blind index of a citizen ID.
     pub(crate) fn id_index(&self, citizen_id: &str) -> String {
@@ -146,7 +148,7 @@ async fn seal_all(conn: &mut sqlx::AnyConnection, ring: &Keyring, all: bool) -> 
         let rows = sqlx::query(&format!("SELECT id, citizen_id, phone FROM {table}{filter}")).fetch_all(&mut *conn).await?;
         for r in rows {
             let (id, phone) = if !all { (r.s("citizen_id")?, r.os("phone")?) } else { (r.sealed("citizen_id", ring)?, r.osealed("phone", ring)?) };
-            let phone = phone.filter(|p| !p.trim().is_empty()).map(|p| ring.seal(p.trim()));
+            let phone = seal_optional(ring, phone.as_deref());
             sqlx::query(&format!("UPDATE {table} SET citizen_id = $1, phone = $2, citizen_idx = $3 WHERE id = $4"))
                 .bind(ring.seal(&id))
                 .bind(phone)

@@ -15,7 +15,7 @@ fn account(v: &crate::auth::Viewer, note: Option<(&str, bool)>) -> Response {
     page(v, "我的账号", html! {
         section {
             h1 { "我的账号：" (v.session.user.username) }
-            @if v.session.user.role == domain::user::Role::Admin && v.session.user.org_id.is_none() {
+            @if v.is_jurisdiction_admin() {
                 p { "系统管理：" a href="/admin/users" { "用户管理" } "　" a href="/admin/audit" { "审计日志" } }
             }
             @if let Some((text, ok)) = note {

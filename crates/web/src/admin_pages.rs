@@ -18,9 +18,9 @@ type PageResult = Result<Response, PageError>;
 /// Entries shown on one page of the log.
 const AUDIT_PAGE: i64 = 500;
 
-fn admin(st_viewer: Viewer) -> Result<Viewer, PageError> {
-    if st_viewer.session.user.role == domain::user::Role::Admin && st_viewer.session.user.org_id.is_none() {
-        Ok(st_viewer)
+fn admin(v: Viewer) -> Result<Viewer, PageError> {
+    if v.is_jurisdiction_admin() {
+        Ok(v)
     } else {
         Err(PageError::Status(StatusCode::FORBIDDEN, "只有全辖区管理员可以查看审计日志和管理用户".into()))
     }

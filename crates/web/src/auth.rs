@@ -16,6 +16,14 @@ pub struct Viewer {
     pub scope: Scope,
 }
 
+impl Viewer {
+    /// An administrator of the whole jurisdiction (全辖区管理员): user administration,
+    /// the audit log, full-ID exports.
+    pub fn is_jurisdiction_admin(&self) -> bool {
+        self.session.user.role == domain::user::Role::Admin && self.session.user.org_id.is_none()
+    }
+}
+
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
         let (k, v) = kv.trim().split_once('=')?;

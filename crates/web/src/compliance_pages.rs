@@ -52,7 +52,7 @@ enum Judged {
 async fn judged(st: &AppState, v: &Viewer, org: &Org, year: i32, back: &str) -> Result<Judged, PageError> {
     let total = st.store.subtree_org_count(&v.scope, org.id).await?;
     if total <= crate::jobs::INLINE_ORGS {
-        return Ok(Judged::Ready(st.jobs.run_now(st.store.clone(), st.rules.clone(), org.id, year, today()).await?, None));
+        return Ok(Judged::Ready(crate::jobs::judge_now(st.store.clone(), st.rules.clone(), org.id, year, today()).await?, None));
     }
     let (done, running, failed) = st.jobs.look(org.id, year);
     if let Some(d) = done {

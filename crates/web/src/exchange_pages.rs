@@ -333,7 +333,7 @@ pub async fn export(State(st): State<AppState>, headers: HeaderMap, Path((id, ki
     // Citizen IDs and phones are masked unless a jurisdiction administrator states why
     // the full numbers are needed; the purpose goes into the export log.
     let disclosure = if q.full.is_some() {
-        if !(v.session.user.role == domain::user::Role::Admin && v.session.user.org_id.is_none()) {
+        if !v.is_jurisdiction_admin() {
             return Err(PageError::Status(StatusCode::FORBIDDEN, "只有全辖区的组织部管理员可以导出完整的身份证号和电话".into()));
         }
         let purpose = q.purpose.as_deref().map(str::trim).unwrap_or("");

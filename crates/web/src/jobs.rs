@@ -82,7 +82,7 @@ impl Jobs {
             e.running = None;
             match result {
                 Ok(summary) => {
-                    e.last = Some(Done { summary: Arc::new(summary), at: chrono::Local::now().format("%Y-%m-%d %H:%M").to_string(), took: started.elapsed() });
+                    e.last = Some(Done::now(summary, started));
                     e.failed = None;
                 }
                 Err(err) => {
@@ -94,14 +94,20 @@ impl Jobs {
         true
     }
 
-    /// Judges a small subtree now (on a blocking thread) and keeps the result.
-    pub async fn run_now(&self, store: Store, rules: Arc<domain::rules::Rules>, org: i64, year: i32, as_of: domain::Date) -> Result<Done, store::StoreError> {
-        let started = Instant::now();
-        let summary = off_workers(async move { store.compliance_summary(&Scope::jurisdiction(), org, &rules, year, as_of, true).await }).await?;
-        let done = Done { summary: Arc::new(summary), at: chrono::Local::now().format("%Y-%m-%d %H:%M").to_string(), took: started.elapsed() };
-        self.entries.lock().expect("jobs lock").entry((org, year)).or_default().last = Some(done.clone());
-        Ok(done)
+}
+
+impl Done {
+    fn now(summary: ComplianceSummary, started: Instant) -> Done {
+        Done { summary: Arc::new(summary), at: chrono::Local::now().format("%Y-%m-%d %H:%M").to_string(), took: started.elapsed() }
     }
+}
+
+/// Judges a small subtree now, on a blocking thread (not kept: it is judged afresh on
+/// every view).
+pub async fn judge_now(store: Store, rules: Arc<domain::rules::Rules>, org: i64, year: i32, as_of: domain::Date) -> Result<Done, store::StoreError> {
+    let started = Instant::now();
+    let summary = off_workers(async move { store.compliance_summary(&Scope::jurisdiction(), org, &rules, year, as_of, true).await }).await?;
+    Ok(Done::now(summary, started))
 }
 
 /// Runs a database future on a blocking thread: for work whose CPU share is large (judging

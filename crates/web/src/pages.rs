@@ -202,7 +202,7 @@ pub(crate) async fn render_org(st: &AppState, v: &Viewer, id: i64, year: Option<
         @if !children.is_empty() {
             section { h2 { "下级党组织" } (org_rows(&children)) }
         }
-        @if v.scope.own_member().is_none() { (crate::exchange_pages::org_links(org.id, v.session.user.role == domain::user::Role::Admin && v.session.user.org_id.is_none())) }
+        @if v.scope.own_member().is_none() { (crate::exchange_pages::org_links(org.id, v.is_jurisdiction_admin())) }
         @if !posts.is_empty() || org.level != domain::org::OrgLevel::Group {
             section {
                 h2 { "班子成员" }
