@@ -144,12 +144,14 @@ pub async fn overview(State(st): State<AppState>, headers: HeaderMap, Query(q): 
             p { "导出：" a href={ "/compliance?org=" (org.id) "&year=" (year) "&format=xlsx" } { "Excel" } " · " a href={ "/compliance?org=" (org.id) "&year=" (year) "&format=csv" } { "CSV" } }
             div.table-wrap { table {
                 @if summary.orgs == 1 {
-                    // One organisation: a plain verdict per rule, not rates over one.
+                    // One organisation: a plain verdict per rule, not rates over one. The
+                    // verdicts do not yet tell "not due yet" from "does not apply", so a
+                    // running year says both rather than claim either.
                     thead { tr { th { "规则" } th { "结论" } th.hide-sm { "依据" } } }
                     tbody { @for r in &summary.rules {
                         tr {
                             td { a href={ "/compliance/rule?org=" (org.id) "&year=" (year) "&rule=" (r.id) } { (r.title) } }
-                            td { @if r.orgs_failing > 0 { span.tag.bad { "未达标" } } @else if r.orgs_applicable > 0 { span.tag.ok { "达标" } } @else if running { span.muted { "未到判定时间" } } @else { span.muted { "不适用" } } }
+                            td { @if r.orgs_failing > 0 { span.tag.bad { "未达标" } } @else if r.orgs_applicable > 0 { span.tag.ok { "达标" } } @else if running { span.muted { "不适用或未到判定时间" } } @else { span.muted { "不适用" } } }
                             td.hide-sm { span.muted { (r.citation) } }
                         }
                     } }
@@ -160,7 +162,7 @@ pub async fn overview(State(st): State<AppState>, headers: HeaderMap, Query(q): 
                         td { a href={ "/compliance/rule?org=" (org.id) "&year=" (year) "&rule=" (r.id) } { (r.title) } }
                         td { (r.orgs_applicable) }
                         // A rule judged for nobody yet is not a pass: no green zero.
-                        td { @if r.orgs_failing > 0 { span.tag.bad { (r.orgs_failing) } } @else if r.orgs_applicable > 0 { span.tag.ok { "0" } } @else { span.muted { @if running { "未到判定时间" } @else { "不适用" } } } }
+                        td { @if r.orgs_failing > 0 { span.tag.bad { (r.orgs_failing) } } @else if r.orgs_applicable > 0 { span.tag.ok { "0" } } @else { span.muted { @if running { "不适用或未到判定时间" } @else { "不适用" } } } }
                         td { @if r.orgs_applicable > 0 { (format!("{:.1}%", 100.0 * r.orgs_failing as f64 / r.orgs_applicable as f64)) } @else { "—" } }
                         td.hide-sm { span.muted { (r.citation) } }
                     }
