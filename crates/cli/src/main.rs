@@ -533,7 +533,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::User(UserCommand::Create { username, role, org, member }) => {
             let store = open(&cli.db).await?;
-            let role = Role::parse(&role).with_context(|| format!("角色“{role}”无法识别，可选 admin、secretary、member"))?;
+            let role = Role::parse(&role).with_context(|| format!("角色“{role}”无法识别，可选 admin、secretary、group_leader、member"))?;
             let org_id = match org {
                 Some(code) => Some(store.org_by_code(&crate::operator(), &code).await.with_context(|| format!("找不到组织代码为“{code}”的党组织"))?.id),
                 None => None,

@@ -9,6 +9,9 @@ labelled_enum!(
     Admin = ("admin", "组织部管理员"),
     /// 党组织书记 / 党务工作者: own organisation and below.
     Secretary = ("secretary", "党组织书记/党务工作者"),
+    /// 党小组长: the members of one 党小组 (their relationship stays in the branch), and
+    /// the group's own meetings.
+    GroupLeader = ("group_leader", "党小组长"),
     /// 党员: own record.
     Member = ("member", "党员"),
 });

@@ -77,11 +77,20 @@ impl Store {
         let all = Scope::jurisdiction();
         match role {
             Role::Secretary if org_id.is_none() => return Err(StoreError::invalid("org", "党组织书记/党务工作者账号必须指定所在党组织（--org）")),
+            Role::GroupLeader if org_id.is_none() => return Err(StoreError::invalid("org", "党小组长账号必须指定所在党小组（--org）")),
             Role::Member if member_id.is_none() => return Err(StoreError::invalid("member", "党员账号必须指定党员本人的记录（--member）")),
             _ => {}
         }
         if let Some(o) = org_id {
-            self.org(&all, o).await.map_err(|_| crate::orgs::org_field_error("org", o))?;
+            let org = self.org(&all, o).await.map_err(|_| crate::orgs::org_field_error("org", o))?;
+            // A group's members sit in the branch: only the group role reads them right.
+            match (role, org.level == domain::org::OrgLevel::Group) {
+                (Role::GroupLeader, false) => return Err(StoreError::invalid("org", format!("“{}”不是党小组：党小组长账号须指定一个党小组", org.name))),
+                (Role::Admin | Role::Secretary, true) => {
+                    return Err(StoreError::invalid("org", format!("“{}”是党小组：党小组的账号请用角色 group_leader（党小组长）", org.name)))
+                }
+                _ => {}
+            }
         }
         if let Some(m) = member_id {
             self.member(&all, m).await.map_err(|_| StoreError::invalid("member", format!("党员（编号{m}）不存在")))?;
@@ -230,6 +239,10 @@ impl Store {
         let scope = match (user.role, user.org_id, user.member_id) {
             (Role::Admin, None, _) => Scope::jurisdiction(),
             (Role::Admin | Role::Secretary, Some(o), _) => self.subtree_scope(o).await?,
+            (Role::GroupLeader, Some(o), _) => {
+                let org = self.org(&Scope::jurisdiction(), o).await?;
+                Scope::group(org.id, org.path)
+            }
             (Role::Member, _, Some(m)) => Scope::own_record(m),
             _ => return Err(StoreError::NotFound { what: "账号的权限范围" }),
         };

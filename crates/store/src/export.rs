@@ -98,12 +98,20 @@ impl Store {
 
     /// Active members of the subtree, by organisation code and name.
     pub async fn export_members<E: From<StoreError>>(&self, scope: &Scope, root: i64, mut each: impl FnMut(MemberExport) -> Result<(), E>) -> Result<(), E> {
-        let (lo, hi) = self.subtree_range(scope, root).await?;
+        let org = self.org(scope, root).await?;
         let mut q = Sql::new(&format!(
             "SELECT {MEMBER_COLS}, o.code AS org_code, o.name AS org_name, g.name AS group_name FROM members m \
-             JOIN orgs o ON o.id = m.org_id LEFT JOIN orgs g ON g.id = m.group_id WHERE m.left_on IS NULL AND o.path >= "
+             JOIN orgs o ON o.id = m.org_id LEFT JOIN orgs g ON g.id = m.group_id WHERE m.left_on IS NULL"
         ));
-        q.arg(lo).push(" AND o.path < ").arg(hi).push(" ORDER BY o.code, m.name, m.id");
+        if org.level == domain::org::OrgLevel::Group {
+            // A group's members: their relationship sits in the branch, as the group page lists them.
+            q.push(" AND m.group_id = ").arg(org.id);
+        } else {
+            let (lo, hi) = path_range(&org.path);
+            q.push(" AND o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
+        }
+        scope.members(&mut q, "m", "o");
+        q.push(" ORDER BY o.code, m.name, m.id");
         let mut rows = q.query().fetch(&self.pool);
         while let Some(r) = rows.try_next().await.map_err(StoreError::from)? {
             each(MemberExport { member: member_from(&r, self.vault())?, org_code: r.s("org_code")?, org_name: r.s("org_name")?, group_name: r.os("group_name")? })?;

@@ -8,6 +8,8 @@ use crate::query::Sql;
 enum Kind {
     Jurisdiction,
     Subtree { root_id: i64, path: String },
+    /// A 党小组: the group itself, and the members whose `group_id` it is.
+    Group { group_id: i64, path: String },
     OwnRecord { member_id: i64 },
 }
 
@@ -38,6 +40,9 @@ impl Scope {
     pub(crate) fn subtree(root_id: i64, path: String) -> Scope {
         Scope(Kind::Subtree { root_id, path }, None)
     }
+    pub(crate) fn group(group_id: i64, path: String) -> Scope {
+        Scope(Kind::Group { group_id, path }, None)
+    }
     pub(crate) fn own_record(member_id: i64) -> Scope {
         Scope(Kind::OwnRecord { member_id }, None)
     }
@@ -54,6 +59,7 @@ impl Scope {
     pub fn root_org(&self) -> Option<i64> {
         match &self.0 {
             Kind::Subtree { root_id, .. } => Some(*root_id),
+            Kind::Group { group_id, .. } => Some(*group_id),
             _ => None,
         }
     }
@@ -64,6 +70,10 @@ impl Scope {
             _ => None,
         }
     }
+    /// A 党小组 scope (党小组长): members of the group, not the branch's other records.
+    pub fn is_group(&self) -> bool {
+        matches!(self.0, Kind::Group { .. })
+    }
     pub fn is_jurisdiction(&self) -> bool {
         self.0 == Kind::Jurisdiction
     }
@@ -72,7 +82,7 @@ impl Scope {
     pub(crate) fn orgs(&self, sql: &mut Sql, o: &str) {
         match &self.0 {
             Kind::Jurisdiction => {}
-            Kind::Subtree { path, .. } => {
+            Kind::Subtree { path, .. } | Kind::Group { path, .. } => {
                 let (lo, hi) = path_range(path);
                 sql.push(&format!(" AND {o}.path >= ")).arg(lo).push(&format!(" AND {o}.path < ")).arg(hi);
             }
@@ -87,6 +97,10 @@ impl Scope {
         match &self.0 {
             Kind::OwnRecord { member_id } => {
                 sql.push(&format!(" AND {m}.id = ")).arg(*member_id);
+            }
+            // The members' relationship sits in the branch, outside the group's path.
+            Kind::Group { group_id, .. } => {
+                sql.push(&format!(" AND {m}.group_id = ")).arg(*group_id);
             }
             _ => self.orgs(sql, o),
         }

@@ -118,3 +118,52 @@ pub async fn sign_in(state: &AppState, username: &str, password: &str, ip: Optio
 pub fn actor_of(user: &domain::user::User) -> store::Actor {
     store::Actor { user_id: Some(user.id), name: user.username.clone() }
 }
+
+/// Whether a 党小组长 may open `path`: the group's page, its members and their records,
+/// its meetings (recording them, signing in), search, 待办 and the account. Compliance,
+/// reports, surveys, research, imports, development and branch records are the branch's
+/// and the department's work. The one place this role's reach is decided.
+pub fn group_leader_may(method: &axum::http::Method, path: &str) -> bool {
+    let seg: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let id = |s: &str| s.parse::<i64>().is_ok();
+    let read = method == axum::http::Method::GET;
+    match seg.as_slice() {
+        [""] | ["account", ..] | ["logout"] | ["login"] | ["search"] | ["todo"] | ["me"] | ["orgs"] | ["healthz"] | ["readyz"] | ["s", ..] | ["static", ..] => true,
+        ["checkin", ..] => true,
+        ["orgs", o] => id(o),
+        ["orgs", o, "meetings"] | ["orgs", o, "meetings", "new"] | ["orgs", o, "plans"] => id(o),
+        ["orgs", o, "export", "members"] => id(o) && read,
+        ["members", m] => id(m),
+        ["members", m, "dues" | "training"] => id(m),
+        ["meetings", m] | ["meetings", m, "checkin"] | ["plans", m, ..] => id(m),
+        ["api", "openapi.json"] | ["api", "v1", "session"] | ["api", "v1", "me"] => true,
+        ["api", "v1", "orgs", o] | ["api", "v1", "orgs", o, "members"] => id(o) && read,
+        ["api", "v1", "members", m] => id(m) && read,
+        ["api", "v1", "members", m, "dues" | "training"] => id(m),
+        ["api", "v1", "meetings"] => true,
+        ["api", "v1", "meetings", m] => id(m) && read,
+        _ => false,
+    }
+}
+
+/// Refuses a 党小组长 what `group_leader_may` does not grant, before any handler runs.
+pub async fn group_leader_limits(axum::extract::State(st): axum::extract::State<AppState>, req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if group_leader_may(req.method(), req.uri().path()) {
+        return next.run(req).await;
+    }
+    let token = cookie(req.headers(), SESSION_COOKIE).or_else(|| bearer(req.headers()));
+    let leader = match token {
+        Some(t) => matches!(st.store.session(&t).await, Ok(Some(s)) if s.user.role == domain::user::Role::GroupLeader),
+        None => false,
+    };
+    if !leader {
+        return next.run(req).await;
+    }
+    let msg = "党小组长账号只能查看和登记本党小组的党员与党小组会；合规检查、调研、统计和导入请由党支部书记或组织部办理";
+    if req.uri().path().starts_with("/api/") {
+        crate::error::ApiError::Forbidden(msg.into()).into_response()
+    } else {
+        PageError::Status(axum::http::StatusCode::FORBIDDEN, msg.into()).into_response()
+    }
+}

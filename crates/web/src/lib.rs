@@ -23,6 +23,7 @@ mod survey_pages;
 mod throttle;
 mod view;
 
+pub use auth::group_leader_may;
 use axum::http::{header, HeaderValue};
 use axum::routing::{get, post};
 use axum::Router;
@@ -206,6 +207,7 @@ pub fn router_with(store: Store, rules: Rules, rules_text: String, options: &Opt
         .route("/api/v1/meetings/{id}", get(api::meeting))
         .route("/api/v1/compliance", get(api::compliance))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::group_leader_limits))
         .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::from_fn(chinese_rejections))
         .layer(axum::middleware::from_fn(with_request_id))

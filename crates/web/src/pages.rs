@@ -191,7 +191,9 @@ pub(crate) async fn render_org(st: &AppState, v: &Viewer, id: i64, year: Option<
                     @if overdue { " " span.tag.bad { "换届已逾期" } }
                 }
             }
-            @if v.scope.own_member().is_none() {
+            @if v.scope.is_group() {
+                p { a.button href="/todo" { "待办" } " " a href={ "/orgs/" (org.id) "/export/members" } { "导出本小组党员名册（Excel）" } }
+            } @else if v.scope.own_member().is_none() {
                 p {
                     a.button href={ "/todo?org=" (org.id) } { "待办" } " "
                     a.button href={ "/compliance?org=" (org.id) } { "合规检查" } " "
@@ -202,7 +204,7 @@ pub(crate) async fn render_org(st: &AppState, v: &Viewer, id: i64, year: Option<
         @if !children.is_empty() {
             section { h2 { "下级党组织" } (org_rows(&children)) }
         }
-        @if v.scope.own_member().is_none() { (crate::exchange_pages::org_links(org.id, v.is_jurisdiction_admin())) }
+        @if v.scope.own_member().is_none() && !v.scope.is_group() { (crate::exchange_pages::org_links(org.id, v.is_jurisdiction_admin())) }
         @if !posts.is_empty() || org.level != domain::org::OrgLevel::Group {
             section {
                 h2 { "班子成员" }
@@ -254,7 +256,7 @@ pub(crate) async fn render_org(st: &AppState, v: &Viewer, id: i64, year: Option<
             @if v.scope.own_member().is_none() && org.level.holds_members() || org.level == domain::org::OrgLevel::Group {
                 p { a.button href={ "/orgs/" (org.id) "/meetings/new" } { "＋ 登记会议" } }
             }
-            @if v.scope.own_member().is_none() {
+            @if v.scope.own_member().is_none() && !v.scope.is_group() {
                 p { a href={ "/interviews/new?org=" (org.code) } { "在本组织录入访谈" } " · " a href={ "/cases/new?org=" (org.code) } { "录入案例" } }
             }
             p.pager { a href={ "?year=" (year - 1) } { "‹ " (year - 1) "年" } @if year < today().year() { a href={ "?year=" (year + 1) } { (year + 1) "年 ›" } } }
@@ -306,7 +308,8 @@ pub(crate) async fn render_member(st: &AppState, v: &Viewer, id: i64, refused: O
     let attendance = st.store.member_attendance(&v.scope, id, year).await?;
     let missing = m.missing_archive_materials();
     let attended = attendance.iter().filter(|a| a.1).count();
-    let can_open_org = v.scope.own_member().is_none();
+    // A 党小组长 reads the member, not the branch holding the relationship.
+    let can_open_org = v.scope.own_member().is_none() && !v.scope.is_group();
     let body = html! {
         section {
             h1 { (m.name) " " @if !m.is_active() { span.tag.bad { "已减少" } } }
@@ -438,7 +441,7 @@ pub async fn search(State(st): State<AppState>, headers: HeaderMap, Query(q): Qu
                     thead { tr { th { "姓名" } th { "所在党组织" } th.hide-sm { "出生日期" } th { "状态" } } }
                     tbody { @for (m, org) in &results { tr {
                         td { a href={ "/members/" (m.id) } { (m.name) } }
-                        td { a href={ "/orgs/" (m.org_id) } { (org) } }
+                        td { @if v.scope.is_group() { (org) } @else { a href={ "/orgs/" (m.org_id) } { (org) } } }
                         td.hide-sm { (m.birth_date) }
                         td { @if m.is_active() { (m.status.label()) } @else { span.tag.bad { "已减少" } } }
                     } } }

@@ -18,6 +18,8 @@ struct App {
     b_member: i64,
     a_meeting: i64,
     b_meeting: i64,
+    /// A 党小组 with members, outside branch B; its leader is user "grp".
+    group: i64,
 }
 
 async fn app() -> App {
@@ -37,11 +39,21 @@ async fn app() -> App {
     store.create_user("admin", PW, Role::Admin, None, None).await.unwrap();
     store.create_user("sec", PW, Role::Secretary, Some(a.id), None).await.unwrap();
     store.create_user("member", PW, Role::Member, None, Some(a_member)).await.unwrap();
+    let mut group = None;
+    for br in branches.iter().filter(|o| o.id != b.id) {
+        for c in store.org_children(&all, Some(br.id)).await.unwrap() {
+            if c.org.level == domain::org::OrgLevel::Group && c.member_count > 1 && group.is_none() {
+                group = Some(c.org.id);
+            }
+        }
+    }
+    let group = group.expect("a 党小组 with members in the generated county");
+    store.create_user("grp", PW, Role::GroupLeader, Some(group), None).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let router = web::router(store.clone(), domain::rules::Rules::default_rules(), domain::rules::DEFAULT_RULES.to_string());
     tokio::spawn(async move { axum_serve(listener, router).await });
-    App { base, store, a: a.id, b: b.id, a_member, b_member, a_meeting, b_meeting }
+    App { base, store, a: a.id, b: b.id, a_member, b_member, a_meeting, b_meeting, group }
 }
 
 async fn axum_serve(listener: tokio::net::TcpListener, router: axum::Router) {
@@ -1616,6 +1628,55 @@ fn routes() -> Vec<(String, Vec<&'static str>)> {
         .collect()
 }
 
+/// A 党小组长 sees the group's members, and whatever is listed opens; search, the
+/// export and the API agree with the listing; the branch's and the department's pages are
+/// refused in Chinese.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_leader_sees_the_group_and_everything_listed_opens() {
+    let app = app().await;
+    let c = login_page(&app, "grp").await;
+    let r = c.get(format!("{}/orgs", app.base)).send().await.unwrap();
+    assert_eq!(r.headers()["location"], format!("/orgs/{}", app.group).as_str(), "the group is the leader's one root");
+    let page = c.get(format!("{}/orgs/{}", app.base, app.group)).send().await.unwrap().text().await.unwrap();
+    let listed: Vec<i64> = page.split("href=\"/members/").skip(1).filter_map(|s| s[..s.find('"').unwrap()].parse().ok()).collect();
+    let all = Scope::jurisdiction();
+    let (expected, total) = app.store.org_members(&all, app.group, 0, 1000).await.unwrap();
+    assert!(total > 1);
+    assert_eq!(listed.len() as i64, total, "the page lists the group's members");
+    for id in &listed {
+        let r = c.get(format!("{}/members/{id}", app.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "listed member {id} opens");
+        let body = r.text().await.unwrap();
+        assert!(!body.contains(&format!("href=\"/orgs/{}\"", expected[0].org_id)), "the branch is named, not linked");
+    }
+    // Search finds the group's members by name, and nobody else's.
+    let name = &expected[0].name;
+    let found = c.get(format!("{}/search?q={name}", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(found.contains(&format!("/members/{}\"", expected[0].id)), "search finds a listed member");
+    for id in found.split("href=\"/members/").skip(1).filter_map(|s| s[..s.find('"').unwrap()].parse::<i64>().ok()) {
+        assert!(listed.contains(&id), "search finds only the group's members");
+    }
+    // The export holds the same members.
+    let csv = c.get(format!("{}/orgs/{}/export/members?format=csv", app.base, app.group)).send().await.unwrap().text().await.unwrap();
+    assert_eq!(csv.lines().skip(1).filter(|l| !l.trim().is_empty()).count() as i64, total, "export rows = listing");
+    // So does the API.
+    let tok = token(&app, "grp").await;
+    let (s, v) = api(&app, &tok, &format!("/api/v1/orgs/{}/members", app.group)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["total"], total);
+    // The branch and the department's work are refused, in Chinese.
+    for path in ["/report", "/compliance", "/surveys", "/research", "/import", &format!("/orgs/{}", expected[0].org_id)] {
+        let r = c.get(format!("{}{path}", app.base)).send().await.unwrap();
+        assert!(r.status() == StatusCode::FORBIDDEN || r.status() == StatusCode::NOT_FOUND, "{path}: {}", r.status());
+        assert!(r.text().await.unwrap().contains("党"), "{path}: a Chinese refusal");
+    }
+    // A group account must be bound to a group, and a group to a group account.
+    let e = app.store.create_user("grp2", PW, Role::GroupLeader, Some(app.a), None).await.unwrap_err().to_string();
+    assert!(e.contains("不是党小组"), "{e}");
+    let e = app.store.create_user("sec2", PW, Role::Secretary, Some(app.group), None).await.unwrap_err().to_string();
+    assert!(e.contains("group_leader"), "{e}");
+}
+
 /// Every route × role × method: nobody reaches another branch's records, nobody reaches
 /// anything signed out (but the public pages), no form is accepted without its CSRF token,
 /// and nothing answers 500.
@@ -1650,7 +1711,9 @@ async fn every_route_role_and_method_keeps_to_its_scope() {
     let sec_pages = login_page(&app, "sec").await;
     let member_pages = login_page(&app, "member").await;
     let admin_pages = login_page(&app, "admin").await;
+    let group_pages = login_page(&app, "grp").await;
     let (sec_tok, member_tok, admin_tok) = (token(&app, "sec").await, token(&app, "member").await, token(&app, "admin").await);
+    let group_tok = token(&app, "grp").await;
     let mut checked = 0;
     let mut failures = Vec::new();
     for (path, methods) in &routes {
@@ -1658,9 +1721,10 @@ async fn every_route_role_and_method_keeps_to_its_scope() {
         let api = path.starts_with("/api/");
         for method in methods {
             let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-            let roles: [(&str, Client, Option<&str>); 4] = [
+            let roles: [(&str, Client, Option<&str>); 5] = [
                 ("signed out", browser(), None),
                 ("member", member_pages.clone(), Some(&member_tok)),
+                ("group leader", group_pages.clone(), Some(&group_tok)),
                 ("secretary", sec_pages.clone(), Some(&sec_tok)),
                 ("admin", admin_pages.clone(), Some(&admin_tok)),
             ];
@@ -1691,8 +1755,11 @@ async fn every_route_role_and_method_keeps_to_its_scope() {
                 if !api && *method == "POST" && path != "/s/{token}" && (status.is_success() || status.is_redirection()) && !(role == "signed out" && status == StatusCode::SEE_OTHER) {
                     bad("a form accepted without its CSRF token");
                 }
-                if of_b && (role == "secretary" || role == "member") && (status.is_success() || status.is_redirection()) {
+                if of_b && role != "admin" && role != "signed out" && (status.is_success() || status.is_redirection()) {
                     bad("another branch's record reached");
+                }
+                if role == "group leader" && !web::group_leader_may(&m, &url) && status != StatusCode::FORBIDDEN {
+                    bad("a branch's or the department's page open to a 党小组长");
                 }
                 if path.starts_with("/admin/") && role != "admin" && role != "signed out" && status != StatusCode::FORBIDDEN {
                     bad("administration open to a non-administrator");
