@@ -18,7 +18,26 @@ use serde::Serialize;
 pub enum Verdict {
     Met,
     NotMet,
+    /// The rule applies, but no period it is judged on is over yet (未到判定时间): an
+    /// annual rule in a running year, a quarterly one in the first quarter.
+    NotYet,
     NotApplicable,
+}
+
+impl Verdict {
+    /// Judged either way (达标 or 未达标).
+    pub fn is_judged(self) -> bool {
+        matches!(self, Verdict::Met | Verdict::NotMet)
+    }
+    /// The word for one organisation's verdict.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Met => "达标",
+            Verdict::NotMet => "未达标",
+            Verdict::NotYet => "未到判定时间",
+            Verdict::NotApplicable => "不适用",
+        }
+    }
 }
 
 /// One rule's verdict for one organisation, with its evidence.
@@ -215,6 +234,13 @@ fn verdict(info: &RuleInfo, applies: bool, required: String, found: String, evid
     RuleVerdict { rule_id: info.id, title: info.title, citation: info.citation.clone(), verdict, required, found, evidence }
 }
 
+/// A rule that applies but has no complete period yet: not judged, and no evidence.
+fn not_yet(mut v: RuleVerdict) -> RuleVerdict {
+    v.verdict = Verdict::NotYet;
+    v.evidence.clear();
+    v
+}
+
 /// A meeting due in the period running today (本期待办): required, held so far, deadline.
 #[derive(Debug, Clone, Serialize)]
 pub struct Due {
@@ -265,7 +291,8 @@ pub fn judge(rules: &Rules, org: &OrgYear, year: i32, as_of: Date) -> Vec<RuleVe
                 }
             }
             let info = RuleInfo { id, title, citation: freq.citation.get_ref().clone() };
-            verdict(&info, judged > 0, format!("每{}至少{min}次（已判定{judged}个{}）", per_label(freq.per), per_label(freq.per)), format!("共{held}次"), short)
+            let v = verdict(&info, judged > 0, format!("每{}至少{min}次（已判定{judged}个{}）", per_label(freq.per), per_label(freq.per)), format!("共{held}次"), short);
+            if applies(org) && judged == 0 { not_yet(v) } else { v }
         })
         .collect();
     let infos = other_rules(rules);
@@ -340,7 +367,8 @@ pub fn judge(rules: &Rules, org: &OrgYear, year: i32, as_of: Date) -> Vec<RuleVe
     for (id, cadre, hours) in [("training.member_hours", false, rules.training.member_hours.get()), ("training.cadre_hours", true, rules.training.cadre_hours.get())] {
         let who: Vec<&MemberFact> = org.member_facts.iter().filter(|m| m.cadre == cadre && m.joined_on < jan1).collect();
         let ev: Vec<String> = who.iter().filter(|m| m.training_hours < hours as f64).map(|m| format!("{}：{}学时", m.name, m.training_hours)).collect();
-        out.push(verdict(info(id), branch && year_over && !who.is_empty(), format!("每年不少于{hours}学时"), format!("{}人中{}人不足", who.len(), ev.len()), ev));
+        let v = verdict(info(id), branch && year_over && !who.is_empty(), format!("每年不少于{hours}学时"), format!("{}人中{}人不足", who.len(), ev.len()), ev);
+        out.push(if branch && !year_over && !who.is_empty() { not_yet(v) } else { v });
     }
 
     let issued: Vec<&TransferFact> = org.transfers_out.iter().filter(|t| t.issued_on <= reference).collect();
@@ -395,13 +423,19 @@ mod tests {
     fn a_running_year_is_judged_on_complete_periods_only() {
         let r = Rules::default_rules();
         let m = [(MeetingKind::GeneralMeeting, d("2026-02-01"))];
-        let v = judge(&r, &branch(&m), 2026, d("2026-05-15"));
+        let facts = [member("张三")];
+        let v = judge(&r, &OrgYear { member_facts: &facts, ..branch(&m) }, 2026, d("2026-05-15"));
         let g = verdict(&v, "meetings.general_meeting");
         assert_eq!(g.verdict, Verdict::Met, "Q2 is still running");
         assert!(g.required.contains("已判定1个季度"), "{}", g.required);
         assert_eq!(verdict(&v, "meetings.themed_party_day").evidence.len(), 4, "January to April");
-        assert_eq!(verdict(&v, "meetings.life_meeting").verdict, Verdict::NotApplicable, "the year is not over");
-        assert_eq!(verdict(&v, "training.member_hours").verdict, Verdict::NotApplicable, "yearly hours wait for the year's end");
+        assert_eq!(verdict(&v, "meetings.life_meeting").verdict, Verdict::NotYet, "the year is not over");
+        assert_eq!(verdict(&v, "training.member_hours").verdict, Verdict::NotYet, "yearly hours wait for the year's end");
+        assert_eq!(verdict(&v, "training.cadre_hours").verdict, Verdict::NotApplicable, "no cadre on the roll");
+        // A quarterly rule in the first quarter: applies, nothing judged yet.
+        let early = judge(&r, &branch(&[]), 2026, d("2026-02-15"));
+        assert_eq!(verdict(&early, "meetings.general_meeting").verdict, Verdict::NotYet);
+        assert!(verdict(&early, "meetings.general_meeting").evidence.is_empty());
     }
 
     #[test]

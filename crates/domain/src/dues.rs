@@ -170,6 +170,11 @@ impl DuesInput {
     }
 }
 
+/// The months of `window` (inclusive) covered by none of `paid`, in order.
+pub fn unpaid_months(paid: &[(Month, Month)], window: (Month, Month)) -> Vec<Month> {
+    (window.0 .0..=window.1 .0).map(Month).filter(|m| !paid.iter().any(|(f, t)| f <= m && m <= t)).collect()
+}
+
 /// The longest run of months in `window` (inclusive) covered by none of `paid`:
 /// its length and first month.
 pub fn longest_unpaid_run(paid: &[(Month, Month)], window: (Month, Month)) -> (u32, Option<Month>) {
@@ -196,6 +201,14 @@ pub fn longest_unpaid_run(paid: &[(Month, Month)], window: (Month, Month)) -> (u
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unpaid_months_are_those_no_payment_covers() {
+        let paid = [(Month::new(2026, 1), Month::new(2026, 3)), (Month::new(2026, 6), Month::new(2026, 6))];
+        let gaps = unpaid_months(&paid, (Month::new(2026, 1), Month::new(2026, 7)));
+        assert_eq!(gaps, [Month::new(2026, 4), Month::new(2026, 5), Month::new(2026, 7)]);
+        assert!(unpaid_months(&paid, (Month::new(2026, 2), Month::new(2026, 3))).is_empty());
+    }
 
     #[test]
     fn months_round_trip_and_runs_are_counted() {

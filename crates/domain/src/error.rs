@@ -7,11 +7,20 @@ use serde::Serialize;
 pub struct FieldError {
     pub field: &'static str,
     pub message: String,
+    /// The row of a list field the error concerns (e.g. the member in an attendance
+    /// list), so that a form can show it at that row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<i64>,
 }
 
 impl FieldError {
     pub fn new(field: &'static str, message: impl Into<String>) -> Self {
-        Self { field, message: message.into() }
+        Self { field, message: message.into(), row: None }
+    }
+    /// The same error, at row `row` of its list.
+    pub fn at(mut self, row: i64) -> Self {
+        self.row = Some(row);
+        self
     }
 }
 

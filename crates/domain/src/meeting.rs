@@ -167,9 +167,92 @@ impl NewMeeting {
         let mut seen = std::collections::HashSet::new();
         for a in &self.attendance {
             if !seen.insert(a.member_id) {
-                c.push(FieldError::new("attendance", format!("党员（编号{}）的出勤被登记了两次", a.member_id)));
+                c.push(FieldError::new("attendance", format!("党员（编号{}）的出勤被登记了两次", a.member_id)).at(a.member_id));
+            }
+            if !a.present && a.absence_reason.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                c.push(FieldError::new("attendance", format!("党员（编号{}）缺席，请填写缺席原因", a.member_id)).at(a.member_id));
             }
         }
         c.finish()
+    }
+}
+
+/// How far ahead a meeting can be announced (活动预告): a year.
+pub const PLAN_AHEAD_DAYS: i64 = 366;
+
+/// A planned meeting (活动预告) as entered: kind, day, topic and place as text.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct PlanInput {
+    pub kind: String,
+    pub planned_on: String,
+    #[serde(default)]
+    pub topic: String,
+    #[serde(default)]
+    pub place: Option<String>,
+}
+
+/// A checked plan: announced for today or a day within [`PLAN_AHEAD_DAYS`].
+#[derive(Debug, Clone, Serialize)]
+pub struct NewPlan {
+    pub kind: MeetingKind,
+    pub planned_on: Date,
+    pub topic: String,
+    pub place: Option<String>,
+}
+
+impl PlanInput {
+    /// Reads and checks every field, reporting all problems at once.
+    pub fn validate(&self, today: Date) -> Result<NewPlan, ValidationError> {
+        use crate::Labelled;
+        let mut c = Collector::default();
+        let kind = c.check(MeetingKind::parse_field("kind", &self.kind));
+        let planned_on = c.check(crate::parse_date("planned_on", "活动日期", &self.planned_on));
+        let topic = c.text("topic", "活动主题", &self.topic, 200);
+        if topic.is_empty() {
+            c.push(FieldError::new("topic", "活动主题不能为空：请写明学什么、做什么"));
+        }
+        let place = c.text("place", "活动地点", self.place.as_deref().unwrap_or(""), 100);
+        if let Some(d) = planned_on {
+            if d < today {
+                c.push(FieldError::new("planned_on", format!("活动日期 {d} 已经过去：已开过的会议请直接登记")));
+            } else if (d - today).num_days() > PLAN_AHEAD_DAYS {
+                c.push(FieldError::new("planned_on", format!("活动日期 {d} 超过一年以后，请在临近时再预告")));
+            }
+        }
+        c.finish()?;
+        Ok(NewPlan { kind: kind.expect("checked"), planned_on: planned_on.expect("checked"), topic, place: (!place.is_empty()).then_some(place) })
+    }
+}
+
+/// A stored plan (活动预告) with its sign-ins so far.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub kind: MeetingKind,
+    pub planned_on: Date,
+    pub topic: String,
+    pub place: Option<String>,
+    /// The meeting recorded from it, once recorded.
+    pub meeting_id: Option<i64>,
+    pub checked_in: i64,
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use super::*;
+    fn d(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+    #[test]
+    fn a_plan_is_for_today_or_the_coming_year_and_all_errors_come_at_once() {
+        let today = d("2026-12-06");
+        let ok = PlanInput { kind: "主题党日".into(), planned_on: "2026年12月10日".into(), topic: " 学习党章 ".into(), place: Some("".into()) }.validate(today).unwrap();
+        assert_eq!((ok.kind, ok.planned_on, ok.topic.as_str(), ok.place), (MeetingKind::ThemedPartyDay, d("2026-12-10"), "学习党章", None));
+        let e = PlanInput { kind: "座谈".into(), planned_on: "2026-12-01".into(), topic: "".into(), place: None }.validate(today).unwrap_err();
+        let fields: Vec<_> = e.errors.iter().map(|f| f.field).collect();
+        assert_eq!(fields, ["kind", "topic", "planned_on"], "{e:?}");
+        assert!(PlanInput { kind: "党课".into(), planned_on: "2028-01-01".into(), topic: "x".into(), place: None }.validate(today).is_err());
     }
 }

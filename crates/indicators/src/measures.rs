@@ -40,13 +40,13 @@ pub fn registry(rules: &Rules, org: &Org, f: &OrgYear, verdicts: &[RuleVerdict])
     add(&mut m, "units.total", f.units.len() as f64);
     add(&mut m, "units.own_org", f.units.iter().filter(|u| u.own_org).count() as f64);
     // 标准化规范化: a branch that every rule applying to it finds met.
-    let judged = verdicts.iter().any(|v| v.verdict != Verdict::NotApplicable);
+    let judged = verdicts.iter().any(|v| v.verdict.is_judged());
     let standard = org.level == OrgLevel::Branch && judged && !verdicts.iter().any(|v| v.verdict == Verdict::NotMet);
     add(&mut m, "orgs.standard_branch", f64::from(u8::from(standard)));
     for v in verdicts {
         let id = v.rule_id;
         match v.verdict {
-            Verdict::NotApplicable => continue,
+            Verdict::NotApplicable | Verdict::NotYet => continue,
             Verdict::Met => add(&mut m, format!("rule.{id}.met"), 1.0),
             Verdict::NotMet => {
                 add(&mut m, format!("rule.{id}.failing"), 1.0);

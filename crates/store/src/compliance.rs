@@ -39,6 +39,10 @@ pub struct FailingOrg {
     pub id: i64,
     pub code: String,
     pub name: String,
+    /// The part of the subtree it is in (index into [`ComplianceSummary::parts`]); `None`
+    /// for the root itself.
+    pub part: Option<usize>,
+    pub sector: domain::org::Sector,
     pub required: String,
     pub found: String,
     pub evidence: Vec<String>,
@@ -50,11 +54,36 @@ pub struct RuleSummary {
     pub id: &'static str,
     pub title: &'static str,
     pub citation: String,
+    /// Judged for (达标 or 未达标).
     pub orgs_applicable: u64,
     pub orgs_failing: u64,
+    /// Applying, but with no complete period yet (未到判定时间).
+    pub orgs_pending: u64,
     /// The failing organisations, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failing: Option<Vec<FailingOrg>>,
+    /// (judged, failing) per part of the subtree, in the order of `parts`.
+    pub by_part: Vec<(u64, u64)>,
+    /// (sector, judged, failing) for each sector with organisations judged.
+    pub by_sector: Vec<(domain::org::Sector, u64, u64)>,
+}
+
+/// A part of the subtree for breakdowns: a child of the root (乡镇/街道 under a county).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Part {
+    pub id: i64,
+    pub name: String,
+    pub members: i64,
+}
+
+/// An organisation with the most rules broken (最需关注的党组织).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WorstOrg {
+    pub id: i64,
+    pub name: String,
+    pub part: Option<usize>,
+    pub failing_rules: u32,
+    pub judged_rules: u32,
 }
 
 /// Compliance of a subtree in a year, rule by rule.
@@ -66,7 +95,14 @@ pub struct ComplianceSummary {
     pub rules_version: String,
     pub orgs: usize,
     pub rules: Vec<RuleSummary>,
+    /// The root's children, the parts the breakdowns are by.
+    pub parts: Vec<Part>,
+    /// The branches breaking the most rules, worst first (at most [`WORST_SHOWN`]).
+    pub worst: Vec<WorstOrg>,
 }
+
+/// Worst organisations kept in a summary.
+pub const WORST_SHOWN: usize = 30;
 
 impl Store {
     /// Per rule of the catalogue, how many organisations of the subtree of `root` it applies
@@ -80,27 +116,80 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     pub async fn compliance_summary_tracked(&self, scope: &Scope, root: i64, rules: &Rules, year: i32, as_of: Date, failing: bool, progress: &std::sync::atomic::AtomicUsize) -> Result<ComplianceSummary, StoreError> {
         let top = self.org(scope, root).await?;
+        let children = self.org_children(scope, Some(root)).await?;
+        let parts: Vec<Part> = children.iter().map(|c| Part { id: c.org.id, name: c.org.name.clone(), members: c.member_count }).collect();
+        let part_of: HashMap<i64, usize> = parts.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
+        // The child of the root an organisation is in: the id after the root's in its path.
+        let part_for = |path: &str| -> Option<usize> {
+            let rest = path.strip_prefix(top.path.as_str())?;
+            let id: i64 = rest.split('/').next()?.parse().ok()?;
+            part_of.get(&id).copied()
+        };
         let mut out: Vec<RuleSummary> = domain::compliance::rule_catalogue(rules)
             .into_iter()
-            .map(|r| RuleSummary { id: r.id, title: r.title, citation: r.citation, orgs_applicable: 0, orgs_failing: 0, failing: failing.then(Vec::new) })
+            .map(|r| RuleSummary {
+                id: r.id,
+                title: r.title,
+                citation: r.citation,
+                orgs_applicable: 0,
+                orgs_failing: 0,
+                orgs_pending: 0,
+                failing: failing.then(Vec::new),
+                by_part: vec![(0, 0); parts.len()],
+                by_sector: Vec::new(),
+            })
             .collect();
+        let mut worst: Vec<WorstOrg> = Vec::new();
         let orgs = self
             .judge_subtree(scope, root, rules, year, as_of, |org, _, verdicts| {
                 progress.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let part = part_for(&org.path);
+                let (mut judged, mut failed) = (0u32, 0u32);
                 for (r, v) in out.iter_mut().zip(verdicts) {
-                    if v.verdict != Verdict::NotApplicable {
+                    if v.verdict.is_judged() {
                         r.orgs_applicable += 1;
+                        judged += 1;
+                        if let Some(p) = part {
+                            r.by_part[p].0 += 1;
+                        }
+                        match r.by_sector.iter_mut().find(|x| x.0 == org.sector) {
+                            Some(x) => x.1 += 1,
+                            None => r.by_sector.push((org.sector, 1, 0)),
+                        }
+                    }
+                    if v.verdict == Verdict::NotYet {
+                        r.orgs_pending += 1;
                     }
                     if v.verdict == Verdict::NotMet {
                         r.orgs_failing += 1;
-                        if let Some(list) = r.failing.as_mut() {
-                            list.push(FailingOrg { id: org.id, code: org.code.clone(), name: org.name.clone(), required: v.required, found: v.found, evidence: v.evidence });
+                        failed += 1;
+                        if let Some(p) = part {
+                            r.by_part[p].1 += 1;
                         }
+                        if let Some(x) = r.by_sector.iter_mut().find(|x| x.0 == org.sector) {
+                            x.2 += 1;
+                        }
+                        if let Some(list) = r.failing.as_mut() {
+                            list.push(FailingOrg { id: org.id, code: org.code.clone(), name: org.name.clone(), part, sector: org.sector, required: v.required, found: v.found, evidence: v.evidence });
+                        }
+                    }
+                }
+                if failed > 0 && org.level == domain::org::OrgLevel::Branch {
+                    worst.push(WorstOrg { id: org.id, name: org.name.clone(), part, failing_rules: failed, judged_rules: judged });
+                    // Keep the list short as it grows: the most failing first, then path order.
+                    if worst.len() > 4 * WORST_SHOWN {
+                        worst.sort_by(|a, b| b.failing_rules.cmp(&a.failing_rules));
+                        worst.truncate(WORST_SHOWN);
                     }
                 }
             })
             .await?;
-        Ok(ComplianceSummary { org: top.code, year, as_of, rules_version: rules.version.clone(), orgs, rules: out })
+        worst.sort_by(|a, b| b.failing_rules.cmp(&a.failing_rules));
+        worst.truncate(WORST_SHOWN);
+        for r in &mut out {
+            r.by_sector.sort_by_key(|x| x.0);
+        }
+        Ok(ComplianceSummary { org: top.code, year, as_of, rules_version: rules.version.clone(), orgs, rules: out, parts, worst })
     }
 
     /// Active organisations in the subtree of `root` (itself included), in path order.

@@ -421,3 +421,60 @@ pub(crate) async fn insert_dues<'e>(e: impl sqlx::Executor<'e, Database = sqlx::
         .await?;
     Ok(())
 }
+
+/// A member's standing in a year (党费与学习): the dues months covered and the training
+/// hours, for a secretary's 待办.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberStanding {
+    pub member_id: i64,
+    pub name: String,
+    pub joined_on: Date,
+    pub paid: Vec<(Month, Month)>,
+    pub hours: f64,
+}
+
+impl Store {
+    /// Every active member directly in `org_id` (a 党小组: its members) with their dues
+    /// coverage reaching into `year` and their training hours in `year`: three queries,
+    /// whatever the roll's size.
+    pub async fn member_standing(&self, scope: &Scope, org_id: i64, year: i32) -> Result<Vec<MemberStanding>, StoreError> {
+        let org = self.org(scope, org_id).await?;
+        let col = if org.level == domain::org::OrgLevel::Group { "m.group_id" } else { "m.org_id" };
+        let rows = sqlx::query(&format!("SELECT m.id, m.name, m.joined_on FROM members m WHERE m.left_on IS NULL AND {col} = $1 ORDER BY m.id"))
+            .bind(org.id)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out: Vec<MemberStanding> = rows
+            .iter()
+            .map(|r| Ok(MemberStanding { member_id: r.i("id")?, name: r.s("name")?, joined_on: r.d("joined_on")?, paid: Vec::new(), hours: 0.0 }))
+            .collect::<Result<_, StoreError>>()?;
+        let index: std::collections::HashMap<i64, usize> = out.iter().enumerate().map(|(i, s)| (s.member_id, i)).collect();
+        let dues = sqlx::query(&format!(
+            "SELECT d.member_id, d.from_month, d.to_month FROM dues_payments d JOIN members m ON m.id = d.member_id WHERE m.left_on IS NULL AND {col} = $1 AND d.to_month >= $2"
+        ))
+        .bind(org.id)
+        .bind(Month::new(year, 1).text())
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &dues {
+            if let Some(&i) = index.get(&r.i("member_id")?) {
+                out[i].paid.push((month(r, "from_month")?, month(r, "to_month")?));
+            }
+        }
+        let hours = sqlx::query(&format!(
+            "SELECT t.member_id, SUM(t.hours) AS h FROM training_records t JOIN members m ON m.id = t.member_id \
+             WHERE m.left_on IS NULL AND {col} = $1 AND t.taken_on >= $2 AND t.taken_on <= $3 GROUP BY t.member_id"
+        ))
+        .bind(org.id)
+        .bind(format!("{year:04}-01-01"))
+        .bind(format!("{year:04}-12-31"))
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &hours {
+            if let Some(&i) = index.get(&r.i("member_id")?) {
+                out[i].hours = r.of("h")?.unwrap_or(0.0);
+            }
+        }
+        Ok(out)
+    }
+}

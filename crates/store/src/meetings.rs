@@ -65,19 +65,24 @@ impl Store {
     }
 
     /// One meeting with its attendance, if its organisation is in scope.
+    /// The attendance listed is the part in scope: a member sees their own line, a
+    /// 党小组 its members' lines; the counts are the whole meeting's.
     pub async fn meeting(&self, scope: &Scope, id: i64) -> Result<MeetingDetail, StoreError> {
         let mut q = Sql::new(&format!("SELECT {MEETING_COLS}, o.name AS org_name FROM meetings mt JOIN orgs o ON o.id = mt.org_id WHERE mt.id = "));
         q.arg(id);
-        scope.orgs(&mut q, "o");
+        scope.meetings(&mut q, "mt", "o");
         let row = q.query().fetch_optional(&self.pool).await?.ok_or(StoreError::NotFound { what: "会议记录" })?;
         let meeting = meeting_from(&row)?;
-        let rows = sqlx::query(
+        let mut q = Sql::new(
             "SELECT a.member_id, m.name, a.present, a.absence_reason FROM attendance a JOIN members m ON m.id = a.member_id \
-             WHERE a.meeting_id = $1 ORDER BY a.present DESC, m.id",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?;
+             JOIN orgs o ON o.id = m.org_id WHERE a.meeting_id = ",
+        );
+        q.arg(id);
+        if scope.own_member().is_some() || scope.is_group() {
+            scope.members(&mut q, "m", "o");
+        }
+        q.push(" ORDER BY a.present DESC, m.id");
+        let rows = q.query().fetch_all(&self.pool).await?;
         let attendance = rows
             .iter()
             .map(|r| Ok(Attendance { member_id: r.i("member_id")?, member_name: r.s("name")?, present: r.b("present")?, absence_reason: r.os("absence_reason")? }))
@@ -101,11 +106,19 @@ impl Store {
     /// Records a meeting with its attendance, all or nothing. The organisation must be in
     /// scope and every attendee an active member of it (for a 党小组, of the group).
     pub async fn insert_meeting(&self, scope: &Scope, new: &NewMeeting, today: Date) -> Result<MeetingDetail, StoreError> {
+        self.insert_meeting_planned(scope, new, today, None).await
+    }
+
+    /// Records a meeting as [`Store::insert_meeting`]; when it was announced as plan
+    /// `plan`, the plan is marked recorded in the same transaction.
+    pub async fn insert_meeting_planned(&self, scope: &Scope, new: &NewMeeting, today: Date, plan: Option<i64>) -> Result<MeetingDetail, StoreError> {
         new.validate(today)?;
         let org = self.org(scope, new.org_id).await.map_err(|_| {
             StoreError::invalid("org_id", format!("党组织（编号{}）不存在或不在您的权限范围内，不能为其登记会议", new.org_id))
         })?;
         let mut tx = self.pool.begin().await?;
+        // Every attendee outside the roll is named at once, at its row.
+        let mut outside = Vec::new();
         for a in &new.attendance {
             let row = sqlx::query("SELECT m.name, m.org_id, m.group_id, m.left_on, o.path FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = $1")
                 .bind(a.member_id)
@@ -119,15 +132,11 @@ impl Store {
                 _ => false,
             };
             if !belongs {
-                return Err(StoreError::invalid(
-                    "attendance",
-                    format!("出勤名单中的党员（编号{}）不是“{}”的在册党员，请核对名单", a.member_id, org.name),
-                ));
+                outside.push(domain::FieldError::new("attendance", format!("出勤名单中的党员（编号{}）不是“{}”的在册党员，请核对名单", a.member_id, org.name)).at(a.member_id));
             }
-            if !a.present && a.absence_reason.as_deref().is_none_or(|s| s.trim().is_empty()) {
-                let name = row.as_ref().map(|r| r.s("name")).transpose()?.unwrap_or_default();
-                return Err(StoreError::invalid("attendance", format!("党员“{name}”缺席，请填写缺席原因")));
-            }
+        }
+        if !outside.is_empty() {
+            return Err(StoreError::Invalid(domain::ValidationError { errors: outside }));
         }
         let mut q = Sql::new("INSERT INTO meetings (org_id, kind, held_on, topic, summary, form, theme, host, recorder, created_at) VALUES (");
         q.arg(new.org_id).push(", ").arg(new.kind.code()).push(", ").arg(new.held_on).push(", ").arg(new.topic.trim());
@@ -145,7 +154,13 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        crate::audit::log(&mut tx, scope.actor(), "insert", Some(("meetings", id)), serde_json::json!({"党组织": new.org_id, "类型": new.kind.label(), "日期": new.held_on.to_string(), "主题": new.topic})).await?;
+        if let Some(p) = plan {
+            let n = sqlx::query("UPDATE meeting_plans SET meeting_id = $1 WHERE id = $2 AND org_id = $3 AND meeting_id IS NULL").bind(id).bind(p).bind(new.org_id).execute(&mut *tx).await?.rows_affected();
+            if n != 1 {
+                return Err(StoreError::invalid("plan", "这次活动预告已经登记过会议，或不属于本组织；请从待办重新打开"));
+            }
+        }
+        crate::audit::log(&mut tx, scope.actor(), "insert", Some(("meetings", id)), serde_json::json!({"党组织": new.org_id, "类型": new.kind.label(), "日期": new.held_on.to_string(), "主题": new.topic, "活动预告": plan})).await?;
         tx.commit().await?;
         self.meeting(scope, id).await
     }

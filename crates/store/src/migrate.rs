@@ -43,6 +43,7 @@ const MIGRATIONS: &[Migration] = &[
         include_str!("../migrations/0018_audit_log.sqlite.sql"),
         include_str!("../migrations/0018_audit_log.postgres.sql"),
     ),
+    (19, "0019_meeting_plans", include_str!("../migrations/0019_meeting_plans.sql"), "", ""),
 ];
 
 /// The two dialect tokens of the migration files, per backend.

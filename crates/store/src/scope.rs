@@ -107,6 +107,24 @@ impl Scope {
     }
 }
 
+impl Scope {
+    /// Appends ` AND (…)` restricting meeting alias `mt`, held by organisation `o`: a
+    /// member reads the meetings on their own attendance record; a 党小组 the group's
+    /// meetings and those its members were on the roll of.
+    pub(crate) fn meetings(&self, sql: &mut Sql, mt: &str, o: &str) {
+        match &self.0 {
+            Kind::OwnRecord { member_id } => {
+                sql.push(&format!(" AND EXISTS (SELECT 1 FROM attendance sa WHERE sa.meeting_id = {mt}.id AND sa.member_id = ")).arg(*member_id).push(")");
+            }
+            Kind::Group { group_id, .. } => {
+                sql.push(&format!(" AND ({o}.id = ")).arg(*group_id);
+                sql.push(&format!(" OR EXISTS (SELECT 1 FROM attendance sa JOIN members sm ON sm.id = sa.member_id WHERE sa.meeting_id = {mt}.id AND sm.group_id = ")).arg(*group_id).push("))");
+            }
+            _ => self.orgs(sql, o),
+        }
+    }
+}
+
 /// The half-open range of paths in the subtree of `path` (`/1/5/` → [`/1/5/`, `/1/50`)):
 /// `/` + 1 is `0`, so every descendant sorts inside it, byte-wise.
 pub(crate) fn path_range(path: &str) -> (String, String) {

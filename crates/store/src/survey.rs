@@ -407,3 +407,36 @@ impl ResponseWriter {
         Ok(batch.iter().map(|r| inserted.contains(&(r.campaign_id, r.submission_id.clone())) && seen.insert((r.campaign_id, r.submission_id.clone()))).collect())
     }
 }
+
+/// A questionnaire open to a member now: its title, last day, and the link of the unit
+/// the member belongs to.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OpenSurvey {
+    pub title: String,
+    pub closes_on: Date,
+    pub token: String,
+}
+
+impl Store {
+    /// Campaigns open on `today` with a unit at the member's organisation or one of its
+    /// ancestors (a member answers for the unit they belong to).
+    pub async fn open_surveys_for(&self, scope: &Scope, member_id: i64, today: Date) -> Result<Vec<OpenSurvey>, StoreError> {
+        let (m, _) = self.member(scope, member_id).await?;
+        let path: String = sqlx::query_scalar("SELECT path FROM orgs WHERE id = $1").bind(m.org_id).fetch_one(&self.pool).await?;
+        let ids: Vec<i64> = path.split('/').filter_map(|s| s.parse().ok()).collect();
+        let mut q = Sql::new("SELECT c.title, c.closes_on, u.token FROM campaign_units u JOIN campaigns c ON c.id = u.campaign_id WHERE c.opens_on <= ");
+        q.arg(today).push(" AND c.closes_on >= ").arg(today).push(" AND u.org_id IN (");
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.arg(*id);
+        }
+        q.push(") ORDER BY c.closes_on, c.id");
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok(OpenSurvey { title: r.s("title")?, closes_on: r.d("closes_on")?, token: r.s("token")? })).collect()
+    }
+}

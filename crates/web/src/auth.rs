@@ -167,3 +167,46 @@ pub async fn group_leader_limits(axum::extract::State(st): axum::extract::State<
         PageError::Status(axum::http::StatusCode::FORBIDDEN, msg.into()).into_response()
     }
 }
+
+/// A signed-in user of the pages (any role): the extractor for page handlers.
+pub struct Signed(pub Viewer);
+
+impl axum::extract::FromRequestParts<AppState> for Signed {
+    type Rejection = PageError;
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, st: &AppState) -> Result<Self, PageError> {
+        page_viewer(st, &parts.headers).await.map(Signed)
+    }
+}
+
+/// Organisation-department or party-organisation staff (not a member's own account).
+pub struct Staff(pub Viewer);
+
+impl axum::extract::FromRequestParts<AppState> for Staff {
+    type Rejection = PageError;
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, st: &AppState) -> Result<Self, PageError> {
+        let v = page_viewer(st, &parts.headers).await?;
+        if v.scope.own_member().is_some() {
+            return Err(PageError::Status(axum::http::StatusCode::FORBIDDEN, "这一页只对组织部和党组织工作人员开放；党员请在“我的”页面查看本人信息".into()));
+        }
+        Ok(Staff(v))
+    }
+}
+
+/// A posted page form whose CSRF token matches the session's, read into `T` (field
+/// names as in the form; a value that cannot be read is refused in Chinese).
+pub struct CsrfForm<T>(pub Viewer, pub T);
+
+impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = PageError;
+    async fn from_request(req: axum::extract::Request, st: &AppState) -> Result<Self, PageError> {
+        let v = page_viewer(st, req.headers()).await?;
+        let axum::Form(raw) = axum::Form::<Vec<(String, String)>>::from_request(req, st)
+            .await
+            .map_err(|_| PageError::Status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "表单内容无法读取，请刷新页面后重新填写".into()))?;
+        let fields = checked_form(&v, raw)?;
+        let text = serde_urlencoded::to_string(fields.iter().filter(|(k, _)| k.as_str() != "csrf").collect::<Vec<_>>()).unwrap_or_default();
+        let t = serde_urlencoded::from_str(&text)
+            .map_err(|_| PageError::Status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "表单缺少必填的内容或格式不对，请刷新页面后重新填写".into()))?;
+        Ok(CsrfForm(v, t))
+    }
+}

@@ -27,11 +27,18 @@ pub struct CompliancePick {
     pub rule: Option<String>,
     /// `xlsx` or `csv`: the table as a file instead of the page.
     pub format: Option<String>,
+    /// Drill-down filters: one part of the subtree (乡镇/街道), one sector, words in the name.
+    pub part: Option<i64>,
+    pub sector: Option<String>,
+    pub q: Option<String>,
+    /// `name`, `part` or `code` (the default: path order).
+    pub sort: Option<String>,
+    pub page: Option<usize>,
 }
 
 /// The organisation a page is about: the one asked for, else the viewer's own, else the
 /// jurisdiction's top. Members have no such pages.
-async fn subject(st: &AppState, v: &Viewer, org: Option<i64>) -> Result<Org, PageError> {
+pub(crate) async fn subject(st: &AppState, v: &Viewer, org: Option<i64>) -> Result<Org, PageError> {
     if v.scope.own_member().is_some() {
         return Err(PageError::Status(StatusCode::FORBIDDEN, "党员账号没有此页面的权限".into()));
     }
@@ -44,12 +51,12 @@ async fn subject(st: &AppState, v: &Viewer, org: Option<i64>) -> Result<Org, Pag
 
 /// A subtree's judgement for a page: the current one for a small subtree; for a large one
 /// the last one computed by a background job, or the page that starts one.
-enum Judged {
+pub(crate) enum Judged {
     Ready(crate::jobs::Done, Option<crate::jobs::Progress>),
     Pending(Markup),
 }
 
-async fn judged(st: &AppState, v: &Viewer, org: &Org, year: i32, back: &str) -> Result<Judged, PageError> {
+pub(crate) async fn judged(st: &AppState, v: &Viewer, org: &Org, year: i32, back: &str) -> Result<Judged, PageError> {
     let total = st.store.subtree_org_count(&v.scope, org.id).await?;
     if total <= crate::jobs::INLINE_ORGS {
         return Ok(Judged::Ready(crate::jobs::judge_now(st.store.clone(), st.rules.clone(), org.id, year, today()).await?, None));
@@ -98,11 +105,11 @@ pub async fn refresh(State(st): State<AppState>, headers: HeaderMap, axum::extra
     let year = f.get("year").and_then(|y| y.parse().ok()).filter(|y| (1921..=today().year()).contains(y)).unwrap_or(today().year());
     let total = st.store.subtree_org_count(&v.scope, org.id).await?;
     st.jobs.start(st.store.clone(), st.rules.clone(), org.id, year, today(), total as usize);
-    let back = f.get("back").filter(|b| b.starts_with("/compliance")).cloned().unwrap_or_else(|| format!("/compliance?org={}&year={year}", org.id));
+    let back = f.get("back").filter(|b| b.starts_with("/compliance") || b.starts_with("/overview")).cloned().unwrap_or_else(|| format!("/compliance?org={}&year={year}", org.id));
     Ok(axum::response::Redirect::to(&back).into_response())
 }
 
-fn year_links(base: &str, org: i64, year: i32) -> maud::Markup {
+pub(crate) fn year_links(base: &str, org: i64, year: i32) -> maud::Markup {
     html! {
         p.pager {
             a href={ (base) "org=" (org) "&year=" (year - 1) } { "‹ " (year - 1) "年" }
@@ -144,14 +151,12 @@ pub async fn overview(State(st): State<AppState>, headers: HeaderMap, Query(q): 
             p { "导出：" a href={ "/compliance?org=" (org.id) "&year=" (year) "&format=xlsx" } { "Excel" } " · " a href={ "/compliance?org=" (org.id) "&year=" (year) "&format=csv" } { "CSV" } }
             div.table-wrap { table {
                 @if summary.orgs == 1 {
-                    // One organisation: a plain verdict per rule, not rates over one. The
-                    // verdicts do not yet tell "not due yet" from "does not apply", so a
-                    // running year says both rather than claim either.
+                    // One organisation: a plain verdict per rule, not rates over one.
                     thead { tr { th { "规则" } th { "结论" } th.hide-sm { "依据" } } }
                     tbody { @for r in &summary.rules {
                         tr {
                             td { a href={ "/compliance/rule?org=" (org.id) "&year=" (year) "&rule=" (r.id) } { (r.title) } }
-                            td { @if r.orgs_failing > 0 { span.tag.bad { "未达标" } } @else if r.orgs_applicable > 0 { span.tag.ok { "达标" } } @else if running { span.muted { "不适用或未到判定时间" } } @else { span.muted { "不适用" } } }
+                            td { @if r.orgs_failing > 0 { span.tag.bad { "未达标" } } @else if r.orgs_applicable > 0 { span.tag.ok { "达标" } } @else if r.orgs_pending > 0 { span.tag { "未到判定时间" } } @else { span.muted { "不适用" } } }
                             td.hide-sm { span.muted { (r.citation) } }
                         }
                     } }
@@ -162,7 +167,7 @@ pub async fn overview(State(st): State<AppState>, headers: HeaderMap, Query(q): 
                         td { a href={ "/compliance/rule?org=" (org.id) "&year=" (year) "&rule=" (r.id) } { (r.title) } }
                         td { (r.orgs_applicable) }
                         // A rule judged for nobody yet is not a pass: no green zero.
-                        td { @if r.orgs_failing > 0 { span.tag.bad { (r.orgs_failing) } } @else if r.orgs_applicable > 0 { span.tag.ok { "0" } } @else { span.muted { @if running { "不适用或未到判定时间" } @else { "不适用" } } } }
+                        td { @if r.orgs_failing > 0 { span.tag.bad { (r.orgs_failing) } } @else if r.orgs_applicable > 0 { span.tag.ok { "0" } } @else if r.orgs_pending > 0 { span.tag { "未到判定时间" } } @else { span.muted { "不适用" } } }
                         td { @if r.orgs_applicable > 0 { (format!("{:.1}%", 100.0 * r.orgs_failing as f64 / r.orgs_applicable as f64)) } @else { "—" } }
                         td.hide-sm { span.muted { (r.citation) } }
                     }
@@ -175,7 +180,7 @@ pub async fn overview(State(st): State<AppState>, headers: HeaderMap, Query(q): 
 }
 
 /// When the figures were computed, and the way to recompute a large subtree.
-fn computed(v: &Viewer, org: &Org, year: i32, done: &crate::jobs::Done, job: Option<&crate::jobs::Progress>, back: &str) -> Markup {
+pub(crate) fn computed(v: &Viewer, org: &Org, year: i32, done: &crate::jobs::Done, job: Option<&crate::jobs::Progress>, back: &str) -> Markup {
     html! {
         p.muted { "计算于 " (done.at) "（用时 " (format!("{:.1}", done.took.as_secs_f64())) " 秒）。" }
         @if done.summary.orgs as i64 > crate::jobs::INLINE_ORGS { (job_status(v, org.id, year, job, back)) }
@@ -197,37 +202,109 @@ pub async fn rule_detail(State(st): State<AppState>, headers: HeaderMap, Query(q
         Judged::Pending(body) => return Ok(page(&v, "合规检查", body)),
     };
     let rule = done.summary.rules.iter().find(|r| r.id == id).cloned().expect("listed in the catalogue");
-    let fails = rule.failing.unwrap_or_default();
-    const SHOWN: usize = 500;
+    let parts = &done.summary.parts;
+    let part_name = |p: Option<usize>| p.and_then(|i| parts.get(i)).map(|p| p.name.as_str()).unwrap_or("本级");
+    let sector = q.sector.as_deref().and_then(domain::org::Sector::parse);
+    let words = q.q.as_deref().map(str::trim).unwrap_or("");
+    let part_ix = q.part.and_then(|id| parts.iter().position(|p| p.id == id));
+    let mut fails: Vec<store::FailingOrg> = rule
+        .failing
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|x| part_ix.is_none() || x.part == part_ix)
+        .filter(|x| sector.is_none_or(|s| x.sector == s))
+        .filter(|x| words.is_empty() || x.name.contains(words) || x.code.contains(words))
+        .collect();
+    match q.sort.as_deref() {
+        Some("name") => fails.sort_by(|a, b| a.name.cmp(&b.name)),
+        Some("code") => fails.sort_by(|a, b| a.code.cmp(&b.code)),
+        Some("part") => fails.sort_by_key(|x| x.part.map_or(0, |p| p + 1)),
+        _ => {}
+    }
+    const PER_PAGE: usize = 100;
+    let pages = fails.len().div_ceil(PER_PAGE).max(1);
+    let pageno = q.page.unwrap_or(1).clamp(1, pages);
     if let Some(fmt) = q.format.as_deref() {
-        let heads = [("组织代码", 16.0), ("党组织", 36.0), ("要求", 24.0), ("实际", 24.0), ("证据", 80.0)];
-        let rows = fails.iter().map(|x| vec![x.code.clone().into(), x.name.clone().into(), x.required.to_string().into(), x.found.to_string().into(), x.evidence.join("；").into()]);
+        let heads = [("组织代码", 16.0), ("党组织", 36.0), ("所属", 20.0), ("领域", 14.0), ("要求", 24.0), ("实际", 24.0), ("证据", 80.0)];
+        let rows = fails.iter().map(|x| {
+            vec![x.code.clone().into(), x.name.clone().into(), part_name(x.part).to_string().into(), x.sector.label().into(), x.required.to_string().into(), x.found.to_string().into(), x.evidence.join("；").into()]
+        });
         return crate::exchange_pages::table_download(&v, &format!("{}_{year}年_{}_未达标党组织", org.name, rule.title), fmt, &heads, rows);
     }
+    // The same filters, for the links that change one of them.
+    let link = |part: Option<i64>, sector: Option<&str>, sort: Option<&str>, page: usize| {
+        let mut u = format!("/compliance/rule?org={}&year={year}&rule={}", org.id, rule.id);
+        if let Some(p) = part { u.push_str(&format!("&part={p}")); }
+        if let Some(s) = sector { u.push_str(&format!("&sector={s}")); }
+        if !words.is_empty() { u.push_str(&format!("&q={}", url_text(words))); }
+        if let Some(s) = sort { u.push_str(&format!("&sort={s}")); }
+        if page > 1 { u.push_str(&format!("&page={page}")); }
+        u
+    };
+    let sector_code = sector.map(|s| s.code());
     let body = html! {
         div.crumbs { a href={ "/orgs/" (org.id) } { (org.name) } " › " a href={ "/compliance?org=" (org.id) "&year=" (year) } { "合规检查" } " › " (rule.title) }
         section {
             h1 { (rule.title) }
             p { "依据：" (rule.citation) }
             (computed(&v, &org, year, &done, job.as_ref(), &back))
-            p { "导出全部未达标党组织及证据：" a href={ "/compliance/rule?org=" (org.id) "&year=" (year) "&rule=" (rule.id) "&format=xlsx" } { "Excel" } " · " a href={ "/compliance/rule?org=" (org.id) "&year=" (year) "&rule=" (rule.id) "&format=csv" } { "CSV" } }
-            p { (org.name) " " (year) "年：适用 " b { (rule.orgs_applicable) } " 个党组织，未达标 " b { (fails.len()) } " 个。" }
-            @if fails.len() > SHOWN { p.muted { "只列出前 " (SHOWN) " 个；请从下级党组织进入查看其余。" } }
+            p { (org.name) " " (year) "年：适用 " b { (rule.orgs_applicable) } " 个党组织，未达标 " b { (rule.orgs_failing) } " 个"
+                @if rule.orgs_pending > 0 { "，另有 " (rule.orgs_pending) " 个未到判定时间" } "。" }
+            form.filters method="get" action="/compliance/rule" {
+                input type="hidden" name="org" value=(org.id);
+                input type="hidden" name="year" value=(year);
+                input type="hidden" name="rule" value=(rule.id);
+                label for="f-part" { "所属" }
+                select id="f-part" name="part" {
+                    option value="" { "全部" }
+                    @for (i, p) in parts.iter().enumerate() { option value=(p.id) selected[part_ix == Some(i)] { (p.name) "（" (rule.by_part.get(i).map_or(0, |x| x.1)) "）" } }
+                }
+                label for="f-sector" { "领域" }
+                select id="f-sector" name="sector" {
+                    option value="" { "全部" }
+                    @for (s, _, f) in &rule.by_sector { option value=(s.code()) selected[sector == Some(*s)] { (s.label()) "（" (f) "）" } }
+                }
+                label for="f-q" { "名称或代码" }
+                input id="f-q" type="search" name="q" value=(words);
+                label for="f-sort" { "排序" }
+                select id="f-sort" name="sort" {
+                    @for (k, l) in [("", "按组织层级"), ("part", "按所属"), ("name", "按名称"), ("code", "按组织代码")] { option value=(k) selected[q.sort.as_deref().unwrap_or("") == k] { (l) } }
+                }
+                button type="submit" { "筛选" }
+            }
+            p { "符合条件的 " b { (fails.len()) } " 个。导出（按当前筛选）："
+                a href={ (link(q.part, sector_code, q.sort.as_deref(), 1)) "&format=xlsx" } { "Excel" } " · "
+                a href={ (link(q.part, sector_code, q.sort.as_deref(), 1)) "&format=csv" } { "CSV" } }
             @if fails.is_empty() { p.muted { "没有未达标的党组织。" } }
             @else {
                 div.table-wrap { table {
-                    thead { tr { th { "党组织" } th { "要求" } th { "实际" } th { "证据" } } }
-                    tbody { @for x in fails.iter().take(SHOWN) { tr {
+                    thead { tr { th { "党组织" } th { "所属" } th.hide-sm { "领域" } th { "要求" } th { "实际" } th { "证据" } } }
+                    tbody { @for x in fails.iter().skip((pageno - 1) * PER_PAGE).take(PER_PAGE) { tr {
                         td { a href={ "/orgs/" (x.id) } { (x.name) } br; span.muted { (x.code) } }
+                        td { (part_name(x.part)) }
+                        td.hide-sm { (x.sector.label()) }
                         td { (x.required) }
                         td { (x.found) }
                         td { ul { @for e in x.evidence.iter().take(12) { li { (e) } } @if x.evidence.len() > 12 { li.muted { "等共 " (x.evidence.len()) " 项" } } } }
                     } } }
                 } }
+                @if pages > 1 {
+                    p.pager {
+                        @if pageno > 1 { a href=(link(q.part, sector_code, q.sort.as_deref(), pageno - 1)) { "上一页" } }
+                        "第 " (pageno) " / " (pages) " 页"
+                        @if pageno < pages { " " a href=(link(q.part, sector_code, q.sort.as_deref(), pageno + 1)) { "下一页" } }
+                    }
+                }
             }
         }
     };
     Ok(page(&v, rule.title, body))
+}
+
+/// Percent-encodes search words for a link.
+pub(crate) fn url_text(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
 /// `/todo`: a secretary's list: meetings due this period, rules broken this year, people
@@ -281,6 +358,25 @@ pub async fn todo(State(st): State<AppState>, headers: HeaderMap, Query(q): Quer
         })
         .collect();
     let letters: Vec<_> = st.store.transfers(&v.scope, None, Some(org.id)).await?.into_iter().filter(|t| t.received_on.is_none()).collect();
+    // The organisation's own roll: plans announced, dues and training behind.
+    let own_roll = org.level.holds_members() || org.level == domain::org::OrgLevel::Group;
+    let plans = if own_roll { st.store.upcoming_plans(&v.scope, Some(org.id), now).await? } else { Vec::new() };
+    let standing = if own_roll { st.store.member_standing(&v.scope, org.id, year).await? } else { Vec::new() };
+    let this_month = domain::dues::Month::of(now);
+    // Dues: unpaid months this year up to last month (the current month is still open).
+    let dues_behind: Vec<(&store::MemberStanding, usize)> = standing
+        .iter()
+        .filter_map(|s| {
+            let from = domain::dues::Month::of(s.joined_on).max(domain::dues::Month::new(year, 1));
+            let to = domain::dues::Month(this_month.0 - 1);
+            let n = if from <= to { domain::dues::unpaid_months(&s.paid, (from, to)).len() } else { 0 };
+            (n > 0).then_some((s, n))
+        })
+        .collect();
+    // Training: the year's hours against the requirement, pro rata to the months gone.
+    let need = st.rules.training.member_hours.get() as f64;
+    let pace = need * now.month() as f64 / 12.0;
+    let training_behind: Vec<&store::MemberStanding> = standing.iter().filter(|s| s.hours < pace).collect();
     // Records to complete: "12名党员缺少职业", from the same count as the completeness page.
     let gaps: Vec<String> = match v.scope.own_member() {
         Some(_) => Vec::new(),
@@ -301,6 +397,35 @@ pub async fn todo(State(st): State<AppState>, headers: HeaderMap, Query(q): Quer
         section {
             h1 { "待办：" (org.name) }
             p.muted { "截至 " (now) "。点击“登记”直接填写。" }
+        }
+        @if own_roll {
+            section id="todo-plans" {
+                h2 { "活动预告（" (plans.len()) "）" }
+                @if plans.is_empty() { p.muted { "没有待开的活动。预告后党员在“我的”中能看到，当天可扫码签到。" } }
+                @else {
+                    ul.cards { @for p in &plans { li {
+                        b { (p.planned_on) } " " (p.kind.label()) "：" a href={ "/plans/" (p.id) } { (p.topic) }
+                        " " span.muted { "已签到" (p.checked_in) "人" }
+                        @if p.planned_on <= now { " " a.button href={ "/orgs/" (p.org_id) "/meetings/new?plan=" (p.id) } { "登记会议" } }
+                    } } }
+                }
+                (crate::plan_pages::plan_form(org.id, &v.session.csrf_token, None, &[]))
+            }
+            section id="todo-standing" {
+                h2 { "党费与学习" }
+                @if dues_behind.is_empty() { p { span.tag.ok { "党费" } " 本年截至上月都已交纳。" } }
+                @else {
+                    p { span.tag.warn { (dues_behind.len()) "名党员党费未交齐" } " 截至上月：" }
+                    ul { @for (s, n) in dues_behind.iter().take(50) { li { a href={ "/members/" (s.member_id) } { (s.name) } "：" (n) "个月未交" } } }
+                }
+                @if training_behind.is_empty() { p { span.tag.ok { "学习" } " 每人学时都达到了本年应有的进度。" } }
+                @else {
+                    p { span.tag.warn { (training_behind.len()) "名党员学时落后" } " 按全年" (need) "学时、到本月应有约" (format!("{pace:.0}")) "学时计：" }
+                    ul { @for s in training_behind.iter().take(50) { li { a href={ "/members/" (s.member_id) } { (s.name) } "：已学" (s.hours) "学时" } } }
+                }
+            }
+        }
+        section {
             h2 { "本期应开展（" (due.len()) "）" }
             @if due.len() > 300 { p.muted { "只列出前300项；请进入下级党组织的待办查看其余。" } }
             @if due.is_empty() { p.muted { "本月、本季度、本年要求的会议都已开展。" } }

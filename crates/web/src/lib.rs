@@ -11,8 +11,11 @@ mod development_pages;
 mod error;
 mod exchange_pages;
 mod jobs;
+mod me_pages;
 mod meeting_form;
+mod overview_pages;
 mod pages;
+mod plan_pages;
 mod qr;
 mod records_pages;
 mod report_pages;
@@ -46,6 +49,8 @@ pub struct AppState {
     pub throttle: Arc<throttle::LoginThrottle>,
     /// Served over https (`--public-url https://…`): cookies `Secure`, HSTS sent.
     pub https: bool,
+    /// The address users reach the server at, for links and QR codes handed out.
+    pub public_url: Option<Arc<str>>,
     /// Background judgements of large subtrees.
     pub jobs: Arc<jobs::Jobs>,
 }
@@ -89,13 +94,14 @@ pub fn router_with(store: Store, rules: Rules, rules_text: String, options: &Opt
     if let Some(d) = &options.work_dir {
         let _ = WORK_DIR.set(private_dir(d.clone()));
     }
-    let state = AppState { store, rules: Arc::new(rules), rules_text: Arc::new(rules_text), submissions: Default::default(), forms: Default::default(), throttle: Default::default(), https, jobs: Default::default() };
+    let state = AppState { store, rules: Arc::new(rules), rules_text: Arc::new(rules_text), submissions: Default::default(), forms: Default::default(), throttle: Default::default(), https, public_url: options.public_url.as_deref().map(Arc::from), jobs: Default::default() };
     Router::new()
         .route("/", get(pages::home))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
+        .route("/me", get(me_pages::me))
         .route("/account", get(account_pages::account_page))
         .route("/account/password", post(account_pages::change_password))
         .route("/account/logout-all", post(account_pages::logout_all))
@@ -109,11 +115,16 @@ pub fn router_with(store: Store, rules: Rules, rules_text: String, options: &Opt
         .route("/orgs/{id}/meetings/new", get(meeting_form::new_meeting))
         .route("/orgs/{id}/meetings", post(meeting_form::create_meeting))
         .route("/meetings/{id}", get(pages::meeting_page))
+        .route("/orgs/{id}/plans", post(plan_pages::create))
+        .route("/plans/{id}", get(plan_pages::plan_page))
+        .route("/plans/{id}/{file}", get(plan_pages::qr))
+        .route("/checkin/{token}", get(plan_pages::checkin_page).post(plan_pages::check_in))
         .route("/search", get(pages::search))
         .route("/compliance", get(compliance_pages::overview))
         .route("/compliance/rule", get(compliance_pages::rule_detail))
         .route("/compliance/refresh", post(compliance_pages::refresh))
         .route("/todo", get(compliance_pages::todo))
+        .route("/overview", get(overview_pages::overview))
         .route("/orgs/{id}/development", get(development_pages::list).post(development_pages::create))
         .route("/development/{id}", get(development_pages::record))
         .route("/development/{id}/step", post(development_pages::step))

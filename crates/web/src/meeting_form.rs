@@ -67,6 +67,10 @@ impl Roll {
 pub struct Prefill {
     /// The kind to record, from a 待办 link.
     kind: Option<String>,
+    /// The 活动预告 the meeting was announced as: its kind, day and topic, and the
+    /// members who signed in as present; the others are marked absent for the secretary
+    /// to confirm with a reason (or change).
+    plan: Option<i64>,
 }
 
 pub async fn new_meeting(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, axum::extract::Query(q): axum::extract::Query<Prefill>) -> Result<Response, PageError> {
@@ -76,6 +80,21 @@ pub async fn new_meeting(State(st): State<AppState>, headers: HeaderMap, Path(id
     f.insert("held_on".into(), today().to_string());
     let kind = q.kind.as_deref().and_then(MeetingKind::parse).unwrap_or(MeetingKind::ALL[0]);
     f.insert("kind".into(), kind.code().into());
+    if let Some(pid) = q.plan {
+        let p = st.store.plan(&v.scope, pid).await?;
+        if p.org_id != r.org.id || p.meeting_id.is_some() {
+            return Ok(Redirect::to(&format!("/plans/{pid}")).into_response());
+        }
+        let signed: Vec<i64> = st.store.plan_checkins(&v.scope, pid).await?.into_iter().map(|c| c.member_id).collect();
+        f.insert("plan".into(), pid.to_string());
+        f.insert("kind".into(), p.kind.code().into());
+        f.insert("held_on".into(), p.planned_on.min(today()).to_string());
+        f.insert("topic".into(), p.topic.clone());
+        for m in &r.members {
+            let att = if signed.contains(&m.id) { "present" } else if r.expected(Some(p.kind), m.id) { "absent" } else { "none" };
+            f.insert(format!("att_{}", m.id), att.into());
+        }
+    }
     Ok(render(&v, &r, &f, &[], &[]))
 }
 
@@ -99,7 +118,8 @@ pub async fn create_meeting(State(st): State<AppState>, headers: HeaderMap, Path
             *res.status_mut() = StatusCode::CONFLICT;
             return Ok(res);
         }
-        match st.store.insert_meeting(&v.scope, &new, today()).await {
+        let plan = f.get("plan").and_then(|p| p.parse().ok());
+        match st.store.insert_meeting_planned(&v.scope, &new, today(), plan).await {
             Ok(d) => return Ok(Redirect::to(&format!("/meetings/{}", d.meeting.id)).into_response()),
             Err(StoreError::Invalid(e)) => errors.extend(e.errors),
             Err(e) => return Err(e.into()),
@@ -163,6 +183,12 @@ fn parse(org_id: i64, f: &Fields, r: &Roll) -> (Option<NewMeeting>, Vec<FieldErr
 fn render(v: &Viewer, r: &Roll, f: &Fields, errors: &[FieldError], warnings: &[String]) -> Response {
     let (org, members) = (&r.org, &r.members);
     let val = |k: &str| f.get(k).cloned().unwrap_or_default();
+    // An error about one member names them, at their row and in the summary.
+    let named = |e: &FieldError| match e.row.and_then(|id| members.iter().find(|m| m.id == id)) {
+        Some(m) => e.message.replace(&format!("党员（编号{}）", m.id), &format!("党员“{}”", m.name)),
+        None => e.message.clone(),
+    };
+    let at = |field: &str| html! { @for e in errors.iter().filter(|e| e.field == field && e.row.is_none()) { p.error.field-error { (e.message) } } };
     let select = |name: &str, options: Markup| html! { select id=(name) name=(name) required { (options) } };
     let body = html! {
         div.crumbs { a href={ "/orgs/" (org.id) } { (org.name) } " › 登记会议" }
@@ -170,8 +196,8 @@ fn render(v: &Viewer, r: &Roll, f: &Fields, errors: &[FieldError], warnings: &[S
             h1 { "登记会议：" (org.name) }
             @if !errors.is_empty() {
                 div.error role="alert" {
-                    p { "未保存，请修改以下内容后重新提交（已填写的内容都保留在下面）：" }
-                    ul { @for e in errors { li { (e.message) } } }
+                    p { "未保存，共" (errors.len()) "处需要修改，已在下面各处标出（已填写的内容都保留着）：" }
+                    ul { @for e in errors { li { (named(e)) } } }
                 }
             }
             @if !warnings.is_empty() {
@@ -184,13 +210,18 @@ fn render(v: &Viewer, r: &Roll, f: &Fields, errors: &[FieldError], warnings: &[S
             form.meeting method="post" action={ "/orgs/" (org.id) "/meetings" } {
                 input type="hidden" name="csrf" value=(v.session.csrf_token);
                 label for="kind" { "会议类型" }
+                @if let Some(p) = f.get("plan") { input type="hidden" name="plan" value=(p); }
                 (select("kind", html! { @for k in MeetingKind::ALL { option value=(k.code()) selected[val("kind") == k.code()] { (k.label()) } } }))
+                (at("kind"))
                 label for="held_on" { "会议日期" }
                 input id="held_on" type="date" name="held_on" value=(val("held_on")) required;
+                (at("held_on"))
                 label for="topic" { "会议主题" }
                 input id="topic" type="text" name="topic" value=(val("topic")) required maxlength="200";
+                (at("topic"))
                 label for="form" { "活动形式" }
                 (select("form", html! { @for k in MeetingForm::ALL { option value=(k.code()) selected[val("form") == k.code()] { (k.label()) } } }))
+                (at("form"))
                 label for="theme" { "内容类别（各类会议均可填；只传达、学习上级文件的选“传达文件”）" }
                 select id="theme" name="theme" {
                     option value="" { "—" }
@@ -198,11 +229,14 @@ fn render(v: &Viewer, r: &Roll, f: &Fields, errors: &[FieldError], warnings: &[S
                 }
                 label for="summary" { "内容摘要" }
                 textarea id="summary" name="summary" rows="4" { (val("summary")) }
+                (at("summary"))
                 label for="host" { "主持人" }
                 input id="host" type="text" name="host" value=(val("host"));
                 label for="recorder" { "记录人" }
                 input id="recorder" type="text" name="recorder" value=(val("recorder"));
+                (at("host")) (at("recorder")) (at("theme"))
                 h2 { "出勤（" (members.len()) "人）" }
+                (at("attendance"))
                 p.muted { "支委会预设为支委会成员出席、其他人“不参加”；其他会议预设为全体出席。缺席须填写原因。" }
                 button type="submit" name="preset" value="all" formnovalidate { "全部出席" }
                 div.table-wrap { table {
@@ -210,8 +244,9 @@ fn render(v: &Viewer, r: &Roll, f: &Fields, errors: &[FieldError], warnings: &[S
                     tbody { @for m in members {
                         @let key = format!("att_{}", m.id);
                         @let cur = r.attendance(f, m.id);
-                        tr {
-                            td { label for=(key) { (m.name) } }
+                        @let row_errors: Vec<String> = errors.iter().filter(|e| e.row == Some(m.id)).map(|e| named(e)).collect();
+                        tr.row-error[!row_errors.is_empty()] {
+                            td { label for=(key) { (m.name) } @for e in &row_errors { p.error.field-error { (e) } } }
                             td { select id=(key) name=(key) {
                                 option value="present" selected[cur == "present"] { "出席" }
                                 option value="absent" selected[cur == "absent"] { "缺席" }

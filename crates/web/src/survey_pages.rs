@@ -266,10 +266,9 @@ pub async fn create_campaign(State(st): State<AppState>, headers: HeaderMap, For
     Ok(Redirect::to(&format!("/campaigns/{id}")).into_response())
 }
 
-/// The public address of a unit's link, from the request's Host.
-fn link(headers: &HeaderMap, token: &str) -> String {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    format!("http://{host}/s/{token}")
+/// The public address of a unit's link.
+fn link(st: &AppState, headers: &HeaderMap, token: &str) -> String {
+    crate::qr::public_address(st, headers, &format!("/s/{token}"))
 }
 
 pub async fn campaign(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> PageResult {
@@ -320,6 +319,7 @@ pub async fn campaign(State(st): State<AppState>, headers: HeaderMap, Path(id): 
         }
         section {
             h2 { "按单位：填写链接与二维码" }
+            @if let Some(n) = crate::qr::address_note(&st) { p.error { (n) } }
             div.table-wrap { table id="units" {
                 tr { th { "单位" } th.hide-sm { "领域" } th { "发放" } th { "回收" } th { "有效" } th { "有效回收率" } th { "链接" } }
                 @for (u, c) in l.units.iter().zip(&s.units) {
@@ -335,8 +335,8 @@ pub async fn campaign(State(st): State<AppState>, headers: HeaderMap, Path(id): 
                         }
                         td { (c.returned) } td { (c.valid) } td { (pct(c.valid_rate)) }
                         td {
-                            a.unit-link href=(format!("/s/{}", u.token)) { (link(&headers, &u.token)) } br;
-                            a href=(format!("/campaigns/{id}/units/{}/qr.svg", u.id)) { "二维码 SVG" } " · "
+                            a.unit-link href=(format!("/s/{}", u.token)) { (link(&st, &headers, &u.token)) } br;
+                            a href=(format!("/campaigns/{id}/units/{}/qr.svg", u.id)) { "二维码海报（可打印）" } " · "
                             a href=(format!("/campaigns/{id}/units/{}/qr.png", u.id)) { "PNG" } " · "
                             a href=(format!("/s/{}?paper=1", u.token)) { "录入纸质问卷" }
                         }
@@ -360,10 +360,11 @@ pub async fn qr(State(st): State<AppState>, headers: HeaderMap, Path((id, unit, 
     let ext = file.strip_prefix("qr.").ok_or_else(|| PageError::Status(StatusCode::NOT_FOUND, "二维码不存在".into()))?;
     let units = st.store.campaign_units(&v.scope, id).await?;
     let u = units.iter().find(|u| u.id == unit).ok_or(PageError::Status(StatusCode::NOT_FOUND, "调研单位不存在".into()))?;
-    let url = link(&headers, &u.token);
+    let url = link(&st, &headers, &u.token);
     let name = format!("{}-问卷二维码", u.org_name);
+    let title = load(&st.store, &v.scope, id).await?.campaign.title;
     match ext {
-        "svg" => Ok(([(header::CONTENT_TYPE, "image/svg+xml"), (header::CONTENT_DISPOSITION, "inline")], crate::qr::svg(&url).map_err(bad)?).into_response()),
+        "svg" => Ok(([(header::CONTENT_TYPE, "image/svg+xml"), (header::CONTENT_DISPOSITION, "inline")], crate::qr::svg_captioned(&url, &[&u.org_name, &title, "请用手机扫码填写"]).map_err(bad)?).into_response()),
         "png" => Ok(download(&format!("{name}.png"), "image/png", crate::qr::png(&url, 8).map_err(bad)?)),
         _ => Err(PageError::Status(StatusCode::NOT_FOUND, "二维码格式应为 svg 或 png".into())),
     }

@@ -10,6 +10,7 @@ const CSS: &str = r#"
 *{box-sizing:border-box}body{margin:0;font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;color:#222;background:#f6f6f6;line-height:1.6}
 header{background:#b71c1c;color:#fff;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:.6rem;align-items:center}
 header a{color:#fff;text-decoration:none}header .brand{font-weight:bold;font-size:1.1rem;margin-right:auto}
+header nav.menu{display:flex;flex-wrap:wrap;gap:.6rem;align-items:center}header .menu-button{display:none}
 header form{display:inline;margin:0}header button{background:none;border:1px solid #fff;color:#fff;border-radius:4px;padding:.1rem .6rem;cursor:pointer}
 main{max-width:1100px;margin:0 auto;padding:1rem}
 section{background:#fff;border-radius:6px;padding:.8rem 1rem;margin-bottom:1rem;box-shadow:0 1px 2px rgba(0,0,0,.08)}
@@ -30,7 +31,21 @@ button.primary{margin-top:1rem;width:100%;padding:.6rem;background:#b71c1c;color
 blockquote.coded{margin:.4rem 0;padding:.3rem .8rem;border-left:3px solid #b71c1c;background:#fafafa}blockquote.coded p{margin:.2rem 0}mark{background:#fff59d}
 ol.hits li{margin:.5rem 0}fieldset{border:1px solid #ddd;border-radius:4px;margin:.6rem 0}
 form.meeting td select,form.meeting td input{width:auto;min-width:6rem}form.search{display:flex;gap:.4rem}form.search button{padding:0 1rem}
-@media(max-width:600px){main{padding:.5rem}th,td{padding:.3rem .2rem;font-size:.9rem}.hide-sm{display:none}}
+ul.cards{list-style:none;padding:0;margin:0}ul.cards li{padding:.5rem 0;border-bottom:1px solid #eee}
+.field-error{margin:.2rem 0;font-size:.9rem}tr.row-error td{background:#fff8f8}.break-all{word-break:break-all}
+@media(max-width:700px){
+main{padding:.5rem}th,td{padding:.3rem .2rem;font-size:.9rem}.hide-sm{display:none}
+header .menu-button{display:inline-flex;align-items:center;min-height:44px;padding:0 .8rem;border:1px solid #fff;border-radius:4px;cursor:pointer}
+header nav.menu{display:none;width:100%;flex-direction:column;align-items:stretch;gap:0}
+#menu-toggle:checked~nav.menu{display:flex}
+header nav.menu a,header nav.menu button{display:flex;align-items:center;min-height:44px;padding:0 .4rem;border-top:1px solid rgba(255,255,255,.3)}
+header nav.menu form{display:block}header nav.menu button{width:100%;border:0;border-top:1px solid rgba(255,255,255,.3);border-radius:0;font-size:1rem}
+a.button,button,select,input[type=text],input[type=date],input[type=search],input[type=password]{min-height:44px}
+form.meeting table,form.meeting thead,form.meeting tbody,form.meeting tr,form.meeting td{display:block;width:100%}
+form.meeting thead{display:none}form.meeting tr{border:1px solid #eee;border-radius:6px;margin:.4rem 0;padding:.3rem .5rem}
+form.meeting td{border:0;padding:.15rem 0}form.meeting td select,form.meeting td input{width:100%}
+.stat{margin-right:.8rem}dl.facts{grid-template-columns:1fr}dl.facts dt{margin-top:.3rem}
+}
 "#;
 
 /// The page frame: header with the user's role and logout, then the content.
@@ -48,20 +63,16 @@ pub fn layout(title: &str, user: Option<(&User, &str)>, body: Markup) -> Html<St
                 header {
                     a.brand href="/" { "党建平台" }
                     @if let Some((u, csrf)) = user {
-                        @if u.role != domain::user::Role::Member {
-                            a href="/orgs" { "组织架构" }
-                            a href="/todo" { "待办" }
-                            a href="/compliance" { "合规检查" }
-                            a href="/search" { "查找党员" }
-                            a href="/import" { "导入" }
-                            a href="/surveys" { "问卷调查" }
-                            a href="/research" { "调研资料" }
-                            a href="/report" { "调研报告" }
-                        }
-                        a.user href="/account" { (u.username) "（" (u.role.label()) "）" }
-                        form method="post" action="/logout" {
-                            input type="hidden" name="csrf" value=(csrf);
-                            button type="submit" { "退出" }
+                        // On a phone the links fold under 菜单 (a checkbox, no script).
+                        input #menu-toggle type="checkbox" hidden;
+                        label.menu-button for="menu-toggle" aria-label="打开菜单" { "菜单" }
+                        nav.menu {
+                            (menu(u.role))
+                            a.user href="/account" { (u.username) "（" (u.role.label()) "）" }
+                            form method="post" action="/logout" {
+                                input type="hidden" name="csrf" value=(csrf);
+                                button type="submit" { "退出" }
+                            }
                         }
                     }
                 }
@@ -70,6 +81,18 @@ pub fn layout(title: &str, user: Option<(&User, &str)>, body: Markup) -> Html<St
         }
     };
     Html(page.into_string())
+}
+
+/// The header's links for a role: each role's home first.
+fn menu(role: domain::user::Role) -> Markup {
+    use domain::user::Role;
+    let links: &[(&str, &str)] = match role {
+        Role::Member => &[("/me", "我的")],
+        Role::GroupLeader => &[("/", "我的党小组"), ("/todo", "待办"), ("/search", "查找党员")],
+        Role::Secretary => &[("/todo", "待办"), ("/orgs", "组织架构"), ("/compliance", "合规检查"), ("/search", "查找党员"), ("/import", "导入"), ("/surveys", "问卷调查"), ("/research", "调研资料"), ("/report", "调研报告")],
+        Role::Admin => &[("/overview", "概览"), ("/orgs", "组织架构"), ("/compliance", "合规检查"), ("/search", "查找党员"), ("/import", "导入"), ("/surveys", "问卷调查"), ("/research", "调研资料"), ("/report", "调研报告")],
+    };
+    html! { @for (href, label) in links { a href=(href) { (label) } } }
 }
 
 pub fn message_page(status: StatusCode, msg: &str) -> Html<String> {

@@ -143,7 +143,9 @@ async fn pages_show_each_role_exactly_its_scope() {
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "{forbidden}");
         assert!(r.text().await.unwrap().contains("不在您的权限范围内"));
     }
-    // The tree of a secretary starts at the own branch.
+    // A secretary's home is the 待办; the tree starts at the own branch.
+    let r = sec.get(u("/".into())).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/todo");
     let r = sec.get(u("/orgs".into())).send().await.unwrap();
     assert_eq!(r.headers()["location"], format!("/orgs/{}", app.a).as_str());
 
@@ -157,10 +159,21 @@ async fn pages_show_each_role_exactly_its_scope() {
 
     let member = login_page(&app, "member").await;
     let r = member.get(u("/".into())).send().await.unwrap();
-    assert_eq!(r.headers()["location"], format!("/members/{}", app.a_member).as_str());
+    assert_eq!(r.headers()["location"], "/me", "a member's home is 我的");
+    assert_eq!(get_status(&member, u("/me".into())).await, StatusCode::OK);
     assert_eq!(get_status(&member, u(format!("/members/{}", app.a_member))).await, StatusCode::OK);
     assert_eq!(get_status(&member, u(format!("/orgs/{}", app.a))).await, StatusCode::NOT_FOUND);
-    assert_eq!(get_status(&member, u(format!("/meetings/{}", app.a_meeting))).await, StatusCode::NOT_FOUND);
+    // A meeting opens to the members on its roll (attended or missed), showing their own line only.
+    let all = Scope::jurisdiction();
+    let mine = app.store.member_attendance(&all, app.a_member, 2026).await.unwrap();
+    let on_roll = mine.first().expect("the member is on some 2026 meeting's roll").0.id;
+    let page = member.get(u(format!("/meetings/{on_roll}"))).send().await.unwrap().text().await.unwrap();
+    let linked: Vec<&str> = page.split("href=\"/members/").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect();
+    assert_eq!(linked, [app.a_member.to_string()], "only the member's own line");
+    let roll: Vec<i64> = app.store.meeting(&all, app.a_meeting).await.unwrap().attendance.iter().map(|a| a.member_id).collect();
+    let expect = if roll.contains(&app.a_member) { StatusCode::OK } else { StatusCode::NOT_FOUND };
+    assert_eq!(get_status(&member, u(format!("/meetings/{}", app.a_meeting))).await, expect);
+    assert_eq!(get_status(&member, u(format!("/meetings/{}", app.b_meeting))).await, StatusCode::NOT_FOUND);
     let other = app.store.org_members(&Scope::jurisdiction(), app.a, 1, 1).await.unwrap().0[0].id;
     assert_eq!(get_status(&member, u(format!("/members/{other}"))).await, StatusCode::NOT_FOUND);
     assert_eq!(get_status(&member, u("/search?q=王".into())).await, StatusCode::FORBIDDEN);
@@ -355,6 +368,12 @@ async fn secretary_records_a_meeting_through_the_form() {
     let page = r.text().await.unwrap();
     assert!(page.contains("会议主题不能为空"), "names the field");
     assert!(page.contains("组织党员清理河道垃圾"), "keeps what was typed");
+    // Every error at once: the absence too, named and shown at its row.
+    let me = &members.iter().find(|m| m.id == app.a_member).unwrap().name;
+    assert!(page.contains(&format!("党员“{me}”缺席，请填写缺席原因")), "the absence is named in the same answer");
+    assert!(page.contains("共2处需要修改"), "both problems counted");
+    let row = &page[page.find("class=\"row-error\"").expect("the row is marked")..];
+    assert!(row[..row.find("</tr>").unwrap()].contains(me.as_str()), "at the member's row");
     assert_eq!(count(&app.store).await, before);
 
     fields[3].1 = "河道清理志愿服务".into();
@@ -400,6 +419,120 @@ async fn secretary_records_a_meeting_through_the_form() {
     fields[0].1 = "forged".into();
     let r = sec.post(format!("{}/orgs/{}/meetings", app.base, app.a)).form(&fields).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+/// A secretary announces a meeting; the member sees it on 我的, scans its code on the
+/// day and signs in (once); the secretary records the meeting from the sign-ins.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_planned_meeting_with_qr_sign_in_becomes_the_record() {
+    let app = app().await;
+    let all = Scope::jurisdiction();
+    let sec = login_page(&app, "sec").await;
+    let todo = sec.get(format!("{}/todo", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(todo.contains("活动预告") && todo.contains("党费与学习"), "the 待办 holds plans, dues and training");
+    let csrf = hidden_csrf(&todo);
+    let today = chrono::Local::now().date_naive().to_string();
+    // A plan in the past is refused at its field, with what was typed kept.
+    let r = sec.post(format!("{}/orgs/{}/plans", app.base, app.a)).form(&[("csrf", csrf.as_str()), ("kind", "主题党日"), ("planned_on", "2020-01-01"), ("topic", "学习党章"), ("place", "")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let t = r.text().await.unwrap();
+    assert!(t.contains("已经过去") && t.contains("学习党章"));
+    let r = sec.post(format!("{}/orgs/{}/plans", app.base, app.a)).form(&[("csrf", csrf.as_str()), ("kind", "主题党日"), ("planned_on", today.as_str()), ("topic", "学习新修订的党章"), ("place", "村党群服务中心")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let plan: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/plans/").parse().unwrap();
+    let page = sec.get(format!("{}/plans/{plan}", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("扫码签到") && page.contains("未配置公开地址"), "the QR code, and the note that no public address is set");
+    let svg = sec.get(format!("{}/plans/{plan}/qr.svg", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("学习新修订的党章") && svg.contains("党员扫码签到"), "captioned");
+    let code = app.store.plan_code(&all, plan).await.unwrap();
+    assert!(svg.contains(&code) || page.contains(&code), "the code is in the QR's address");
+
+    // The member sees it coming, then signs in on the day.
+    let member = login_page(&app, "member").await;
+    let me = member.get(format!("{}/me", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(me.contains("学习新修订的党章") && me.contains("村党群服务中心"), "upcoming activity with topic and place");
+    assert!(me.contains("学时") && me.contains("党费") && me.contains("民主评议") && me.contains("问卷调查"));
+    // Signed out, the code leads to the login and back.
+    let r = browser().get(format!("{}/checkin/{code}", app.base)).send().await.unwrap();
+    assert_eq!(r.headers()["location"].to_str().unwrap(), format!("/login?next=/checkin/{code}"));
+    let form = member.get(format!("{}/checkin/{code}", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("我已到会，签到"));
+    let mcsrf = hidden_csrf(&form);
+    let r = member.post(format!("{}/checkin/{code}", app.base)).form(&[("csrf", mcsrf.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("签到成功"));
+    let r = member.post(format!("{}/checkin/{code}", app.base)).form(&[("csrf", mcsrf.as_str())]).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("已经签过到"), "a second scan changes nothing");
+    assert_eq!(app.store.plan(&all, plan).await.unwrap().checked_in, 1);
+    // The secretary cannot sign in for anyone.
+    let r = sec.post(format!("{}/checkin/{code}", app.base)).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Recording from the plan: the signed-in member present, the others absent to confirm.
+    let form = sec.get(format!("{}/orgs/{}/meetings/new?plan={plan}", app.base, app.a)).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("学习新修订的党章") && form.contains(&format!("name=\"plan\" value=\"{plan}\"")));
+    let (members, _) = app.store.org_members(&all, app.a, 0, 300).await.unwrap();
+    let row = |id: i64| {
+        let i = form.find(&format!("id=\"att_{id}\"")).unwrap();
+        form[i..i + form[i..].find("</select>").unwrap()].to_string()
+    };
+    assert!(row(app.a_member).contains("value=\"present\" selected"));
+    let other = members.iter().find(|m| m.id != app.a_member).unwrap().id;
+    assert!(row(other).contains("value=\"absent\" selected"), "not signed in: absent until the secretary says otherwise");
+    let mut fields: Vec<(String, String)> = vec![("csrf".into(), csrf.clone()), ("plan".into(), plan.to_string()), ("kind".into(), "themed_party_day".into()), ("held_on".into(), today.clone()), ("topic".into(), "学习新修订的党章".into()), ("form".into(), "study".into())];
+    for m in &members {
+        fields.push((format!("att_{}", m.id), "present".into()));
+    }
+    let r = sec.post(format!("{}/orgs/{}/meetings", app.base, app.a)).form(&fields).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let meeting: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/meetings/").parse().unwrap();
+    assert_eq!(app.store.plan(&all, plan).await.unwrap().meeting_id, Some(meeting), "the plan is recorded");
+    // Sign-in is over once the meeting is recorded; the member opens the meeting.
+    let r = member.post(format!("{}/checkin/{code}", app.base)).form(&[("csrf", mcsrf.as_str())]).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("签到已结束"));
+    assert_eq!(get_status(&member, format!("{}/meetings/{meeting}", app.base)).await, StatusCode::OK);
+}
+
+/// The department's 概览: parts and sectors ranked by 达标率, the worst branches, and a
+/// drill-down that filters by part and pages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_overview_ranks_parts_and_drills_down_to_the_records() {
+    let app = app().await;
+    let admin = login_page(&app, "admin").await;
+    let r = admin.get(format!("{}/", app.base)).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/overview");
+    let mut page = admin.get(format!("{}/overview", app.base)).send().await.unwrap().text().await.unwrap();
+    if page.contains("开始计算") {
+        // A county is judged in the background: start it, then wait for the page.
+        let csrf = hidden_csrf(&page);
+        let i = page.find("name=\"org\" value=\"").unwrap() + 19;
+        let org = &page[i..i + page[i..].find('"').unwrap()];
+        let r = admin.post(format!("{}/compliance/refresh", app.base)).form(&[("csrf", csrf.as_str()), ("org", org), ("year", &chrono::Datelike::year(&chrono::Local::now()).to_string()), ("back", "/overview")]).send().await.unwrap();
+        assert_eq!(r.headers()["location"], "/overview");
+        for _ in 0..120 {
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            page = admin.get(format!("{}/overview", app.base)).send().await.unwrap().text().await.unwrap();
+            if page.contains("按领域") {
+                break;
+            }
+        }
+    }
+    assert!(page.contains("按下级党组织") && page.contains("按领域") && page.contains("最需关注的党支部"), "{}", &page[..page.len().min(3000)]);
+    // The ranking: rates ascending.
+    let part = &page[page.find("id=\"by-part\"").unwrap()..page.find("id=\"by-sector\"").unwrap()];
+    let rates: Vec<f64> = part.split("<td><b>").skip(1).map(|s| s[..s.find('%').unwrap()].parse().unwrap()).collect();
+    assert!(rates.len() > 1 && rates.windows(2).all(|w| w[0] <= w[1]), "{rates:?}");
+    // A cell's link filters the drill-down to that part; its count is what the cell says.
+    let i = part.find("/compliance/rule?").expect("a failing cell links to its records");
+    let link = part[i..i + part[i..].find('"').unwrap()].replace("&amp;", "&");
+    let failing: usize = part[i..].split("span class=\"muted\">").nth(1).unwrap().split("个未达标").next().unwrap().parse().unwrap();
+    let drill = admin.get(format!("{}{link}", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(drill.contains(&format!("符合条件的 <b>{failing}</b> 个")), "{link}");
+    let xlsx = admin.get(format!("{}{link}&format=xlsx", app.base)).send().await.unwrap();
+    assert_eq!(xlsx.status(), StatusCode::OK);
+    let book = admin.get(format!("{}/overview?format=xlsx", app.base)).send().await.unwrap();
+    assert_eq!(book.status(), StatusCode::OK);
+    assert!(book.bytes().await.unwrap().starts_with(b"PK"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
