@@ -80,7 +80,14 @@ test('a respondent fills the built-in questionnaire on a phone and it is counted
   }
   const likert = ['lead_attention', 'lead_accountability', 'integration', 'committee_strength', 'successor', 'venue', 'funding_enough', 'staff_capacity',
     'meetings_quality', 'themed_day', 'education_effect', 'transfer_timely', 'archives_tidy', 'development_quality', 'carriers', 'online_use', 'new_fields', 'methods_new'];
-  for (let i = 0; i < likert.length; i++) await p.check(`input[name=${likert[i]}][value="${[5, 4, 3, 4][i % 4]}"]`);
+  // The village-committee question is put only to villages and communities (relevant on
+  // the unit type the form receives).
+  const villageLike = ['行政村', '社区'].includes(before.sector);
+  assert.equal(await p.isVisible('#q-successor'), villageLike, `村“两委”题对${before.sector}${villageLike ? '显示' : '不显示'}`);
+  for (let i = 0; i < likert.length; i++) {
+    if (likert[i] === 'successor' && !villageLike) continue;
+    await p.check(`input[name=${likert[i]}][value="${[5, 4, 3, 4][i % 4]}"]`);
+  }
   await p.check('input[name=funding_sources][value=budget]');
   await p.check('input[name=meeting_forms][value=discussion]');
   await p.check('input[name=meeting_forms][value=visit]');

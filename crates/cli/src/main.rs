@@ -739,11 +739,16 @@ async fn demo_users(store: &Store) -> Result<Vec<(String, String)>> {
         .context("演示数据中找不到村党支部")?;
     let (members, _) = store.org_members(&all, branch.id, 0, 1).await?;
     let member = members.first().context("演示党支部没有党员")?;
-    let wanted = [
+    // A 党小组 of the same branch, when it has one, for the 党小组长 account.
+    let group = store.org_children(&all, Some(branch.id)).await?.into_iter().find(|c| c.org.level == domain::org::OrgLevel::Group && c.member_count > 0);
+    let mut wanted = vec![
         ("admin", Role::Admin, None, None, "组织部管理员，全县".to_string()),
         ("shuji", Role::Secretary, Some(branch.id), None, format!("党支部书记，{}", branch.name)),
         ("dangyuan", Role::Member, None, Some(member.id), format!("党员 {}，只能查看本人信息", member.name)),
     ];
+    if let Some(g) = group {
+        wanted.push(("zuzhang", Role::GroupLeader, Some(g.org.id), None, format!("党小组长，{}", g.org.name)));
+    }
     let mut out = Vec::new();
     for (name, role, org, mem, what) in wanted {
         if store.authenticate(name, DEMO_PASSWORD).await?.is_none() {

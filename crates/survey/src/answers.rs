@@ -189,6 +189,8 @@ fn walk(
             continue;
         }
         let value: Option<String> = match &it.kind {
+            // A hidden value the server put into the submission (the unit type).
+            Kind::Meta { what } if what == "hidden" => Some(raw.one(&key).to_string()).filter(|v| !v.is_empty()),
             Kind::Meta { .. } | Kind::Note => None,
             Kind::Calculate => {
                 let ctx = Ctx { top, inst: inst.as_deref(), current: String::new(), today: today.into() };

@@ -238,7 +238,7 @@ const REFUSED_TYPES: &[(&str, &str)] = &[
     ("geopoint", "地理位置"), ("geotrace", "轨迹"), ("geoshape", "区域"), ("start-geopoint", "起始位置"),
     ("barcode", "条码扫描"), ("osm", "OpenStreetMap 地图"), ("audit", "操作审计"), ("xml-external", "外部 XML"),
     ("csv-external", "外部 CSV"), ("simserial", "SIM 卡号"), ("subscriberid", "用户识别码"), ("phonenumber", "本机号码"),
-    ("username", "用户名"), ("email", "邮箱元数据"), ("uri:deviceid", "设备号"), ("hidden", "隐藏字段"),
+    ("username", "用户名"), ("email", "邮箱元数据"), ("uri:deviceid", "设备号"),
 ];
 
 /// Parses the `type` cell: (kind, list, or_other) or a refusal in Chinese.
@@ -309,13 +309,15 @@ fn parse_type(raw: &str) -> Result<Kind, String> {
         "calculate" => Kind::Calculate,
         "begin group" | "begin_group" => Kind::Group,
         "begin repeat" | "begin_repeat" => Kind::Repeat,
-        "start" | "end" | "today" | "deviceid" => Kind::Meta { what: base.clone() },
+        // `hidden`: a value the server supplies (a field named `unit_type` receives the
+        // respondent's unit type, for `relevant` expressions).
+        "start" | "end" | "today" | "deviceid" | "hidden" => Kind::Meta { what: base.clone() },
         "phone number" | "phone_number" => Kind::Text,
         other => {
             if let Some((_, what)) = REFUSED_TYPES.iter().find(|(k, _)| *k == other) {
                 return Err(format!("不支持题型 “{t}”（{what}）：网页问卷不采集此类数据，请删除该行或改用文字题"));
             }
-            return Err(format!("不认识的题型 “{t}”；可用的题型：select_one、select_multiple、rank、text、integer、decimal、range、date、time、datetime、note、acknowledge、calculate、begin_group、begin_repeat、start、end、today、deviceid"));
+            return Err(format!("不认识的题型 “{t}”；可用的题型：select_one、select_multiple、rank、text、integer、decimal、range、date、time、datetime、note、acknowledge、calculate、begin_group、begin_repeat、start、end、today、deviceid、hidden"));
         }
     })
 }

@@ -430,17 +430,12 @@ pub async fn todo(State(st): State<AppState>, headers: HeaderMap, Query(q): Quer
             @if due.len() > 300 { p.muted { "只列出前300项；请进入下级党组织的待办查看其余。" } }
             @if due.is_empty() { p.muted { "本月、本季度、本年要求的会议都已开展。" } }
             @else {
-                div.table-wrap { table {
-                    thead { tr { th { "党组织" } th { "事项" } th { "周期" } th { "已开/要求" } th { "截止" } th { "" } } }
-                    tbody { @for (o, x) in due.iter().take(300) { tr {
-                        td { (o.name) }
-                        td { (x.kind.label()) }
-                        td { (x.period) }
-                        td { (x.held) "/" (x.required) }
-                        td { (x.ends_on) }
-                        td { a.button href={ "/orgs/" (o.id) "/meetings/new?kind=" (x.kind.code()) } { "登记" } }
-                    } } }
-                } }
+                // Cards, not a table: one line each on a phone, the button at hand.
+                ul.cards.due { @for (o, x) in due.iter().take(300) { li {
+                    a.button href={ "/orgs/" (o.id) "/meetings/new?kind=" (x.kind.code()) } { "登记" }
+                    b { (x.kind.label()) } " " (x.period) "：已开" (x.held) "次，要求" (x.required) "次，" (x.ends_on) "前"
+                    @if o.id != org.id { br; span.muted { (o.name) } }
+                } } }
             }
         }
         section {

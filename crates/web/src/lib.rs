@@ -90,11 +90,35 @@ pub fn router(store: Store, rules: Rules, rules_text: String) -> Router {
 
 /// The routes, served as `options` say.
 pub fn router_with(store: Store, rules: Rules, rules_text: String, options: &Options) -> Router {
+    routes(state(store, rules, rules_text, options))
+}
+
+fn state(store: Store, rules: Rules, rules_text: String, options: &Options) -> AppState {
     let https = options.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
     if let Some(d) = &options.work_dir {
         let _ = WORK_DIR.set(private_dir(d.clone()));
     }
-    let state = AppState { store, rules: Arc::new(rules), rules_text: Arc::new(rules_text), submissions: Default::default(), forms: Default::default(), throttle: Default::default(), https, public_url: options.public_url.as_deref().map(Arc::from), jobs: Default::default() };
+    AppState { store, rules: Arc::new(rules), rules_text: Arc::new(rules_text), submissions: Default::default(), forms: Default::default(), throttle: Default::default(), https, public_url: options.public_url.as_deref().map(Arc::from), jobs: Default::default() }
+}
+
+/// Starts judging this year for each top organisation too large to judge on a page view,
+/// so that the department's 概览 and the compliance pages open on a computed run.
+async fn warm(st: &AppState) {
+    use chrono::Datelike;
+    let all = store::Scope::jurisdiction();
+    let Ok(tops) = st.store.org_children(&all, None).await else { return };
+    let today = pages::today();
+    for t in tops {
+        if let Ok(n) = st.store.subtree_org_count(&all, t.org.id).await {
+            if n > jobs::INLINE_ORGS {
+                st.jobs.start(st.store.clone(), st.rules.clone(), t.org.id, today.year(), today, n as usize);
+            }
+        }
+    }
+}
+
+fn routes(state: AppState) -> Router {
+    let https = state.https;
     Router::new()
         .route("/", get(pages::home))
         .route("/healthz", get(healthz))
@@ -192,6 +216,7 @@ pub fn router_with(store: Store, rules: Rules, rules_text: String, options: &Opt
         .route("/documents/{id}", get(research_pages::document_page))
         .route("/s/{token}", get(survey_form::form_page).post(survey_form::submit))
         .route("/static/survey.js", get(survey_form::script))
+        .route("/static/picker.js", get(survey_pages::picker_script))
         .route("/api/v1/campaigns", get(api::campaigns))
         .route("/api/v1/interviews", get(api::interviews))
         .route("/api/v1/interviews/{id}", get(api::interview))
@@ -321,8 +346,10 @@ async fn security_headers(mut res: axum::response::Response) -> axum::response::
 
 /// Serves until Ctrl+C.
 pub async fn serve(listener: tokio::net::TcpListener, store: Store, rules: Rules, rules_text: String, options: &Options) -> std::io::Result<()> {
+    let st = state(store, rules, rules_text, options);
+    warm(&st).await;
     // The peer address reaches the handlers (login throttling per address).
-    axum::serve(listener, router_with(store, rules, rules_text, options).into_make_service_with_connect_info::<std::net::SocketAddr>())
+    axum::serve(listener, routes(st).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown())
         .await
 }

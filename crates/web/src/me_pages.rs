@@ -71,11 +71,20 @@ pub async fn me(State(st): State<AppState>, Signed(v): Signed) -> Result<Respons
             @if attendance.is_empty() { p.muted { "本年还没有会议记录" } }
             @else {
                 p { "出席 " b { (attendance.len() - missed) } " 次，缺席 " b { (missed) } " 次" }
-                ul.cards { @for (mt, present, reason) in attendance.iter().rev() { li {
-                    (mt.held_on) " " (mt.kind.label()) "："
-                    a href={ "/meetings/" (mt.id) } { (mt.topic) } " "
-                    @if *present { span.tag.ok { "出席" } } @else { span.tag.warn { "缺席" } @if let Some(r) = reason { " " span.muted { (r) } } }
-                } } }
+                @if missed > 0 {
+                    h3 { "缺席的会议" }
+                    ul.cards { @for (mt, _, reason) in attendance.iter().rev().filter(|a| !a.1) { li {
+                        (mt.held_on) " " (mt.kind.label()) "：" a href={ "/meetings/" (mt.id) } { (mt.topic) } " " span.tag.warn { "缺席" }
+                        @if let Some(r) = reason { " " span.muted { (r) } }
+                    } } }
+                }
+                details {
+                    summary { "全部" (attendance.len()) "次会议" }
+                    ul.cards { @for (mt, present, _) in attendance.iter().rev() { li {
+                        (mt.held_on) " " (mt.kind.label()) "：" a href={ "/meetings/" (mt.id) } { (mt.topic) } " "
+                        @if *present { span.tag.ok { "出席" } } @else { span.tag.warn { "缺席" } }
+                    } } }
+                }
             }
         }
         section {

@@ -134,7 +134,7 @@ pub async fn overview(State(st): State<AppState>, Staff(v): Staff, Query(q): Que
             h2 { "最需关注的党支部" }
             @if s.worst.is_empty() { p.muted { "没有未达标的党支部。" } }
             @else {
-                div.table-wrap { table {
+                div.table-wrap { table.wide {
                     thead { tr { th { "党支部" } th { "所属" } th { "未达标规则" } } }
                     tbody { @for w in &s.worst { tr {
                         td { a href={ "/compliance?org=" (w.id) "&year=" (year) } { (w.name) } }

@@ -178,7 +178,8 @@ pub(crate) async fn render_org(st: &AppState, v: &Viewer, id: i64, year: Option<
     let org = &summary.org;
     let year = year.unwrap_or(today().year());
     let pageno = pageno.unwrap_or(1).max(1);
-    let records = crate::records_pages::org_sections(st, v, org, refused).await?;
+    // Workers, carriers and funding are the branch's records, not a 党小组长's.
+    let records = if v.scope.is_group() { maud::html! {} } else { crate::records_pages::org_sections(st, v, org, refused).await? };
     let ancestors = s.org_ancestors(&v.scope, id).await?;
     let children = s.org_children(&v.scope, Some(id)).await?;
     let posts = s.committee_posts(&v.scope, id).await?;

@@ -97,13 +97,25 @@ pub async fn form_page(State(st): State<AppState>, headers: HeaderMap, Path(toke
     }
     let form = localized(&pf, q.lang.as_deref());
     let meta = Meta { submission: store::random_token()[..32].to_string(), started: now(), paper: paper.map(|p| p.1), lang: form.language() };
-    let body = render(&pf, &form, &token, &Raw::default(), &BTreeMap::new(), &meta, None);
+    let body = render(&pf, &form, &token, &with_unit(&pf, Raw::default()), &BTreeMap::new(), &meta, None);
     let mut res = shell(&pf.form.title, body).into_response();
     if cookie(&headers, DEVICE_COOKIE).is_none() {
         let c = format!("{DEVICE_COOKIE}={}; Path=/s; HttpOnly; SameSite=Lax; Max-Age=31536000", &store::random_token()[..32]);
         res.headers_mut().insert(header::SET_COOKIE, c.parse().unwrap());
     }
     res
+}
+
+/// The submission with the unit's type in the questionnaire's `unit_type` hidden field
+/// (whatever the browser sent), so that `relevant` can ask by unit type (村、社区、企业…).
+fn with_unit(pf: &PublicForm, mut raw: Raw) -> Raw {
+    use domain::Labelled;
+    let hidden = pf.form.walk().into_iter().any(|(it, _)| it.name == "unit_type" && matches!(&it.kind, Kind::Meta { what } if what == "hidden"));
+    if hidden {
+        raw.0.retain(|(k, _)| k != "unit_type");
+        raw.0.push(("unit_type".into(), pf.unit.sector.code().into()));
+    }
+    raw
 }
 
 fn now() -> String {
@@ -142,7 +154,7 @@ pub async fn submit(State(st): State<AppState>, headers: HeaderMap, Path(token):
             _ => return (StatusCode::FORBIDDEN, crate::view::message_page(StatusCode::FORBIDDEN, "纸质问卷录入须由负责本次调研的工作人员登录后进行（登录已过期或表单来源不明，请刷新后重试）")).into_response(),
         }
     };
-    let raw = Raw(fields.iter().filter(|(k, _)| !k.starts_with('_')).cloned().collect());
+    let raw = with_unit(&pf, Raw(fields.iter().filter(|(k, _)| !k.starts_with('_')).cloned().collect()));
     let lang = get("_lang");
     let form = localized(&pf, Some(lang.as_str()));
     let meta = Meta { submission: submission.clone(), started: started.clone(), paper: paper.as_ref().map(|p| p.1.clone()), lang: form.language() };
@@ -305,6 +317,7 @@ fn items(f: &Questionnaire, list: &[Item], raw: &Raw, errors: &BTreeMap<String, 
             @let key = format!("{prefix}{}", it.name);
             @let rel = ast(&it.relevant);
             @match &it.kind {
+                Kind::Meta { what } if what == "hidden" => { input type="hidden" name=(key) value=(raw.value(&key)); }
                 Kind::Meta { .. } | Kind::Calculate => {}
                 Kind::Group => {
                     fieldset data-relevant=[rel] data-prefix=(prefix) {

@@ -165,15 +165,36 @@ pub async fn upload(State(st): State<AppState>, headers: HeaderMap, mut mp: Mult
 
 #[derive(Deserialize)]
 pub struct NewQuery {
-    pub org: i64,
+    /// The organisation running it; the viewer's own (or the jurisdiction's top) if left out.
+    pub org: Option<i64>,
+}
+
+/// Units a campaign may survey under `org`: its branches and general branches, each with
+/// the part (child of `org`, e.g. 乡镇) it is in.
+async fn candidate_units(st: &AppState, v: &Viewer, org: &domain::org::Org) -> Result<Vec<(domain::org::Org, Option<usize>)>, PageError> {
+    let parts = st.store.org_children(&v.scope, Some(org.id)).await?;
+    let units = st.store.subtree_orgs(&v.scope, org.id).await?.into_iter().filter(|o| matches!(o.level, OrgLevel::Branch | OrgLevel::GeneralBranch));
+    Ok(units
+        .map(|u| {
+            let part = u.path.strip_prefix(org.path.as_str()).and_then(|r| r.split('/').next()).and_then(|id| id.parse::<i64>().ok()).and_then(|id| parts.iter().position(|p| p.org.id == id));
+            (u, part)
+        })
+        .collect())
 }
 
 pub async fn new_campaign(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<NewQuery>) -> PageResult {
     let v = staff(&st, &headers).await?;
-    let org = st.store.org(&v.scope, q.org).await?;
+    let id = match q.org.or(v.scope.root_org()) {
+        Some(id) => id,
+        None => st.store.org_children(&v.scope, None).await?.first().map(|o| o.org.id).ok_or_else(|| bad("还没有党组织，请先导入组织架构"))?,
+    };
+    let org = st.store.org(&v.scope, id).await?;
     let builtin = survey::campaign::builtin_id(&st.store).await?;
     let forms = st.store.questionnaires().await?;
-    let units: Vec<domain::org::Org> = st.store.subtree_orgs(&v.scope, org.id).await?.into_iter().filter(|o| matches!(o.level, OrgLevel::Branch | OrgLevel::GeneralBranch)).collect();
+    let parts = st.store.org_children(&v.scope, Some(org.id)).await?;
+    let units = candidate_units(&st, &v, &org).await?;
+    let count_part = |i: usize| units.iter().filter(|u| u.1 == Some(i)).count();
+    let sectors: Vec<(domain::org::Sector, usize)> = domain::org::Sector::ALL.iter().map(|s| (*s, units.iter().filter(|u| u.0.sector == *s).count())).filter(|x| x.1 > 0).collect();
     let r = Rules::default();
     let t = today();
     Ok(page(&v, "新建调研", html! {
@@ -189,18 +210,47 @@ pub async fn new_campaign(State(st): State<AppState>, headers: HeaderMap, Query(
                 label { "每个单位发放份数" input type="text" name="issued" value="20" inputmode="numeric"; }
                 h2 { "有效问卷规则" }
                 (rules_fields(&r))
-                h2 { "调研单位（" (units.len()) "个）" }
-                p.muted { "每个单位生成一个填写链接和二维码。" }
-                div.table-wrap { table {
-                    tr { th { "选择" } th { "单位" } th { "领域" } }
-                    @for u in &units {
-                        tr { td { input type="checkbox" name="unit" value=(u.id) checked; } td { (u.name) } td { (u.sector.label()) } }
+                h2 { "调研单位（共" (units.len()) "个可选）" }
+                p.muted { "默认一个也不选。可按乡镇/街道、按领域整批选择（两者都选时取交集），也可以逐个勾选；每个单位生成一个填写链接和二维码。问卷中只适用于某类单位的题目（如村“两委”）只向该类单位的受访者显示。" }
+                div #unit-picker {
+                    @if !parts.is_empty() {
+                        fieldset { legend { "按下级党组织（乡镇/街道）" }
+                            @for (i, p) in parts.iter().enumerate() { @let n = count_part(i); @if n > 0 {
+                                label.opt { input type="checkbox" name="part" value=(p.org.id); " " (p.org.name) "（" (n) "）" }
+                            } }
+                        }
                     }
-                } }
+                    fieldset { legend { "按领域" }
+                        @for (sec, n) in &sectors { label.opt { input type="checkbox" name="sector" value=(sec.code()); " " (sec.label()) "（" (n) "）" } }
+                    }
+                    details {
+                        summary { "逐个选择单位" }
+                        label for="unit-search" { "按名称查找" }
+                        input #unit-search type="search" placeholder="输入单位名称中的字";
+                        div.table-wrap { table #unit-list {
+                            tr { th { "选择" } th { "单位" } th.hide-sm { "所属" } th { "领域" } }
+                            @for (u, part) in &units {
+                                tr data-name=(u.name) {
+                                    td { input type="checkbox" name="unit" value=(u.id) aria-label=(u.name); }
+                                    td { (u.name) }
+                                    td.hide-sm { (part.and_then(|i| parts.get(i)).map(|p| p.org.name.as_str()).unwrap_or("本级")) }
+                                    td { (u.sector.label()) }
+                                }
+                            }
+                        } }
+                    }
+                    p #unit-count role="status" {}
+                }
                 button.primary type="submit" { "创建调研" }
             }
+            script src="/static/picker.js" {}
         }
     }))
+}
+
+/// The picker's script: search in the unit list, and a count of what is chosen.
+pub async fn picker_script() -> Response {
+    ([(header::CONTENT_TYPE, "application/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("picker.js")).into_response()
 }
 
 /// The valid-response rules as form fields (new campaign, and changing them later).
@@ -244,8 +294,31 @@ pub async fn set_rules(State(st): State<AppState>, headers: HeaderMap, Path(id):
 
 pub async fn create_campaign(State(st): State<AppState>, headers: HeaderMap, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let v = staff(&st, &headers).await?;
-    let units: Vec<i64> = raw.iter().filter(|(k, _)| k == "unit").filter_map(|(_, x)| x.parse().ok()).collect();
-    let f = checked_form(&v, raw)?;
+    let picked = |name: &str| -> Vec<String> { raw.iter().filter(|(k, _)| k == name).map(|(_, x)| x.clone()).collect() };
+    let (ticked, parts, sectors) = (picked("unit"), picked("part"), picked("sector"));
+    let f = checked_form(&v, raw.clone())?;
+    let org = st.store.org(&v.scope, f.get("org").and_then(|o| o.parse().ok()).ok_or_else(|| bad("缺少组织"))?).await?;
+    let children = st.store.org_children(&v.scope, Some(org.id)).await?;
+    // Whole parts and sectors (their intersection when both are chosen), plus units ticked one by one.
+    let units: Vec<i64> = candidate_units(&st, &v, &org)
+        .await?
+        .into_iter()
+        .filter(|(u, part)| {
+            let by_part = !parts.is_empty() && part.is_some_and(|i| parts.contains(&children[i].org.id.to_string()));
+            let by_sector = !sectors.is_empty() && sectors.iter().any(|s| s == u.sector.code());
+            let batch = match (parts.is_empty(), sectors.is_empty()) {
+                (false, false) => by_part && by_sector,
+                (false, true) => by_part,
+                (true, false) => by_sector,
+                (true, true) => false,
+            };
+            batch || ticked.contains(&u.id.to_string())
+        })
+        .map(|(u, _)| u.id)
+        .collect();
+    if units.is_empty() {
+        return Err(bad("没有选择调研单位：请按乡镇/街道、按领域整批选择，或逐个勾选单位"));
+    }
     let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
     let date = |k: &str, what: &str| domain::Date::parse_from_str(&get(k), "%Y-%m-%d").map_err(|_| bad(format!("{what}应为日期，例如 2026-12-01")));
     let issued: i64 = get("issued").parse().map_err(|_| bad("每个单位发放份数应为整数"))?;

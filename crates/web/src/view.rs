@@ -32,6 +32,8 @@ blockquote.coded{margin:.4rem 0;padding:.3rem .8rem;border-left:3px solid #b71c1
 ol.hits li{margin:.5rem 0}fieldset{border:1px solid #ddd;border-radius:4px;margin:.6rem 0}
 form.meeting td select,form.meeting td input{width:auto;min-width:6rem}form.search{display:flex;gap:.4rem}form.search button{padding:0 1rem}
 ul.cards{list-style:none;padding:0;margin:0}ul.cards li{padding:.5rem 0;border-bottom:1px solid #eee}
+ul.cards.due li{overflow:hidden}ul.cards.due a.button{float:right;margin-left:.6rem;white-space:nowrap}
+.table-wrap table.ranking{min-width:760px}.table-wrap table.wide{min-width:640px}
 .field-error{margin:.2rem 0;font-size:.9rem}tr.row-error td{background:#fff8f8}.break-all{word-break:break-all}
 @media(max-width:700px){
 main{padding:.5rem}th,td{padding:.3rem .2rem;font-size:.9rem}.hide-sm{display:none}
