@@ -407,6 +407,15 @@ impl Store {
     /// Adds files to an interview or case in scope, or to a document.
     pub async fn add_attachments(&self, scope: &Scope, kind: &str, owner: i64, files: &[NewAttachment], user: Option<i64>) -> Result<(), StoreError> {
         self.owner_in_scope(scope, kind, owner).await?;
+        if kind == "meeting" {
+            // A meeting's photos and minutes are added by those who keep its organisation's
+            // records, not by everyone who may read it.
+            let m = self.meeting(scope, owner).await?;
+            if scope.own_member().is_some() {
+                return Err(StoreError::NotFound { what: "会议记录" });
+            }
+            self.org(scope, m.meeting.org_id).await.map_err(|_| StoreError::NotFound { what: "会议记录" })?;
+        }
         let mut tx = self.pool.begin().await?;
         insert_attachments(&mut tx, self.vault(), kind, owner, files, user).await?;
         let names: Vec<&str> = files.iter().map(|f| f.file_name.as_str()).collect();
@@ -420,6 +429,8 @@ impl Store {
             "interview" => self.interview(scope, owner).await.map(|_| ()),
             "case" => self.case(scope, owner).await.map(|_| ()),
             "document" => self.document(owner).await.map(|_| ()),
+            // 会议照片、记录: whoever may read the meeting.
+            "meeting" => self.meeting(scope, owner).await.map(|_| ()),
             _ => Err(StoreError::NotFound { what: "附件" }),
         }
     }

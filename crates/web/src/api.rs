@@ -228,9 +228,27 @@ pub async fn create_transfer(State(st): State<AppState>, headers: HeaderMap, Pat
     Ok((StatusCode::CREATED, Json(serde_json::json!({"transfer_id": transfer}))).into_response())
 }
 
+/// A meeting with its `confirmed` flag: a likely double entry (same kind, date and topic)
+/// answers 409 unless the caller confirms it, as the form asks the secretary to.
+#[derive(Deserialize)]
+struct MeetingBody {
+    #[serde(flatten)]
+    meeting: MeetingInput,
+    #[serde(default)]
+    confirmed: bool,
+}
+
 pub async fn create_meeting(State(st): State<AppState>, headers: HeaderMap, raw: axum::body::Bytes) -> ApiResult {
     let v = api_viewer(&st, &headers).await?;
-    let new = checked(body::<MeetingInput>(&raw)?.validate(today()))?;
+    let b = body::<MeetingBody>(&raw)?;
+    let new = checked(b.meeting.validate(today()))?;
+    if !b.confirmed {
+        // An organisation outside the scope is refused by the insert below, with its reason.
+        if let Ok(Some(id)) = st.store.similar_meeting(&v.scope, new.org_id, new.kind, new.held_on, &new.topic).await {
+            let msg = format!("本组织已登记过{}“{}”（{}，记录编号{id}），可能是重复登记；确需再登记请在请求中加 \"confirmed\": true", domain::Labelled::label(new.kind), new.topic.trim(), new.held_on);
+            return Ok((StatusCode::CONFLICT, Json(json!({"error": msg, "duplicate_of": id}))).into_response());
+        }
+    }
     let m = st.store.insert_meeting(&v.scope, &new, chrono::Local::now().date_naive()).await?;
     Ok((StatusCode::CREATED, Json(m)).into_response())
 }

@@ -199,6 +199,10 @@ async fn render_record(st: &AppState, v: &Viewer, id: i64, f: &Fields, errors: &
         }),
         Stage::Probationary => Some(html! {
             h2 { "下一步：预备期满讨论转正" }
+            @if let Some(end) = r.admitted_on.map(|a| domain::development::add_months(a, st.rules.development.probation_months.get() + r.extension_months.unwrap_or(0))) {
+                @if end <= today() { p { span.tag.warn { "已到期" } " 预备期于" (end) "期满，应及时召开支部大会讨论转正。" } }
+                @else { p.muted { "预备期于" (end) "期满，届时讨论转正；期满前一个月起列入待办。" } }
+            }
             label for="action" { "决定" }
             select id="action" name="action" {
                 option value="confirm" selected[f.get("action").map(String::as_str) != Some("extend")] { "按期转为正式党员" }

@@ -387,12 +387,15 @@ pub async fn meeting_page(State(st): State<AppState>, headers: HeaderMap, Path(i
     let v = page_viewer(&st, &headers).await?;
     let d = st.store.meeting(&v.scope, id).await?;
     let m = &d.meeting;
+    let files = st.store.attachments(&v.scope, "meeting", id).await?;
+    // Those who keep the organisation's records add photos and minutes; members read them.
+    let keeps = v.scope.own_member().is_none() && st.store.org(&v.scope, m.org_id).await.is_ok();
     let body = html! {
-        div.crumbs { a href={ "/orgs/" (m.org_id) } { (d.org_name) } " › " (m.kind.label()) }
+        div.crumbs { @if keeps { a href={ "/orgs/" (m.org_id) } { (d.org_name) } } @else { (d.org_name) } " › " (m.kind.label()) }
         section {
             h1 { (m.topic) }
             dl.facts {
-                dt { "党组织" } dd { a href={ "/orgs/" (m.org_id) } { (d.org_name) } }
+                dt { "党组织" } dd { @if keeps { a href={ "/orgs/" (m.org_id) } { (d.org_name) } } @else { (d.org_name) } }
                 dt { "会议类型" } dd { (m.kind.label()) }
                 dt { "日期" } dd { (m.held_on) }
                 dt { "形式" } dd { (m.form.label()) @if let Some(t) = m.theme { "（" (t.label()) "）" } }
@@ -413,7 +416,19 @@ pub async fn meeting_page(State(st): State<AppState>, headers: HeaderMap, Path(i
                 } } }
             } }
         }
-        @if m.kind == domain::meeting::MeetingKind::DemocraticEvaluation && v.scope.own_member().is_none() {
+        section {
+            h2 { "照片和会议记录（" (files.len()) "）" }
+            @if files.is_empty() { p.muted { "没有附件。附件不是必需的，按需上传。" } }
+            ul.cards { @for f in &files { li { a href={ "/attachments/" (f.id) } { (f.file_name) } " " span.muted { (format!("{:.1} KB", f.size as f64 / 1024.0)) } } } }
+            @if keeps {
+                form method="post" action={ "/meetings/" (m.id) "/attachments" } enctype="multipart/form-data" {
+                    input type="hidden" name="csrf" value=(v.session.csrf_token);
+                    label { "添加照片或会议记录（" (domain::research::ATTACHMENT_KINDS) "，每个不超过 " (domain::research::MAX_ATTACHMENT_BYTES >> 20) " MB）" input type="file" name="attachments" multiple accept="image/*,.pdf,.docx"; }
+                    button type="submit" { "上传" }
+                }
+            }
+        }
+        @if m.kind == domain::meeting::MeetingKind::DemocraticEvaluation && keeps {
             section {
                 h2 { "评议等次" }
                 form method="post" action={ "/meetings/" (m.id) "/grades" } {

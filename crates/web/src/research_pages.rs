@@ -651,6 +651,7 @@ pub async fn add_attachments(State(st): State<AppState>, headers: HeaderMap, Pat
         "interviews" => "interview",
         "cases" => "case",
         "documents" => "document",
+        "meetings" => "meeting",
         _ => return Err(PageError::Status(StatusCode::NOT_FOUND, "页面不存在".into())),
     };
     // The literature library is the jurisdiction's: only administrators change it.
@@ -686,8 +687,10 @@ pub async fn add_attachments(State(st): State<AppState>, headers: HeaderMap, Pat
     }
 }
 
+/// An attachment, for whoever may read what it belongs to (a member: the photos and
+/// minutes of a meeting on their roll).
 pub async fn attachment(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+    let v = page_viewer(&st, &headers).await?;
     let (a, bytes) = st.store.attachment(&v.scope, id).await?;
     Ok(download(&a.file_name, &a.media_type, bytes))
 }

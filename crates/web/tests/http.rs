@@ -320,8 +320,18 @@ async fn api_enforces_scope_and_explains_refusals() {
     let (s, created) = post(sec.clone(), "/api/v1/members", ok).await;
     assert_eq!(s, StatusCode::CREATED, "{created}");
     assert_eq!(created["citizen_id"], "1101**********002X");
-    let (s, _) = post(sec.clone(), "/api/v1/meetings", json!({"org_id": app.a, "kind": "主题党日", "held_on": "2026-11-01", "topic": "环境整治志愿服务", "form": "志愿服务",
-        "attendance": [{"member_id": created["id"], "present": true}]})).await;
+    let meeting = json!({"org_id": app.a, "kind": "主题党日", "held_on": "2026-11-01", "topic": "环境整治志愿服务", "form": "志愿服务",
+        "attendance": [{"member_id": created["id"], "present": true}]});
+    let (s, first) = post(sec.clone(), "/api/v1/meetings", meeting.clone()).await;
+    assert_eq!(s, StatusCode::CREATED);
+    // The same again: a likely double entry, refused until confirmed (as the form does).
+    let (s, e) = post(sec.clone(), "/api/v1/meetings", meeting.clone()).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    assert!(e["error"].as_str().unwrap().contains("可能是重复登记"));
+    assert_eq!(e["duplicate_of"], first["id"]);
+    let mut confirmed = meeting;
+    confirmed["confirmed"] = json!(true);
+    let (s, _) = post(sec.clone(), "/api/v1/meetings", confirmed).await;
     assert_eq!(s, StatusCode::CREATED);
 }
 
@@ -491,6 +501,23 @@ async fn a_planned_meeting_with_qr_sign_in_becomes_the_record() {
     let r = member.post(format!("{}/checkin/{code}", app.base)).form(&[("csrf", mcsrf.as_str())]).send().await.unwrap();
     assert!(r.text().await.unwrap().contains("签到已结束"));
     assert_eq!(get_status(&member, format!("{}/meetings/{meeting}", app.base)).await, StatusCode::OK);
+
+    // A photo of the meeting: the secretary adds it; the member on the roll opens it, and
+    // may not add one.
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    let form = reqwest::multipart::Form::new().text("csrf", csrf.clone()).part("attachments", reqwest::multipart::Part::bytes(png.clone()).file_name("活动照片.png"));
+    let r = sec.post(format!("{}/meetings/{meeting}/attachments", app.base)).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = member.get(format!("{}/meetings/{meeting}", app.base)).send().await.unwrap().text().await.unwrap();
+    let i = page.find("href=\"/attachments/").expect("the photo is listed to the member") + 19;
+    let file = &page[i..i + page[i..].find('"').unwrap()];
+    let got = member.get(format!("{}/attachments/{file}", app.base)).send().await.unwrap();
+    assert_eq!(got.status(), StatusCode::OK);
+    assert_eq!(got.bytes().await.unwrap().to_vec(), png);
+    assert!(!page.contains("enctype=\"multipart/form-data\""), "no upload form for a member");
+    let form = reqwest::multipart::Form::new().text("csrf", mcsrf.clone()).part("attachments", reqwest::multipart::Part::bytes(png).file_name("x.png"));
+    let r = member.post(format!("{}/meetings/{meeting}/attachments", app.base)).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 
 /// The department's 概览: parts and sectors ranked by 达标率, the worst branches, and a
