@@ -76,7 +76,9 @@ pub struct DuesPayment {
 /// A dues payment as entered by a form, the API or an import (党费登记). Numbers come as
 /// text so that every path reads them the same way; the amount may be left out, and is
 /// then computed from the rules' bracket.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+/// Read from a form or JSON; a field left out is empty, and the check says so.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
 pub struct DuesInput {
     pub from_month: String,
     #[serde(default, deserialize_with = "crate::numbers::text")]

@@ -124,7 +124,9 @@ pub struct MobileRecord {
 }
 
 /// A training record as entered by a form, the API or an import (培训学时登记).
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+/// Read from a form or JSON; a field left out is empty, and the check says so.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
 pub struct TrainingInput {
     pub taken_on: String,
     #[serde(deserialize_with = "crate::numbers::text", default)]
@@ -162,7 +164,9 @@ impl TrainingInput {
 }
 
 /// Working funds as entered (党建工作经费).
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+/// Read from a form or JSON; a field left out is empty, and the check says so.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
 pub struct FundingInput {
     #[serde(deserialize_with = "crate::numbers::text", default)]
     pub year: Option<String>,
@@ -215,7 +219,9 @@ impl FundingInput {
 }
 
 /// A party-affairs worker as entered (党务工作者).
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+/// Read from a form or JSON; a field left out is empty, and the check says so.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
 pub struct WorkerInput {
     pub name: String,
     pub kind: String,
@@ -246,7 +252,9 @@ impl WorkerInput {
 }
 
 /// A carrier of Party work as entered (工作载体).
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+/// Read from a form or JSON; a field left out is empty, and the check says so.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
 pub struct CarrierInput {
     pub kind: String,
     pub name: String,
@@ -277,7 +285,9 @@ impl CarrierInput {
 }
 
 /// A member going away as entered (流动党员外出登记).
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+/// Read from a form or JSON; a field left out is empty, and the check says so.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
 pub struct MobileInput {
     pub place: String,
     #[serde(default)]
@@ -312,7 +322,9 @@ impl MobileInput {
 }
 
 /// An outgoing transfer letter as entered (开具组织关系介绍信).
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+/// Read from a form or JSON; a field left out is empty, and the check says so.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
 pub struct TransferInput {
     pub letter_no: String,
     pub issued_on: String,

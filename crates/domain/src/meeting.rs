@@ -182,6 +182,7 @@ pub const PLAN_AHEAD_DAYS: i64 = 366;
 
 /// A planned meeting (活动预告) as entered: kind, day, topic and place as text.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct PlanInput {
     pub kind: String,
     pub planned_on: String,

@@ -205,7 +205,9 @@ impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<AppState> for Cs
             .await
             .map_err(|_| PageError::Status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "表单内容无法读取，请刷新页面后重新填写".into()))?;
         let fields = checked_form(&v, raw)?;
-        let text = serde_urlencoded::to_string(fields.iter().filter(|(k, _)| k.as_str() != "csrf").collect::<Vec<_>>()).unwrap_or_default();
+        // An empty field is a field left out: optional values become `None`, and a required
+        // one is named by the record's own check (its input reads a missing field as empty).
+        let text = serde_urlencoded::to_string(fields.iter().filter(|(k, v)| k.as_str() != "csrf" && !v.trim().is_empty()).collect::<Vec<_>>()).unwrap_or_default();
         let t = serde_urlencoded::from_str(&text)
             .map_err(|_| PageError::Status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "表单缺少必填的内容或格式不对，请刷新页面后重新填写".into()))?;
         Ok(CsrfForm(v, t))

@@ -2,33 +2,20 @@
 //! `/api/v1`, sessions and CSRF. Handlers are thin: authenticate, call the store with
 //! the caller's scope, render.
 
-mod account_pages;
-mod admin_pages;
 mod api;
 mod auth;
-mod compliance_pages;
-mod development_pages;
 mod error;
-mod exchange_pages;
 mod jobs;
-mod me_pages;
-mod meeting_form;
-mod overview_pages;
-mod pages;
-mod plan_pages;
 mod qr;
-mod records_pages;
-mod report_pages;
-mod research_pages;
+mod routes;
 mod submissions;
-mod survey_form;
-mod survey_pages;
 mod throttle;
 mod view;
 
 pub use auth::group_leader_may;
 use axum::http::{header, HeaderValue};
 use axum::routing::{get, post};
+use routes::*;
 use axum::Router;
 use domain::rules::Rules;
 use std::sync::Arc;
@@ -107,7 +94,7 @@ async fn warm(st: &AppState) {
     use chrono::Datelike;
     let all = store::Scope::jurisdiction();
     let Ok(tops) = st.store.org_children(&all, None).await else { return };
-    let today = pages::today();
+    let today = view::today();
     for t in tops {
         if let Ok(n) = st.store.subtree_org_count(&all, t.org.id).await {
             if n > jobs::INLINE_ORGS {
@@ -120,103 +107,103 @@ async fn warm(st: &AppState) {
 fn routes(state: AppState) -> Router {
     let https = state.https;
     Router::new()
-        .route("/", get(pages::home))
+        .route("/", get(session::home))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/login", get(pages::login_form).post(pages::login))
-        .route("/logout", post(pages::logout))
-        .route("/me", get(me_pages::me))
-        .route("/account", get(account_pages::account_page))
-        .route("/account/password", post(account_pages::change_password))
-        .route("/account/logout-all", post(account_pages::logout_all))
-        .route("/admin/audit", get(admin_pages::audit))
-        .route("/admin/users", get(admin_pages::users))
-        .route("/admin/users/{id}/password", post(admin_pages::reset_password))
-        .route("/admin/users/{id}/disabled", post(admin_pages::set_disabled))
-        .route("/orgs", get(pages::org_roots))
-        .route("/orgs/{id}", get(pages::org_page))
-        .route("/members/{id}", get(pages::member_page))
-        .route("/orgs/{id}/meetings/new", get(meeting_form::new_meeting))
-        .route("/orgs/{id}/meetings", post(meeting_form::create_meeting))
-        .route("/meetings/{id}", get(pages::meeting_page))
-        .route("/orgs/{id}/plans", post(plan_pages::create))
-        .route("/plans/{id}", get(plan_pages::plan_page))
-        .route("/plans/{id}/{file}", get(plan_pages::qr))
-        .route("/checkin/{token}", get(plan_pages::checkin_page).post(plan_pages::check_in))
-        .route("/search", get(pages::search))
-        .route("/compliance", get(compliance_pages::overview))
-        .route("/compliance/rule", get(compliance_pages::rule_detail))
-        .route("/compliance/refresh", post(compliance_pages::refresh))
-        .route("/todo", get(compliance_pages::todo))
-        .route("/overview", get(overview_pages::overview))
-        .route("/orgs/{id}/development", get(development_pages::list).post(development_pages::create))
-        .route("/development/{id}", get(development_pages::record))
-        .route("/development/{id}/step", post(development_pages::step))
-        .route("/members/{id}/dues", post(records_pages::add_dues))
-        .route("/members/{id}/training", post(records_pages::add_training))
-        .route("/members/{id}/transfer", post(records_pages::transfer_out))
-        .route("/transfers/{id}/receipt", post(records_pages::receipt))
-        .route("/orgs/{id}/funding", post(records_pages::add_funding))
-        .route("/orgs/{id}/workers", post(records_pages::add_worker))
-        .route("/orgs/{id}/carriers", post(records_pages::add_carrier))
-        .route("/members/{id}/mobile", post(records_pages::add_mobile))
-        .route("/meetings/{id}/grades", post(records_pages::grades))
+        .route("/login", get(session::login_form).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/me", get(me::me))
+        .route("/account", get(account::account_page))
+        .route("/account/password", post(account::change_password))
+        .route("/account/logout-all", post(account::logout_all))
+        .route("/admin/audit", get(admin::audit))
+        .route("/admin/users", get(admin::users))
+        .route("/admin/users/{id}/password", post(admin::reset_password))
+        .route("/admin/users/{id}/disabled", post(admin::set_disabled))
+        .route("/orgs", get(orgs::org_roots))
+        .route("/orgs/{id}", get(orgs::org_page))
+        .route("/members/{id}", get(members::member_page))
+        .route("/orgs/{id}/meetings/new", get(meetings::new_meeting))
+        .route("/orgs/{id}/meetings", post(meetings::create_meeting))
+        .route("/meetings/{id}", get(meetings::meeting_page))
+        .route("/orgs/{id}/plans", post(plans::create))
+        .route("/plans/{id}", get(plans::plan_page))
+        .route("/plans/{id}/{file}", get(plans::qr))
+        .route("/checkin/{token}", get(plans::checkin_page).post(plans::check_in))
+        .route("/search", get(members::search))
+        .route("/compliance", get(compliance::overview))
+        .route("/compliance/rule", get(compliance::rule_detail))
+        .route("/compliance/refresh", post(compliance::refresh))
+        .route("/todo", get(compliance::todo))
+        .route("/overview", get(overview::overview))
+        .route("/orgs/{id}/development", get(development::list).post(development::create))
+        .route("/development/{id}", get(development::record))
+        .route("/development/{id}/step", post(development::step))
+        .route("/members/{id}/dues", post(members::add_dues))
+        .route("/members/{id}/training", post(members::add_training))
+        .route("/members/{id}/transfer", post(members::transfer_out))
+        .route("/transfers/{id}/receipt", post(members::receipt))
+        .route("/orgs/{id}/funding", post(orgs::add_funding))
+        .route("/orgs/{id}/workers", post(orgs::add_worker))
+        .route("/orgs/{id}/carriers", post(orgs::add_carrier))
+        .route("/members/{id}/mobile", post(members::add_mobile))
+        .route("/meetings/{id}/grades", post(meetings::grades))
         .route(
             "/import",
-            get(exchange_pages::import_form)
-                .post(exchange_pages::upload)
+            get(exchange::import_form)
+                .post(exchange::upload)
                 // Read past the upload limit, so that an oversized file gets a page saying so.
-                .layer(axum::extract::DefaultBodyLimit::max(exchange_pages::UPLOAD_LIMIT * 4)),
+                .layer(axum::extract::DefaultBodyLimit::max(exchange::UPLOAD_LIMIT * 4)),
         )
-        .route("/import/confirm", post(exchange_pages::confirm))
-        .route("/import/report/{token}", get(exchange_pages::error_report))
-        .route("/import/template/{kind}", get(exchange_pages::template))
-        .route("/orgs/{id}/export/{kind}", get(exchange_pages::export))
-        .route("/orgs/{id}/annual", get(exchange_pages::annual))
-        .route("/orgs/{id}/completeness", get(exchange_pages::completeness))
-        .route("/surveys", get(survey_pages::home))
-        .route("/surveys/builtin.xlsx", get(survey_pages::builtin_xlsform))
+        .route("/import/confirm", post(exchange::confirm))
+        .route("/import/report/{token}", get(exchange::error_report))
+        .route("/import/template/{kind}", get(exchange::template))
+        .route("/orgs/{id}/export/{kind}", get(exchange::export))
+        .route("/orgs/{id}/annual", get(exchange::annual))
+        .route("/orgs/{id}/completeness", get(exchange::completeness))
+        .route("/surveys", get(surveys::home))
+        .route("/surveys/builtin.xlsx", get(surveys::builtin_xlsform))
         .route(
             "/surveys/questionnaires",
-            post(survey_pages::upload).layer(axum::extract::DefaultBodyLimit::max(survey_pages::FORM_LIMIT * 2)),
+            post(surveys::upload).layer(axum::extract::DefaultBodyLimit::max(surveys::FORM_LIMIT * 2)),
         )
-        .route("/surveys/questionnaires/{id}/xlsform", get(survey_pages::xlsform))
-        .route("/campaigns/new", get(survey_pages::new_campaign))
-        .route("/campaigns", post(survey_pages::create_campaign))
-        .route("/campaigns/{id}", get(survey_pages::campaign))
-        .route("/campaigns/{id}/rules", post(survey_pages::set_rules))
-        .route("/campaigns/{id}/units/{unit}/issued", post(survey_pages::set_issued))
-        .route("/campaigns/{id}/units/{unit}/{file}", get(survey_pages::qr))
-        .route("/campaigns/{id}/responses", get(survey_pages::responses))
-        .route("/responses/{id}/override", post(survey_pages::override_response))
-        .route("/campaigns/{id}/analysis", get(survey_pages::analysis))
-        .route("/campaigns/{id}/export", get(survey_pages::export))
-        .route("/report", get(report_pages::report_page))
-        .route("/report/saved", post(report_pages::save_choices))
-        .route("/report/refresh", post(report_pages::refresh))
-        .route("/report/saved/{id}", get(report_pages::saved_report))
-        .route("/research", get(research_pages::overview))
-        .route("/research/search", get(research_pages::search))
-        .route("/research/codes", get(research_pages::codes))
-        .route("/research/codes/{category}", get(research_pages::category))
-        .route("/research/lexicon", get(research_pages::lexicon).post(research_pages::change_lexicon))
-        .route("/interviews", get(research_pages::interview_list).post(research_pages::create_interview).layer(axum::extract::DefaultBodyLimit::max(research_pages::BODY_LIMIT)))
-        .route("/interviews/new", get(research_pages::new_interview))
-        .route("/interviews/{id}", get(research_pages::interview_page))
-        .route("/interviews/{id}/edit", get(research_pages::edit_interview).post(research_pages::update_interview))
-        .route("/interviews/{id}/codes", post(research_pages::add_code))
-        .route("/interviews/{id}/codes/{coding}", post(research_pages::change_code))
-        .route("/{kind}/{id}/attachments", post(research_pages::add_attachments).layer(axum::extract::DefaultBodyLimit::max(research_pages::BODY_LIMIT)))
-        .route("/attachments/{id}", get(research_pages::attachment))
-        .route("/cases", get(research_pages::case_list).post(research_pages::create_case).layer(axum::extract::DefaultBodyLimit::max(research_pages::BODY_LIMIT)))
-        .route("/cases/new", get(research_pages::new_case))
-        .route("/cases/{id}", get(research_pages::case_page))
-        .route("/documents", get(research_pages::document_list).post(research_pages::create_document).layer(axum::extract::DefaultBodyLimit::max(research_pages::BODY_LIMIT)))
-        .route("/documents/new", get(research_pages::new_document))
-        .route("/documents/{id}", get(research_pages::document_page))
+        .route("/surveys/questionnaires/{id}/xlsform", get(surveys::xlsform))
+        .route("/campaigns/new", get(surveys::new_campaign))
+        .route("/campaigns", post(surveys::create_campaign))
+        .route("/campaigns/{id}", get(surveys::campaign))
+        .route("/campaigns/{id}/rules", post(surveys::set_rules))
+        .route("/campaigns/{id}/units/{unit}/issued", post(surveys::set_issued))
+        .route("/campaigns/{id}/units/{unit}/{file}", get(surveys::qr))
+        .route("/campaigns/{id}/responses", get(surveys::responses))
+        .route("/responses/{id}/override", post(surveys::override_response))
+        .route("/campaigns/{id}/analysis", get(surveys::analysis))
+        .route("/campaigns/{id}/export", get(surveys::export))
+        .route("/report", get(reports::report_page))
+        .route("/report/saved", post(reports::save_choices))
+        .route("/report/refresh", post(reports::refresh))
+        .route("/report/saved/{id}", get(reports::saved_report))
+        .route("/research", get(research::overview))
+        .route("/research/search", get(research::search))
+        .route("/research/codes", get(research::codes))
+        .route("/research/codes/{category}", get(research::category))
+        .route("/research/lexicon", get(research::lexicon).post(research::change_lexicon))
+        .route("/interviews", get(research::interview_list).post(research::create_interview).layer(axum::extract::DefaultBodyLimit::max(research::BODY_LIMIT)))
+        .route("/interviews/new", get(research::new_interview))
+        .route("/interviews/{id}", get(research::interview_page))
+        .route("/interviews/{id}/edit", get(research::edit_interview).post(research::update_interview))
+        .route("/interviews/{id}/codes", post(research::add_code))
+        .route("/interviews/{id}/codes/{coding}", post(research::change_code))
+        .route("/{kind}/{id}/attachments", post(research::add_attachments).layer(axum::extract::DefaultBodyLimit::max(research::BODY_LIMIT)))
+        .route("/attachments/{id}", get(research::attachment))
+        .route("/cases", get(research::case_list).post(research::create_case).layer(axum::extract::DefaultBodyLimit::max(research::BODY_LIMIT)))
+        .route("/cases/new", get(research::new_case))
+        .route("/cases/{id}", get(research::case_page))
+        .route("/documents", get(research::document_list).post(research::create_document).layer(axum::extract::DefaultBodyLimit::max(research::BODY_LIMIT)))
+        .route("/documents/new", get(research::new_document))
+        .route("/documents/{id}", get(research::document_page))
         .route("/s/{token}", get(survey_form::form_page).post(survey_form::submit))
         .route("/static/survey.js", get(survey_form::script))
-        .route("/static/picker.js", get(survey_pages::picker_script))
+        .route("/static/picker.js", get(surveys::picker_script))
         .route("/api/v1/campaigns", get(api::campaigns))
         .route("/api/v1/interviews", get(api::interviews))
         .route("/api/v1/interviews/{id}", get(api::interview))
@@ -242,7 +229,7 @@ fn routes(state: AppState) -> Router {
         .route("/api/v1/meetings", get(api::meetings).post(api::create_meeting))
         .route("/api/v1/meetings/{id}", get(api::meeting))
         .route("/api/v1/compliance", get(api::compliance))
-        .fallback(pages::not_found)
+        .fallback(session::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::group_leader_limits))
         .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::from_fn(chinese_rejections))

@@ -113,6 +113,52 @@ pub fn message_page(status: StatusCode, msg: &str) -> Html<String> {
     })
 }
 
+/// Today, on the server's clock (the cut-off of what is due and what is late).
+pub(crate) fn today() -> domain::Date {
+    chrono::Local::now().date_naive()
+}
+
+/// A page in the frame, for a signed-in viewer.
+pub(crate) fn page(v: &crate::auth::Viewer, title: &str, body: Markup) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    layout(title, Some((&v.session.user, &v.session.csrf_token)), body).into_response()
+}
+
+/// The fields of a small form as typed, by name.
+pub type Fields = std::collections::HashMap<String, String>;
+
+/// A form that was refused: which one, what was typed, why; the page shows it again
+/// with the reasons above it and the values kept.
+pub struct Refused<'a> {
+    pub form: &'a str,
+    pub fields: &'a Fields,
+    pub errors: &'a [domain::FieldError],
+}
+
+/// What was typed in field `k` of form `form`, when that form was refused.
+pub fn val(r: Option<&Refused>, form: &str, k: &str) -> String {
+    r.filter(|r| r.form == form).and_then(|r| r.fields.get(k).cloned()).unwrap_or_default()
+}
+
+/// The reasons form `form` was refused, if it was.
+pub fn errors_for(r: Option<&Refused>, form: &str) -> Markup {
+    html! {
+        @if let Some(r) = r.filter(|r| r.form == form) {
+            div.error role="alert" { p { "未保存：" } ul { @for e in r.errors { li { (e.message) } } } }
+        }
+    }
+}
+
+/// The session's CSRF token, as every posted form carries it.
+pub fn csrf_field(v: &crate::auth::Viewer) -> Markup {
+    html! { input type="hidden" name="csrf" value=(v.session.csrf_token); }
+}
+
+/// A typed form input as the fields it came from (to show a refused form again).
+pub fn fields_of<T: serde::Serialize>(input: &T) -> Fields {
+    serde_urlencoded::to_string(input).ok().and_then(|s| serde_urlencoded::from_str(&s).ok()).unwrap_or_default()
+}
+
 pub fn opt<T: std::fmt::Display>(v: &Option<T>) -> String {
     v.as_ref().map(|x| x.to_string()).unwrap_or_else(|| "—".to_string())
 }

@@ -4,7 +4,7 @@
 
 use crate::auth::{CsrfForm, Staff};
 use crate::error::PageError;
-use crate::pages::{page, today};
+use crate::view::{page, today};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};

@@ -2,10 +2,10 @@
 //! download, the built-in one), campaigns with their unit links and QR codes, counts
 //! (发放/回收/有效/有效回收率), responses with verdicts and overrides, analysis, exports.
 
-use crate::auth::{checked_form, page_viewer, same_token, Viewer};
+use crate::auth::{checked_form, same_token, Staff, Viewer};
 use crate::error::PageError;
-use crate::exchange_pages::{download, refuse_members};
-use crate::pages::{page, today};
+use crate::routes::exchange::download;
+use crate::view::{page, today};
 use crate::AppState;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -37,18 +37,11 @@ impl From<SurveyError> for PageError {
     }
 }
 
-async fn staff(st: &AppState, headers: &HeaderMap) -> Result<Viewer, PageError> {
-    let v = page_viewer(st, headers).await?;
-    refuse_members(&v)?;
-    Ok(v)
-}
-
 fn pct(r: Option<f64>) -> String {
     r.map(|r| format!("{r:.1}%")).unwrap_or_else(|| "—".into())
 }
 
-pub async fn home(State(st): State<AppState>, headers: HeaderMap) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn home(State(st): State<AppState>, Staff(v): Staff) -> PageResult {
     let campaigns = st.store.campaigns(&v.scope).await?;
     let forms = st.store.questionnaires().await?;
     let builtin = survey::builtin::questionnaire();
@@ -104,8 +97,7 @@ pub async fn builtin_xlsform(State(st): State<AppState>, headers: HeaderMap) -> 
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-pub async fn xlsform(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> PageResult {
-    staff(&st, &headers).await?;
+pub async fn xlsform(State(st): State<AppState>, _: Staff, Path(id): Path<i64>) -> PageResult {
     let f = survey::campaign::questionnaire(&st.store, id).await?;
     let b = survey::xlsform::write(&f).map_err(|e| bad(e.to_string()))?;
     Ok(download(&format!("{}.xlsx", f.title), XLSX, b))
@@ -114,8 +106,7 @@ pub async fn xlsform(State(st): State<AppState>, headers: HeaderMap, Path(id): P
 /// Largest questionnaire file accepted.
 pub const FORM_LIMIT: usize = 5 * 1024 * 1024;
 
-pub async fn upload(State(st): State<AppState>, headers: HeaderMap, mut mp: Multipart) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn upload(State(st): State<AppState>, Staff(v): Staff, mut mp: Multipart) -> PageResult {
     let (mut csrf, mut bytes, mut name) = (String::new(), Vec::new(), String::new());
     while let Some(mut field) = mp.next_field().await.map_err(|e| bad(format!("上传中断或格式不正确（{e}），请重新上传")))? {
         match field.name().unwrap_or("") {
@@ -182,8 +173,7 @@ async fn candidate_units(st: &AppState, v: &Viewer, org: &domain::org::Org) -> R
         .collect())
 }
 
-pub async fn new_campaign(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<NewQuery>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn new_campaign(State(st): State<AppState>, Staff(v): Staff, Query(q): Query<NewQuery>) -> PageResult {
     let id = match q.org.or(v.scope.root_org()) {
         Some(id) => id,
         None => st.store.org_children(&v.scope, None).await?.first().map(|o| o.org.id).ok_or_else(|| bad("还没有党组织，请先导入组织架构"))?,
@@ -250,7 +240,7 @@ pub async fn new_campaign(State(st): State<AppState>, headers: HeaderMap, Query(
 
 /// The picker's script: search in the unit list, and a count of what is chosen.
 pub async fn picker_script() -> Response {
-    ([(header::CONTENT_TYPE, "application/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("picker.js")).into_response()
+    ([(header::CONTENT_TYPE, "application/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../picker.js")).into_response()
 }
 
 /// The valid-response rules as form fields (new campaign, and changing them later).
@@ -284,16 +274,14 @@ fn rules_from(f: &std::collections::HashMap<String, String>) -> Result<Rules, Pa
     Ok(rules)
 }
 
-pub async fn set_rules(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn set_rules(State(st): State<AppState>, Staff(v): Staff, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let f = checked_form(&v, raw)?;
     let rules = rules_from(&f)?;
     st.store.set_campaign_rules(&v.scope, id, &serde_json::to_string(&rules).unwrap()).await?;
     Ok(Redirect::to(&format!("/campaigns/{id}")).into_response())
 }
 
-pub async fn create_campaign(State(st): State<AppState>, headers: HeaderMap, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn create_campaign(State(st): State<AppState>, Staff(v): Staff, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let picked = |name: &str| -> Vec<String> { raw.iter().filter(|(k, _)| k == name).map(|(_, x)| x.clone()).collect() };
     let (ticked, parts, sectors) = (picked("unit"), picked("part"), picked("sector"));
     let f = checked_form(&v, raw.clone())?;
@@ -344,8 +332,7 @@ fn link(st: &AppState, headers: &HeaderMap, token: &str) -> String {
     crate::qr::public_address(st, headers, &format!("/s/{token}"))
 }
 
-pub async fn campaign(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn campaign(State(st): State<AppState>, Staff(v): Staff, headers: HeaderMap, Path(id): Path<i64>) -> PageResult {
     let s = stats(&st.store, &v.scope, id).await?;
     let l = load(&st.store, &v.scope, id).await?;
     Ok(page(&v, &s.title, html! {
@@ -420,16 +407,14 @@ pub async fn campaign(State(st): State<AppState>, headers: HeaderMap, Path(id): 
     }))
 }
 
-pub async fn set_issued(State(st): State<AppState>, headers: HeaderMap, Path((id, unit)): Path<(i64, i64)>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn set_issued(State(st): State<AppState>, Staff(v): Staff, Path((id, unit)): Path<(i64, i64)>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let f = checked_form(&v, raw)?;
     let n: i64 = f.get("issued").map(|s| s.trim()).unwrap_or("").parse().map_err(|_| bad("发放份数应为不小于0的整数"))?;
     st.store.set_issued(&v.scope, id, unit, n).await?;
     Ok(Redirect::to(&format!("/campaigns/{id}")).into_response())
 }
 
-pub async fn qr(State(st): State<AppState>, headers: HeaderMap, Path((id, unit, file)): Path<(i64, i64, String)>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn qr(State(st): State<AppState>, Staff(v): Staff, headers: HeaderMap, Path((id, unit, file)): Path<(i64, i64, String)>) -> PageResult {
     let ext = file.strip_prefix("qr.").ok_or_else(|| PageError::Status(StatusCode::NOT_FOUND, "二维码不存在".into()))?;
     let units = st.store.campaign_units(&v.scope, id).await?;
     let u = units.iter().find(|u| u.id == unit).ok_or(PageError::Status(StatusCode::NOT_FOUND, "调研单位不存在".into()))?;
@@ -449,8 +434,7 @@ pub struct ListQuery {
     pub invalid: Option<u8>,
 }
 
-pub async fn responses(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<ListQuery>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn responses(State(st): State<AppState>, Staff(v): Staff, Path(id): Path<i64>, Query(q): Query<ListQuery>) -> PageResult {
     let l = load(&st.store, &v.scope, id).await?;
     let per = 100;
     let page_no = q.page.unwrap_or(1).max(1);
@@ -510,8 +494,7 @@ pub async fn responses(State(st): State<AppState>, headers: HeaderMap, Path(id):
     }))
 }
 
-pub async fn override_response(State(st): State<AppState>, headers: HeaderMap, Path(rid): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn override_response(State(st): State<AppState>, Staff(v): Staff, Path(rid): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let f = checked_form(&v, raw)?;
     let valid = match f.get("valid").map(String::as_str) {
         Some("yes") => Some(true),
@@ -531,8 +514,7 @@ pub struct AnalysisQuery {
     pub by: Option<String>,
 }
 
-pub async fn analysis(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<AnalysisQuery>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn analysis(State(st): State<AppState>, Staff(v): Staff, Path(id): Path<i64>, Query(q): Query<AnalysisQuery>) -> PageResult {
     let all = q.all == Some(1);
     let d = survey::analysis::data(&st.store, &v.scope, id, !all).await?;
     let campaign = st.store.campaign(&v.scope, id).await?;
@@ -626,8 +608,7 @@ pub struct ExportQuery {
     pub valid: Option<u8>,
 }
 
-pub async fn export(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<ExportQuery>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn export(State(st): State<AppState>, Staff(v): Staff, Path(id): Path<i64>, Query(q): Query<ExportQuery>) -> PageResult {
     let fmt = q.format.as_deref().unwrap_or("xlsx");
     let format = Format::parse(fmt).ok_or_else(|| bad(format!("导出格式“{fmt}”无法识别，可选 xlsx、csv、sav、dta")))?;
     let c = st.store.campaign(&v.scope, id).await?;

@@ -2,13 +2,13 @@
 //! the report written from them, as Word (GB/T 9704), HTML or Markdown. Staff only,
 //! within their scope; recomputing the measures is for administrators.
 
-use crate::auth::{page_viewer, same_token, Viewer};
+use crate::auth::{same_token, Staff, Viewer};
 use crate::error::PageError;
-use crate::exchange_pages::download;
-use crate::pages::{page, today};
+use crate::routes::exchange::download;
+use crate::view::{page, today};
 use crate::AppState;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use maud::html;
@@ -36,14 +36,6 @@ impl From<indicators::IndicatorError> for PageError {
     }
 }
 
-async fn staff(st: &AppState, headers: &HeaderMap) -> Result<Viewer, PageError> {
-    let v = page_viewer(st, headers).await?;
-    if v.scope.own_member().is_some() {
-        return Err(PageError::Status(StatusCode::FORBIDDEN, "调研报告只对组织部和党组织工作人员开放".into()));
-    }
-    Ok(v)
-}
-
 #[derive(Deserialize)]
 pub struct ReportQuery {
     org: Option<String>,
@@ -57,8 +49,7 @@ fn cut_off(year: i32) -> domain::Date {
     today().min(domain::Date::from_ymd_opt(year, 12, 31).unwrap_or_else(today))
 }
 
-pub async fn report_page(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<ReportQuery>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn report_page(State(st): State<AppState>, Staff(v): Staff, Query(q): Query<ReportQuery>) -> PageResult {
     let year = q.year.unwrap_or_else(|| today().year());
     if !(2000..=today().year()).contains(&year) {
         return Err(bad(format!("年度 {year} 无效：应在2000年到今年之间")));
@@ -218,8 +209,7 @@ async fn choices_form(st: &AppState, v: &Viewer, org: &domain::org::Org, year: i
 }
 
 /// Saves the researcher's choices and shows the saved report.
-pub async fn save_choices(State(st): State<AppState>, headers: HeaderMap, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn save_choices(State(st): State<AppState>, Staff(v): Staff, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let one = |k: &str| raw.iter().find(|(n, _)| n == k).map(|(_, x)| x.trim().to_string()).unwrap_or_default();
     if !same_token(&v.session.csrf_token, &one("csrf")) {
         return Err(PageError::Status(StatusCode::FORBIDDEN, "表单已过期，请刷新页面后重试".into()));
@@ -256,8 +246,7 @@ pub struct SavedQuery {
 }
 
 /// A saved report: its choices, and the report written with them.
-pub async fn saved_report(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<SavedQuery>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn saved_report(State(st): State<AppState>, Staff(v): Staff, Path(id): Path<i64>, Query(q): Query<SavedQuery>) -> PageResult {
     let s = st.store.saved_report(&v.scope, id).await?;
     let choices: report::Choices = serde_json::from_str(&s.choices).map_err(|_| PageError::Status(StatusCode::INTERNAL_SERVER_ERROR, format!("报告记录 {id} 中的选择无法读取")))?;
     let req = report::Request { org: s.org_id, year: s.year, as_of: s.as_of, rules: &st.rules, rules_text: &st.rules_text, refresh: false, choices: choices.clone() };
@@ -293,8 +282,7 @@ pub async fn saved_report(State(st): State<AppState>, headers: HeaderMap, Path(i
 
 /// Recomputes the year's indicators (administrators; a CSRF-checked POST), then shows the
 /// report page with the new run.
-pub async fn refresh(State(st): State<AppState>, headers: HeaderMap, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn refresh(State(st): State<AppState>, Staff(v): Staff, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let f = crate::auth::checked_form(&v, raw)?;
     if v.session.user.role != domain::user::Role::Admin {
         return Err(PageError::Status(StatusCode::FORBIDDEN, "重新计算指标会重算整个辖区，只有组织部管理员可以操作".into()));

@@ -4,7 +4,7 @@
 
 use crate::auth::{actor_of, checked_form, page_viewer, Viewer};
 use crate::error::PageError;
-use crate::pages::page;
+use crate::view::page;
 use crate::AppState;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};

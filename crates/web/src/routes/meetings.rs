@@ -1,4 +1,5 @@
-//! The form a secretary records a meeting with (登记会议): kind, date, topic, form,
+//! Meetings (会议): a meeting's page with its attendance, photos and minutes, and grades
+//! of a 民主评议; the form a secretary records a meeting with (登记会议): kind, date, topic, form,
 //! summary, host, recorder, and each member's attendance. A refused form comes back with
 //! everything entered and the reasons, so nothing typed is lost.
 //!
@@ -7,14 +8,15 @@
 //! and attendees outside the committee of a 支委会 are shown as warnings that the
 //! secretary confirms; nothing is required beyond the rules.
 
-use crate::auth::{checked_form, page_viewer, Viewer};
+use crate::auth::{checked_form, page_viewer, CsrfForm, Viewer};
 use crate::error::PageError;
-use crate::pages::{page, today};
+use crate::view::{opt, page, today};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use domain::life::EvaluationInput;
 use domain::meeting::{AttendanceInput, MeetingForm, MeetingInput, MeetingKind, NewMeeting};
 use domain::member::Member;
 use domain::org::Org;
@@ -22,6 +24,8 @@ use domain::{FieldError, Labelled};
 use maud::{html, Markup};
 use std::collections::HashMap;
 use store::StoreError;
+
+type PageResult = Result<Response, PageError>;
 
 /// Members listed on the form at most (a branch rarely has more than 50; a 党总支 records
 /// its meetings through its branches).
@@ -264,4 +268,82 @@ fn render(v: &Viewer, r: &Roll, f: &Fields, errors: &[FieldError], warnings: &[S
         }
     };
     page(v, "登记会议", body)
+}
+
+pub async fn meeting_page(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> PageResult {
+    let v = page_viewer(&st, &headers).await?;
+    let d = st.store.meeting(&v.scope, id).await?;
+    let m = &d.meeting;
+    let files = st.store.attachments(&v.scope, "meeting", id).await?;
+    // Those who keep the organisation's records add photos and minutes; members read them.
+    let keeps = v.scope.own_member().is_none() && st.store.org(&v.scope, m.org_id).await.is_ok();
+    let body = html! {
+        div.crumbs { @if keeps { a href={ "/orgs/" (m.org_id) } { (d.org_name) } } @else { (d.org_name) } " › " (m.kind.label()) }
+        section {
+            h1 { (m.topic) }
+            dl.facts {
+                dt { "党组织" } dd { @if keeps { a href={ "/orgs/" (m.org_id) } { (d.org_name) } } @else { (d.org_name) } }
+                dt { "会议类型" } dd { (m.kind.label()) }
+                dt { "日期" } dd { (m.held_on) }
+                dt { "形式" } dd { (m.form.label()) @if let Some(t) = m.theme { "（" (t.label()) "）" } }
+                dt { "主持人" } dd { (opt(&m.host)) }
+                dt { "记录人" } dd { (opt(&m.recorder)) }
+                dt { "内容摘要" } dd { (opt(&m.summary)) }
+                dt { "出席情况" } dd { "应到 " (m.expected) " 人，实到 " (m.present) " 人" }
+            }
+        }
+        section {
+            h2 { "出勤名单" }
+            div.table-wrap { table {
+                thead { tr { th { "姓名" } th { "出勤" } th { "缺席原因" } } }
+                tbody { @for a in &d.attendance { tr {
+                    td { a href={ "/members/" (a.member_id) } { (a.member_name) } }
+                    td { @if a.present { span.tag.ok { "出席" } } @else { span.tag.warn { "缺席" } } }
+                    td { (opt(&a.absence_reason)) }
+                } } }
+            } }
+        }
+        section {
+            h2 { "照片和会议记录（" (files.len()) "）" }
+            @if files.is_empty() { p.muted { "没有附件。附件不是必需的，按需上传。" } }
+            ul.cards { @for f in &files { li { a href={ "/attachments/" (f.id) } { (f.file_name) } " " span.muted { (format!("{:.1} KB", f.size as f64 / 1024.0)) } } } }
+            @if keeps {
+                form method="post" action={ "/meetings/" (m.id) "/attachments" } enctype="multipart/form-data" {
+                    input type="hidden" name="csrf" value=(v.session.csrf_token);
+                    label { "添加照片或会议记录（" (domain::research::ATTACHMENT_KINDS) "，每个不超过 " (domain::research::MAX_ATTACHMENT_BYTES >> 20) " MB）" input type="file" name="attachments" multiple accept="image/*,.pdf,.docx"; }
+                    button type="submit" { "上传" }
+                }
+            }
+        }
+        @if m.kind == domain::meeting::MeetingKind::DemocraticEvaluation && keeps {
+            section {
+                h2 { "评议等次" }
+                form method="post" action={ "/meetings/" (m.id) "/grades" } {
+                    input type="hidden" name="csrf" value=(v.session.csrf_token);
+                    table { tbody { @for a in &d.attendance { tr {
+                        td { label for={ "grade_" (a.member_id) } { (a.member_name) } }
+                        td { select id={ "grade_" (a.member_id) } name={ "grade_" (a.member_id) } {
+                            option value="" { "—" }
+                            @for g in domain::life::EvaluationGrade::ALL { option value=(g.code()) { (g.label()) } }
+                        } }
+                    } } } }
+                    button.primary type="submit" { "保存评议等次" }
+                }
+            }
+        }
+    };
+    Ok(page(&v, &m.topic, body))
+}
+
+/// Grades of a democratic evaluation, entered on the meeting's page.
+pub async fn grades(State(st): State<AppState>, Path(id): Path<i64>, CsrfForm(v, f): CsrfForm<HashMap<String, String>>) -> PageResult {
+    let input = EvaluationInput {
+        grades: f.iter().filter_map(|(k, val)| k.strip_prefix("grade_").and_then(|m| m.parse::<i64>().ok()).map(|m| (m, val.clone()))).collect(),
+    };
+    let list = input.validate().map_err(|e| PageError::Status(StatusCode::UNPROCESSABLE_ENTITY, e.summary()))?;
+    match st.store.record_grades(&v.scope, id, &list).await {
+        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
+        Err(StoreError::Invalid(e)) => Err(PageError::Status(StatusCode::UNPROCESSABLE_ENTITY, e.summary())),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -3,9 +3,9 @@
 //! Served from the same judged run as the compliance pages (cached for large subtrees).
 
 use crate::auth::Staff;
-use crate::compliance_pages::{computed, judged, subject, year_links, CompliancePick, Judged};
+use crate::routes::compliance::{computed, judged, subject, year_links, CompliancePick, Judged};
 use crate::error::PageError;
-use crate::pages::{page, today};
+use crate::view::{page, today};
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -91,7 +91,7 @@ pub async fn overview(State(st): State<AppState>, Staff(v): Staff, Query(q): Que
             out.extend(r.cells.iter().map(|(j, f)| rate(*j, *f).map(|x| sheets::write::Out::Number((x * 10.0).round() / 10.0)).unwrap_or(sheets::write::Out::Empty)));
             out
         });
-        return crate::exchange_pages::table_download(&v, &format!("{}_{year}年概览", org.name), fmt, &heads, rows);
+        return crate::routes::exchange::table_download(&v, &format!("{}_{year}年概览", org.name), fmt, &heads, rows);
     }
     let cell_link = |r: &Row, rule: &str| match (r.part, r.sector) {
         (Some(p), _) => format!("/compliance/rule?org={}&year={year}&rule={rule}&part={p}", org.id),

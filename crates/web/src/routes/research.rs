@@ -2,10 +2,10 @@
 //! page, the code book with the coded passages of each category, the editable lexicon,
 //! cases, documents, attachments and full-text search. Staff only, within their scope.
 
-use crate::auth::{checked_form, page_viewer, same_token, Viewer};
+use crate::auth::{checked_form, page_viewer, same_token, Staff, Viewer};
 use crate::error::PageError;
-use crate::exchange_pages::download;
-use crate::pages::{page, today};
+use crate::routes::exchange::download;
+use crate::view::{page, today};
 use crate::AppState;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -39,14 +39,6 @@ impl From<ResearchError> for PageError {
             ResearchError::Store(s) => s.into(),
         }
     }
-}
-
-async fn staff(st: &AppState, headers: &HeaderMap) -> Result<Viewer, PageError> {
-    let v = page_viewer(st, headers).await?;
-    if v.scope.own_member().is_some() {
-        return Err(PageError::Status(StatusCode::FORBIDDEN, "调研资料只对组织部和党组织工作人员开放".into()));
-    }
-    Ok(v)
 }
 
 /// Jurisdiction-wide edits (lexicon, literature) are for organisation-department staff.
@@ -144,8 +136,7 @@ fn marked(text: &str, terms: &[String]) -> Markup {
 
 // ---------------------------------------------------------------- overview and search
 
-pub async fn overview(State(st): State<AppState>, headers: HeaderMap) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn overview(State(st): State<AppState>, Staff(v): Staff) -> PageResult {
     let counts = st.store.interview_counts(&v.scope).await?;
     let codes = st.store.coding_counts(&v.scope).await?;
     let cases = st.store.cases(&v.scope).await?;
@@ -208,8 +199,7 @@ pub fn item_href(kind: &str, id: i64, part: i64) -> String {
     }
 }
 
-pub async fn search(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<SearchQuery>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn search(State(st): State<AppState>, Staff(v): Staff, Query(q): Query<SearchQuery>) -> PageResult {
     let q = q.q.unwrap_or_default();
     let hits = if q.trim().is_empty() { Vec::new() } else { qualitative::search::search(&st.store, &v.scope, &q, 200).await? };
     let terms = segment::query_terms(&q);
@@ -241,8 +231,7 @@ pub async fn search(State(st): State<AppState>, headers: HeaderMap, Query(q): Qu
 
 // ---------------------------------------------------------------- interviews
 
-pub async fn interview_list(State(st): State<AppState>, headers: HeaderMap) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn interview_list(State(st): State<AppState>, Staff(v): Staff) -> PageResult {
     let list = st.store.interviews(&v.scope).await?;
     Ok(page(&v, "实地访谈", html! {
         section {
@@ -423,8 +412,7 @@ pub struct NewQuery {
     org: Option<String>,
 }
 
-pub async fn new_interview(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<NewQuery>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn new_interview(State(st): State<AppState>, Staff(v): Staff, Query(q): Query<NewQuery>) -> PageResult {
     let orgs = unit_options(&st, &v).await?;
     let form = InterviewForm { held_on: today().to_string(), ..Default::default() };
     Ok(interview_form_page(&v, &form, q.org.as_deref().unwrap_or(""), &orgs, None))
@@ -453,8 +441,7 @@ fn interview_form_page(v: &Viewer, form: &InterviewForm, org_typed: &str, orgs: 
     r
 }
 
-pub async fn create_interview(State(st): State<AppState>, headers: HeaderMap, mut mp: Multipart) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn create_interview(State(st): State<AppState>, Staff(v): Staff, mut mp: Multipart) -> PageResult {
     let (fields, _, files, refused) = read_multipart(&mut mp).await?;
     check_csrf(&v, &fields)?;
     let typed = get(&fields, "org");
@@ -475,8 +462,7 @@ pub async fn create_interview(State(st): State<AppState>, headers: HeaderMap, mu
     }
 }
 
-pub async fn interview_page(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn interview_page(State(st): State<AppState>, Staff(v): Staff, Path(id): Path<i64>) -> PageResult {
     let i = st.store.interview(&v.scope, id).await?;
     let view = interviews::view(&st.store, &v.scope, &i).await?;
     let files = st.store.attachments(&v.scope, "interview", id).await?;
@@ -566,8 +552,7 @@ pub async fn interview_page(State(st): State<AppState>, headers: HeaderMap, Path
     }))
 }
 
-pub async fn add_code(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn add_code(State(st): State<AppState>, Staff(v): Staff, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let f = checked_form(&v, raw)?;
     let passage: usize = get(&f, "passage").parse().map_err(|_| bad("段落编号无效，请刷新页面后重试"))?;
     let category = get(&f, "category");
@@ -584,8 +569,7 @@ pub async fn add_code(State(st): State<AppState>, headers: HeaderMap, Path(id): 
     Ok(Redirect::to(&format!("/interviews/{id}#p{passage}")).into_response())
 }
 
-pub async fn change_code(State(st): State<AppState>, headers: HeaderMap, Path((id, coding)): Path<(i64, i64)>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn change_code(State(st): State<AppState>, Staff(v): Staff, Path((id, coding)): Path<(i64, i64)>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let f = checked_form(&v, raw)?;
     let current = st.store.codings(&v.scope, id).await?.into_iter().find(|c| c.id == coding).ok_or(PageError::Status(StatusCode::NOT_FOUND, "编码不存在".into()))?;
     match get(&f, "action").as_str() {
@@ -596,8 +580,7 @@ pub async fn change_code(State(st): State<AppState>, headers: HeaderMap, Path((i
     Ok(Redirect::to(&format!("/interviews/{id}#p{}", current.passage)).into_response())
 }
 
-pub async fn edit_interview(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn edit_interview(State(st): State<AppState>, Staff(v): Staff, Path(id): Path<i64>) -> PageResult {
     let i = st.store.interview(&v.scope, id).await?;
     let orgs = unit_options(&st, &v).await?;
     Ok(edit_page(&v, id, &interviews::form_of(&i), &i.org_code, &orgs, None))
@@ -622,8 +605,7 @@ fn edit_page(v: &Viewer, id: i64, form: &InterviewForm, org_typed: &str, orgs: &
     r
 }
 
-pub async fn update_interview(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn update_interview(State(st): State<AppState>, Staff(v): Staff, Path(id): Path<i64>, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     let f = checked_form(&v, raw)?;
     let typed = get(&f, "org");
     let mut form = interview_form_from(&f);
@@ -645,8 +627,7 @@ pub async fn update_interview(State(st): State<AppState>, headers: HeaderMap, Pa
 }
 
 /// Adds files to an interview, case or document; a refused file stores none of them.
-pub async fn add_attachments(State(st): State<AppState>, headers: HeaderMap, Path((kind, id)): Path<(String, i64)>, mut mp: Multipart) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn add_attachments(State(st): State<AppState>, Staff(v): Staff, Path((kind, id)): Path<(String, i64)>, mut mp: Multipart) -> PageResult {
     let kind = match kind.as_str() {
         "interviews" => "interview",
         "cases" => "case",
@@ -697,8 +678,7 @@ pub async fn attachment(State(st): State<AppState>, headers: HeaderMap, Path(id)
 
 // ---------------------------------------------------------------- code book and lexicon
 
-pub async fn codes(State(st): State<AppState>, headers: HeaderMap) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn codes(State(st): State<AppState>, Staff(v): Staff) -> PageResult {
     let counts = st.store.coding_counts(&v.scope).await?;
     let book = Codebook::builtin();
     Ok(page(&v, "编码本", html! {
@@ -722,8 +702,7 @@ pub async fn codes(State(st): State<AppState>, headers: HeaderMap) -> PageResult
     }))
 }
 
-pub async fn category(State(st): State<AppState>, headers: HeaderMap, Path(cat): Path<String>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn category(State(st): State<AppState>, Staff(v): Staff, Path(cat): Path<String>) -> PageResult {
     let c = interviews::category(&st.store, &v.scope, &cat).await?;
     let cases: Vec<store::CaseRow> = st.store.cases(&v.scope).await?.into_iter().filter(|k| k.categories.contains(&cat)).collect();
     Ok(page(&v, &c.name, html! {
@@ -753,8 +732,7 @@ pub async fn category(State(st): State<AppState>, headers: HeaderMap, Path(cat):
     }))
 }
 
-pub async fn lexicon(State(st): State<AppState>, headers: HeaderMap) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn lexicon(State(st): State<AppState>, Staff(v): Staff) -> PageResult {
     let lex = interviews::lexicon(&st.store).await?;
     let book = Codebook::builtin();
     let measure = |set: &str| qualitative::lexicon::read_labelled(set).map(|s| qualitative::lexicon::evaluate(&lex, &s)).ok();
@@ -805,8 +783,7 @@ pub async fn lexicon(State(st): State<AppState>, headers: HeaderMap) -> PageResu
     }))
 }
 
-pub async fn change_lexicon(State(st): State<AppState>, headers: HeaderMap, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn change_lexicon(State(st): State<AppState>, Staff(v): Staff, Form(raw): Form<Vec<(String, String)>>) -> PageResult {
     admin(&v)?;
     let f = checked_form(&v, raw)?;
     let category = get(&f, "category");
@@ -828,8 +805,7 @@ pub async fn change_lexicon(State(st): State<AppState>, headers: HeaderMap, Form
 
 // ---------------------------------------------------------------- cases
 
-pub async fn case_list(State(st): State<AppState>, headers: HeaderMap) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn case_list(State(st): State<AppState>, Staff(v): Staff) -> PageResult {
     let list = st.store.cases(&v.scope).await?;
     let book = Codebook::builtin();
     Ok(page(&v, "典型案例", html! {
@@ -891,14 +867,12 @@ fn case_form_page(v: &Viewer, form: &CaseForm, org_typed: &str, orgs: &[Org], er
     r
 }
 
-pub async fn new_case(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<NewQuery>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn new_case(State(st): State<AppState>, Staff(v): Staff, Query(q): Query<NewQuery>) -> PageResult {
     let orgs = unit_options(&st, &v).await?;
     Ok(case_form_page(&v, &CaseForm::default(), q.org.as_deref().unwrap_or(""), &orgs, None))
 }
 
-pub async fn create_case(State(st): State<AppState>, headers: HeaderMap, mut mp: Multipart) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn create_case(State(st): State<AppState>, Staff(v): Staff, mut mp: Multipart) -> PageResult {
     let (f, multi, files, refused) = read_multipart(&mut mp).await?;
     check_csrf(&v, &f)?;
     let typed = get(&f, "org");
@@ -930,8 +904,7 @@ pub async fn create_case(State(st): State<AppState>, headers: HeaderMap, mut mp:
     }
 }
 
-pub async fn case_page(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn case_page(State(st): State<AppState>, Staff(v): Staff, Path(id): Path<i64>) -> PageResult {
     let c = st.store.case(&v.scope, id).await?;
     let files = st.store.attachments(&v.scope, "case", id).await?;
     let book = Codebook::builtin();
@@ -964,8 +937,7 @@ pub async fn case_page(State(st): State<AppState>, headers: HeaderMap, Path(id):
 
 // ---------------------------------------------------------------- documents
 
-pub async fn document_list(State(st): State<AppState>, headers: HeaderMap) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn document_list(State(st): State<AppState>, Staff(v): Staff) -> PageResult {
     let list = st.store.documents().await?;
     Ok(page(&v, "政策文献", html! {
         section {
@@ -1024,14 +996,12 @@ fn document_form_page(v: &Viewer, st: &AppState, form: &DocumentForm, err: Optio
     r
 }
 
-pub async fn new_document(State(st): State<AppState>, headers: HeaderMap) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn new_document(State(st): State<AppState>, Staff(v): Staff) -> PageResult {
     admin(&v)?;
     Ok(document_form_page(&v, &st, &DocumentForm::default(), None))
 }
 
-pub async fn create_document(State(st): State<AppState>, headers: HeaderMap, mut mp: Multipart) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn create_document(State(st): State<AppState>, Staff(v): Staff, mut mp: Multipart) -> PageResult {
     admin(&v)?;
     let (f, _, files, refused) = read_multipart(&mut mp).await?;
     check_csrf(&v, &f)?;
@@ -1058,8 +1028,7 @@ pub async fn create_document(State(st): State<AppState>, headers: HeaderMap, mut
     }
 }
 
-pub async fn document_page(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> PageResult {
-    let v = staff(&st, &headers).await?;
+pub async fn document_page(State(st): State<AppState>, Staff(v): Staff, Path(id): Path<i64>) -> PageResult {
     let d = st.store.document(id).await?;
     let files = st.store.attachments(&v.scope, "document", id).await?;
     let entries = domain::rules::entries(&st.rules_text);

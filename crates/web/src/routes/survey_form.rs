@@ -65,7 +65,7 @@ fn localized<'a>(pf: &'a PublicForm, lang: Option<&str>) -> std::borrow::Cow<'a,
 
 /// Whether the campaign takes answers today.
 fn closed(c: &Campaign) -> Option<String> {
-    let today = crate::pages::today();
+    let today = crate::view::today();
     if today < c.opens_on {
         return Some(format!("本次调研将于 {} 开始，请届时再填写", c.opens_on));
     }
@@ -163,7 +163,7 @@ pub async fn submit(State(st): State<AppState>, headers: HeaderMap, Path(token):
         // "再添加一项" on a repeat without JavaScript: show the form again, one more instance.
         return shell(&pf.form.title, render(&pf, &form, &token, &raw, &BTreeMap::new(), &meta, Some(&add))).into_response();
     }
-    let today = crate::pages::today().to_string();
+    let today = crate::view::today().to_string();
     let checked = check(&form, &raw, paper.is_some(), &today);
     if !checked.errors.is_empty() {
         return (StatusCode::UNPROCESSABLE_ENTITY, shell(&pf.form.title, render(&pf, &form, &token, &raw, &checked.errors, &meta, None))).into_response();
@@ -452,4 +452,4 @@ pub async fn script() -> Response {
     ([(header::CONTENT_TYPE, "application/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], SCRIPT).into_response()
 }
 
-const SCRIPT: &str = include_str!("survey.js");
+const SCRIPT: &str = include_str!("../survey.js");

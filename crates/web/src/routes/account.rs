@@ -2,7 +2,7 @@
 
 use crate::auth::{checked_form, cookie, page_viewer, SESSION_COOKIE};
 use crate::error::PageError;
-use crate::pages::page;
+use crate::view::page;
 use crate::AppState;
 use axum::extract::{Form, State};
 use axum::http::{HeaderMap, StatusCode};

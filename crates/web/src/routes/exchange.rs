@@ -2,9 +2,9 @@
 //! exports of an organisation's lists and the annual statistics tables — all within the
 //! viewer's scope.
 
-use crate::auth::{checked_form, page_viewer, same_token, Viewer};
+use crate::auth::{Staff, checked_form, page_viewer, same_token, Viewer};
 use crate::error::PageError;
-use crate::pages::{page, today};
+use crate::view::{page, today};
 use crate::AppState;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -56,21 +56,13 @@ fn upload_path(v: &Viewer, token: &str) -> Result<PathBuf, PageError> {
     Ok(upload_dir().join(format!("{}-{token}", v.session.user.id)))
 }
 
-pub(crate) fn refuse_members(v: &Viewer) -> Result<(), PageError> {
-    if v.scope.own_member().is_some() {
-        return Err(PageError::Status(StatusCode::FORBIDDEN, "党员账号不能导入或导出数据".into()));
-    }
-    Ok(())
-}
 
 #[derive(Deserialize)]
 pub struct KindPick {
     kind: Option<String>,
 }
 
-pub async fn import_form(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<KindPick>) -> PageResult {
-    let v = page_viewer(&st, &headers).await?;
-    refuse_members(&v)?;
+pub async fn import_form(State(st): State<AppState>, Staff(v): Staff, Query(q): Query<KindPick>) -> PageResult {
     let kind = q.kind.as_deref().and_then(Kind::parse).unwrap_or(Kind::Members);
     let log = st.store.recent_exchanges(&v.scope, v.session.user.id, 20).await?;
     let body = html! {
@@ -122,9 +114,7 @@ fn upload_form(v: &Viewer, kind: Kind, error: Option<&str>) -> Markup {
 
 /// Receives the upload: the CSRF token, the kind and the file (streamed to disk, refused
 /// over the limit), then previews it.
-pub async fn upload(State(st): State<AppState>, headers: HeaderMap, mut mp: Multipart) -> PageResult {
-    let v = page_viewer(&st, &headers).await?;
-    refuse_members(&v)?;
+pub async fn upload(State(st): State<AppState>, Staff(v): Staff, mut mp: Multipart) -> PageResult {
     sweep_uploads();
     let mut csrf = String::new();
     let mut kind = String::new();
@@ -185,9 +175,7 @@ pub struct Confirm {
 }
 
 /// Imports a previewed upload for real.
-pub async fn confirm(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<Confirm>) -> PageResult {
-    let v = page_viewer(&st, &headers).await?;
-    refuse_members(&v)?;
+pub async fn confirm(State(st): State<AppState>, Staff(v): Staff, Form(f): Form<Confirm>) -> PageResult {
     checked_form(&v, vec![("csrf".into(), f.csrf)])?;
     let kind = kind_of(&f.kind)?;
     run(&st, &v, kind, &f.token, false).await
@@ -306,9 +294,7 @@ pub(crate) fn download(name: &str, mime: &str, bytes: Vec<u8>) -> Response {
     ([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
 }
 
-pub async fn template(State(st): State<AppState>, headers: HeaderMap, Path(kind): Path<String>) -> PageResult {
-    let v = page_viewer(&st, &headers).await?;
-    refuse_members(&v)?;
+pub async fn template(_: Staff, Path(kind): Path<String>) -> PageResult {
     let kind = kind_of(&kind)?;
     let bytes = sheets::template::template_xlsx(kind).map_err(|e| bad(e.to_string()))?;
     Ok(download(&format!("{}导入模板.xlsx", kind.label()), XLSX, bytes))
@@ -324,9 +310,7 @@ pub struct ExportPick {
 }
 
 /// An organisation subtree's records of one kind, as .xlsx or .csv.
-pub async fn export(State(st): State<AppState>, headers: HeaderMap, Path((id, kind)): Path<(i64, String)>, Query(q): Query<ExportPick>) -> PageResult {
-    let v = page_viewer(&st, &headers).await?;
-    refuse_members(&v)?;
+pub async fn export(State(st): State<AppState>, Staff(v): Staff, Path((id, kind)): Path<(i64, String)>, Query(q): Query<ExportPick>) -> PageResult {
     let kind = kind_of(&kind)?;
     let org = st.store.org(&v.scope, id).await?;
     let ext = if q.format.as_deref() == Some("csv") { "csv" } else { "xlsx" };
@@ -367,9 +351,7 @@ pub struct YearPick {
 }
 
 /// 党内统计年报 of an organisation's subtree.
-pub async fn annual(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<YearPick>) -> PageResult {
-    let v = page_viewer(&st, &headers).await?;
-    refuse_members(&v)?;
+pub async fn annual(State(st): State<AppState>, Staff(v): Staff, Path(id): Path<i64>, Query(q): Query<YearPick>) -> PageResult {
     let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&today()) - 1);
     let org = st.store.org(&v.scope, id).await?;
     let report = sheets::annual::annual_tables(&st.store, &v.scope, id, year, &st.rules).await.map_err(|e| match e {
@@ -392,9 +374,7 @@ const INCOMPLETE_SHOWN: i64 = 300;
 
 /// 信息完整性: per organisation of the subtree, how many members hold each field as 未登记
 /// or a date known only to the month; `?format=xlsx|csv` downloads the same table.
-pub async fn completeness(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<FormatPick>) -> PageResult {
-    let v = page_viewer(&st, &headers).await?;
-    refuse_members(&v)?;
+pub async fn completeness(State(st): State<AppState>, Staff(v): Staff, Path(id): Path<i64>, Query(q): Query<FormatPick>) -> PageResult {
     let org = st.store.org(&v.scope, id).await?;
     let rows = st.store.member_completeness(&v.scope, id).await?;
     let fields = store::COMPLETENESS_FIELDS;

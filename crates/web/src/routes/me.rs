@@ -3,7 +3,7 @@
 
 use crate::auth::Signed;
 use crate::error::PageError;
-use crate::pages::{page, today};
+use crate::view::{page, today};
 use crate::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -42,7 +42,7 @@ pub async fn me(State(st): State<AppState>, Signed(v): Signed) -> Result<Respons
         }
         section {
             h2 { "近期活动" }
-            (crate::plan_pages::upcoming(&plans))
+            (crate::routes::plans::upcoming(&plans))
         }
         section {
             h2 { "学习培训" }

@@ -4,7 +4,7 @@
 
 use crate::auth::{page_viewer, Viewer};
 use crate::error::PageError;
-use crate::pages::{page, today};
+use crate::view::{page, today};
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -136,7 +136,7 @@ pub async fn overview(State(st): State<AppState>, headers: HeaderMap, Query(q): 
             let rate = if r.orgs_applicable > 0 { sheets::write::Out::Number((1000.0 * r.orgs_failing as f64 / r.orgs_applicable as f64).round() / 10.0) } else { sheets::write::Out::Empty };
             vec![r.title.into(), (r.orgs_applicable as i64).into(), (r.orgs_failing as i64).into(), rate, r.citation.clone().into()]
         });
-        return crate::exchange_pages::table_download(&v, &format!("{}_{year}年合规检查", org.name), fmt, &heads, rows);
+        return crate::routes::exchange::table_download(&v, &format!("{}_{year}年合规检查", org.name), fmt, &heads, rows);
     }
     let body = html! {
         div.crumbs { a href={ "/orgs/" (org.id) } { (org.name) } " › 合规检查" }
@@ -230,7 +230,7 @@ pub async fn rule_detail(State(st): State<AppState>, headers: HeaderMap, Query(q
         let rows = fails.iter().map(|x| {
             vec![x.code.clone().into(), x.name.clone().into(), part_name(x.part).to_string().into(), x.sector.label().into(), x.required.to_string().into(), x.found.to_string().into(), x.evidence.join("；").into()]
         });
-        return crate::exchange_pages::table_download(&v, &format!("{}_{year}年_{}_未达标党组织", org.name, rule.title), fmt, &heads, rows);
+        return crate::routes::exchange::table_download(&v, &format!("{}_{year}年_{}_未达标党组织", org.name, rule.title), fmt, &heads, rows);
     }
     // The same filters, for the links that change one of them.
     let link = |part: Option<i64>, sector: Option<&str>, sort: Option<&str>, page: usize| {
@@ -409,7 +409,7 @@ pub async fn todo(State(st): State<AppState>, headers: HeaderMap, Query(q): Quer
                         @if p.planned_on <= now { " " a.button href={ "/orgs/" (p.org_id) "/meetings/new?plan=" (p.id) } { "登记会议" } }
                     } } }
                 }
-                (crate::plan_pages::plan_form(org.id, &v.session.csrf_token, None, &[]))
+                (crate::routes::plans::plan_form(org.id, &v.session.csrf_token, None, &[]))
             }
             section id="todo-standing" {
                 h2 { "党费与学习" }
