@@ -314,6 +314,20 @@ pub async fn todo(State(st): State<AppState>, headers: HeaderMap, Query(q): Quer
     let org = subject(&st, &v, q.org).await?;
     let now = today();
     let year = now.year();
+    // A township's or a county's 待办 would hold thousands of items: it is kept by each
+    // organisation below; here are the ways to them, and the 概览 that ranks them.
+    let total = st.store.subtree_org_count(&v.scope, org.id).await?;
+    if total > crate::jobs::INLINE_ORGS {
+        let children = st.store.org_children(&v.scope, Some(org.id)).await?;
+        return Ok(page(&v, "待办", html! {
+            div.crumbs { a href={ "/orgs/" (org.id) } { (org.name) } " › 待办" }
+            section {
+                h1 { "待办：" (org.name) }
+                p { "下辖 " (total) " 个党组织，待办由各党组织分别办理。全辖区哪里落后、落后在哪，请看 " a href={ "/overview?org=" (org.id) } { "概览" } "。" }
+                ul.cards { @for c in &children { li { a href={ "/todo?org=" (c.org.id) } { (c.org.name) "的待办" } " " span.muted { "党员" (c.member_count) "名" } } } }
+            }
+        }));
+    }
     // One pass over the subtree: what is due now (from the same facts), what is broken.
     let (store, rules, scope, root) = (st.store.clone(), st.rules.clone(), v.scope.clone(), org.id);
     let (due, broken) = crate::jobs::off_workers(async move {

@@ -397,7 +397,7 @@ pub async fn campaign(State(st): State<AppState>, Staff(v): Staff, headers: Head
                         td {
                             a.unit-link href=(format!("/s/{}", u.token)) { (link(&st, &headers, &u.token)) } br;
                             a href=(format!("/campaigns/{id}/units/{}/qr.svg", u.id)) { "二维码海报（可打印）" } " · "
-                            a href=(format!("/campaigns/{id}/units/{}/qr.png", u.id)) { "PNG" } " · "
+                            a href=(format!("/campaigns/{id}/units/{}/qr.png", u.id)) { "PNG（仅二维码）" } " · "
                             a href=(format!("/s/{}?paper=1", u.token)) { "录入纸质问卷" }
                         }
                     }
