@@ -86,6 +86,23 @@ async fn sqlite_and_postgres_hold_identical_data() {
         let b = pg.compliance_summary(&all, pg.org_by_code(&all, "330122-00000").await.unwrap().id, &rules, year, as_of(), true).await.unwrap();
         assert_eq!(serde_json::to_value(&a).unwrap(), serde_json::to_value(&b).unwrap(), "{year}");
         assert!(a.rules.iter().any(|r| r.orgs_failing > 0));
+        // The breakdowns add up: sectors cover every organisation judged; parts every one
+        // but the root; each failing organisation sits in the part and sector it names.
+        assert!(!a.parts.is_empty());
+        for r in &a.rules {
+            let by_sector = r.by_sector.iter().fold((0, 0), |s, x| (s.0 + x.1, s.1 + x.2));
+            assert_eq!(by_sector, (r.orgs_applicable, r.orgs_failing), "{}", r.id);
+            let by_part = r.by_part.iter().fold((0, 0), |s, x| (s.0 + x.0, s.1 + x.1));
+            assert!(by_part.0 <= r.orgs_applicable && r.orgs_applicable - by_part.0 <= 1, "{}: only the root is outside the parts", r.id);
+            for f in r.failing.as_ref().unwrap() {
+                if let Some(p) = f.part {
+                    let part = lite.org(&all, a.parts[p].id).await.unwrap();
+                    let org = lite.org(&all, f.id).await.unwrap();
+                    assert!(org.path.starts_with(&part.path), "{} is in {}", org.name, part.name);
+                }
+            }
+        }
+        assert!(a.worst.windows(2).all(|w| w[0].failing_rules >= w[1].failing_rules), "worst first");
     }
 }
 
@@ -163,9 +180,18 @@ async fn scope_matrix(db: Db) {
     let other_in_a = s.org_members(&all, w.a.id, 1, 1).await.unwrap().0[0].id;
     assert!(s.member(&mscope, other_in_a).await.is_err());
     assert!(s.org(&mscope, w.a.id).await.is_err());
-    assert!(s.meeting(&mscope, a_meeting).await.is_err());
+    // Meetings: those on the member's own attendance record, showing only the own line.
+    let mine = s.member_attendance(&mscope, a_member, year).await.unwrap();
+    assert!(!mine.is_empty());
+    for (m, _, _) in &mine {
+        let d = s.meeting(&mscope, m.id).await.unwrap();
+        assert_eq!(d.attendance.iter().map(|a| a.member_id).collect::<Vec<_>>(), vec![a_member], "only the own line");
+        assert_eq!(d.meeting.expected, s.meeting(&all, m.id).await.unwrap().meeting.expected, "the counts are the meeting's");
+    }
+    let on_roll = s.meeting(&all, a_meeting).await.unwrap().attendance.iter().any(|a| a.member_id == a_member);
+    assert_eq!(s.meeting(&mscope, a_meeting).await.is_ok(), on_roll);
+    assert!(s.meeting(&mscope, b_meeting).await.is_err());
     assert!(s.org_children(&mscope, None).await.unwrap().is_empty());
-    assert!(!s.member_attendance(&mscope, a_member, year).await.unwrap().is_empty());
 }
 both!(scope_matrix);
 
