@@ -156,7 +156,10 @@ impl Keyring {
                 let ring = Keyring { keys: vec![Key::random()], active: 0, source: KeySource::File(path.to_path_buf()) };
                 // Written whole under another name, then linked into place: a process
                 // starting at the same moment sees no file or a complete one, never half.
-                let tmp = path.with_extension(format!("new{}", std::process::id()));
+                // The name is this call's own: threads of one process may race here too.
+                static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let tmp = path.with_extension(format!("new{}-{n}", std::process::id()));
                 let _ = std::fs::remove_file(&tmp);
                 write_new(&tmp, &ring.file_text()).map_err(|e| io_err(&tmp, e))?;
                 let linked = std::fs::hard_link(&tmp, path);
