@@ -138,19 +138,7 @@ async fn every_file_of_the_corpus_has_its_expected_outcome() {
 /// Converts `input` with LibreOffice Calc (headless) into `dir` as `format`; `None` when
 /// soffice is missing and not required (CI sets DANGJIAN_REQUIRE_LIBREOFFICE=1).
 fn calc(input: &Path, format: &str, dir: &Path) -> Option<PathBuf> {
-    let have = std::process::Command::new("soffice").arg("--version").output().is_ok_and(|o| o.status.success());
-    if !have {
-        assert!(std::env::var("DANGJIAN_REQUIRE_LIBREOFFICE").is_err(), "DANGJIAN_REQUIRE_LIBREOFFICE is set but soffice is missing (scripts/install-deps.sh)");
-        eprintln!("跳过 LibreOffice Calc 转换（未安装 soffice）");
-        return None;
-    }
-    let profile = format!("-env:UserInstallation=file://{}", dir.join("lo-profile").display());
-    let out = std::process::Command::new("soffice").args([profile.as_str(), "--headless", "--norestore", "--convert-to", format, "--outdir"]).arg(dir).arg(input).output().unwrap();
-    assert!(out.status.success(), "soffice: {}", String::from_utf8_lossy(&out.stderr));
-    let ext = format.split(':').next().unwrap();
-    let produced = dir.join(input.file_stem().unwrap()).with_extension(ext);
-    assert!(produced.exists(), "soffice wrote nothing: {}", String::from_utf8_lossy(&out.stdout));
-    Some(produced)
+    testkit::libreoffice_convert(input, format, dir)
 }
 
 /// LibreOffice Calc, run now: a roster it saves as Excel 97–2003 imports like the original,

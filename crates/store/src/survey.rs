@@ -297,6 +297,12 @@ impl Store {
 
     /// The median duration of a campaign's online responses, in seconds (0 when none),
     /// computed in the database so that judging a million responses holds none of them.
+    /// Responses of a campaign in scope.
+    pub async fn campaign_response_count(&self, scope: &Scope, campaign_id: i64) -> Result<i64, StoreError> {
+        self.campaign(scope, campaign_id).await?;
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM survey_responses WHERE campaign_id = $1").bind(campaign_id).fetch_one(&self.pool).await?)
+    }
+
     pub async fn campaign_median_duration(&self, scope: &Scope, campaign_id: i64) -> Result<f64, StoreError> {
         self.campaign(scope, campaign_id).await?;
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM survey_responses WHERE campaign_id = $1 AND channel <> 'paper'").bind(campaign_id).fetch_one(&self.pool).await?;

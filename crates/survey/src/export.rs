@@ -82,8 +82,12 @@ pub async fn export(store: &Store, scope: &Scope, campaign_id: i64, format: Form
         Format::Xlsx => {
             use rust_xlsxwriter::{Format as XF, Workbook};
             let mut wb = Workbook::new();
-            // A million responses make a sheet of more than 4 GiB before compression: ZIP64.
-            wb.use_zip_large_file(true);
+            // ZIP64 only when the sheet may pass 4 GiB before compression (about a million
+            // responses): LibreOffice up to 7.4 cannot open a ZIP64 file, so a campaign of
+            // ordinary size is written as a plain ZIP. The estimate is generous (200 bytes
+            // of XML per cell), so a large file never lacks it.
+            let responses = store.campaign_response_count(scope, campaign_id).await?;
+            wb.use_zip_large_file(responses.max(0) as u64 * (cols.len() as u64 + 2) * 200 > 3 << 30);
             let bold = XF::new().set_bold();
             // A formula-like answer is marked as text the way Excel marks '=1+2.
             let quoted = XF::new().set_quote_prefix();

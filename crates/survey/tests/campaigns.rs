@@ -82,6 +82,20 @@ async fn campaign_counts_verdicts_and_exports(db: Db) {
         assert!(heads.contains(&"role_label".to_string()) && heads.contains(&"funding_sources_budget".to_string()), "{heads:?}");
     }
     read_back_with_pyreadstat(&dir, s.returned);
+    // A campaign of ordinary size is a plain ZIP (no ZIP64 records), and LibreOffice Calc
+    // opens the .xlsx and the .csv with every row.
+    let xlsx = std::fs::read(dir.join("all.xlsx")).unwrap();
+    // A ZIP64 entry needs version 4.5 to extract (45 = 0x2d after each local header's signature).
+    assert!(!xlsx.windows(6).any(|w| w == b"PK\x03\x04\x2d\x00"), "no ZIP64 entries");
+    for (file, rows) in [("all.xlsx", s.returned + 2), ("all.csv", s.returned + 1)] {
+        let conv = dir.join(format!("calc-{}", file.replace('.', "-")));
+        std::fs::create_dir_all(&conv).unwrap();
+        if let Some(out) = testkit::libreoffice_convert(&dir.join(file), "csv:Text - txt - csv (StarCalc):44,34,76,1", &conv) {
+            let text = std::fs::read_to_string(&out).unwrap();
+            let n = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes()).records().count() as i64;
+            assert_eq!(n, rows, "{file}: rows as LibreOffice reads them");
+        }
+    }
 
     // Analysis on valid responses: frequencies add up, cross-tabs carry χ² or say why not.
     let d = survey::analysis::data(&store, &all, id, true).await.unwrap();

@@ -105,6 +105,26 @@ macro_rules! both {
 /// The project's test Python (`.venv-test`, made by scripts/install-deps.sh) when it has
 /// `modules`; `None` (the check is skipped) unless `DANGJIAN_REQUIRE_PYREADSTAT` is set,
 /// as CI does, in which case a missing module fails the test.
+/// Converts `input` with LibreOffice (`soffice --convert-to FORMAT`) into `dir`, as a user
+/// opening and saving the file would: the converted file, or `None` when LibreOffice is not
+/// installed (CI installs it and sets DANGJIAN_REQUIRE_LIBREOFFICE=1, so there it must run).
+pub fn libreoffice_convert(input: &std::path::Path, format: &str, dir: &std::path::Path) -> Option<std::path::PathBuf> {
+    let have = std::process::Command::new("soffice").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !have {
+        assert!(std::env::var("DANGJIAN_REQUIRE_LIBREOFFICE").is_err(), "DANGJIAN_REQUIRE_LIBREOFFICE is set but soffice is missing (scripts/install-deps.sh)");
+        eprintln!("跳过 LibreOffice 转换（未安装 soffice）");
+        return None;
+    }
+    // A profile of its own, so parallel conversions do not share LibreOffice's lock.
+    let profile = format!("-env:UserInstallation=file://{}", dir.join("lo-profile").display());
+    let out = std::process::Command::new("soffice").args([profile.as_str(), "--headless", "--norestore", "--convert-to", format, "--outdir"]).arg(dir).arg(input).output().unwrap();
+    assert!(out.status.success(), "soffice: {}", String::from_utf8_lossy(&out.stderr));
+    let ext = format.split(':').next().unwrap();
+    let produced = dir.join(input.file_stem().unwrap()).with_extension(ext);
+    assert!(produced.exists(), "LibreOffice could not open {}: {}", input.display(), String::from_utf8_lossy(&out.stdout));
+    Some(produced)
+}
+
 pub fn python(modules: &[&str]) -> Option<std::path::PathBuf> {
     let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv-test/bin/python");
     let import = format!("import {}", modules.join(", "));
