@@ -21,6 +21,20 @@ pub enum Cell {
 pub enum ColKind {
     Num { decimals: u8 },
     Str,
+    /// A date and time (local wall-clock time): its cell holds seconds since 1970-01-01
+    /// 00:00 of that clock, and each format writes it as its own datetime type.
+    DateTime,
+}
+
+/// Local wall-clock seconds since 1970-01-01 00:00 of an RFC 3339 timestamp.
+pub fn local_seconds(ts: &str) -> Option<f64> {
+    let t = chrono::DateTime::parse_from_rfc3339(ts).ok()?.with_timezone(&chrono::Local).naive_local();
+    Some(t.and_utc().timestamp() as f64 + f64::from(t.and_utc().timestamp_subsec_millis()) / 1000.0)
+}
+
+/// A datetime cell as text: `2026-11-01 08:10:00`.
+pub fn datetime_text(secs: f64) -> String {
+    chrono::DateTime::from_timestamp(secs.floor() as i64, 0).map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default()
 }
 
 #[derive(Debug, Clone)]
@@ -33,6 +47,8 @@ enum Src {
     Channel,
     Submitted,
     Duration,
+    /// The rank (1 = first) a ranking answer gives one option: (key, option).
+    RankOf(String, String),
     Valid,
     Reason,
     /// The answer as stored (text, numbers as numbers when the column is numeric).
@@ -99,7 +115,7 @@ pub fn columns(form: &Questionnaire, flavour: Flavour) -> Vec<Column> {
     add("sector", "领域", text, vec![], Src::Sector, &mut taken);
     add("region", "行政区划代码", text, vec![], Src::Region, &mut taken);
     add("channel", "填写方式", text, vec![], Src::Channel, &mut taken);
-    add("submitted_at", "提交时间", text, vec![], Src::Submitted, &mut taken);
+    add("submitted_at", "提交时间", ColKind::DateTime, vec![], Src::Submitted, &mut taken);
     add("duration_s", "答题用时（秒）", ColKind::Num { decimals: 1 }, vec![], Src::Duration, &mut taken);
     add("valid", "是否有效问卷", int, vec![(1.0, "有效".into()), (0.0, "无效".into())], Src::Valid, &mut taken);
     add("invalid_reason", "无效原因", text, vec![], Src::Reason, &mut taken);
@@ -142,7 +158,15 @@ pub fn columns(form: &Questionnaire, flavour: Flavour) -> Vec<Column> {
                     add(&format!("{n}_other"), &format!("{label}（其他，请注明）"), text, vec![], Src::Answer(format!("{n}_other")), &mut taken);
                 }
             }
-            Kind::Rank { .. } => add(n, &format!("{label}（按名次排列的选项代码）"), text, vec![], Src::Answer(n.into()), &mut taken),
+            Kind::Rank { list } => {
+                // One numeric variable per option: the rank it was given (1 = first).
+                if flavour == Flavour::Spreadsheet {
+                    add(n, &format!("{label}（按名次排列的选项代码）"), text, vec![], Src::Answer(n.into()), &mut taken);
+                }
+                for c in form.choices(list) {
+                    add(&format!("{n}_{}", c.name), &format!("{label}：{}（名次）", form.text(&c.label)), int, vec![], Src::RankOf(n.into(), c.name.clone()), &mut taken);
+                }
+            }
             Kind::Integer => add(n, &label, int, vec![], Src::Answer(n.into()), &mut taken),
             Kind::Decimal | Kind::Range { .. } => add(n, &label, ColKind::Num { decimals: 2 }, vec![], Src::Answer(n.into()), &mut taken),
             Kind::Calculate => add(n, &format!("{n}（计算）"), text, vec![], Src::Answer(n.into()), &mut taken),
@@ -181,7 +205,11 @@ pub fn row(cols: &[Column], _form: &Questionnaire, r: &ResponseRow, unit: Option
             Src::Sector => Cell::Str(unit.map(|u| u.sector.label().to_string()).unwrap_or_default()),
             Src::Region => Cell::Str(unit.map(|u| u.region_code.clone()).unwrap_or_default()),
             Src::Channel => Cell::Str(if r.channel == "paper" { "纸质录入" } else { "网上填写" }.into()),
-            Src::Submitted => Cell::Str(r.submitted_at.clone()),
+            Src::Submitted => Cell::Num(local_seconds(&r.submitted_at)),
+            Src::RankOf(k, choice) => {
+                let t = s(answers, k);
+                Cell::Num(t.split(' ').filter(|x| !x.is_empty()).position(|x| x == choice).map(|i| (i + 1) as f64))
+            }
             Src::Duration => Cell::Num(Some((r.duration_s * 10.0).round() / 10.0)),
             Src::Valid => Cell::Num(Some(v.valid as i32 as f64)),
             Src::Reason => Cell::Str(if v.valid { String::new() } else { v.reason() }),
@@ -189,6 +217,7 @@ pub fn row(cols: &[Column], _form: &Questionnaire, r: &ResponseRow, unit: Option
                 let t = s(answers, k);
                 match c.kind {
                     ColKind::Num { .. } => Cell::Num(t.parse().ok()),
+                    ColKind::DateTime => Cell::Num(local_seconds(&t)),
                     ColKind::Str => Cell::Str(t),
                 }
             }

@@ -73,6 +73,8 @@ impl<W: Write + Seek> DtaWriter<W> {
             let f = match c.kind {
                 ColKind::Num { decimals: 0 } => "%10.0g".to_string(),
                 ColKind::Num { decimals } => format!("%10.{decimals}f"),
+                // Milliseconds since 1960-01-01 00:00 (Stata's clock).
+                ColKind::DateTime => "%tc".to_string(),
                 ColKind::Str => format!("%-{}s", width.min(&2045)),
             };
             w.write_all(&fixed(&f, 57))?;
@@ -99,9 +101,11 @@ impl<W: Write + Seek> DtaWriter<W> {
     }
 
     pub fn row(&mut self, cells: &[Cell]) -> std::io::Result<()> {
-        for (c, width) in cells.iter().zip(&self.widths) {
+        for ((c, width), col) in cells.iter().zip(&self.widths).zip(&self.cols) {
             match c {
                 Cell::Num(v) => {
+                    // 1960-01-01 to 1970-01-01: 315 619 200 seconds.
+                    let v = if col.kind == ColKind::DateTime { v.map(|x| (x + 315_619_200.0) * 1000.0) } else { *v };
                     let bits = v.filter(|x| x.is_finite()).map(f64::to_bits).unwrap_or(MISSING);
                     self.w.write_all(&bits.to_le_bytes())?;
                 }

@@ -69,7 +69,8 @@ pub async fn export(store: &Store, scope: &Scope, campaign_id: i64, format: Form
             let mut w = csv::Writer::from_writer(f);
             w.write_record(cols.iter().map(|c| c.name.as_str())).map_err(io)?;
             out.rows = each_row(&l, store, scope, &cols, valid_only, |cells| {
-                w.write_record(cells.iter().map(|c| match c {
+                w.write_record(cells.iter().zip(&cols).map(|(c, col)| match c {
+                    Cell::Num(Some(n)) if col.kind == ColKind::DateTime => crate::columns::datetime_text(*n),
                     Cell::Num(Some(n)) => fmt_num(*n),
                     Cell::Num(None) => String::new(),
                     Cell::Str(s) => domain::spreadsheet::csv_safe(s).into_owned(),
@@ -91,6 +92,7 @@ pub async fn export(store: &Store, scope: &Scope, campaign_id: i64, format: Form
             let bold = XF::new().set_bold();
             // A formula-like answer is marked as text the way Excel marks '=1+2.
             let quoted = XF::new().set_quote_prefix();
+            let when = XF::new().set_num_format("yyyy-mm-dd hh:mm:ss");
             let ws = wb.add_worksheet_with_constant_memory().map_err(io)?.set_name("答卷").map_err(io)?;
             // Constant-memory sheets take rows in order: a row is flushed once the next starts.
             for (i, c) in cols.iter().enumerate() {
@@ -103,6 +105,10 @@ pub async fn export(store: &Store, scope: &Scope, campaign_id: i64, format: Form
             out.rows = each_row(&l, store, scope, &cols, valid_only, |cells| {
                 for (i, c) in cells.iter().enumerate() {
                     match c {
+                        // Excel's serial day count: 25 569 days from 1899-12-30 to 1970-01-01.
+                        Cell::Num(Some(n)) if cols[i].kind == ColKind::DateTime => {
+                            ws.write_number_with_format(r_i, i as u16, n / 86_400.0 + 25_569.0, &when).map_err(io)?;
+                        }
                         Cell::Num(Some(n)) => {
                             ws.write_number(r_i, i as u16, *n).map_err(io)?;
                         }
@@ -129,7 +135,7 @@ pub async fn export(store: &Store, scope: &Scope, campaign_id: i64, format: Form
                 let r = i as u32 + 1;
                 d.write_string(r, 0, &c.name).map_err(io)?;
                 d.write_string(r, 1, &c.label).map_err(io)?;
-                d.write_string(r, 2, if c.kind == ColKind::Str { "文本" } else { "数值" }).map_err(io)?;
+                d.write_string(r, 2, match c.kind { ColKind::Str => "文本", ColKind::DateTime => "日期时间", ColKind::Num { .. } => "数值" }).map_err(io)?;
                 let labels: Vec<String> = c.labels.iter().map(|(v, l)| format!("{}={l}", fmt_num(*v))).collect();
                 d.write_string(r, 3, labels.join("；")).map_err(io)?;
             }

@@ -32,6 +32,8 @@ pub struct SavWriter<W: Write + Seek> {
     w: W,
     /// Per column: 0 numeric, else string width in bytes.
     widths: Vec<usize>,
+    /// Per column: a datetime (its seconds are counted from 1582-10-14, SPSS's epoch).
+    datetime: Vec<bool>,
     cases: i32,
     pub truncated: u64,
 }
@@ -87,6 +89,8 @@ impl<W: Write + Seek> SavWriter<W> {
             for (k, seg) in segs.iter().enumerate() {
                 let fmt = match c.kind {
                     ColKind::Num { decimals } => (5 << 16) | (10 << 8) | decimals as i32,
+                    // DATETIME20: dd-mmm-yyyy hh:mm:ss.
+                    ColKind::DateTime => (22 << 16) | (20 << 8),
                     ColKind::Str => (1 << 16) | ((*seg as i32) << 8),
                 };
                 let labelled = k == 0;
@@ -163,13 +167,18 @@ impl<W: Write + Seek> SavWriter<W> {
         w.write_all(b"UTF-8")?;
         i32le(&mut w, 999)?;
         i32le(&mut w, 0)?;
-        Ok(SavWriter { w, widths, cases: 0, truncated: 0 })
+        let datetime = cols.iter().map(|c| c.kind == ColKind::DateTime).collect();
+        Ok(SavWriter { w, widths, datetime, cases: 0, truncated: 0 })
     }
 
     pub fn row(&mut self, cells: &[Cell]) -> std::io::Result<()> {
-        for (c, width) in cells.iter().zip(&self.widths) {
+        for ((c, width), datetime) in cells.iter().zip(&self.widths).zip(&self.datetime) {
             match c {
-                Cell::Num(v) => self.w.write_all(&v.filter(|x| x.is_finite()).unwrap_or(SYSMIS).to_le_bytes())?,
+                Cell::Num(v) => {
+                    // 1582-10-14 to 1970-01-01: 12 219 379 200 seconds.
+                    let v = if *datetime { v.map(|x| x + 12_219_379_200.0) } else { *v };
+                    self.w.write_all(&v.filter(|x| x.is_finite()).unwrap_or(SYSMIS).to_le_bytes())?
+                }
                 Cell::Str(s) => {
                     if s.len() > *width {
                         self.truncated += 1;

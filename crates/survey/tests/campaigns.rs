@@ -144,6 +144,10 @@ for kind in ("sav", "dta"):
         "mq_mean": float(df["meetings_quality"].mean()),
         "encoding": getattr(meta, "file_encoding", None),
         "longest_suggestion": int(df["suggestion"].astype(str).str.len().max()),
+        "submitted_type": str(df["submitted_at"].dtype),
+        "first_submitted": str(df["submitted_at"].iloc[0])[:19],
+        "rank_columns": [c for c in meta.column_names if c.startswith("problem_rank_")],
+        "rank_numeric": all(str(df[c].dtype).startswith("float") for c in meta.column_names if c.startswith("problem_rank_")),
     }
 print(json.dumps(out, ensure_ascii=False))
 "#;
@@ -170,6 +174,12 @@ print(json.dumps(out, ensure_ascii=False))
         assert!((k["mq_mean"].as_f64().unwrap() - mq_mean).abs() < 1e-9, "{kind}");
         assert!(k["names"].as_array().unwrap().iter().any(|n| n == "funding_sources_dues_return"), "{kind}: long names kept");
         assert_eq!(k["longest_suggestion"], 600, "{kind}: a 600-character answer is kept whole");
+        // Timestamps are datetimes, the same instant the CSV writes as text.
+        assert!(k["submitted_type"].as_str().unwrap().starts_with("datetime64"), "{kind}: {}", k["submitted_type"]);
+        assert_eq!(k["first_submitted"].as_str().unwrap().replace('T', " "), recs[0][col("submitted_at")], "{kind}");
+        // A ranking is one numeric variable per option.
+        assert!(k["rank_columns"].as_array().unwrap().len() >= 5 && k["rank_numeric"] == true, "{kind}: {}", k["rank_columns"]);
+        assert!(!k["names"].as_array().unwrap().iter().any(|n| n == "problem_rank"), "{kind}: no ordered-codes text");
     }
     assert_eq!(v["sav"]["encoding"], "UTF-8");
 }
