@@ -91,6 +91,10 @@ pub fn frequencies(d: &Data) -> Vec<Frequency> {
     let n = d.rows.len() as u64;
     let mut out = Vec::new();
     for it in f.variables() {
+        // An attention check says whether a respondent read; it is no finding.
+        if crate::validity::is_attention_check(f, it) {
+            continue;
+        }
         let vals: Vec<String> = d.rows.iter().map(|r| text(&r.answers, &it.name)).collect();
         let answered = vals.iter().filter(|v| !v.is_empty()).count() as u64;
         let pct = |c: u64| if answered == 0 { 0.0 } else { c as f64 * 100.0 / answered as f64 };
@@ -156,7 +160,7 @@ impl By {
 pub fn dimensions(form: &Questionnaire) -> Vec<(By, String)> {
     let mut v = vec![(By::Sector, "领域".to_string()), (By::Region, "行政区划".to_string()), (By::Unit, "单位".to_string())];
     for it in form.variables() {
-        if matches!(it.kind, Kind::SelectOne { .. }) {
+        if matches!(it.kind, Kind::SelectOne { .. }) && !crate::validity::is_attention_check(form, it) {
             v.push((By::Question(it.name.clone()), form.text(&it.label).to_string()));
         }
     }
@@ -170,6 +174,8 @@ pub struct CrossTab {
     pub by_label: String,
     pub groups: Vec<String>,
     pub columns: Vec<String>,
+    /// The columns' scores when the question is a scale (Likert 1–5), for a diverging chart.
+    pub scores: Option<Vec<f64>>,
     /// counts[group][column]
     pub counts: Vec<Vec<u64>>,
     pub test: ChiSquare,
@@ -179,7 +185,11 @@ pub struct CrossTab {
 
 pub fn crosstab(d: &Data, question: &str, by: &By) -> Result<CrossTab, String> {
     let f = &d.form;
-    let it = f.variables().into_iter().find(|i| i.name == question).ok_or_else(|| format!("问卷中没有可分析的题目 {question}"))?;
+    let it = f
+        .variables()
+        .into_iter()
+        .find(|i| i.name == question && !crate::validity::is_attention_check(f, i))
+        .ok_or_else(|| format!("问卷中没有可分析的题目 {question}（注意力检测题只用于判定有效问卷，不做分析）"))?;
     let list = it.kind.list().ok_or_else(|| format!("{} 不是选择题，不能做交叉分析", it.name))?;
     let multiple = matches!(it.kind, Kind::SelectMultiple { .. });
     let mut codes: Vec<String> = f.choices(list).iter().map(|c| c.name.clone()).collect();
@@ -191,7 +201,11 @@ pub fn crosstab(d: &Data, question: &str, by: &By) -> Result<CrossTab, String> {
         By::Region => ("行政区划".into(), Box::new(|r: &Answered| d.units.get(r.unit).map(|u| u.2.clone()))),
         By::Unit => ("单位".into(), Box::new(|r: &Answered| d.units.get(r.unit).map(|u| u.0.clone()))),
         By::Question(q) => {
-            let bq = f.variables().into_iter().find(|i| i.name == *q && matches!(i.kind, Kind::SelectOne { .. })).ok_or_else(|| format!("分组依据 {q} 不是本问卷的单选题"))?;
+            let bq = f
+                .variables()
+                .into_iter()
+                .find(|i| i.name == *q && matches!(i.kind, Kind::SelectOne { .. }) && !crate::validity::is_attention_check(f, i))
+                .ok_or_else(|| format!("分组依据 {q} 不是本问卷的单选题"))?;
             let bq = bq.clone();
             (f.text(&bq.label).to_string(), Box::new(move |r: &Answered| Some(text(&r.answers, &bq.name)).filter(|v| !v.is_empty()).map(|v| choice_label(f, &bq, &v))))
         }
@@ -239,6 +253,7 @@ pub fn crosstab(d: &Data, question: &str, by: &By) -> Result<CrossTab, String> {
         by_label,
         groups,
         columns: codes.iter().map(|c| choice_label(f, it, c)).collect(),
+        scores: numeric.then(|| codes.iter().filter_map(|c| c.parse().ok()).collect()),
         counts,
         test,
         means,

@@ -38,8 +38,43 @@ pub fn bar(title: &str, items: &[(String, f64)], unit: &str) -> String {
     s
 }
 
+/// The colours of a scale's answers, diverging from its middle: disagreement in reds
+/// (darker further from the middle), agreement in blues, the middle grey.
+pub fn diverging(scores: &[f64]) -> Vec<String> {
+    const REDS: [&str; 3] = ["#f4a582", "#d6604d", "#b2182b"];
+    const BLUES: [&str; 3] = ["#92c5de", "#4393c3", "#2166ac"];
+    let (lo, hi) = scores.iter().fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(*x), b.max(*x)));
+    let mid = (lo + hi) / 2.0;
+    // On each side the answer nearest the middle is lightest, the extreme darkest.
+    let side: Vec<f64> = {
+        let mut v: Vec<f64> = scores.iter().map(|x| (x - mid).abs()).filter(|d| *d > 1e-9).collect();
+        v.sort_by(|a, b| a.total_cmp(b));
+        v.dedup_by(|a, b| (*a - *b).abs() < 1e-9);
+        v
+    };
+    scores
+        .iter()
+        .map(|x| {
+            let d = x - mid;
+            if d.abs() < 1e-9 {
+                return "#bdbdbd".to_string();
+            }
+            let k = side.len();
+            let pos = side.iter().position(|v| (v - d.abs()).abs() < 1e-9).unwrap_or(0);
+            let step = if k <= 1 { 2 } else { (pos * 2 + (k - 1) / 2) / (k - 1) };
+            if d < 0.0 { REDS[step] } else { BLUES[step] }.to_string()
+        })
+        .collect()
+}
+
 /// Stacked horizontal bars of percentages: one bar per group, one segment per column.
 pub fn stacked(title: &str, groups: &[String], columns: &[String], counts: &[Vec<u64>]) -> String {
+    let colors: Vec<String> = (0..columns.len()).map(|j| COLORS[j % COLORS.len()].to_string()).collect();
+    stacked_in(title, groups, columns, counts, &colors)
+}
+
+/// The same, in the colours given (one per column), e.g. [`diverging`] for a scale.
+pub fn stacked_in(title: &str, groups: &[String], columns: &[String], counts: &[Vec<u64>], colors: &[String]) -> String {
     let fs = 12.0;
     let label_w = groups.iter().map(|g| text_w(&short(g, 12), fs)).fold(40.0, f64::max) + 10.0;
     let (bar_w, row_h) = (360.0, 24.0);
@@ -58,14 +93,14 @@ pub fn stacked(title: &str, groups: &[String], columns: &[String], counts: &[Vec
                 continue;
             }
             let seg = bar_w * *c as f64 / total as f64;
-            let _ = write!(s, r#"<rect x="{x:.1}" y="{:.0}" width="{seg:.1}" height="{:.0}" fill="{}"><title>{}：{}（{:.1}%）</title></rect>"#, y + 4.0, row_h - 8.0, COLORS[j % COLORS.len()], esc(&columns[j]), c, *c as f64 * 100.0 / total as f64);
+            let _ = write!(s, r#"<rect x="{x:.1}" y="{:.0}" width="{seg:.1}" height="{:.0}" fill="{}"><title>{}：{}（{:.1}%）</title></rect>"#, y + 4.0, row_h - 8.0, colors[j], esc(&columns[j]), c, *c as f64 * 100.0 / total as f64);
             x += seg;
         }
     }
     let ly = 30.0 + row_h * groups.len() as f64 + 8.0;
     for (j, c) in columns.iter().enumerate() {
         let (lx, lyy) = (label_w + (j % 4) as f64 * 90.0, ly + 20.0 * (j / 4) as f64);
-        let _ = write!(s, r#"<rect x="{lx:.0}" y="{lyy:.0}" width="10" height="10" fill="{}"/><text x="{:.0}" y="{:.0}">{}</text>"#, COLORS[j % COLORS.len()], lx + 14.0, lyy + 10.0, esc(&short(c, 6)));
+        let _ = write!(s, r#"<rect x="{lx:.0}" y="{lyy:.0}" width="10" height="10" fill="{}"/><text x="{:.0}" y="{:.0}">{}</text>"#, colors[j], lx + 14.0, lyy + 10.0, esc(&short(c, 6)));
     }
     s.push_str("</svg>");
     s
@@ -102,4 +137,17 @@ pub fn pie(title: &str, items: &[(String, f64)]) -> String {
 
 fn fmt(v: f64) -> String {
     if v.fract() == 0.0 { format!("{}", v as i64) } else { format!("{v:.1}") }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_five_point_scale_runs_from_red_through_grey_to_blue() {
+        // agree5 lists 5 (非常同意) first.
+        let c = super::diverging(&[5.0, 4.0, 3.0, 2.0, 1.0]);
+        assert_eq!(c, ["#2166ac", "#92c5de", "#bdbdbd", "#f4a582", "#b2182b"].map(String::from));
+        let four = super::diverging(&[1.0, 2.0, 3.0, 4.0]);
+        assert!(!four.contains(&"#bdbdbd".to_string()), "an even scale has no middle: {four:?}");
+        assert!(four[0] == "#b2182b" && four[3] == "#2166ac", "{four:?}");
+    }
 }

@@ -120,6 +120,17 @@ pub fn likert_blocks(form: &Questionnaire) -> Vec<Vec<String>> {
     out
 }
 
+/// Whether a question is an attention check (注意力检测题): named `attention…`, or worded
+/// as one ("本题请选择…", "为确认您在认真阅读"). It feeds the validity rule, never the
+/// substance: means, charts and cross-tab menus leave it out.
+pub fn is_attention_check(form: &Questionnaire, it: &crate::model::Item) -> bool {
+    if it.name.starts_with("attention") {
+        return true;
+    }
+    let label = form.text(&it.label);
+    ["本题请选择", "本题请选", "此题请选择", "请直接选择", "认真阅读", "注意力检测", "测试您是否认真"].iter().any(|w| label.contains(w))
+}
+
 /// Attention checks declared by the form itself.
 pub fn form_attention(form: &Questionnaire) -> Vec<(String, String)> {
     form.walk()

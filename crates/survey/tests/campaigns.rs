@@ -101,6 +101,16 @@ async fn campaign_counts_verdicts_and_exports(db: Db) {
     let d = survey::analysis::data(&store, &all, id, true).await.unwrap();
     assert_eq!(d.rows.len() as i64, s.valid);
     let freqs = survey::analysis::frequencies(&d);
+    // The attention check feeds validity only: no frequency, no mean, no menu entry.
+    assert!(!freqs.iter().any(|f| f.name == "attention_check"));
+    assert!(!survey::analysis::dimensions(&d.form).iter().any(|(b, _)| matches!(b, survey::analysis::By::Question(q) if q == "attention_check")));
+    assert!(survey::analysis::crosstab(&d, "attention_check", &survey::analysis::By::Sector).is_err());
+    // Recognised by its wording too, whatever its name.
+    let mut renamed = d.form.clone();
+    let q9 = renamed.items.iter_mut().flat_map(|g| g.children.iter_mut()).find(|i| i.name == "attention_check").unwrap();
+    q9.name = "q9".into();
+    assert!(survey::validity::is_attention_check(&renamed, renamed.find("q9").unwrap()));
+    assert!(!survey::validity::is_attention_check(&renamed, renamed.find("meetings_quality").unwrap()));
     let mq = freqs.iter().find(|f| f.name == "meetings_quality").unwrap();
     assert_eq!(mq.rows.iter().map(|r| r.count).sum::<u64>(), mq.answered);
     assert!((mq.rows.iter().map(|r| r.percent).sum::<f64>() - 100.0).abs() < 1e-6);
@@ -119,6 +129,12 @@ async fn campaign_counts_verdicts_and_exports(db: Db) {
     assert!(!words.contains(&"的") && !words.contains(&"，"));
     let svg = survey::chart::stacked("t", &by_role.groups, &by_role.columns, &by_role.counts);
     assert!(svg.starts_with("<svg") && svg.contains("党组织书记"));
+    // A scale's cross-tab carries its scores, and its chart diverges red to blue.
+    let scale = survey::analysis::crosstab(&d, "meetings_quality", &survey::analysis::By::Sector).unwrap();
+    let colors = survey::chart::diverging(scale.scores.as_ref().expect("a Likert item has scores"));
+    let svg = survey::chart::stacked_in("t", &scale.groups, &scale.columns, &scale.counts, &colors);
+    assert!(svg.contains("#2166ac") && svg.contains("#b2182b") && svg.contains("#bdbdbd"), "diverging palette");
+    assert!(by_role.scores.is_none(), "a question of categories has no scores");
 }
 both!(campaign_counts_verdicts_and_exports);
 

@@ -560,7 +560,12 @@ pub async fn analysis(State(st): State<AppState>, Staff(v): Staff, Path(id): Pat
                         None => { (ct.test.note.clone().unwrap_or_default()) "。" }
                     }
                 }
-                div.chart { (PreEscaped(survey::chart::stacked(&format!("{}（按{}）", ct.question_label, ct.by_label), &ct.groups, &ct.columns, &ct.counts))) }
+                @let title = format!("{}（按{}）", ct.question_label, ct.by_label);
+                div.chart { (PreEscaped(match &ct.scores {
+                    // A scale reads as disagreement against agreement: a diverging palette.
+                    Some(scores) => survey::chart::stacked_in(&title, &ct.groups, &ct.columns, &ct.counts, &survey::chart::diverging(scores)),
+                    None => survey::chart::stacked(&title, &ct.groups, &ct.columns, &ct.counts),
+                })) }
             }
         }
         @if !likert.is_empty() {
