@@ -286,6 +286,19 @@ enum SurveyCommand {
         #[arg(long, default_value = "table")]
         format: String,
     },
+    /// 问卷统计分析：每题各选项的人数和百分比、“其他”填写内容、量表题均值（默认只统计有效问卷）
+    #[command(help_template = HELP, next_help_heading = "选项")]
+    Analysis {
+        /// 调研编号
+        #[arg(long)]
+        campaign: i64,
+        /// 统计全部回收问卷（默认只统计有效问卷）
+        #[arg(long)]
+        all: bool,
+        /// 输出格式：json 或 table
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
     /// 导出答卷：csv（UTF-8带BOM）、xlsx、sav（SPSS）、dta（Stata）
     #[command(help_template = HELP, next_help_heading = "选项")]
     Export {
@@ -470,6 +483,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Survey(SurveyCommand::Import { file }) => survey_cmd::import(&open(&cli.db).await?, &file).await?,
         Command::Survey(SurveyCommand::Builtin { out }) => survey_cmd::builtin(&out)?,
         Command::Survey(SurveyCommand::Stats { campaign, format }) => survey_cmd::stats(&open(&cli.db).await?, campaign, &format).await?,
+        Command::Survey(SurveyCommand::Analysis { campaign, all, format }) => survey_cmd::analysis(&open(&cli.db).await?, campaign, all, &format).await?,
         Command::Survey(SurveyCommand::Export { campaign, format, out, valid }) => survey_cmd::export(&open(&cli.db).await?, campaign, &format, &out, valid).await?,
         Command::Survey(SurveyCommand::Synthetic { responses, questions }) => {
             let store = open(&cli.db).await?;

@@ -53,6 +53,36 @@ pub async fn stats(store: &Store, campaign: i64, format: &str) -> Result<()> {
     Ok(())
 }
 
+/// `survey analysis`: each question's options with counts and percentages, the "其他"
+/// texts and the means of scales, on valid responses (all returned with `--all`).
+pub async fn analysis(store: &Store, campaign: i64, all: bool, format: &str) -> Result<()> {
+    if !matches!(format, "json" | "table") {
+        bail!("输出格式“{format}”无法识别，可选 json 或 table");
+    }
+    let d = survey::analysis::data(store, &crate::operator(), campaign, !all).await.map_err(plain)?;
+    let questions = survey::analysis::summary(&d);
+    let base = if all { "全部回收问卷" } else { "有效问卷" };
+    if format == "json" {
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({"campaign": campaign, "base": base, "responses": d.rows.len(), "questions": questions}))?);
+        return Ok(());
+    }
+    println!("统计基数：{base} {} 份", d.rows.len());
+    for q in &questions {
+        println!("
+{}（{}，作答 {} 人）", q.label, q.kind, q.answered);
+        for o in &q.options {
+            println!("  {:<24} {:>6}  {:>6.1}%", o.label, o.count, o.percent);
+        }
+        if let Some(m) = q.mean {
+            println!("  均值 {m:.2}{}", q.sd.map(|s| format!("，标准差 {s:.2}")).unwrap_or_default());
+        }
+        if !q.other.is_empty() {
+            println!("  其他（{}条）：{}", q.other.len(), q.other.iter().take(10).cloned().collect::<Vec<_>>().join("；"));
+        }
+    }
+    Ok(())
+}
+
 pub async fn export(store: &Store, campaign: i64, format: &str, out: &std::path::Path, valid_only: bool) -> Result<()> {
     let Some(f) = Format::parse(format) else { bail!("导出格式“{format}”无法识别，可选 csv、xlsx、sav、dta") };
     let started = std::time::Instant::now();

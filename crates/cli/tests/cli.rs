@@ -181,6 +181,29 @@ fn survey_import_stats_and_export() {
     let o = run(&["--db", &db, "survey", "stats", "--campaign", "99"], None);
     assert!(!o.status.success() && text(&o).contains("调研不存在"), "{}", text(&o));
 
+    // Analysis as JSON: each question {label, options: [{label, count}]}, counts adding up
+    // to those who answered; means for scales; the attention check left out; --all counts
+    // every returned questionnaire.
+    let o = run(&["--db", &db, "survey", "analysis", "--campaign", "1", "--format", "json"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let a: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let valid = v["valid"].as_u64().unwrap();
+    assert_eq!(a["responses"].as_u64().unwrap(), valid);
+    let qs = a["questions"].as_array().unwrap();
+    let q = |name: &str| qs.iter().find(|q| q["name"] == name).unwrap_or_else(|| panic!("{name}"));
+    let role = q("role");
+    assert_eq!(role["label"], "您的身份是");
+    let counted: u64 = role["options"].as_array().unwrap().iter().map(|o| o["count"].as_u64().unwrap()).sum();
+    assert_eq!(counted, role["answered"].as_u64().unwrap());
+    assert!(role["options"].as_array().unwrap().iter().any(|o| o["label"] == "党组织书记"));
+    assert!(q("meetings_quality")["mean"].as_f64().is_some_and(|m| (1.0..=5.0).contains(&m)));
+    assert!(!qs.iter().any(|q| q["name"] == "attention_check"));
+    let o = run(&["--db", &db, "survey", "analysis", "--campaign", "1", "--all", "--format", "json"], None);
+    let all: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(all["responses"], 1200);
+    let o = run(&["--db", &db, "survey", "analysis", "--campaign", "1"], None);
+    assert!(text(&o).contains("您的身份是") && text(&o).contains("均值"), "{}", text(&o));
+
     for f in ["csv", "xlsx", "sav", "dta"] {
         let out = dir.join(format!("a.{f}"));
         let o = run(&["--db", &db, "survey", "export", "--campaign", "1", "--format", f, "--out", out.to_str().unwrap()], None);

@@ -302,3 +302,49 @@ pub fn keywords(d: &Data, top: usize) -> Vec<Keywords> {
     }
     out
 }
+
+/// One option's count, as the summary lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OptionCount {
+    pub label: String,
+    pub count: u64,
+    pub percent: f64,
+}
+
+/// A question as the analysis page shows it: options with counts and percentages, the
+/// "其他" texts written in, and the mean of a scale or number.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuestionSummary {
+    pub name: String,
+    pub label: String,
+    pub kind: &'static str,
+    pub answered: u64,
+    pub options: Vec<OptionCount>,
+    /// The texts written beside "其他", in response order.
+    pub other: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sd: Option<f64>,
+}
+
+/// Every analysed question (attention checks left out), in questionnaire order.
+pub fn summary(d: &Data) -> Vec<QuestionSummary> {
+    frequencies(d)
+        .into_iter()
+        .map(|f| {
+            let other_key = format!("{}_other", f.name);
+            let other = d.rows.iter().map(|r| text(&r.answers, &other_key)).filter(|t| !t.trim().is_empty()).collect();
+            QuestionSummary {
+                options: f.rows.iter().map(|r| OptionCount { label: r.label.clone(), count: r.count, percent: (r.percent * 10.0).round() / 10.0 }).collect(),
+                name: f.name,
+                label: f.label,
+                kind: f.kind,
+                answered: f.answered,
+                other,
+                mean: f.mean.map(|m| (m * 100.0).round() / 100.0),
+                sd: f.sd.map(|s| (s * 100.0).round() / 100.0),
+            }
+        })
+        .collect()
+}
