@@ -87,6 +87,62 @@ struct CategoryFile {
 
 pub const CODEBOOK: &str = include_str!("../catalogue/codebook.toml");
 
+/// The polarity cues (极性词表): data beside the code book's keywords.
+pub const POLARITY: &str = include_str!("../catalogue/polarity.toml");
+
+/// How a passage reads: against a problem (negative), for an achievement (positive), or
+/// neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Polarity {
+    Negative,
+    Neutral,
+    Positive,
+}
+
+/// The cues a passage's polarity is read from ([`POLARITY`]).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct PolarityCues {
+    pub negative: Vec<String>,
+    pub positive: Vec<String>,
+    pub neutral: Vec<String>,
+}
+
+impl PolarityCues {
+    pub fn builtin() -> &'static PolarityCues {
+        static P: std::sync::OnceLock<PolarityCues> = std::sync::OnceLock::new();
+        P.get_or_init(|| toml::from_str(POLARITY).expect("the shipped polarity cues are valid (tested)"))
+    }
+
+    /// The polarity of a passage: neutral phrases removed, then negative cues counted
+    /// against positive ones (a longer cue is counted once, not again by its parts).
+    pub fn read(&self, passage: &str) -> Polarity {
+        let mut text = passage.to_string();
+        for n in &self.neutral {
+            text = text.replace(n.as_str(), "　");
+        }
+        let count = |cues: &[String], text: &str| -> usize {
+            let mut cues: Vec<&String> = cues.iter().collect();
+            cues.sort_by_key(|c| std::cmp::Reverse(c.chars().count()));
+            let mut t = text.to_string();
+            let mut n = 0;
+            for c in cues {
+                let k = t.matches(c.as_str()).count();
+                if k > 0 {
+                    n += k;
+                    t = t.replace(c.as_str(), "　");
+                }
+            }
+            n
+        };
+        let (neg, pos) = (count(&self.negative, &text), count(&self.positive, &text));
+        match neg.cmp(&pos) {
+            std::cmp::Ordering::Greater => Polarity::Negative,
+            std::cmp::Ordering::Less => Polarity::Positive,
+            std::cmp::Ordering::Equal => Polarity::Neutral,
+        }
+    }
+}
+
 impl Codebook {
     /// The code book shipped with this build.
     pub fn builtin() -> &'static Codebook {

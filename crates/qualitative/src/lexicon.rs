@@ -24,6 +24,10 @@ pub struct Lexicon {
     pub entries: Vec<Entry>,
     /// Normalised keyword per entry.
     keys: Vec<String>,
+    /// The problem categories (the rest are achievements), for polarity.
+    problems: Vec<String>,
+    /// Whether polarity filters the proposals (off only to measure the difference).
+    pub polarity: bool,
 }
 
 /// A proposed code with the keywords that triggered it.
@@ -49,7 +53,8 @@ impl Lexicon {
             }
         }
         let keys = entries.iter().map(|e| segment::normalise(&e.keyword).0).collect();
-        Lexicon { entries, keys }
+        let problems = codebook.categories.iter().filter(|c| c.kind == domain::research::CategoryKind::Problem).map(|c| c.id.clone()).collect();
+        Lexicon { entries, keys, problems, polarity: true }
     }
 
     /// Categories proposed for a passage, best first.
@@ -71,6 +76,16 @@ impl Lexicon {
             }
         }
         out.retain(|s| s.score >= THRESHOLD);
+        // An achievement is not proposed for a passage that reads negatively, nor a problem
+        // for one that reads positively.
+        if self.polarity {
+            let p = domain::research::PolarityCues::builtin().read(passage);
+            out.retain(|s| match (self.problems.contains(&s.category), p) {
+                (true, domain::research::Polarity::Positive) => false,
+                (false, domain::research::Polarity::Negative) => false,
+                _ => true,
+            });
+        }
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.category.cmp(&b.category)));
         out
     }
