@@ -64,16 +64,22 @@ test('a researcher codes an interview and sees the coded passages per category',
   // The lexicon suggests 经费 for the first passage: accept it.
   const first = page.locator('.passage[data-passage="1"]');
   assert.ok(await first.locator('[data-suggested=funding]').isVisible(), '建议编码：党建经费短缺');
-  await Promise.all([page.waitForNavigation(), first.locator('button[value=accept]').first().click()]);
-  assert.ok(await page.locator('.passage[data-passage="1"] [data-category=funding]').isVisible());
+  // Accepted in place: the page is not reloaded (a marker set on it survives).
+  await page.evaluate(() => { window.notReloaded = true; });
+  await first.locator('button[value=accept]').first().click();
+  await page.waitForSelector('.passage[data-passage="1"] [data-category=funding]');
+  assert.equal(await page.evaluate(() => window.notReloaded), true, 'no page reload');
+  assert.equal(await page.locator('.passage[data-passage="1"] [data-suggested=funding]').count(), 0, 'the suggestion is gone');
 
   // Code the second passage by hand, as a quote.
   const second = page.locator('.passage[data-passage="2"]');
   await second.locator('summary').click();
   await second.locator('select[name=category]').selectOption('meeting_quality');
   await second.locator('input[name=quote]').check();
-  await Promise.all([page.waitForNavigation(), second.locator('button', { hasText: '添加编码' }).click()]);
+  await second.locator('button', { hasText: '添加编码' }).click();
+  await page.waitForSelector('.passage[data-passage="2"] [data-category=meeting_quality]');
   assert.match(await page.locator('.passage[data-passage="2"] [data-category=meeting_quality]').textContent(), /可引用/);
+  assert.equal(await page.evaluate(() => window.notReloaded), true, 'still no reload');
 
   // Across all interviews: one more passage in each category, ours among them.
   assert.equal(await count(page, 'funding'), fundingBefore + 1);

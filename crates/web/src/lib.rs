@@ -204,6 +204,7 @@ fn routes(state: AppState) -> Router {
         .route("/s/{token}", get(survey_form::form_page).post(survey_form::submit))
         .route("/static/survey.js", get(survey_form::script))
         .route("/static/picker.js", get(surveys::picker_script))
+        .route("/static/coding.js", get(research::coding_script))
         .route("/api/v1/campaigns", get(api::campaigns))
         .route("/api/v1/interviews", get(api::interviews))
         .route("/api/v1/interviews/{id}", get(api::interview))

@@ -159,6 +159,12 @@ pub fn fields_of<T: serde::Serialize>(input: &T) -> Fields {
     serde_urlencoded::to_string(input).ok().and_then(|s| serde_urlencoded::from_str(&s).ok()).unwrap_or_default()
 }
 
+/// A script of ours, served with its type and an hour's caching (pages work without it).
+pub fn script(js: &'static str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    ([(axum::http::header::CONTENT_TYPE, "application/javascript; charset=utf-8"), (axum::http::header::CACHE_CONTROL, "public, max-age=3600")], js).into_response()
+}
+
 pub fn opt<T: std::fmt::Display>(v: &Option<T>) -> String {
     v.as_ref().map(|x| x.to_string()).unwrap_or_else(|| "—".to_string())
 }

@@ -1845,7 +1845,7 @@ async fn every_route_role_and_method_keeps_to_its_scope() {
     let app = app().await;
     let routes = routes();
     assert!(routes.len() >= 90, "routes read from the router: {}", routes.len());
-    const PUBLIC: [&str; 8] = ["/login", "/healthz", "/readyz", "/s/{token}", "/static/survey.js", "/static/picker.js", "/api/openapi.json", "/api/v1/session"];
+    const PUBLIC: [&str; 9] = ["/login", "/healthz", "/readyz", "/s/{token}", "/static/survey.js", "/static/picker.js", "/static/coding.js", "/api/openapi.json", "/api/v1/session"];
     // Path parameters point at branch B's records (outside the secretary's and member's
     // scope) where the kind is known, else at a record that does not exist.
     let fill = |path: &str| -> (String, bool) {

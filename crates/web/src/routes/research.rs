@@ -498,6 +498,7 @@ pub async fn interview_page(State(st): State<AppState>, Staff(v): Staff, Path(id
         section {
             h2 { "访谈记录与编码" }
             p.muted { "每段可编码到编码本的类别；“建议”来自关键词词表，可接受或拒绝。标记“可引用”的段落会作为报告中的访谈引语。" }
+            script src="/static/coding.js" {}
             @for p in &view.passages {
                 div.passage id=(format!("p{}", p.index)) data-passage=(p.index) {
                     div.text { (markdown(&p.text)) }
@@ -674,6 +675,11 @@ pub async fn attachment(State(st): State<AppState>, headers: HeaderMap, Path(id)
     let v = page_viewer(&st, &headers).await?;
     let (a, bytes) = st.store.attachment(&v.scope, id).await?;
     Ok(download(&a.file_name, &a.media_type, bytes))
+}
+
+/// The coding page's script: a code accepted, rejected or added updates its passage in place.
+pub async fn coding_script() -> Response {
+    crate::view::script(include_str!("../coding.js"))
 }
 
 // ---------------------------------------------------------------- code book and lexicon

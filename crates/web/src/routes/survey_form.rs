@@ -449,7 +449,7 @@ fn cols(c: &survey::Choice) -> String {
 }
 
 pub async fn script() -> Response {
-    ([(header::CONTENT_TYPE, "application/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], SCRIPT).into_response()
+    crate::view::script(SCRIPT)
 }
 
 const SCRIPT: &str = include_str!("../survey.js");

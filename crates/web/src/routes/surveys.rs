@@ -240,7 +240,7 @@ pub async fn new_campaign(State(st): State<AppState>, Staff(v): Staff, Query(q):
 
 /// The picker's script: search in the unit list, and a count of what is chosen.
 pub async fn picker_script() -> Response {
-    ([(header::CONTENT_TYPE, "application/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../picker.js")).into_response()
+    crate::view::script(include_str!("../picker.js"))
 }
 
 /// The valid-response rules as form fields (new campaign, and changing them later).
