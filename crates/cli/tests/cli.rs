@@ -238,7 +238,7 @@ fn research_interviews_search_and_lexicon_figures() {
     assert!(text(&o).contains("找到 0 处"), "nothing was saved: {}", text(&o));
     let o = run(&base, None);
     assert!(o.status.success(), "{}", text(&o));
-    let o = run(&["--db", &db, "research", "search", "两张 皮"], None);
+    let o = run(&["--db", &db, "research", "search", "两张 皮 合作社"], None);
     assert!(o.status.success() && text(&o).contains("各干各的"), "{}", text(&o));
 
     let o = run(&["--db", &db, "research", "codes", "--category", "meeting_quality"], None);

@@ -91,13 +91,15 @@ pub async fn campaign(store: &Store, rules: &Rules, seed: u64, as_of: Date, coun
     let returned: Vec<usize> = (0..units.len()).map(|i| target / units.len() + usize::from(i < target % units.len())).collect();
     let issued: Vec<i64> = returned.iter().map(|r| (*r + rng.gen_range(0..=(r / 12).max(1))) as i64).collect();
     let qid = survey::campaign::builtin_id(store).await.map_err(|e| GenError::Other(e.to_string()))?;
+    let builtin = survey::builtin::questionnaire();
+    let campaign_title = format!("{}年基层党建工作问卷调查", year);
     let rules_json = serde_json::to_string(&survey::validity::Rules::default()).unwrap();
     let opens = as_of - chrono::Duration::days(30);
     let id = store
         .insert_campaign(&scope, &NewCampaign {
             questionnaire_id: qid,
             org_id: root.id,
-            title: format!("{}年基层党建工作问卷调查", year),
+            title: campaign_title.clone(),
             opens_on: opens,
             closes_on: as_of + chrono::Duration::days(30),
             rules: rules_json,
@@ -196,6 +198,7 @@ pub async fn campaign(store: &Store, rules: &Rules, seed: u64, as_of: Date, coun
                 started_at: started.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
                 submitted_at: submitted.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
                 duration_s: if paper { 0.0 } else { (duration * 10.0_f64).round() / 10.0 },
+                passages: survey::search::answer_passages(&builtin, &campaign_title, &a),
                 answers: Json::Object(a).to_string(),
                 missing,
             });
@@ -285,6 +288,8 @@ pub async fn synthetic(store: &Store, responses: usize, questions: usize, seed: 
             duration_s: normal(&mut rng, 480.0, 100.0).max(60.0).round(),
             answers: Json::Object(a).to_string(),
             missing: 0,
+            // Benchmark data: measured for write and export speed, not searched.
+            passages: Vec::new(),
         });
         if batch.len() == 1000 {
             writer.write(&batch).await?;

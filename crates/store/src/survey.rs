@@ -78,6 +78,8 @@ pub struct NewResponse {
     pub duration_s: f64,
     pub answers: String,
     pub missing: i64,
+    /// The open answers to make searchable (题目文字作标题), within the unit's scope.
+    pub passages: Vec<crate::SearchPassage>,
 }
 
 #[derive(Debug, Clone)]
@@ -351,6 +353,28 @@ impl Store {
         Ok(r)
     }
 
+    /// A response to read, with its campaign's title and questionnaire and its unit's name,
+    /// if its unit lies in scope (the staff of a unit read its answers, as search finds
+    /// them) or its campaign does.
+    pub async fn response_for_reading(&self, scope: &Scope, id: i64) -> Result<(ResponseRow, Campaign, String), StoreError> {
+        let r = sqlx::query(&format!("SELECT {RESPONSE_COLS} FROM survey_responses r WHERE r.id = $1")).bind(id).fetch_optional(&self.pool).await?;
+        let r = r.as_ref().map(response_from).transpose()?.ok_or(StoreError::NotFound { what: "答卷" })?;
+        let mut q = Sql::new("SELECT o.name FROM campaign_units u JOIN orgs o ON o.id = u.org_id WHERE u.id = ");
+        q.arg(r.unit_id);
+        scope.orgs(&mut q, "o");
+        let unit: Option<String> = q.query().fetch_optional(&self.pool).await?.map(|row| row.s("name")).transpose()?;
+        let campaign = sqlx::query(&format!("{CAMPAIGN_SELECT} WHERE c.id = $1")).bind(r.campaign_id).fetch_one(&self.pool).await?;
+        let campaign = campaign_from(&campaign)?;
+        let unit = match unit {
+            Some(u) => u,
+            None => {
+                self.campaign(scope, r.campaign_id).await.map_err(|_| StoreError::NotFound { what: "答卷" })?;
+                sqlx::query_scalar("SELECT o.name FROM campaign_units u JOIN orgs o ON o.id = u.org_id WHERE u.id = $1").bind(r.unit_id).fetch_one(&self.pool).await?
+            }
+        };
+        Ok((r, campaign, unit))
+    }
+
     /// Records a staff decision on a response's validity (None: back to the rules).
     pub async fn override_response(&self, scope: &Scope, id: i64, valid: Option<bool>, reason: &str, user: i64) -> Result<(), StoreError> {
         self.response(scope, id).await?;
@@ -394,7 +418,7 @@ impl ResponseWriter {
         let mut inserted = std::collections::HashSet::new();
         for chunk in batch.chunks(500) {
             let mut sql = multi_insert_sql(self.backend, "survey_responses", &RESPONSE_INSERT_COLS, chunk.len());
-            sql.push_str(" ON CONFLICT (campaign_id, submission_id) DO NOTHING RETURNING campaign_id, submission_id");
+            sql.push_str(" ON CONFLICT (campaign_id, submission_id) DO NOTHING RETURNING id, campaign_id, submission_id");
             let mut args: Vec<Arg> = Vec::with_capacity(chunk.len() * 11);
             for r in chunk {
                 args.extend([
@@ -404,7 +428,25 @@ impl ResponseWriter {
             }
             let rows = crate::query::bind_all(sqlx::query(&sql), &args).fetch_all(&mut *tx).await?;
             for row in rows {
-                inserted.insert((row.i("campaign_id")?, row.s("submission_id")?));
+                let key = (row.i("campaign_id")?, row.s("submission_id")?);
+                // A new response's open answers join the search index in the same
+                // transaction, scoped to its unit's organisation.
+                if let Some(r) = chunk.iter().find(|r| r.campaign_id == key.0 && r.submission_id == key.1).filter(|r| !r.passages.is_empty()) {
+                    let id = row.i("id")?;
+                    let org: Option<i64> = sqlx::query_scalar("SELECT org_id FROM campaign_units WHERE id = $1").bind(r.unit_id).fetch_optional(&mut *tx).await?;
+                    for p in &r.passages {
+                        sqlx::query("INSERT INTO search_passages (kind, item_id, part, org_id, title, body, terms) VALUES ('answer', $1, $2, $3, $4, $5, $6)")
+                            .bind(id)
+                            .bind(p.part)
+                            .bind(org)
+                            .bind(&p.title)
+                            .bind(&p.body)
+                            .bind(&p.terms)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                inserted.insert(key);
             }
         }
         tx.commit().await?;

@@ -11,6 +11,7 @@ pub mod columns;
 pub mod dta;
 pub mod export;
 pub mod sav;
+pub mod search;
 pub mod stats;
 pub mod expr;
 pub mod model;

@@ -50,7 +50,7 @@ async fn campaign_counts_verdicts_and_exports(db: Db) {
     // A replayed submission is not a second response.
     let mut w = store.response_writer().await.unwrap();
     let unit = l.units[0].id;
-    let r = |sub: &str| NewResponse { campaign_id: id, unit_id: unit, submission_id: sub.into(), device: "d".into(), channel: "online".into(), entered_by: None, started_at: "2026-11-01T00:00:00Z".into(), submitted_at: "2026-11-01T00:10:00Z".into(), duration_s: 600.0, answers: "{}".into(), missing: 0 };
+    let r = |sub: &str| NewResponse { campaign_id: id, unit_id: unit, submission_id: sub.into(), device: "d".into(), channel: "online".into(), entered_by: None, started_at: "2026-11-01T00:00:00Z".into(), submitted_at: "2026-11-01T00:10:00Z".into(), duration_s: 600.0, answers: "{}".into(), missing: 0, passages: vec![] };
     assert_eq!(w.write(&[r("replay-1"), r("replay-1"), r("replay-2")]).await.unwrap(), vec![true, false, true]);
     assert_eq!(w.write(&[r("replay-1")]).await.unwrap(), vec![false]);
     // A long open answer (600 characters, 1 800 bytes): SPSS keeps it whole as a very long string.

@@ -175,6 +175,7 @@ fn routes(state: AppState) -> Router {
         .route("/campaigns/{id}/units/{unit}/issued", post(surveys::set_issued))
         .route("/campaigns/{id}/units/{unit}/{file}", get(surveys::qr))
         .route("/campaigns/{id}/responses", get(surveys::responses))
+        .route("/responses/{id}", get(surveys::response_page))
         .route("/responses/{id}/override", post(surveys::override_response))
         .route("/campaigns/{id}/analysis", get(surveys::analysis))
         .route("/campaigns/{id}/export", get(surveys::export))

@@ -863,6 +863,31 @@ async fn questionnaire_links_submissions_counts_and_exports() {
     assert_eq!((after2.returned, after2.paper), (after.returned + 1, after.paper + 1));
     assert_eq!(after2.valid, after.valid, "an incomplete paper questionnaire is not valid");
 
+    // An open answer is searchable beside interviews and cases, within the unit's scope.
+    let html = anon.get(format!("{}/s/{}", app.base, unit.token)).send().await.unwrap().text().await.unwrap();
+    let mut third = answers(&field(&html, "_submission"), &field(&html, "_started"));
+    third.retain(|(k, _)| k != "suggestion");
+    third.push(("suggestion".into(), "希望在村里建一个党员书屋，方便老党员学习".into()));
+    assert!(anon.post(format!("{}/s/{}", app.base, unit.token)).form(&third).send().await.unwrap().text().await.unwrap().contains("提交成功"));
+    let found = admin.get(format!("{}/research/search?q=党员书屋", app.base)).send().await.unwrap().text().await.unwrap();
+    let i = found.find("href=\"/responses/").expect("the answer is found") + 6;
+    let link = &found[i..i + found[i..].find('"').unwrap()];
+    assert!(found.contains("问卷答案"));
+    let shown = admin.get(format!("{}{link}", app.base)).send().await.unwrap();
+    assert_eq!(shown.status(), StatusCode::OK);
+    assert!(shown.text().await.unwrap().contains("党员书屋"), "the response opens with the answer");
+    // Whatever a secretary finds, opens.
+    let sec = login_page(&app, "sec").await;
+    let theirs = sec.get(format!("{}/research/search?q=党员书屋", app.base)).send().await.unwrap().text().await.unwrap();
+    for l in theirs.split("href=\"/responses/").skip(1).map(|s| &s[..s.find('"').unwrap()]) {
+        assert_eq!(sec.get(format!("{}/responses/{l}", app.base)).send().await.unwrap().status(), StatusCode::OK);
+    }
+    let in_scope = app.store.org(&app.store.scope_for(&app.store.authenticate("sec", PW).await.unwrap().unwrap()).await.unwrap(), unit.org_id).await.is_ok();
+    assert_eq!(theirs.contains("/responses/"), in_scope, "found by the secretary only when the unit is theirs");
+    assert_eq!(get_status(&sec, format!("{}{link}", app.base)).await == StatusCode::OK, in_scope);
+    let after2 = survey::campaign::stats(&app.store, &all, id).await.unwrap();
+
+
     // Staff pages: counts under the unit's sector, links, QR codes, analysis, exports.
     let page = admin.get(format!("{}/campaigns/{id}", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(&after2.sentence) && page.contains(&format!("/s/{}", unit.token)));

@@ -186,6 +186,7 @@ pub fn kind_label(kind: &str) -> &'static str {
     match kind {
         "interview" => "访谈",
         "case" => "案例",
+        "answer" => "问卷答案",
         "document" => "文献",
         _ => "资料",
     }
@@ -195,6 +196,7 @@ pub fn item_href(kind: &str, id: i64, part: i64) -> String {
     match kind {
         "interview" => format!("/interviews/{id}#p{part}"),
         "case" => format!("/cases/{id}"),
+        "answer" => format!("/responses/{id}"),
         _ => format!("/documents/{id}"),
     }
 }
@@ -213,7 +215,7 @@ pub async fn search(State(st): State<AppState>, Staff(v): Staff, Query(q): Query
             }
             @if !q.trim().is_empty() {
                 p.muted { "检索词：" (terms.join(" + ")) "（忽略标点和空格）；找到 " b id="hit-count" { (hits.len()) } " 处。" }
-                @if hits.is_empty() { p { "没有找到包含这些词的访谈段落、案例或文献。" } }
+                @if hits.is_empty() { p { "没有找到包含这些词的访谈段落、案例、文献或问卷答案。" } }
                 ol.hits {
                     @for h in &hits {
                         li data-kind=(h.kind) {

@@ -194,6 +194,7 @@ pub async fn submit(State(st): State<AppState>, headers: HeaderMap, Path(token):
         started_at: if started.is_empty() { submitted.clone() } else { started },
         submitted_at: submitted,
         duration_s: duration,
+        passages: survey::search::answer_passages(&pf.form, &pf.campaign.title, &answers),
         answers: serde_json::Value::Object(answers).to_string(),
         missing: checked.missing.len() as i64,
     };

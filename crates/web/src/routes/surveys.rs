@@ -506,6 +506,53 @@ pub async fn override_response(State(st): State<AppState>, Staff(v): Staff, Path
     Ok(Redirect::to(&format!("/campaigns/{}/responses#r{rid}", r.campaign_id)).into_response())
 }
 
+/// One response, question by question (found by search, or from the list of responses).
+pub async fn response_page(State(st): State<AppState>, Staff(v): Staff, Path(rid): Path<i64>) -> PageResult {
+    let (r, campaign, unit) = st.store.response_for_reading(&v.scope, rid).await?;
+    let form = survey::campaign::questionnaire(&st.store, campaign.questionnaire_id).await?;
+    let answers: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&r.answers).unwrap_or_default();
+    let shown = |it: &survey::Item| -> String {
+        let raw = match answers.get(&it.name) {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(serde_json::Value::Null) | None => return String::new(),
+            Some(other) => other.to_string(),
+        };
+        match it.kind.list() {
+            Some(list) => raw
+                .split(' ')
+                .filter(|c| !c.is_empty())
+                .map(|c| if c == survey::answers::OTHER { "其他".to_string() } else { form.choices(list).iter().find(|x| x.name == c).map(|x| form.text(&x.label).to_string()).unwrap_or_else(|| c.to_string()) })
+                .collect::<Vec<_>>()
+                .join("、"),
+            None => raw,
+        }
+    };
+    Ok(page(&v, "答卷", html! {
+        section {
+            div.crumbs { a href="/surveys" { "问卷调查" } " › " (campaign.title) " › 答卷" }
+            h1 { "答卷 " (r.id) }
+            dl.facts {
+                dt { "调研" } dd { (campaign.title) }
+                dt { "单位" } dd { (unit) }
+                dt { "提交时间" } dd { (r.submitted_at.get(..16).unwrap_or(&r.submitted_at).replace('T', " ")) }
+                dt { "填写方式" } dd { @if r.channel == "paper" { "纸质录入" } @else { "网上填写" } }
+            }
+        }
+        section {
+            h2 { "答案" }
+            dl.facts {
+                @for it in form.variables() {
+                    @let a = shown(it);
+                    @if !a.is_empty() {
+                        dt { (form.text(&it.label)) }
+                        dd { (a) @if let Some(o) = answers.get(&format!("{}_other", it.name)).and_then(|x| x.as_str()) { "（" (o) "）" } }
+                    }
+                }
+            }
+        }
+    }))
+}
+
 #[derive(Deserialize)]
 pub struct AnalysisQuery {
     /// 1: every returned response, not only the valid ones
