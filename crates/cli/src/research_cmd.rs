@@ -77,6 +77,13 @@ pub enum ResearchCommand {
         #[arg(long)]
         set: Option<std::path::PathBuf>,
     },
+    /// 编码一致性：第二编码人盲编（复核编码）的访谈，逐类别的 Cohen's κ、一致百分比和混淆计数，并列出不一致之处
+    #[command(help_template = crate::HELP, next_help_heading = "选项")]
+    Agreement {
+        /// 输出格式：table 或 json
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
 }
 
 async fn scope(store: &Store, org: Option<&str>) -> Result<Scope> {
@@ -181,6 +188,28 @@ pub async fn run(store: &Store, cmd: ResearchCommand) -> Result<()> {
             println!("检索词：{}；找到 {} 处", segment::query_terms(&query).join(" + "), hits.len());
             for h in hits {
                 println!("[{}] {} #{}\n    {}", h.kind, h.title, h.part, h.snippet);
+            }
+        }
+        ResearchCommand::Agreement { format } => {
+            if !matches!(format.as_str(), "table" | "json") {
+                anyhow::bail!("输出格式“{format}”无法识别，可选 table 或 json");
+            }
+            let a = qualitative::agreement::agreement(store, &crate::operator()).await?;
+            if format == "json" {
+                println!("{}", serde_json::to_string_pretty(&a)?);
+                return Ok(());
+            }
+            println!("双人编码的访谈 {} 次，可编码段落 {} 段", a.interviews, a.passages);
+            println!("{:<20} {:>6} {:>6} {:>6} {:>6} {:>8} {:>7}", "类别", "都编", "仅一", "仅二", "都未编", "一致率", "κ");
+            for c in a.categories.iter().filter(|c| c.both + c.first_only + c.second_only > 0) {
+                let k = c.kappa.map(|k| format!("{k:.3}")).unwrap_or_else(|| "—".into());
+                println!("{:<20} {:>6} {:>6} {:>6} {:>6} {:>7.1}% {:>7}", c.name, c.both, c.first_only, c.second_only, c.neither, c.percent, k);
+            }
+            if !a.disagreements.is_empty() {
+                println!("\n不一致（{} 处，请两位编码人商定）：", a.disagreements.len());
+                for d in &a.disagreements {
+                    println!("  访谈{} 第{}段 {}：只有{}编了 —— {}", d.interview_id, d.passage + 1, d.name, d.coded_by, d.text);
+                }
             }
         }
         ResearchCommand::Evaluate { set } => {

@@ -245,6 +245,14 @@ fn research_interviews_search_and_lexicon_figures() {
     assert!(o.status.success() && text(&o).contains("组织生活质量不高"), "{}", text(&o));
     let o = run(&["--db", &db, "research", "documents"], None);
     assert!(text(&o).contains("中组发〔2008〕3号") && text(&o).contains("→ dues.working"), "{}", text(&o));
+    // Agreement between the generated coders, as JSON: κ per category, in range.
+    let o = run(&["--db", &db, "research", "agreement", "--format", "json"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let a: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(a["interviews"].as_u64().unwrap() > 0);
+    assert!(a["categories"].as_array().unwrap().iter().filter_map(|c| c["kappa"].as_f64()).all(|k| (-1.0..=1.0).contains(&k)));
+    let o = run(&["--db", &db, "research", "agreement"], None);
+    assert!(text(&o).contains("κ") && text(&o).contains("双人编码的访谈"), "{}", text(&o));
     let o = run(&["--db", &db, "research", "evaluate"], None);
     assert!(o.status.success() && text(&o).contains("留出样本（未用于调词）：40 段，准确率"), "{}", text(&o));
 }

@@ -278,6 +278,27 @@ async fn interview(store: &Store, scope: &Scope, unit: &Org, failing: &[&str], n
             qualitative::interviews::code(store, scope, id, &c, None).await.map_err(|e| GenError::Other(e.to_string()))?;
             codes += 1;
         }
+        // One coded interview in three is coded again, blind, by a second coder who
+        // agrees mostly: misses about one code in seven, and now and then files a passage
+        // under a neighbouring category or codes one the first coder left. Its own random
+        // stream, so the rest of the county is generated as before.
+        if n % 3 == 0 {
+            let mut r2 = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(0x5eed_c0de ^ id as u64);
+            let cats: Vec<&str> = SAYINGS.iter().map(|(c, _)| *c).collect();
+            for (text, cat) in gold.iter() {
+                let Some(p) = ps.iter().position(|x| x == text) else { continue };
+                let category = if r2.gen_bool(0.08) { cats[(cats.iter().position(|c| c == cat).unwrap_or(0) + 1) % cats.len()] } else { cat };
+                if r2.gen_bool(0.86) {
+                    store.add_review_coding(scope, id, p as i64, category, "复核员（示范数据）", None).await?;
+                }
+            }
+            let coded: Vec<usize> = gold.iter().filter_map(|(t, _)| ps.iter().position(|x| x == t)).collect();
+            for (p, text) in ps.iter().enumerate() {
+                if !coded.contains(&p) && !text.starts_with('#') && r2.gen_bool(0.06) {
+                    store.add_review_coding(scope, id, p as i64, cats.choose(&mut r2).expect("non-empty"), "复核员（示范数据）", None).await?;
+                }
+            }
+        }
     }
     Ok((1, codes))
 }

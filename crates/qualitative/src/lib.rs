@@ -5,6 +5,7 @@
 
 pub mod index;
 pub mod interviews;
+pub mod agreement;
 pub mod lexicon;
 pub mod library;
 pub mod search;

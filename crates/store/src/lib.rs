@@ -47,7 +47,7 @@ pub use orgs::OrgSummary;
 pub use plans::CheckIn;
 pub use query::Arg;
 pub use reports::SavedReport;
-pub use research::{AttachmentRow, CaseRow, CodedPassage, CodingCount, CodingRow, DocumentRow, InterviewCounts, InterviewRow, LexiconChange, NewAttachment, NewCoding, SearchPassage, SearchRow};
+pub use research::{AttachmentRow, CaseRow, CodedPassage, CodingCount, CodingRow, DocumentRow, InterviewCounts, InterviewRow, LexiconChange, NewAttachment, NewCoding, PassageCode, SearchPassage, SearchRow};
 pub use scope::{Actor, Scope};
 pub use sealed::{default_key_file, Resealed};
 pub use vault::{KeySource, Keyring};

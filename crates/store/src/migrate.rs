@@ -44,6 +44,7 @@ const MIGRATIONS: &[Migration] = &[
         include_str!("../migrations/0018_audit_log.postgres.sql"),
     ),
     (19, "0019_meeting_plans", include_str!("../migrations/0019_meeting_plans.sql"), "", ""),
+    (20, "0020_review_codings", include_str!("../migrations/0020_review_codings.sql"), "", ""),
 ];
 
 /// The two dialect tokens of the migration files, per backend.

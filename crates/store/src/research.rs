@@ -698,3 +698,71 @@ fn document_from(r: &AnyRow) -> Result<DocumentRow, StoreError> {
         created_at: r.s("created_at")?,
     })
 }
+
+/// One passage coded to one category, by the first (report) or the second (review) coder.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct PassageCode {
+    pub interview_id: i64,
+    pub passage: i64,
+    pub category: String,
+}
+
+impl Store {
+    /// Adds a second coder's code (复核编码) to a passage of an interview in scope; the same
+    /// code twice is one.
+    pub async fn add_review_coding(&self, scope: &Scope, interview_id: i64, passage: i64, category: &str, coder: &str, user: Option<i64>) -> Result<(), StoreError> {
+        self.interview(scope, interview_id).await?;
+        let mut tx = self.pool.begin().await?;
+        let n = sqlx::query("INSERT INTO review_codings (interview_id, passage, category, coder, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING")
+            .bind(interview_id)
+            .bind(passage)
+            .bind(category)
+            .bind(coder)
+            .bind(user)
+            .bind(crate::now_text())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 1 {
+            crate::audit::log(&mut tx, scope.actor(), "insert", Some(("review_codings", interview_id)), serde_json::json!({"段落": passage, "类别": category})).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes a second coder's code.
+    pub async fn remove_review_coding(&self, scope: &Scope, interview_id: i64, passage: i64, category: &str) -> Result<(), StoreError> {
+        self.interview(scope, interview_id).await?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM review_codings WHERE interview_id = $1 AND passage = $2 AND category = $3").bind(interview_id).bind(passage).bind(category).execute(&mut *tx).await?;
+        crate::audit::log(&mut tx, scope.actor(), "delete", Some(("review_codings", interview_id)), serde_json::json!({"段落": passage, "类别": category})).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The second coder's codes of an interview in scope.
+    pub async fn review_codings(&self, scope: &Scope, interview_id: i64) -> Result<Vec<PassageCode>, StoreError> {
+        self.interview(scope, interview_id).await?;
+        let rows = sqlx::query("SELECT interview_id, passage, category FROM review_codings WHERE interview_id = $1 ORDER BY passage, category").bind(interview_id).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok(PassageCode { interview_id: r.i("interview_id")?, passage: r.i("passage")?, category: r.s("category")? })).collect()
+    }
+
+    /// For agreement: the interviews in scope that a second coder coded, with their notes;
+    /// the first coder's accepted codes and the second coder's codes of those interviews.
+    pub async fn double_coded(&self, scope: &Scope) -> Result<(Vec<(i64, String, String)>, Vec<PassageCode>, Vec<PassageCode>), StoreError> {
+        let mut q = Sql::new("SELECT i.id, i.notes, o.name FROM interviews i JOIN orgs o ON o.id = i.org_id WHERE EXISTS (SELECT 1 FROM review_codings r WHERE r.interview_id = i.id)");
+        scope.orgs(&mut q, "o");
+        q.push(" ORDER BY i.id");
+        let interviews: Vec<(i64, String, String)> = q.query().fetch_all(&self.pool).await?.iter().map(|r| Ok((r.i("id")?, r.s("notes")?, r.s("name")?))).collect::<Result<_, StoreError>>()?;
+        let (mut first, mut second) = (Vec::new(), Vec::new());
+        for (id, _, _) in &interviews {
+            for r in sqlx::query("SELECT DISTINCT passage, category FROM codings WHERE interview_id = $1 AND status = 'accepted'").bind(id).fetch_all(&self.pool).await? {
+                first.push(PassageCode { interview_id: *id, passage: r.i("passage")?, category: r.s("category")? });
+            }
+            for r in sqlx::query("SELECT passage, category FROM review_codings WHERE interview_id = $1").bind(id).fetch_all(&self.pool).await? {
+                second.push(PassageCode { interview_id: *id, passage: r.i("passage")?, category: r.s("category")? });
+            }
+        }
+        Ok((interviews, first, second))
+    }
+}

@@ -187,6 +187,8 @@ fn routes(state: AppState) -> Router {
         .route("/research/search", get(research::search))
         .route("/research/codes", get(research::codes))
         .route("/research/codes/{category}", get(research::category))
+        .route("/research/agreement", get(research::agreement))
+        .route("/interviews/{id}/review", get(research::review_page).post(research::review_change))
         .route("/research/lexicon", get(research::lexicon).post(research::change_lexicon))
         .route("/interviews", get(research::interview_list).post(research::create_interview).layer(axum::extract::DefaultBodyLimit::max(research::BODY_LIMIT)))
         .route("/interviews/new", get(research::new_interview))

@@ -1862,6 +1862,47 @@ async fn a_group_leader_sees_the_group_and_everything_listed_opens() {
     assert!(e.contains("group_leader"), "{e}");
 }
 
+/// Agreement between coders: the generated county double-codes some interviews; the
+/// second coder's page is blind; a code added there moves the figures; κ is in range.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_coder_codes_blind_and_agreement_follows() {
+    let app = app().await;
+    let all = Scope::jurisdiction();
+    generator::research::fieldwork(&app.store, &domain::rules::Rules::default_rules(), domain::rules::DEFAULT_RULES, 9, domain::Date::from_ymd_opt(2026, 11, 27).unwrap()).await.unwrap();
+    let before = qualitative::agreement::agreement(&app.store, &all).await.unwrap();
+    assert!(before.interviews > 0, "the generator double-codes a share of interviews");
+    let used: Vec<_> = before.categories.iter().filter(|c| c.both + c.first_only + c.second_only > 0).collect();
+    assert!(!used.is_empty());
+    for c in &used {
+        assert_eq!(c.both + c.first_only + c.second_only + c.neither, before.passages, "{}", c.category);
+        if let Some(k) = c.kappa {
+            assert!((-1.0..=1.0).contains(&k), "{}: {k}", c.category);
+        }
+    }
+    assert!(used.iter().any(|c| c.kappa.is_some_and(|k| k > 0.6)), "mostly agreeing coders");
+    assert!(!before.disagreements.is_empty(), "realistic disagreement to reconcile");
+    let admin = login_page(&app, "admin").await;
+    let page = admin.get(format!("{}/research/agreement", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("κ") && page.contains("不一致之处"));
+    // The blind page of a coded interview shows neither the first coder's codes nor suggestions.
+    // An interview already double-coded, so that the new code counts on known passages.
+    let id = before.disagreements.first().map(|d| d.interview_id).unwrap();
+    let blind = admin.get(format!("{}/interviews/{id}/review", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(!blind.contains("data-suggested") && !blind.contains("★可引用") && !blind.contains("标为可引用"), "blind");
+    let csrf = hidden_csrf(&blind);
+    let i = app.store.interview(&all, id).await.unwrap();
+    let p = domain::research::passages(&i.notes).iter().position(|t| !t.starts_with('#')).unwrap();
+    let r = admin.post(format!("{}/interviews/{id}/review", app.base)).form(&[("csrf", csrf.as_str()), ("passage", &p.to_string()), ("category", "funding"), ("action", "add")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let after = qualitative::agreement::agreement(&app.store, &all).await.unwrap();
+    let f = |a: &qualitative::agreement::Agreement| a.categories.iter().find(|c| c.category == "funding").map(|c| (c.both, c.second_only)).unwrap();
+    let (b0, s0) = f(&before);
+    let (b1, s1) = f(&after);
+    assert_eq!(b1 + s1, b0 + s0 + 1, "one more funding code by the second coder");
+    let r = admin.post(format!("{}/interviews/{id}/review", app.base)).form(&[("csrf", csrf.as_str()), ("passage", &p.to_string()), ("category", "no_such"), ("action", "add")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
 /// Every route × role × method: nobody reaches another branch's records, nobody reaches
 /// anything signed out (but the public pages), no form is accepted without its CSRF token,
 /// and nothing answers 500.

@@ -58,7 +58,7 @@ fn csrf(v: &Viewer) -> Markup {
 }
 
 fn nav(active: &str) -> Markup {
-    let items = [("/research", "总览"), ("/interviews", "实地访谈"), ("/research/codes", "编码本"), ("/cases", "典型案例"), ("/documents", "政策文献"), ("/research/lexicon", "关键词词表")];
+    let items = [("/research", "总览"), ("/interviews", "实地访谈"), ("/research/codes", "编码本"), ("/research/agreement", "编码一致性"), ("/cases", "典型案例"), ("/documents", "政策文献"), ("/research/lexicon", "关键词词表")];
     html! {
         p.crumbs {
             @for (href, label) in items {
@@ -499,7 +499,8 @@ pub async fn interview_page(State(st): State<AppState>, Staff(v): Staff, Path(id
         }
         section {
             h2 { "访谈记录与编码" }
-            p.muted { "每段可编码到编码本的类别；“建议”来自关键词词表，可接受或拒绝。标记“可引用”的段落会作为报告中的访谈引语。" }
+            p.muted { "每段可编码到编码本的类别；“建议”来自关键词词表，可接受或拒绝。标记“可引用”的段落会作为报告中的访谈引语。"
+                " 第二编码人请用 " a href=(format!("/interviews/{id}/review")) { "复核编码（盲编）" } "：看不到这里的编码和建议。" }
             script src="/static/coding.js" {}
             @for p in &view.passages {
                 div.passage id=(format!("p{}", p.index)) data-passage=(p.index) {
@@ -677,6 +678,107 @@ pub async fn attachment(State(st): State<AppState>, headers: HeaderMap, Path(id)
     let v = page_viewer(&st, &headers).await?;
     let (a, bytes) = st.store.attachment(&v.scope, id).await?;
     Ok(download(&a.file_name, &a.media_type, bytes))
+}
+
+/// 复核编码: a second coder codes the interview blind — the passages only, without the
+/// first coder's codes or the lexicon's suggestions — for agreement between coders.
+pub async fn review_page(State(st): State<AppState>, Staff(v): Staff, Path(id): Path<i64>) -> PageResult {
+    let i = st.store.interview(&v.scope, id).await?;
+    let mine = st.store.review_codings(&v.scope, id).await?;
+    let book = Codebook::builtin();
+    Ok(page(&v, "复核编码", html! {
+        section {
+            h1 { "复核编码（盲编）：" (i.org_name) }
+            (nav("编码一致性"))
+            p.muted { "本页不显示第一编码人的编码和词表建议。请独立判断每段属于编码本的哪些类别；完成后在“编码一致性”页查看 κ 系数和不一致之处。" }
+            @for (n, text) in domain::research::passages(&i.notes).into_iter().enumerate() {
+                div.passage id=(format!("p{n}")) data-passage=(n) {
+                    div.text { (markdown(text)) }
+                    @if !text.starts_with('#') {
+                        div.codes {
+                            @for c in mine.iter().filter(|c| c.passage == n as i64) {
+                                span.tag.ok data-category=(c.category) { (book.name(&c.category)) }
+                                form.inline method="post" action=(format!("/interviews/{id}/review")) {
+                                    (csrf(&v))
+                                    input type="hidden" name="passage" value=(n);
+                                    input type="hidden" name="category" value=(c.category);
+                                    button type="submit" name="action" value="remove" { "移除" }
+                                }
+                            }
+                        }
+                        form.inline method="post" action=(format!("/interviews/{id}/review")) {
+                            (csrf(&v))
+                            input type="hidden" name="passage" value=(n);
+                            select name="category" aria-label=(format!("第{}段的类别", n + 1)) {
+                                @for kind in CategoryKind::ALL {
+                                    optgroup label=(kind.label()) {
+                                        @for c in book.categories.iter().filter(|c| c.kind == *kind) { option value=(c.id) { (c.section) " " (c.name) } }
+                                    }
+                                }
+                            }
+                            button type="submit" name="action" value="add" { "编码" }
+                        }
+                    }
+                }
+            }
+            script src="/static/coding.js" {}
+        }
+    }))
+}
+
+/// A second coder's change: add or remove one passage's category.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReviewChange {
+    passage: i64,
+    category: String,
+    action: String,
+}
+
+pub async fn review_change(State(st): State<AppState>, Path(id): Path<i64>, crate::auth::CsrfForm(v, f): crate::auth::CsrfForm<ReviewChange>) -> PageResult {
+    if v.scope.own_member().is_some() {
+        return Err(PageError::Status(StatusCode::FORBIDDEN, "党员账号不能编码访谈".into()));
+    }
+    if !Codebook::builtin().categories.iter().any(|c| c.id == f.category) {
+        return Err(bad(format!("编码本中没有类别“{}”", f.category)));
+    }
+    match f.action.as_str() {
+        "remove" => st.store.remove_review_coding(&v.scope, id, f.passage, &f.category).await?,
+        _ => st.store.add_review_coding(&v.scope, id, f.passage, &f.category, &v.session.user.username, Some(v.session.user.id)).await?,
+    }
+    Ok(Redirect::to(&format!("/interviews/{id}/review#p{}", f.passage)).into_response())
+}
+
+/// 编码一致性: per category, Cohen's κ and the percent agreement between the first coder
+/// and the blind second coder, with the confusion counts and the disagreements.
+pub async fn agreement(State(st): State<AppState>, Staff(v): Staff) -> PageResult {
+    let a = qualitative::agreement::agreement(&st.store, &v.scope).await?;
+    Ok(page(&v, "编码一致性", html! {
+        section {
+            h1 { "编码一致性" }
+            (nav("编码一致性"))
+            p { "第二编码人盲编的访谈 " b { (a.interviews) } " 次，可编码段落 " b { (a.passages) } " 段。逐段比较两人是否把该段编入某一类别。κ ≥ 0.8 为一致性很好，0.6—0.8 较好，低于 0.6 应商定编码规则后重编。" }
+            @if a.interviews == 0 { p.muted { "还没有复核编码。在访谈页点“复核编码（盲编）”开始。" } }
+            @else {
+                div.table-wrap { table.wide {
+                    tr { th { "类别" } th { "都编" } th { "仅第一人" } th { "仅第二人" } th { "都未编" } th { "一致率" } th { "κ" } }
+                    @for c in a.categories.iter().filter(|c| c.both + c.first_only + c.second_only > 0) {
+                        tr { td { (c.name) } td { (c.both) } td { (c.first_only) } td { (c.second_only) } td { (c.neither) } td { (format!("{:.1}%", c.percent)) }
+                            td { @match c.kappa { Some(k) if k < 0.6 => span.tag.bad { (format!("{k:.3}")) }, Some(k) => (format!("{k:.3}")), None => "—" } } }
+                    }
+                } }
+            }
+        }
+        @if !a.disagreements.is_empty() {
+            section id="disagreements" {
+                h2 { "不一致之处（" (a.disagreements.len()) "）" }
+                ul.cards { @for d in &a.disagreements { li {
+                    a href=(format!("/interviews/{}#p{}", d.interview_id, d.passage)) { (d.unit) " 第" (d.passage + 1) "段" } "：" b { (d.name) } " 只有" (d.coded_by) "编了"
+                    br; span.muted { (d.text) }
+                } } }
+            }
+        }
+    }))
 }
 
 /// The coding page's script: a code accepted, rejected or added updates its passage in place.
