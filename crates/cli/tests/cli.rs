@@ -7,6 +7,7 @@ use std::process::{Command, Output, Stdio};
 fn db() -> String {
     static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    testkit::sweep_stale();
     let p = std::env::temp_dir().join(format!("dj_cli_{}_{n}.db", std::process::id()));
     let _ = std::fs::remove_file(&p);
     format!("sqlite://{}", p.display())

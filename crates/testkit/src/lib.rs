@@ -20,10 +20,39 @@ pub enum Db {
     Postgres,
 }
 
+/// Removes what earlier test processes left in the temporary folder: `dj_…` databases,
+/// key files and folders, and servers' `dangjian-…` work folders, named with the id of a
+/// process that is no longer running (and untouched for a minute). Tests cannot clean up
+/// after themselves when they fail or are killed; without this, runs fill the disk.
+/// Runs once per process.
+pub fn sweep_stale() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+        let me = std::process::id();
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let rest = match (name.strip_prefix("dj_"), name.strip_prefix("dangjian-")) {
+                (Some(r), _) | (_, Some(r)) => r.to_string(),
+                _ => continue,
+            };
+            // The process id is the first all-digit part of the name.
+            let Some(pid) = rest.split(['_', '.', '-']).find(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())).and_then(|t| t.parse::<u32>().ok()) else { continue };
+            let alive = pid == me || std::path::Path::new(&format!("/proc/{pid}")).exists();
+            let old = e.metadata().and_then(|m| m.modified()).map(|t| t.elapsed().unwrap_or_default() > std::time::Duration::from_secs(60)).unwrap_or(false);
+            if !alive && old {
+                let p = e.path();
+                let _ = if p.is_dir() { std::fs::remove_dir_all(&p) } else { std::fs::remove_file(&p) };
+            }
+        }
+    });
+}
+
 /// A name no other test of this process uses.
 pub fn unique(tag: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
+    sweep_stale();
     format!("dj_{tag}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst))
 }
 

@@ -23,6 +23,7 @@ struct App {
 }
 
 async fn app() -> App {
+    testkit::sweep_stale();
     let path = std::env::temp_dir().join(format!("dj_web_{}_{}.db", std::process::id(), rand_suffix()));
     let store = Store::open(&format!("sqlite://{}", path.display())).await.unwrap();
     let as_of = domain::Date::from_ymd_opt(2026, 11, 27).unwrap();
@@ -1397,7 +1398,7 @@ async fn missing_fields_are_held_as_unregistered_and_shown_for_completion() {
     assert!(list[at..].contains("新党员0") && list[at..].contains("职业、联系电话、入党时间只有年月"), "{}", &list[at..]);
     assert_no_raw_ids(&list);
     let xlsx = sec.get(format!("{}/orgs/{}/completeness?format=xlsx", app.base, app.a)).send().await.unwrap().bytes().await.unwrap();
-    let path = std::env::temp_dir().join(format!("dj_completeness_{}.xlsx", rand_suffix()));
+    let path = std::env::temp_dir().join(format!("dj_completeness_{}_{}.xlsx", std::process::id(), rand_suffix()));
     std::fs::write(&path, &xlsx).unwrap();
     let mut read = sheets::read::open(&path, |_| 0).unwrap();
     let mut rows: Vec<Vec<String>> = Vec::new();
