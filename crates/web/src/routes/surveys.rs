@@ -160,17 +160,20 @@ pub struct NewQuery {
     pub org: Option<i64>,
 }
 
-/// Units a campaign may survey under `org`: its branches and general branches, each with
-/// the part (child of `org`, e.g. 乡镇) it is in.
-async fn candidate_units(st: &AppState, v: &Viewer, org: &domain::org::Org) -> Result<Vec<(domain::org::Org, Option<usize>)>, PageError> {
+/// The parts of `org` (its children, e.g. 乡镇) and the units a campaign may survey under
+/// it: its branches and general branches, each with the index of the part it is in.
+type Candidates = (Vec<store::OrgSummary>, Vec<(domain::org::Org, Option<usize>)>);
+
+async fn candidate_units(st: &AppState, v: &Viewer, org: &domain::org::Org) -> Result<Candidates, PageError> {
     let parts = st.store.org_children(&v.scope, Some(org.id)).await?;
     let units = st.store.subtree_orgs(&v.scope, org.id).await?.into_iter().filter(|o| matches!(o.level, OrgLevel::Branch | OrgLevel::GeneralBranch));
-    Ok(units
+    let units = units
         .map(|u| {
             let part = u.path.strip_prefix(org.path.as_str()).and_then(|r| r.split('/').next()).and_then(|id| id.parse::<i64>().ok()).and_then(|id| parts.iter().position(|p| p.org.id == id));
             (u, part)
         })
-        .collect())
+        .collect();
+    Ok((parts, units))
 }
 
 pub async fn new_campaign(State(st): State<AppState>, Staff(v): Staff, Query(q): Query<NewQuery>) -> PageResult {
@@ -181,8 +184,7 @@ pub async fn new_campaign(State(st): State<AppState>, Staff(v): Staff, Query(q):
     let org = st.store.org(&v.scope, id).await?;
     let builtin = survey::campaign::builtin_id(&st.store).await?;
     let forms = st.store.questionnaires().await?;
-    let parts = st.store.org_children(&v.scope, Some(org.id)).await?;
-    let units = candidate_units(&st, &v, &org).await?;
+    let (parts, units) = candidate_units(&st, &v, &org).await?;
     let count_part = |i: usize| units.iter().filter(|u| u.1 == Some(i)).count();
     let sectors: Vec<(domain::org::Sector, usize)> = domain::org::Sector::ALL.iter().map(|s| (*s, units.iter().filter(|u| u.0.sector == *s).count())).filter(|x| x.1 > 0).collect();
     let r = Rules::default();
@@ -286,10 +288,9 @@ pub async fn create_campaign(State(st): State<AppState>, Staff(v): Staff, Form(r
     let (ticked, parts, sectors) = (picked("unit"), picked("part"), picked("sector"));
     let f = checked_form(&v, raw.clone())?;
     let org = st.store.org(&v.scope, f.get("org").and_then(|o| o.parse().ok()).ok_or_else(|| bad("缺少组织"))?).await?;
-    let children = st.store.org_children(&v.scope, Some(org.id)).await?;
     // Whole parts and sectors (their intersection when both are chosen), plus units ticked one by one.
-    let units: Vec<i64> = candidate_units(&st, &v, &org)
-        .await?
+    let (children, candidates) = candidate_units(&st, &v, &org).await?;
+    let units: Vec<i64> = candidates
         .into_iter()
         .filter(|(u, part)| {
             let by_part = !parts.is_empty() && part.is_some_and(|i| parts.contains(&children[i].org.id.to_string()));
