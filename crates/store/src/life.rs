@@ -82,13 +82,20 @@ impl Store {
             .bind(from.text())
             .fetch_optional(&mut *tx)
             .await?;
+        // A refusal rolls back now: the transaction holds SQLite's write lock (it began with
+        // an UPDATE), and a dropped one would release it only when its connection is next
+        // used, so the next writer elsewhere would find the database locked.
         if overlap.is_some() {
+            tx.rollback().await?;
             return Err(twice());
         }
         let p = DuesPayment { member_id, ..p };
         // The unique index (member, first month) is the last word if anything slips by.
         match insert_dues(&mut *tx, &p, m.org_id).await {
-            Err(StoreError::Db(e)) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => return Err(twice()),
+            Err(StoreError::Db(e)) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
+                tx.rollback().await?;
+                return Err(twice());
+            }
             other => other?,
         }
         crate::audit::log(&mut tx, scope.actor(), "insert", Some(("dues_payments", member_id)), serde_json::json!({"党员": m.name, "起": from.label(), "止": to.label(), "金额": p.amount})).await?;
