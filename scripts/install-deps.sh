@@ -20,9 +20,10 @@ if ! dpkg -s libreoffice-writer-nogui libreoffice-calc-nogui fonts-wqy-microhei 
 fi
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 # Python test tools from PyPI: pyreadstat reads the SPSS and Stata exports back, pyxform
-# converts the XLSForm files dangjian writes.
-if [ ! -x .venv-test/bin/python ] || ! .venv-test/bin/python -c "import pyreadstat, pandas, pyxform" 2>/dev/null; then
+# converts the XLSForm files dangjian writes, openpyxl writes 问卷星/腾讯问卷-style result
+# files, lxml validates REFI-QDA projects against their XSD.
+if [ ! -x .venv-test/bin/python ] || ! .venv-test/bin/python -c "import pyreadstat, pandas, pyxform, openpyxl, lxml" 2>/dev/null; then
   echo "安装 pyreadstat（SPSS/Stata 导出的校验用）……" >&2
   python3 -m venv .venv-test
-  .venv-test/bin/pip install -q --disable-pip-version-check pyreadstat pandas pyxform >&2
+  .venv-test/bin/pip install -q --disable-pip-version-check pyreadstat pandas pyxform openpyxl lxml >&2
 fi

@@ -21,6 +21,8 @@ pub enum SurveyError {
     Corrupt(String),
     #[error("写出文件失败：{0}")]
     Io(String),
+    #[error("{0}")]
+    Platform(#[from] crate::platform::PlatformError),
 }
 
 impl From<std::io::Error> for SurveyError {
@@ -197,4 +199,124 @@ pub async fn stats(store: &Store, scope: &Scope, id: i64) -> Result<Stats, Surve
         units,
         sectors: sectors.into_iter().map(|(g, c)| GroupCounts { group: g, issued: c.issued, returned: c.returned, valid: c.valid, valid_rate: c.valid_rate() }).collect(),
     })
+}
+
+/// A file exported by another platform, with the name to show in messages.
+pub struct ResultsFile {
+    pub path: std::path::PathBuf,
+    pub shown: String,
+}
+
+/// What an import of another platform's results made.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportedResults {
+    pub campaign: i64,
+    pub questionnaire: i64,
+    pub responses: usize,
+    /// Rows already imported before (the same file again): not counted twice.
+    pub repeated: usize,
+    pub valid: i64,
+    pub files: Vec<crate::platform::Described>,
+    /// Whether the questionnaire was inferred from the file (false: mapped onto one).
+    pub inferred: bool,
+    pub notes: Vec<String>,
+}
+
+/// Imports results exported by 问卷星 or 腾讯问卷 as a new campaign of `org_id`: one
+/// file, or the 按文本 and 按序号 files of the same responses. The questionnaire is
+/// inferred from the file unless `onto` names one to map the columns onto. Every row is
+/// checked by [`crate::answers::check`] before anything is written; nothing is written
+/// when any row is refused.
+pub async fn import_results(store: &Store, scope: &Scope, org_id: i64, files: &[ResultsFile], onto: Option<i64>, title: Option<&str>, user: Option<i64>, today: domain::Date) -> Result<ImportedResults, SurveyError> {
+    use crate::platform::{self, Coding, PlatformError};
+    let mut read = Vec::new();
+    for f in files {
+        read.push(platform::read(&f.path, &f.shown)?);
+    }
+    let (main, numbers) = match read.len() {
+        1 => (read.remove(0), None),
+        2 => {
+            let (a, b) = (read.remove(0), read.remove(0));
+            match (a.coding, b.coding) {
+                (Coding::Text, Coding::Numbers) => (a, Some(b)),
+                (Coding::Numbers, Coding::Text) => (b, Some(a)),
+                _ => return Err(PlatformError(vec![format!("{} 和 {} 都是{}文件；同时给出两个文件时，应是同一批答卷的按文本文件和按序号文件", a.file, b.file, a.coding.label())]).into()),
+            }
+        }
+        _ => return Err(PlatformError(vec!["请给出一个答卷文件，或同一批答卷的按文本、按序号两个文件".into()]).into()),
+    };
+    let org = store.org(scope, org_id).await?;
+    let stem = std::path::Path::new(&main.file).file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    let title = title.map(str::to_string).filter(|t| !t.trim().is_empty()).unwrap_or_else(|| format!("{}导入：{stem}", main.platform.label()));
+    let plan = match onto {
+        Some(id) => platform::map_onto(&main, &questionnaire(store, id).await?)?,
+        None => platform::infer(&main, numbers.as_ref(), &title)?,
+    };
+    let rows = platform::rows(&main, &plan)?;
+    let today_s = today.to_string();
+    let mut checked = Vec::with_capacity(rows.len());
+    let mut errors = Vec::new();
+    for r in &rows {
+        let c = crate::answers::check(&plan.form, &r.raw, true, &today_s);
+        for (key, msg) in &c.errors {
+            errors.push(format!("{} 第{}行 {}：{msg}", main.file, r.line, platform::column_of(&main, &plan, key)));
+        }
+        checked.push(c);
+    }
+    if !errors.is_empty() {
+        return Err(PlatformError(errors).into());
+    }
+    let qid = match onto {
+        Some(id) => id,
+        None => save_questionnaire(store, &plan.form, user).await?,
+    };
+    let days: Vec<domain::Date> = rows.iter().filter_map(|r| r.submitted_at.as_deref()).filter_map(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap()).date_naive()).collect();
+    let opens_on = days.iter().min().copied().unwrap_or(today);
+    let closes_on = days.iter().max().copied().unwrap_or(today);
+    let rules = serde_json::to_string(&Rules::default()).map_err(|e| SurveyError::Corrupt(e.to_string()))?;
+    let campaign = store
+        .insert_campaign(scope, &store::NewCampaign { questionnaire_id: qid, org_id: org.id, title: title.clone(), opens_on, closes_on, rules, units: vec![(org.id, rows.len() as i64)], created_by: user })
+        .await?;
+    let unit = store.campaign_units(scope, campaign).await?.into_iter().next().ok_or_else(|| SurveyError::Corrupt(format!("调研 {campaign} 没有发放单位")))?;
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+    let batch: Vec<store::NewResponse> = rows
+        .iter()
+        .zip(checked)
+        .map(|(r, c)| {
+            let submitted = r.submitted_at.clone().unwrap_or_else(|| now.clone());
+            let started = r.started_at.clone().or_else(|| {
+                let t = chrono::DateTime::parse_from_rfc3339(&submitted).ok()?;
+                Some((t - chrono::Duration::milliseconds((r.duration_s? * 1000.0) as i64)).with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+            });
+            let id = platform::submission_id(&main, r);
+            store::NewResponse {
+                campaign_id: campaign,
+                unit_id: unit.id,
+                // The platforms' exports name no device; each response is its own.
+                device: id.clone(),
+                submission_id: id,
+                channel: "online".into(),
+                entered_by: user,
+                started_at: started.unwrap_or_else(|| submitted.clone()),
+                submitted_at: submitted,
+                duration_s: r.duration_s.unwrap_or(0.0),
+                passages: crate::search::answer_passages(&plan.form, &title, &c.answers),
+                answers: Json::Object(c.answers).to_string(),
+                missing: c.missing.len() as i64,
+            }
+        })
+        .collect();
+    let mut writer = store.response_writer().await?;
+    let new = writer.write(&batch).await?;
+    let written = new.iter().filter(|n| **n).count();
+    let st = stats(store, scope, campaign).await?;
+    let mut described = vec![platform::describe(&main, &plan)];
+    if let Some(n) = &numbers {
+        described.push(platform::describe(n, &plan));
+    }
+    let mut notes = plan.notes.clone();
+    if rows.iter().all(|r| r.duration_s.is_none()) {
+        notes.push("文件没有作答时长，答题过快的规则无法判断".into());
+    }
+    Ok(ImportedResults { campaign, questionnaire: qid, responses: written, repeated: batch.len() - written, valid: st.valid, files: described, inferred: plan.inferred, notes })
 }

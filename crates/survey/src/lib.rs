@@ -15,6 +15,7 @@ pub mod search;
 pub mod stats;
 pub mod expr;
 pub mod model;
+pub mod platform;
 pub mod validity;
 pub mod xlsform;
 
