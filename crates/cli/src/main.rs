@@ -315,6 +315,25 @@ enum SurveyCommand {
         #[arg(long)]
         valid: bool,
     },
+    /// 导入问卷星、腾讯问卷导出的答卷（.xlsx/.xls/.csv），建成一次调研：问卷由文件推断，或对应到已有问卷
+    #[command(name = "import-results", help_template = HELP, next_help_heading = "选项")]
+    ImportResults {
+        /// 答卷文件；问卷星可同时给出同一批答卷的“按文本”和“按序号”两个文件
+        #[arg(required = true, num_args = 1..=2)]
+        files: Vec<std::path::PathBuf>,
+        /// 对应到已有问卷（问卷编号）；不指定则由文件推断题目和选项
+        #[arg(long)]
+        questionnaire: Option<i64>,
+        /// 调研名称（默认“问卷星导入：文件名”）
+        #[arg(long)]
+        title: Option<String>,
+        /// 组织调研的党组织代码（默认辖区最上级党组织）
+        #[arg(long)]
+        org: Option<String>,
+        /// 输出格式：json 或 table
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
     /// 性能测试数据：生成一份多题问卷和大量答卷（用于导出基准测试）
     #[command(help_template = HELP, next_help_heading = "选项")]
     Synthetic {
@@ -485,6 +504,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Survey(SurveyCommand::Stats { campaign, format }) => survey_cmd::stats(&open(&cli.db).await?, campaign, &format).await?,
         Command::Survey(SurveyCommand::Analysis { campaign, all, format }) => survey_cmd::analysis(&open(&cli.db).await?, campaign, all, &format).await?,
         Command::Survey(SurveyCommand::Export { campaign, format, out, valid }) => survey_cmd::export(&open(&cli.db).await?, campaign, &format, &out, valid).await?,
+        Command::Survey(SurveyCommand::ImportResults { files, questionnaire, title, org, format }) => survey_cmd::import_results(&open(&cli.db).await?, &files, questionnaire, title.as_deref(), org.as_deref(), &format).await?,
         Command::Survey(SurveyCommand::Synthetic { responses, questions }) => {
             let store = open(&cli.db).await?;
             let started = std::time::Instant::now();

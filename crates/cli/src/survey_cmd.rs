@@ -19,6 +19,34 @@ pub async fn import(store: &Store, file: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
+/// `survey import-results`: 问卷星 / 腾讯问卷 results as a new campaign. The json form is
+/// one line ending with the campaign, questionnaire and response count.
+pub async fn import_results(store: &Store, files: &[std::path::PathBuf], questionnaire: Option<i64>, title: Option<&str>, org: Option<&str>, format: &str) -> Result<()> {
+    if !matches!(format, "json" | "table") {
+        bail!("输出格式“{format}”无法识别，可选 json 或 table");
+    }
+    let scope = crate::operator();
+    let org_id = match org {
+        Some(code) => store.org_by_code(&scope, code).await.map_err(|_| anyhow::anyhow!("找不到组织代码为“{code}”的党组织"))?.id,
+        None => store.org_children(&scope, None).await?.into_iter().next().map(|c| c.org.id).ok_or_else(|| anyhow::anyhow!("数据库中还没有党组织：请先导入组织名册，或用 --org 指定"))?,
+    };
+    let shown: Vec<survey::campaign::ResultsFile> = files.iter().map(|p| survey::campaign::ResultsFile { path: p.clone(), shown: p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| p.display().to_string()) }).collect();
+    let r = survey::campaign::import_results(store, &scope, org_id, &shown, questionnaire, title, None, chrono::Local::now().date_naive()).await.map_err(plain)?;
+    if format == "json" {
+        println!("{}", serde_json::to_string(&r)?);
+        return Ok(());
+    }
+    for f in &r.files {
+        println!("{}：{}{}文件，{}份答卷，{}道题", f.file, f.platform, f.coding, f.rows, f.questions);
+    }
+    println!("问卷：{}（编号 {}）", if r.inferred { "由文件推断" } else { "对应到已有问卷" }, r.questionnaire);
+    println!("调研编号 {}：导入答卷 {} 份，其中有效 {} 份{}", r.campaign, r.responses, r.valid, if r.repeated > 0 { format!("（{}份重复，未计）", r.repeated) } else { String::new() });
+    for n in &r.notes {
+        println!("提示：{n}");
+    }
+    Ok(())
+}
+
 pub fn builtin(out: &std::path::Path) -> Result<()> {
     let b = survey::xlsform::write(&survey::builtin::questionnaire())?;
     std::fs::write(out, b)?;

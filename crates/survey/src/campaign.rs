@@ -210,16 +210,17 @@ pub struct ResultsFile {
 /// What an import of another platform's results made.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportedResults {
-    pub campaign: i64,
-    pub questionnaire: i64,
-    pub responses: usize,
-    /// Rows already imported before (the same file again): not counted twice.
-    pub repeated: usize,
-    pub valid: i64,
     pub files: Vec<crate::platform::Described>,
     /// Whether the questionnaire was inferred from the file (false: mapped onto one).
     pub inferred: bool,
+    pub valid: i64,
+    /// Rows already imported before (the same file again): not counted twice.
+    pub repeated: usize,
     pub notes: Vec<String>,
+    // Last, so that the json line ends with them (the command's documented output).
+    pub campaign: i64,
+    pub questionnaire: i64,
+    pub responses: usize,
 }
 
 /// Imports results exported by 问卷星 or 腾讯问卷 as a new campaign of `org_id`: one

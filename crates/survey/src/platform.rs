@@ -558,6 +558,14 @@ fn text(s: &str) -> Text {
     t
 }
 
+/// A scale's list: options named by their score (the number itself, or 1…k in order).
+fn scale_list(lists: &mut BTreeMap<String, Vec<Choice>>, list: &str, options: &[String]) -> Vec<(String, String)> {
+    let numeric = options.iter().all(|o| o.parse::<i64>().is_ok());
+    let cs: Vec<(String, String)> = options.iter().enumerate().map(|(i, o)| (if numeric { o.clone() } else { (i + 1).to_string() }, o.clone())).collect();
+    lists.insert(list.to_string(), cs.iter().map(|(n, l)| choice(n, l)).collect());
+    cs
+}
+
 fn choice(name: &str, label: &str) -> Choice {
     Choice { name: name.into(), label: text(label), extra: BTreeMap::new() }
 }
@@ -578,7 +586,8 @@ pub fn infer(e: &Export, numbers: Option<&Export>, title: &str) -> Result<Plan, 
             reorder(&mut shape, known);
         }
         let add_list = |lists: &mut BTreeMap<String, Vec<Choice>>, list: &str, options: &[String]| -> Vec<(String, String)> {
-            let cs: Vec<(String, String)> = options.iter().enumerate().map(|(i, o)| ((i + 1).to_string(), o.clone())).collect();
+            // Not numbers: a nominal question has no mean (按序号 numbers still find the k-th).
+            let cs: Vec<(String, String)> = options.iter().enumerate().map(|(i, o)| (format!("o{}", i + 1), o.clone())).collect();
             lists.insert(list.to_string(), cs.iter().map(|(n, l)| choice(n, l)).collect());
             cs
         };
@@ -591,12 +600,7 @@ pub fn infer(e: &Export, numbers: Option<&Export>, title: &str) -> Result<Plan, 
             Shape::Single { col, options, other, scale } => {
                 // A scale scores its options 1…k (or 0…k) so that means are taken; names
                 // then are the numbers themselves.
-                let cs = if scale && options.iter().all(|o| o.parse::<i64>().is_ok()) {
-                    lists.insert(name.clone(), options.iter().map(|o| choice(o, o)).collect());
-                    options.iter().map(|o| (o.clone(), o.clone())).collect()
-                } else {
-                    add_list(&mut lists, &name, &options)
-                };
+                let cs = if scale { scale_list(&mut lists, &name, &options) } else { add_list(&mut lists, &name, &options) };
                 // An attention check ("本题请选择“比较同意”") declares its answer, as a form
                 // written for dangjian would, so the validity rule applies.
                 let asked = attention_answer(&label).and_then(|want| cs.iter().find(|(_, l)| norm(l) == norm(&want)).map(|(n, _)| n.clone()));
@@ -642,14 +646,7 @@ pub fn infer(e: &Export, numbers: Option<&Export>, title: &str) -> Result<Plan, 
                 targets.push(Target::Plain { item: name, col });
             }
             Shape::Matrix { rows, options, scale } => {
-                let cs: Vec<(String, String)> = if scale {
-                    let numeric = options.iter().all(|o| o.parse::<i64>().is_ok());
-                    let cs: Vec<(String, String)> = options.iter().enumerate().map(|(i, o)| (if numeric { o.clone() } else { (i + 1).to_string() }, o.clone())).collect();
-                    lists.insert(name.clone(), cs.iter().map(|(n, l)| choice(n, l)).collect());
-                    cs
-                } else {
-                    add_list(&mut lists, &name, &options)
-                };
+                let cs = if scale { scale_list(&mut lists, &name, &options) } else { add_list(&mut lists, &name, &options) };
                 for (k, (col, sub)) in rows.into_iter().enumerate() {
                     let rname = format!("{name}_{}", k + 1);
                     items.push(item(Kind::SelectOne { list: name.clone(), or_other: false }, &rname, &format!("{label}：{sub}")));

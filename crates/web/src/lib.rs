@@ -167,6 +167,10 @@ fn routes(state: AppState) -> Router {
             "/surveys/questionnaires",
             post(surveys::upload).layer(axum::extract::DefaultBodyLimit::max(surveys::FORM_LIMIT * 2)),
         )
+        .route(
+            "/surveys/results",
+            post(surveys::upload_results).layer(axum::extract::DefaultBodyLimit::max(exchange::UPLOAD_LIMIT * 2 + 65536)),
+        )
         .route("/surveys/questionnaires/{id}/xlsform", get(surveys::xlsform))
         .route("/campaigns/new", get(surveys::new_campaign))
         .route("/campaigns", post(surveys::create_campaign))

@@ -76,6 +76,23 @@ pub async fn home(State(st): State<AppState>, Staff(v): Staff) -> PageResult {
                     tr { td { (q.id) } td { (q.title) } td { (q.form_id) } td { (q.version) } td { a href=(format!("/surveys/questionnaires/{}/xlsform", q.id)) { "下载" } } }
                 }
             } }
+            h2 id="results" { "导入问卷星、腾讯问卷的答卷" }
+            p.muted { "在问卷星“下载答卷数据”中导出“按文本”（或同时导出“按序号”）的 Excel/CSV 文件，在腾讯问卷中导出答卷 Excel，上传后建成一次调研：题目和选项由文件推断，也可对应到已有问卷；提交时间、作答时长和“其他”填写内容都保留，并按有效问卷规则判定。任何一行有错误都不导入。" }
+            form method="post" action="/surveys/results" enctype="multipart/form-data" {
+                input type="hidden" name="csrf" value=(v.session.csrf_token);
+                label for="results-file" { "答卷文件（.xlsx、.xls、.csv）" }
+                input id="results-file" type="file" name="file" accept=".xlsx,.xls,.csv" required;
+                label for="results-numbers" { "问卷星“按序号”文件（可选，与上一个文件是同一批答卷时给出选项顺序）" }
+                input id="results-numbers" type="file" name="file" accept=".xlsx,.xls,.csv";
+                label for="results-form" { "问卷" }
+                select id="results-form" name="questionnaire" {
+                    option value="" { "由文件推断题目和选项" }
+                    @for q in &forms { option value=(q.id) { "对应到：" (q.title) "（编号" (q.id) "）" } }
+                }
+                label for="results-title" { "调研名称（可不填）" }
+                input id="results-title" type="text" name="title" maxlength="100";
+                button.primary type="submit" { "导入答卷" }
+            }
             h2 { "上传问卷（XLSForm）" }
             form method="post" action="/surveys/questionnaires" enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(v.session.csrf_token);
@@ -145,6 +162,89 @@ pub async fn upload(State(st): State<AppState>, Staff(v): Staff, mut mp: Multipa
                     p { "文件 " (name) " 有 " (errs.0.len()) " 处问题，请修改后重新上传：" }
                     ul.error { @for e in &errs.0 { li { (e.to_string()) } } }
                     p { a href="/surveys" { "返回" } }
+                }
+            });
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Receives 问卷星 / 腾讯问卷 result files (one, or the 按文本 and 按序号 pair) and imports
+/// them as a campaign of the viewer's top organisation.
+pub async fn upload_results(State(st): State<AppState>, Staff(v): Staff, mut mp: Multipart) -> PageResult {
+    let limit = crate::routes::exchange::UPLOAD_LIMIT;
+    let dir = crate::work_dir().join("uploads");
+    std::fs::create_dir_all(&dir).map_err(|e| bad(format!("无法保存上传的文件：{e}")))?;
+    let (mut csrf, mut title, mut onto) = (String::new(), String::new(), String::new());
+    let mut files: Vec<survey::campaign::ResultsFile> = Vec::new();
+    let token = store::random_token();
+    let mut too_big = None;
+    while let Some(mut field) = mp.next_field().await.map_err(|e| bad(format!("上传中断或格式不正确（{e}），请重新上传")))? {
+        match field.name().unwrap_or("") {
+            "csrf" => csrf = field.text().await.unwrap_or_default(),
+            "title" => title = field.text().await.unwrap_or_default(),
+            "questionnaire" => onto = field.text().await.unwrap_or_default(),
+            "file" if files.len() < 2 => {
+                let shown = field.file_name().unwrap_or("").to_string();
+                let path = dir.join(format!("{}-{token}-{}", v.session.user.id, files.len()));
+                let mut bytes = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(|e| bad(format!("上传中断（{e}），请重新上传")))? {
+                    if bytes.len() + chunk.len() > limit {
+                        too_big = Some(shown.clone());
+                    } else {
+                        bytes.extend_from_slice(&chunk);
+                    }
+                }
+                if !bytes.is_empty() {
+                    std::fs::write(&path, &bytes).map_err(|e| bad(format!("无法保存上传的文件：{e}")))?;
+                    files.push(survey::campaign::ResultsFile { path, shown });
+                }
+            }
+            _ => {}
+        }
+    }
+    let cleanup = |files: &[survey::campaign::ResultsFile]| files.iter().for_each(|f| drop(std::fs::remove_file(&f.path)));
+    if !same_token(&v.session.csrf_token, &csrf) {
+        cleanup(&files);
+        return Err(PageError::Status(StatusCode::FORBIDDEN, "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试".into()));
+    }
+    if let Some(name) = too_big {
+        cleanup(&files);
+        return Err(PageError::Status(StatusCode::PAYLOAD_TOO_LARGE, format!("文件“{name}”超过网页上传上限{} MB；请用命令行 dangjian survey import-results 导入", limit >> 20)));
+    }
+    if files.is_empty() {
+        return Err(bad("请选择问卷星或腾讯问卷导出的答卷文件"));
+    }
+    let onto = match onto.trim() {
+        "" => None,
+        s => Some(s.parse::<i64>().map_err(|_| bad("请从列表中选择问卷"))?),
+    };
+    let org = match v.scope.root_org() {
+        Some(r) => r,
+        None => st.store.org_children(&v.scope, None).await?.first().map(|o| o.org.id).ok_or_else(|| bad("还没有党组织，无法建立调研"))?,
+    };
+    let result = survey::campaign::import_results(&st.store, &v.scope, org, &files, onto, Some(title.trim()), Some(v.session.user.id), crate::view::today()).await;
+    cleanup(&files);
+    match result {
+        Ok(r) => Ok(page(&v, "答卷已导入", html! {
+            section {
+                h1 { "答卷已导入" }
+                ul { @for f in &r.files { li { (f.file) "：" (f.platform) (f.coding) "文件，" (f.rows) "份答卷，" (f.questions) "道题" } } }
+                p { "问卷" (if r.inferred { "由文件推断" } else { "对应到已有问卷" }) "（编号" (r.questionnaire) "）。导入答卷 " b { (r.responses) } " 份，其中有效 " b { (r.valid) } " 份"
+                    @if r.repeated > 0 { "（" (r.repeated) "份重复，未计）" } "。" }
+                @if !r.notes.is_empty() { ul { @for n in &r.notes { li { (n) } } } }
+                p { a.button href=(format!("/campaigns/{}", r.campaign)) { "查看调研" } " " a href=(format!("/campaigns/{}/analysis", r.campaign)) { "统计分析" } }
+            }
+        })),
+        Err(SurveyError::Platform(errs)) => {
+            let mut res = page(&v, "答卷文件有误", html! {
+                section {
+                    h1 { "答卷文件有误，未导入" }
+                    p { "有 " (errs.0.len()) " 处问题，请修改后重新上传（没有写入任何数据）：" }
+                    ul.error { @for e in errs.0.iter().take(100) { li { (e) } } }
+                    p { a href="/surveys#results" { "返回" } }
                 }
             });
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
