@@ -77,6 +77,28 @@ pub enum ResearchCommand {
         #[arg(long)]
         set: Option<std::path::PathBuf>,
     },
+    /// 导出为 REFI-QDA 交换格式（NVivo、ATLAS.ti、MAXQDA、QualCoder 可读）：qdpx 含访谈、案例、编码本和编码；qdc 只含编码本
+    #[command(help_template = crate::HELP, next_help_heading = "选项")]
+    Export {
+        /// 格式：qdpx 或 qdc
+        #[arg(long)]
+        format: String,
+        /// 输出文件
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// 只导出某党组织及下级的资料（组织代码）
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// 导入其他质性分析软件导出的 REFI-QDA 项目（.qdpx）：按字符位置把编码放到访谈段落上，列出放不上的编码及原因
+    #[command(help_template = crate::HELP, next_help_heading = "选项")]
+    Import {
+        /// .qdpx 文件（或单独的 project.qde）
+        file: std::path::PathBuf,
+        /// 输出格式：table 或 json
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
     /// 编码一致性：第二编码人盲编（复核编码）的访谈，逐类别的 Cohen's κ、一致百分比和混淆计数，并列出不一致之处
     #[command(help_template = crate::HELP, next_help_heading = "选项")]
     Agreement {
@@ -188,6 +210,47 @@ pub async fn run(store: &Store, cmd: ResearchCommand) -> Result<()> {
             println!("检索词：{}；找到 {} 处", segment::query_terms(&query).join(" + "), hits.len());
             for h in hits {
                 println!("[{}] {} #{}\n    {}", h.kind, h.title, h.part, h.snippet);
+            }
+        }
+        ResearchCommand::Export { format, out, org } => {
+            let scope = scope(store, org.as_deref()).await?;
+            let book = domain::research::Codebook::builtin();
+            match format.as_str() {
+                "qdc" => {
+                    std::fs::write(&out, qualitative::refi::codebook_qdc(book)).with_context(|| format!("无法写出 {}", out.display()))?;
+                    println!("已写出编码本（{}个类别）：{}", book.categories.len(), out.display());
+                }
+                "qdpx" => {
+                    let mut f = std::fs::File::create(&out).with_context(|| format!("无法写出 {}", out.display()))?;
+                    let e = qualitative::refi::export_qdpx(store, &scope, book, &mut f).await?;
+                    println!("已写出 REFI-QDA 项目：{}（访谈 {} 次、案例 {} 个、编码类别 {} 个、编码 {} 处）", out.display(), e.interviews, e.cases, e.codes, e.codings);
+                }
+                f => anyhow::bail!("格式“{f}”无法识别，可选 qdpx（完整项目）或 qdc（编码本）"),
+            }
+        }
+        ResearchCommand::Import { file, format } => {
+            if !matches!(format.as_str(), "table" | "json") {
+                anyhow::bail!("输出格式“{format}”无法识别，可选 table 或 json");
+            }
+            let bytes = std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?;
+            let r = qualitative::refi::import_qdpx(store, &crate::operator(), domain::research::Codebook::builtin(), &bytes, None).await?;
+            if format == "json" {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+                return Ok(());
+            }
+            println!("对应上的访谈 {} 次；新写入编码 {} 处，已有 {} 处；未能放置 {} 处", r.sources_matched, r.placed, r.present, r.unplaced.len());
+            if !r.unknown_codes.is_empty() {
+                println!("编码本中没有的编码（未导入，如需使用请先在编码本 catalogue/codebook.toml 中增加）：{}", r.unknown_codes.join("、"));
+            }
+            if !r.sources_unmatched.is_empty() {
+                println!("找不到对应访谈的资料：{}", r.sources_unmatched.join("、"));
+            }
+            for u in &r.unplaced {
+                let at = match (u.start, u.end) {
+                    (Some(a), Some(b)) => format!("第{a}–{b}字"),
+                    _ => "未知位置".into(),
+                };
+                println!("  {} {} “{}”：{}", u.source, at, u.code, u.reason);
             }
         }
         ResearchCommand::Agreement { format } => {

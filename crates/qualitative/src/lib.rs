@@ -8,6 +8,7 @@ pub mod interviews;
 pub mod agreement;
 pub mod lexicon;
 pub mod library;
+pub mod refi;
 pub mod search;
 
 use domain::ValidationError;
@@ -25,6 +26,8 @@ pub enum ResearchError {
     Invalid(#[from] ValidationError),
     #[error("{0}")]
     Store(StoreError),
+    #[error("{0}")]
+    Io(String),
 }
 
 impl From<StoreError> for ResearchError {

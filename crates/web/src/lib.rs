@@ -192,6 +192,8 @@ fn routes(state: AppState) -> Router {
         .route("/research/codes", get(research::codes))
         .route("/research/codes/{category}", get(research::category))
         .route("/research/agreement", get(research::agreement))
+        .route("/research/exchange", post(research::refi_import).layer(axum::extract::DefaultBodyLimit::max(research::BODY_LIMIT)))
+        .route("/research/exchange/{file}", get(research::refi_export))
         .route("/interviews/{id}/review", get(research::review_page).post(research::review_change))
         .route("/research/lexicon", get(research::lexicon).post(research::change_lexicon))
         .route("/interviews", get(research::interview_list).post(research::create_interview).layer(axum::extract::DefaultBodyLimit::max(research::BODY_LIMIT)))

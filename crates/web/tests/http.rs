@@ -1071,6 +1071,21 @@ async fn interviews_coding_attachments_and_search_within_scope() {
         assert!(items.iter().any(|i| i["kind"] == "interview" && i["id"] == id), "{q}: {j}");
         assert!(items.iter().all(|i| i["title"].is_string() && i["snippet"].is_string()));
     }
+    // REFI-QDA: the secretary's project holds the coded passage; coming back it is already
+    // there; another branch's staff can neither export nor place codes on it.
+    let qdpx = sec.get(format!("{}/research/exchange/project.qdpx", app.base)).send().await.unwrap().bytes().await.unwrap().to_vec();
+    assert!(qdpx.starts_with(b"PK"));
+    let upload = |bytes: Vec<u8>, csrf: &str| reqwest::multipart::Form::new().text("csrf", csrf.to_string()).part("attachments", reqwest::multipart::Part::bytes(bytes).file_name("编码.qdpx"));
+    let t = sec.post(format!("{}/research/exchange", app.base)).multipart(upload(qdpx.clone(), &csrf)).send().await.unwrap().text().await.unwrap();
+    assert!(t.contains("对应上的访谈 1 次，新写入编码 <b>0</b> 处，已有 1 处，未能放置 <b>0</b> 处"), "{t}");
+    let other_form = other.get(format!("{}/research", app.base)).send().await.unwrap().text().await.unwrap();
+    let other_csrf = hidden_csrf(&other_form);
+    let theirs = other.get(format!("{}/research/exchange/project.qdpx", app.base)).send().await.unwrap().bytes().await.unwrap().to_vec();
+    assert!(theirs.len() < qdpx.len(), "another branch's project holds none of this interview");
+    let t = other.post(format!("{}/research/exchange", app.base)).multipart(upload(qdpx, &other_csrf)).send().await.unwrap().text().await.unwrap();
+    assert!(t.contains("新写入编码 <b>0</b> 处") && t.contains("找不到对应的访谈记录"), "{t}");
+    let t = sec.post(format!("{}/research/exchange", app.base)).multipart(upload(b"not a project".to_vec(), &csrf)).send().await.unwrap();
+    assert_eq!(t.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let tok_b = token(&app, "sec_b").await;
     let (_, j) = api(&app, &tok_b, "/api/v1/search?q=三会一课").await;
     assert!(!j["items"].as_array().unwrap().iter().any(|i| i["kind"] == "interview"), "{j}");

@@ -37,6 +37,7 @@ impl From<ResearchError> for PageError {
         match e {
             ResearchError::Invalid(v) => bad(v.summary()),
             ResearchError::Store(s) => s.into(),
+            ResearchError::Io(m) => PageError::Status(StatusCode::INTERNAL_SERVER_ERROR, m),
         }
     }
 }
@@ -136,6 +137,49 @@ fn marked(text: &str, terms: &[String]) -> Markup {
 
 // ---------------------------------------------------------------- overview and search
 
+/// The REFI-QDA project of everything in the viewer's scope, or the code book alone.
+pub async fn refi_export(State(st): State<AppState>, Staff(v): Staff, Path(file): Path<String>) -> PageResult {
+    let book = Codebook::builtin();
+    match file.as_str() {
+        "codebook.qdc" => Ok(download("基层党建调研编码本.qdc", "application/xml", qualitative::refi::codebook_qdc(book).into_bytes())),
+        "project.qdpx" => {
+            let mut buf = std::io::Cursor::new(Vec::new());
+            let e = qualitative::refi::export_qdpx(&st.store, &v.scope, book, &mut buf).await?;
+            st.store.audit(v.scope.actor(), None, "export", None, serde_json::json!({"类别": "REFI-QDA 项目", "访谈": e.interviews, "案例": e.cases, "编码": e.codings})).await?;
+            Ok(download("基层党建调研资料.qdpx", "application/zip", buf.into_inner()))
+        }
+        _ => Err(PageError::Status(StatusCode::NOT_FOUND, "没有这种导出文件，可选 project.qdpx 或 codebook.qdc".into())),
+    }
+}
+
+/// Codings made in another tool, placed on the interviews in the viewer's scope.
+pub async fn refi_import(State(st): State<AppState>, Staff(v): Staff, mut mp: Multipart) -> PageResult {
+    let (fields, _, files, refused) = read_multipart(&mut mp).await?;
+    if !same_token(&v.session.csrf_token, fields.get("csrf").map(String::as_str).unwrap_or("")) {
+        return Err(PageError::Status(StatusCode::FORBIDDEN, "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试".into()));
+    }
+    if let Some(e) = refused.first() {
+        return Err(bad(e.message.clone()));
+    }
+    let Some(file) = files.first() else { return Err(bad("请选择 REFI-QDA 项目文件（.qdpx）")) };
+    let r = qualitative::refi::import_qdpx(&st.store, &v.scope, Codebook::builtin(), &file.bytes, Some(v.session.user.id)).await?;
+    Ok(page(&v, "编码已导入", html! {
+        section {
+            h1 { "REFI-QDA 编码已导入" }
+            p { "文件 " (file.file_name) "：对应上的访谈 " (r.sources_matched) " 次，新写入编码 " b { (r.placed) } " 处，已有 " (r.present) " 处，未能放置 " b { (r.unplaced.len()) } " 处。" }
+            @if !r.unknown_codes.is_empty() { p { "编码本中没有的编码（未导入）：" (r.unknown_codes.join("、")) } }
+            @if !r.sources_unmatched.is_empty() { p { "找不到对应访谈的资料：" (r.sources_unmatched.join("、")) } }
+            @if !r.unplaced.is_empty() {
+                div.table-wrap { table {
+                    tr { th { "资料" } th { "位置（字）" } th { "编码" } th { "原因" } }
+                    @for u in &r.unplaced { tr { td { (u.source) } td { (u.start.map(|a| a.to_string()).unwrap_or_default()) "–" (u.end.map(|b| b.to_string()).unwrap_or_default()) } td { (u.code) } td { (u.reason) } } }
+                } }
+            }
+            p { a href="/research" { "返回调研资料" } }
+        }
+    }))
+}
+
 pub async fn overview(State(st): State<AppState>, Staff(v): Staff) -> PageResult {
     let counts = st.store.interview_counts(&v.scope).await?;
     let codes = st.store.coding_counts(&v.scope).await?;
@@ -160,6 +204,17 @@ pub async fn overview(State(st): State<AppState>, Staff(v): Staff) -> PageResult
             p { "文献研究：文献库收录政策文件和研究资料" (docs.len()) "篇，提炼工作要求"
                 (docs.iter().map(|d| d.requirements.len()).sum::<usize>()) "条。" }
             p { a.button href="/interviews/new" { "录入访谈" } " " a.button href="/cases/new" { "录入案例" } }
+        }
+        section id="refi" {
+            h2 { "与质性分析软件交换（REFI-QDA）" }
+            p { "导出的项目可在 NVivo、ATLAS.ti、MAXQDA、QualCoder 中打开：访谈和案例为文本资料，编码本的类别为编码，已采纳的编码为带位置的编码段。在那些软件中编码后导出 .qdpx，再导入这里：编码按字符位置放到访谈段落上，放不上的逐条列出原因。" }
+            p { a.button href="/research/exchange/project.qdpx" { "导出项目（.qdpx）" } " " a href="/research/exchange/codebook.qdc" { "只导出编码本（.qdc）" } }
+            form method="post" action="/research/exchange" enctype="multipart/form-data" {
+                input type="hidden" name="csrf" value=(v.session.csrf_token);
+                label for="qdpx" { "REFI-QDA 项目文件（.qdpx）" }
+                input id="qdpx" type="file" name="attachments" accept=".qdpx,.qde" required;
+                button.primary type="submit" { "导入编码" }
+            }
         }
         section {
             h2 { "编码结果" }
