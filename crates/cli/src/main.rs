@@ -220,6 +220,12 @@ enum Command {
     /// 执行数据库迁移（启动时也会自动执行）
     #[command(help_template = HELP, next_help_heading = "选项")]
     Migrate,
+    /// 写入时汇总（每名党员每年的参加活动月份、最近一次参加、按时交纳党费的月份、各方式培训学时）：核对（verify）或重建（rebuild）
+    #[command(help_template = HELP, next_help_heading = "选项")]
+    Summaries {
+        /// verify：与原始记录重新计算的结果逐行核对；rebuild：按原始记录全部重建
+        action: String,
+    },
     /// 性能测量：根组织与一个末级党支部的下级党员数查询耗时（取中位数）
     #[command(help_template = HELP, next_help_heading = "选项")]
     Bench {
@@ -469,6 +475,26 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Migrate => {
             open(&cli.db).await?;
             println!("数据库迁移完成：{}", store::redact(&cli.db));
+        }
+        Command::Summaries { action } => {
+            let store = open(&cli.db).await?;
+            match action.as_str() {
+                "verify" => {
+                    let c = store.verify_summaries().await?;
+                    if c.ok() {
+                        println!("写入时汇总与原始记录一致：{} 行", c.rows);
+                    } else {
+                        println!("写入时汇总与原始记录不一致：缺 {} 行、多 {} 行、不同 {} 行（如党员编号 {:?}）；运行 dangjian summaries rebuild 重建", c.missing, c.extra, c.different, c.examples);
+                        std::process::exit(1);
+                    }
+                }
+                "rebuild" => {
+                    let t = std::time::Instant::now();
+                    let n = store.rebuild_summaries().await?;
+                    println!("已按原始记录重建写入时汇总：{n} 行，用时 {:.1} 秒", t.elapsed().as_secs_f64());
+                }
+                other => anyhow::bail!("“{other}”无法识别，可选 verify（核对）或 rebuild（重建）"),
+            }
         }
         Command::Compliance { org, year, format, failing, as_of } => {
             let store = open(&cli.db).await?;

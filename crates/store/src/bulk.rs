@@ -187,6 +187,8 @@ impl<'a> BulkLoader<'a> {
         sqlx::query("UPDATE orgs SET member_count = (SELECT COUNT(*) FROM members m WHERE m.org_id = orgs.id AND m.left_on IS NULL)")
             .execute(pool)
             .await?;
+        // The write-time summaries, for everything just loaded (store::summaries).
+        self.store.rebuild_summaries().await?;
         if self.store.backend == Backend::Postgres {
             for (t, _) in TABLES.iter().filter(|(_, cols)| cols[0] == "id") {
                 sqlx::query(&format!("SELECT setval(pg_get_serial_sequence('{t}', 'id'), COALESCE((SELECT MAX(id) FROM {t}), 0) + 1, false)"))

@@ -327,37 +327,29 @@ impl Store {
             f.units.entry(r.i("owner_org_id")?).or_default().push(UnitFact { name: r.s("name")?, full_members: r.i("full_members")? as u32, own_org: own });
         }
 
-        // Members on the roll at the reference date, with what the member rules need.
         // One row per member on the roll at the reference date, carrying what the member
-        // rules need: rows are what costs (each crosses from the database driver), so
-        // the last participation, the dues months paid in time, the year's training hours
-        // and whether the member holds a post come as index-driven subqueries.
+        // rules need from the write-time summaries (store::summaries: one row per member
+        // and year) instead of every attendance, dues and training row of the year. The
+        // raw attendance is read only for a member whose year's last participation lies
+        // after the reference date (a year judged before its end).
         let (d_from, d_to) = dues_window(year, as_of);
-        let concat = self.concat("d.from_month || d.to_month");
-        let mut q = Sql::new("SELECT m.id, m.org_id, m.name, m.joined_on, m.joined_precision, m.full_on, (SELECT a.held_on FROM attendance a WHERE a.member_id = m.id AND a.held_on <= ");
-        q.arg(reference.as_str()).push(" AND a.present = 1 ORDER BY a.held_on DESC LIMIT 1) AS last_present, ");
-        // 补交 (catch-up) payments are recorded but do not undo a lapse: the months went unpaid.
-        q.push(&format!("(SELECT {concat} FROM dues_payments d WHERE d.member_id = m.id AND d.catch_up = 0 AND d.to_month >= ")).arg(d_from.text());
-        q.push(" AND d.from_month <= ").arg(d_to.text()).push(") AS paid, ");
-        q.push("(SELECT SUM(t.hours) FROM training_records t WHERE t.member_id = m.id AND t.taken_on >= ").arg(jan1.as_str());
-        q.push(" AND t.taken_on <= ").arg(dec31.as_str()).push(") AS hours, ");
+        let concat = self.concat("CAST(s.year AS TEXT) || ':' || CAST(s.paid_months AS TEXT)");
+        let mut q = Sql::new("SELECT m.id, m.org_id, m.name, m.joined_on, m.joined_precision, m.full_on, CASE WHEN y.last_present IS NULL THEN ");
+        q.push("(SELECT MAX(p.last_present) FROM member_year p WHERE p.member_id = m.id AND p.year < ").arg(year as i64).push(") WHEN y.last_present <= ").arg(reference.as_str());
+        q.push(" THEN y.last_present ELSE (SELECT a.held_on FROM attendance a WHERE a.member_id = m.id AND a.held_on <= ").arg(reference.as_str());
+        q.push(" AND a.present = 1 ORDER BY a.held_on DESC LIMIT 1) END AS last_present, ");
+        q.push(&format!("(SELECT {concat} FROM member_year s WHERE s.member_id = m.id AND s.year >= ")).arg(d_from.year() as i64);
+        q.push(" AND s.year <= ").arg(d_to.year() as i64).push(") AS paid, y.training_hours AS hours, ");
         q.push("(SELECT COUNT(*) FROM committee_posts c WHERE c.member_id = m.id AND (c.end_on IS NULL OR c.end_on > ").arg(reference.as_str()).push(")) AS posts ");
-        q.push("FROM members m JOIN orgs o ON o.id = m.org_id WHERE o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
+        q.push("FROM members m JOIN orgs o ON o.id = m.org_id LEFT JOIN member_year y ON y.member_id = m.id AND y.year = ").arg(year as i64);
+        q.push(" WHERE o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
         q.push(" AND m.joined_on <= ").arg(reference.as_str()).push(" AND (m.left_on IS NULL OR m.left_on > ").arg(reference.as_str()).push(") ORDER BY m.id");
         for r in q.query().fetch_all(&self.pool).await? {
             let org = r.i("org_id")?;
             if r.os("full_on")?.is_some_and(|d| d <= reference) {
                 *f.full.entry(org).or_default() += 1;
             }
-            let paid = r.os("paid")?.unwrap_or_default();
-            let paid = paid
-                .split(',')
-                .filter(|p| !p.is_empty())
-                .map(|p| match (p.get(..7).and_then(Month::parse), p.get(7..).and_then(Month::parse)) {
-                    (Some(a), Some(b)) => Ok((a, b)),
-                    _ => Err(StoreError::Corrupt(format!("dues_payments months = {p}"))),
-                })
-                .collect::<Result<Vec<_>, _>>()?;
+            let paid = paid_months(&r.os("paid")?.unwrap_or_default())?;
             // 入党时间 known only to the month: the member rules see the month's last day, so
             // that nobody is judged for a window they may not yet have been a member in.
             let joined = domain::dates::PartialDate { date: r.d("joined_on")?, precision: domain::dates::Precision::from_code(&r.s("joined_precision")?) };
@@ -402,5 +394,41 @@ impl Store {
             f.development.entry(rec.org_id).or_default().push(rec);
         }
         Ok(f)
+    }
+}
+
+/// The months covered by dues from the summaries' "year:bits" list (a bit per month), as
+/// runs of months: what `domain::dues::longest_unpaid_run` reads.
+fn paid_months(list: &str) -> Result<Vec<(Month, Month)>, StoreError> {
+    let mut out = Vec::new();
+    for item in list.split(',').filter(|p| !p.is_empty()) {
+        let bad = || StoreError::Corrupt(format!("member_year paid_months = {item}"));
+        let (y, bits) = item.split_once(':').ok_or_else(bad)?;
+        let (y, bits): (i32, u32) = (y.parse().map_err(|_| bad())?, bits.parse().map_err(|_| bad())?);
+        let mut run: Option<u32> = None;
+        for m in 1..=13u32 {
+            let set = m <= 12 && bits & (1 << (m - 1)) != 0;
+            match (set, run) {
+                (true, None) => run = Some(m),
+                (false, Some(start)) => {
+                    out.push((Month::new(y, start), Month::new(y, m - 1)));
+                    run = None;
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn paid_bits_become_runs_of_months() {
+        use domain::dues::Month;
+        let runs = super::paid_months("2025:3075,2026:1").unwrap();
+        // 3075 = months 1, 2, 11, 12
+        assert_eq!(runs, [(Month::new(2025, 1), Month::new(2025, 2)), (Month::new(2025, 11), Month::new(2025, 12)), (Month::new(2026, 1), Month::new(2026, 1))]);
+        assert!(super::paid_months("2025").is_err());
     }
 }

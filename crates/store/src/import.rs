@@ -195,6 +195,9 @@ pub struct Import {
     pub counts: ImportCounts,
     /// The first values an import changes, for the preview.
     pub changes: Vec<Change>,
+    /// Members whose attendance, dues or training the import wrote: their summaries are
+    /// recomputed before the commit.
+    touched: std::collections::HashSet<i64>,
 }
 
 /// A member on the roll that a dues or training row names by citizen ID.
@@ -323,7 +326,7 @@ impl Store {
                 depth: r.i("depth")?,
             });
         }
-        Ok(Import { tx, backend: self.backend, vault: self.vault.clone().expect("a store opened for use has its key ring"), scope: scope.clone(), orgs: std::sync::Arc::new(orgs), delta: HashMap::new(), counts: ImportCounts::default(), changes: Vec::new() })
+        Ok(Import { tx, backend: self.backend, vault: self.vault.clone().expect("a store opened for use has its key ring"), scope: scope.clone(), orgs: std::sync::Arc::new(orgs), delta: HashMap::new(), counts: ImportCounts::default(), changes: Vec::new(), touched: Default::default() })
     }
 }
 
@@ -340,6 +343,8 @@ impl Import {
                 sqlx::query("UPDATE orgs SET member_count = member_count + $1 WHERE id = $2").bind(d).bind(org).execute(&mut *self.tx).await?;
             }
         }
+        let touched: Vec<i64> = self.touched.drain().collect();
+        crate::summaries::refresh(&mut self.tx, &touched).await?;
         write_log(&mut *self.tx, log, self.counts).await?;
         let detail = serde_json::json!({
             "文件": log.file_name, "类别": log.kind, "行数": log.rows,
@@ -634,6 +639,7 @@ impl Import {
     /// amount/base/date → updated; a period overlapping another payment is refused.
     #[allow(clippy::too_many_arguments)]
     pub async fn dues(&mut self, row: u32, member_id: i64, org_id: i64, from: Month, to: Month, base: Option<f64>, amount: f64, paid_on: Date) -> Result<Option<Refusal>, StoreError> {
+        self.touched.insert(member_id);
         let catch_up = domain::dues::is_catch_up(to, paid_on);
         let same_start = sqlx::query("SELECT id, to_month, base, amount, paid_on FROM dues_payments WHERE member_id = $1 AND from_month = $2")
             .bind(member_id)
@@ -678,6 +684,7 @@ impl Import {
 
     /// A training record keyed by member, date and topic.
     pub async fn training(&mut self, member_id: i64, org_id: i64, taken_on: Date, hours: f64, channel: TrainingChannel, topic: &str) -> Result<(), StoreError> {
+        self.touched.insert(member_id);
         let r = sqlx::query("SELECT id, hours, channel FROM training_records WHERE member_id = $1 AND taken_on = $2 AND topic = $3")
             .bind(member_id)
             .bind(taken_on.to_string())
@@ -819,6 +826,7 @@ impl Import {
             }
         };
         if !wanted.is_empty() {
+            self.touched.extend(wanted.iter().map(|w| w.0));
             let cols = ["meeting_id", "member_id", "present", "absence_reason", "held_on"];
             let mut args = Vec::with_capacity(wanted.len() * cols.len());
             for (member, present, reason) in &wanted {

@@ -26,6 +26,7 @@ mod research;
 mod scope;
 mod sealed;
 mod statistics;
+pub mod summaries;
 mod survey;
 mod units;
 

@@ -98,6 +98,7 @@ impl Store {
             }
             other => other?,
         }
+        crate::summaries::refresh(&mut tx, &[member_id]).await?;
         crate::audit::log(&mut tx, scope.actor(), "insert", Some(("dues_payments", member_id)), serde_json::json!({"党员": m.name, "起": from.label(), "止": to.label(), "金额": p.amount})).await?;
         tx.commit().await?;
         Ok(p)
@@ -125,6 +126,7 @@ impl Store {
         if !m.is_active() {
             return Err(StoreError::invalid("member_id", format!("{}已不在本组织名册中，不能登记培训", m.name)));
         }
+        let mut tx = self.pool.begin().await?;
         sqlx::query("INSERT INTO training_records (member_id, org_id, taken_on, hours, channel, topic) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(member_id)
             .bind(m.org_id)
@@ -132,9 +134,12 @@ impl Store {
             .bind(rec.hours)
             .bind(rec.channel.code())
             .bind(rec.topic.trim())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        self.audit_write(scope, "insert", ("training_records", member_id), serde_json::json!({"党员": m.name, "日期": rec.taken_on.to_string(), "学时": rec.hours, "主题": rec.topic.trim()})).await
+        crate::summaries::refresh(&mut tx, &[member_id]).await?;
+        crate::audit::log(&mut tx, scope.actor(), "insert", Some(("training_records", member_id)), serde_json::json!({"党员": m.name, "日期": rec.taken_on.to_string(), "学时": rec.hours, "主题": rec.topic.trim()})).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// A member's democratic-evaluation grades by year.

@@ -154,6 +154,9 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        // The attendees' summaries, in the same transaction.
+        let attendees: Vec<i64> = new.attendance.iter().map(|a| a.member_id).collect();
+        crate::summaries::refresh(&mut tx, &attendees).await?;
         if let Some(p) = plan {
             let n = sqlx::query("UPDATE meeting_plans SET meeting_id = $1 WHERE id = $2 AND org_id = $3 AND meeting_id IS NULL").bind(id).bind(p).bind(new.org_id).execute(&mut *tx).await?.rows_affected();
             if n != 1 {

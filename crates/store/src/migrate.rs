@@ -45,6 +45,7 @@ const MIGRATIONS: &[Migration] = &[
     ),
     (19, "0019_meeting_plans", include_str!("../migrations/0019_meeting_plans.sql"), "", ""),
     (20, "0020_review_codings", include_str!("../migrations/0020_review_codings.sql"), "", ""),
+    (21, "0021_member_year", include_str!("../migrations/0021_member_year.sql"), "", ""),
 ];
 
 /// The two dialect tokens of the migration files, per backend.
@@ -140,6 +141,10 @@ async fn apply(backend: Backend, conn: &mut sqlx::AnyConnection) -> Result<(), S
             let own = if backend == Backend::Sqlite { sqlite } else { postgres };
             for stmt in statements(&dialect(common, backend)).into_iter().chain(statements(own)) {
                 conn.execute(stmt.as_str()).await.map_err(|e| fail(name, e))?;
+            }
+            if *version == 21 {
+                // The summaries of a database that already holds records.
+                conn.execute(crate::summaries::fill_sql().as_str()).await.map_err(|e| fail(name, e))?;
             }
             sqlx::query("INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)")
                 .bind(*version)

@@ -253,5 +253,8 @@ pub async fn plant(url: &str, indicator: &str, rng: &mut Rng) -> Planted {
         other => panic!("no plant for {other}"),
     };
     pool.close().await;
+    // The plants change raw rows behind the store's back: bring the write-time summaries
+    // back in line, as `dangjian summaries rebuild` would.
+    crate::open(url).await.rebuild_summaries().await.unwrap();
     Planted { indicator: id, source, touched, share }
 }

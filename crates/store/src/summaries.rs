@@ -1,0 +1,162 @@
+//! Write-time summaries (写入时汇总): per member and year, the months with participation
+//! (a bit per month), the last participation, the months of dues paid (补交 aside) and
+//! the training hours by channel — what the member rules judge, one row per member-year
+//! instead of every attendance, dues and training row.
+//!
+//! Invariant: `member_year` equals [`MEMBER_YEAR_SELECT`] over the raw tables. Every
+//! write path keeps it in the transaction that writes the raw rows, by recomputing the
+//! members it touched with that one SQL text (`refresh`); the bulk loader rebuilds it
+//! whole with the same text (`rebuild`); `verify` compares it with a recomputation.
+
+use crate::{Store, StoreError};
+
+/// Columns of `member_year`, in the order the SELECT yields them.
+pub const COLUMNS: [&str; 11] =
+    ["member_id", "year", "present_months", "last_present", "paid_months", "training_hours", "hours_classroom", "hours_distance", "hours_online_lesson", "hours_xuexi_qiangguo", "hours_other"];
+
+/// The summaries computed from the raw rows; `{a}`, `{d}`, `{t}` are filters on
+/// attendance, dues and training (empty for all members).
+const MEMBER_YEAR_SELECT: &str = "SELECT member_id, year, CAST(SUM(present_months) AS BIGINT) AS present_months, MAX(last_present) AS last_present, \
+ CAST(SUM(paid_months) AS BIGINT) AS paid_months, CAST(SUM(hours) AS DOUBLE PRECISION) AS training_hours, \
+ CAST(SUM(h_classroom) AS DOUBLE PRECISION) AS hours_classroom, CAST(SUM(h_distance) AS DOUBLE PRECISION) AS hours_distance, \
+ CAST(SUM(h_online) AS DOUBLE PRECISION) AS hours_online_lesson, CAST(SUM(h_xuexi) AS DOUBLE PRECISION) AS hours_xuexi_qiangguo, \
+ CAST(SUM(h_other) AS DOUBLE PRECISION) AS hours_other FROM ( \
+ SELECT member_id, year, SUM(DISTINCT bit) AS present_months, MAX(held_on) AS last_present, 0 AS paid_months, \
+   CAST(0 AS DOUBLE PRECISION) AS hours, CAST(0 AS DOUBLE PRECISION) AS h_classroom, CAST(0 AS DOUBLE PRECISION) AS h_distance, \
+   CAST(0 AS DOUBLE PRECISION) AS h_online, CAST(0 AS DOUBLE PRECISION) AS h_xuexi, CAST(0 AS DOUBLE PRECISION) AS h_other \
+ FROM (SELECT a.member_id, CAST(substr(a.held_on, 1, 4) AS INTEGER) AS year, (1 << (CAST(substr(a.held_on, 6, 2) AS INTEGER) - 1)) AS bit, a.held_on \
+   FROM attendance a WHERE a.present = 1{a}) x GROUP BY member_id, year \
+ UNION ALL \
+ SELECT d.member_id, c.year, 0, NULL, SUM(DISTINCT (1 << (c.month - 1))), 0, 0, 0, 0, 0, 0 \
+ FROM dues_payments d JOIN calendar_months c ON c.ym >= d.from_month AND c.ym <= d.to_month WHERE d.catch_up = 0{d} GROUP BY d.member_id, c.year \
+ UNION ALL \
+ SELECT t.member_id, CAST(substr(t.taken_on, 1, 4) AS INTEGER), 0, NULL, 0, SUM(t.hours), \
+   SUM(CASE WHEN t.channel = 'classroom' THEN t.hours ELSE 0 END), SUM(CASE WHEN t.channel = 'distance' THEN t.hours ELSE 0 END), \
+   SUM(CASE WHEN t.channel = 'online_lesson' THEN t.hours ELSE 0 END), SUM(CASE WHEN t.channel = 'xuexi_qiangguo' THEN t.hours ELSE 0 END), \
+   SUM(CASE WHEN t.channel NOT IN ('classroom', 'distance', 'online_lesson', 'xuexi_qiangguo') THEN t.hours ELSE 0 END) \
+ FROM training_records t WHERE 1 = 1{t} GROUP BY t.member_id, CAST(substr(t.taken_on, 1, 4) AS INTEGER) \
+ ) u GROUP BY member_id, year";
+
+fn select(members: Option<&[i64]>) -> String {
+    let filter = |alias: &str| match members {
+        None => String::new(),
+        Some(ids) => format!(" AND {alias}.member_id IN ({})", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")),
+    };
+    MEMBER_YEAR_SELECT.replace("{a}", &filter("a")).replace("{d}", &filter("d")).replace("{t}", &filter("t"))
+}
+
+/// Fills `member_year` for every member (it must be empty).
+pub(crate) fn fill_sql() -> String {
+    format!("INSERT INTO member_year ({}) {}", COLUMNS.join(", "), select(None))
+}
+
+/// Members refreshed per statement (their ids are written into the SQL as numbers).
+const CHUNK: usize = 500;
+
+/// Recomputes the summaries of `members` from their raw rows, inside the caller's
+/// transaction (the one that wrote those rows).
+pub(crate) async fn refresh(conn: &mut sqlx::AnyConnection, members: &[i64]) -> Result<(), StoreError> {
+    let mut ids: Vec<i64> = members.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    for chunk in ids.chunks(CHUNK) {
+        let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        sqlx::query(&format!("DELETE FROM member_year WHERE member_id IN ({list})")).execute(&mut *conn).await?;
+        sqlx::query(&format!("INSERT INTO member_year ({}) {}", COLUMNS.join(", "), select(Some(chunk)))).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct SummaryCheck {
+    pub rows: u64,
+    pub missing: u64,
+    pub extra: u64,
+    pub different: u64,
+    /// Up to 20 member ids whose summary disagrees with their raw rows.
+    pub examples: Vec<i64>,
+}
+
+impl SummaryCheck {
+    pub fn ok(&self) -> bool {
+        self.missing == 0 && self.extra == 0 && self.different == 0
+    }
+}
+
+type Line = (i64, i64, i64, Option<String>, i64, [f64; 6]);
+
+fn line(r: &sqlx::any::AnyRow) -> Result<Line, StoreError> {
+    use crate::rows::RowExt;
+    let f = |c: &str| r.of(c).map(|v| v.unwrap_or(0.0));
+    Ok((r.i("member_id")?, r.i("year")?, r.i("present_months")?, r.os("last_present")?, r.i("paid_months")?, [f("training_hours")?, f("hours_classroom")?, f("hours_distance")?, f("hours_online_lesson")?, f("hours_xuexi_qiangguo")?, f("hours_other")?]))
+}
+
+impl Store {
+    /// Rebuilds every summary from the raw rows (after a bulk load, or by hand).
+    pub async fn rebuild_summaries(&self) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM member_year").execute(&mut *tx).await?;
+        let n = sqlx::query(&fill_sql()).execute(&mut *tx).await?.rows_affected();
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Compares the stored summaries with a recomputation from the raw rows, row by row
+    /// in (member, year) order; hours agree within a thousandth.
+    pub async fn verify_summaries(&self) -> Result<SummaryCheck, StoreError> {
+        use futures_util::TryStreamExt;
+        let expected_sql = format!("SELECT * FROM ({}) e ORDER BY member_id, year", select(None));
+        let stored_sql = format!("SELECT {} FROM member_year ORDER BY member_id, year", COLUMNS.join(", "));
+        let mut c1 = self.pool.acquire().await?;
+        let mut c2 = self.pool.acquire().await?;
+        let mut expected = sqlx::query(&expected_sql).fetch(&mut *c1);
+        let mut stored = sqlx::query(&stored_sql).fetch(&mut *c2);
+        let mut out = SummaryCheck::default();
+        let mut e = expected.try_next().await?.map(|r| line(&r)).transpose()?;
+        let mut s = stored.try_next().await?.map(|r| line(&r)).transpose()?;
+        let note = |out: &mut SummaryCheck, id: i64| {
+            if out.examples.len() < 20 && !out.examples.contains(&id) {
+                out.examples.push(id);
+            }
+        };
+        loop {
+            match (&e, &s) {
+                (None, None) => break,
+                (Some(x), None) => {
+                    out.missing += 1;
+                    note(&mut out, x.0);
+                    e = expected.try_next().await?.map(|r| line(&r)).transpose()?;
+                }
+                (None, Some(y)) => {
+                    out.extra += 1;
+                    note(&mut out, y.0);
+                    s = stored.try_next().await?.map(|r| line(&r)).transpose()?;
+                }
+                (Some(x), Some(y)) => match (x.0, x.1).cmp(&(y.0, y.1)) {
+                    std::cmp::Ordering::Less => {
+                        out.missing += 1;
+                        note(&mut out, x.0);
+                        e = expected.try_next().await?.map(|r| line(&r)).transpose()?;
+                    }
+                    std::cmp::Ordering::Greater => {
+                        out.extra += 1;
+                        note(&mut out, y.0);
+                        s = stored.try_next().await?.map(|r| line(&r)).transpose()?;
+                    }
+                    std::cmp::Ordering::Equal => {
+                        out.rows += 1;
+                        let same = x.2 == y.2 && x.3 == y.3 && x.4 == y.4 && x.5.iter().zip(&y.5).all(|(a, b)| (a - b).abs() < 1e-3);
+                        if !same {
+                            out.different += 1;
+                            note(&mut out, x.0);
+                        }
+                        e = expected.try_next().await?.map(|r| line(&r)).transpose()?;
+                        s = stored.try_next().await?.map(|r| line(&r)).transpose()?;
+                    }
+                },
+            }
+        }
+        Ok(out)
+    }
+}
