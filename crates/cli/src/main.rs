@@ -431,6 +431,13 @@ fn read_password() -> Result<String> {
 
 #[tokio::main]
 async fn main() {
+    // Output piped into `head` and the like: end quietly when the reader goes away, as
+    // command-line tools do, instead of panicking on the broken pipe.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of one signal before any thread writes.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion) => e.exit(),
