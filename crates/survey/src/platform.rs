@@ -930,27 +930,10 @@ pub fn rows(e: &Export, plan: &Plan) -> Result<Vec<Row>, PlatformError> {
                 }
             }
         }
-        let submitted = match sub.map(|c| (c, cell(c))) {
-            Some((c, v)) if !v.is_empty() => match beijing_time(&v) {
-                Some(t) => Some(t),
-                None => {
-                    errors.push(format!("{}：“{}”不是时间（应如 2026/3/15 10:21:33）", at(c), v.display()));
-                    None
-                }
-            },
-            _ => None,
-        };
-        let duration = match dur.map(|c| (c, cell(c))) {
-            Some((c, v)) if !v.is_empty() => match duration_seconds(&v) {
-                Some(d) => Some(d),
-                None => {
-                    errors.push(format!("{}：“{}”不是作答时长（应如“125秒”“2分5秒”或“00:02:05”）", at(c), v.display()));
-                    None
-                }
-            },
-            _ => None,
-        };
-        let started = start.map(|c| cell(c)).filter(|v| !v.is_empty()).and_then(|v| beijing_time(&v));
+        const TIME: &str = "时间（应如 2026/3/15 10:21:33）";
+        let submitted = meta_value(r, sub, beijing_time, TIME, &at, &mut errors);
+        let started = meta_value(r, start, beijing_time, TIME, &at, &mut errors);
+        let duration = meta_value(r, dur, duration_seconds, "作答时长（应如“125秒”“2分5秒”或“00:02:05”）", &at, &mut errors);
         let duration = duration.or_else(|| match (&started, &submitted) {
             (Some(a), Some(b)) => {
                 let a = chrono::DateTime::parse_from_rfc3339(a).ok()?;
@@ -973,6 +956,18 @@ pub fn rows(e: &Export, plan: &Plan) -> Result<Vec<Row>, PlatformError> {
         return Err(PlatformError(errors));
     }
     Ok(out)
+}
+
+/// A metadata cell of row `r` read by `parse`; one that does not parse is named, with an
+/// example of what is expected.
+fn meta_value<T>(r: &SheetRow, col: Option<usize>, parse: fn(&Value) -> Option<T>, example: &str, at: &dyn Fn(usize) -> String, errors: &mut Vec<String>) -> Option<T> {
+    let c = col?;
+    let v = r.cells.get(c).filter(|v| !v.is_empty())?;
+    let parsed = parse(v);
+    if parsed.is_none() {
+        errors.push(format!("{}：“{}”不是{example}", at(c), v.display()));
+    }
+    parsed
 }
 
 /// The column a question's answer came from (for naming it in an error).

@@ -151,6 +151,8 @@ async fn wjx_and_tencent_results_import(db: Db) {
     assert!(e.contains("第8行") && e.contains("提交答卷时间") && e.contains("昨天上午"), "{e}");
     let e = refused(import_results(&store, &all, org, &[file(&dir, "tencent_odd_option.xlsx")], Some(r.questionnaire), None, None, today).await.unwrap_err());
     assert!(e.contains("第5行") && e.contains("1.您的身份") && e.contains("入党积极分子") && e.contains("党支部书记"), "{e}");
+    let e = refused(import_results(&store, &all, org, &[file(&dir, "tencent_bad_start.xlsx")], None, None, None, today).await.unwrap_err());
+    assert!(e.contains("第4行 第B列“开始答题时间”") && e.contains("开始后"), "{e}");
     let e = refused(import_results(&store, &all, org, &[file(&dir, "wjx_text.xlsx"), file(&dir, "wjx_text.csv")], None, None, None, today).await.unwrap_err());
     assert!(e.contains("都是按文本文件"), "{e}");
     assert_eq!(store.campaigns(&all).await.unwrap().len(), before, "a refused file creates no campaign");
