@@ -193,12 +193,12 @@ pub async fn export_qdpx(store: &Store, scope: &Scope, book: &Codebook, out: &mu
     xml.push_str("</Project>");
     let mut zip = zip::ZipWriter::new(out);
     let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    let fail = |e: zip::result::ZipError| ResearchError::Io(format!("写出 .qdpx 失败：{e}"));
+    let fail = |_: zip::result::ZipError| ResearchError::Io("写出 .qdpx 失败：请检查磁盘空间和输出位置是否可写".into());
     zip.start_file("project.qde", opts).map_err(fail)?;
-    zip.write_all(xml.as_bytes()).map_err(|e| ResearchError::Io(e.to_string()))?;
+    zip.write_all(xml.as_bytes()).map_err(|_| ResearchError::Io("写出 .qdpx 失败：请检查磁盘空间和输出位置是否可写".into()))?;
     for (name, text) in files {
         zip.start_file(name, opts).map_err(fail)?;
-        zip.write_all(text.as_bytes()).map_err(|e| ResearchError::Io(e.to_string()))?;
+        zip.write_all(text.as_bytes()).map_err(|_| ResearchError::Io("写出 .qdpx 失败：请检查磁盘空间和输出位置是否可写".into()))?;
     }
     zip.finish().map_err(fail)?;
     Ok(stats)
@@ -254,11 +254,11 @@ fn same_text(a: &str, b: &str) -> bool {
 pub async fn import_qdpx(store: &Store, scope: &Scope, book: &Codebook, bytes: &[u8], user: Option<i64>) -> Result<Imported, ResearchError> {
     let bad = |m: String| ResearchError::Invalid(domain::ValidationError::one("file", m));
     let (xml, mut files) = if bytes.starts_with(b"PK") {
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| bad(format!("不是有效的 .qdpx 文件（ZIP 无法打开：{e}）")))?;
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| bad("不是有效的 .qdpx 文件（ZIP 压缩包无法打开）：请确认是 NVivo、ATLAS.ti、MAXQDA 或 QualCoder 导出的 REFI-QDA 项目，且下载完整".into()))?;
         let mut xml = None;
         let mut files = HashMap::new();
         for i in 0..zip.len() {
-            let mut f = zip.by_index(i).map_err(|e| bad(format!(".qdpx 中的文件无法读取：{e}")))?;
+            let mut f = zip.by_index(i).map_err(|_| bad(format!(".qdpx 中的第{}个文件无法读取（压缩包损坏或加密）：请重新导出", i + 1)))?;
             let name = f.name().map(|n| n.to_string()).unwrap_or_default();
             if f.size() > 64 << 20 {
                 return Err(bad(format!(".qdpx 中的 {name} 超过64 MB")));
@@ -277,7 +277,10 @@ pub async fn import_qdpx(store: &Store, scope: &Scope, book: &Codebook, bytes: &
     } else {
         (String::from_utf8(bytes.to_vec()).map_err(|_| bad("文件不是 UTF-8 编码的 XML".into()))?, HashMap::new())
     };
-    let doc = roxmltree::Document::parse(&xml).map_err(|e| bad(format!("project.qde 不是有效的 XML：{e}")))?;
+    let doc = roxmltree::Document::parse(&xml).map_err(|e| {
+        let at = e.pos();
+        bad(format!("project.qde 不是有效的 XML（第{}行第{}列附近出错）：请重新导出，不要手工修改", at.row, at.col))
+    })?;
     let root = doc.root_element();
     if root.tag_name().name() != "Project" || root.tag_name().namespace() != Some(PROJECT_NS) {
         return Err(bad(format!("project.qde 的根元素应是命名空间 {PROJECT_NS} 中的 Project")));

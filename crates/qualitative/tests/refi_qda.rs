@@ -145,6 +145,8 @@ async fn projects_out_and_back(db: Db) {
 
     // Not a project at all.
     let e = refi::import_qdpx(&store, &all, book, b"PK\x03\x04garbage", None).await.unwrap_err().to_string();
-    assert!(e.contains(".qdpx"), "{e}");
+    assert!(e.contains(".qdpx") && !e.is_ascii() && !e.contains("Invalid"), "{e}");
+    let e = refi::import_qdpx(&store, &all, book, b"<Project", None).await.unwrap_err().to_string();
+    assert!(e.contains("不是有效的 XML（第1行") && e.contains("请重新导出"), "{e}");
 }
 both!(projects_out_and_back);
