@@ -86,6 +86,15 @@ fn division_words(children: &[Org]) -> &'static str {
     }
 }
 
+/// 县直单位: the group of organisations directly under a local committee that sit in no
+/// division below it, named after the committee's level (县直、市直、区直…).
+fn directly_under(root: &str) -> String {
+    match place_name(root).and_then(|p| p.chars().last()) {
+        Some(c @ ('县' | '市' | '区' | '旗' | '州' | '省')) => format!("{c}直单位"),
+        _ => "直属单位".into(),
+    }
+}
+
 /// Whether an indicator is the share of interviews touching a problem: it is written as a
 /// qualitative finding ("在21次访谈中，有10次谈到……"), not as a statistic.
 fn is_interview_share(i: &Indicator) -> bool {
@@ -111,7 +120,7 @@ struct Ctx<'a> {
     prev: Option<Vec<Figure>>,
     sectors: Vec<Group>,
     divisions: Vec<Group>,
-    division_words: &'static str,
+    division_words: String,
     org: Org,
     year: i32,
     rules_text: &'a str,
@@ -145,7 +154,7 @@ impl Ctx<'_> {
     fn spread(&self, f: &Figure) -> String {
         for b in &f.indicator.breakdown {
             let (groups, words) = match b {
-                Breakdown::Division => (&self.divisions, self.division_words),
+                Breakdown::Division => (&self.divisions, self.division_words.as_str()),
                 Breakdown::Sector => (&self.sectors, "分领域看"),
             };
             let vals: Vec<(&str, Value)> = groups
@@ -244,11 +253,30 @@ pub async fn build(store: &Store, scope: &Scope, req: &Request<'_>) -> Result<Re
         "分乡镇（街道）看" => matches!(o.sector, Sector::Township | Sector::Street),
         _ => true,
     };
+    let (places, rest): (Vec<_>, Vec<_>) = children.into_iter().partition(|(o, _)| keep(o));
     let mut divisions = Vec::new();
-    for (child, mut t) in children.into_iter().filter(|(o, _)| keep(o)) {
+    for (child, mut t) in places {
         field.replace(&mut t, |o| o.path.starts_with(&child.path));
         divisions.push(Group { label: place_name(&child.name).unwrap_or_else(|| short_name(&child.name)), totals: t });
     }
+    // The organisations directly under the root that belong to no township or county
+    // (县直机关、县属企事业单位) are one group of their own: left out, a township could rank
+    // "lowest" above the jurisdiction's own figure.
+    if !divisions.is_empty() && !rest.is_empty() {
+        let mut t: HashMap<String, f64> = HashMap::new();
+        for (_, m) in &rest {
+            for (k, v) in m {
+                *t.entry(k.clone()).or_insert(0.0) += v;
+            }
+        }
+        field.replace(&mut t, |o| rest.iter().any(|(r, _)| o.path.starts_with(&r.path)));
+        divisions.push(Group { label: directly_under(&org.name), totals: t });
+    }
+    // 分乡镇（街道）和县直单位看: the words name every kind of group compared.
+    let division_words = match divisions.last() {
+        Some(g) if !rest.is_empty() && divisions.len() > 1 => format!("{}和{}看", division_words.trim_end_matches('看'), g.label),
+        _ => division_words.to_string(),
+    };
     let figs: Vec<Figure> = catalogue.indicators.iter().map(|i| Figure { indicator: i.clone(), value: i.evaluate(&totals) }).collect();
     // Last year's figures for the comparisons: its cached run, computed once (for the
     // whole year) when the registry holds that year but no current run of it exists.
@@ -670,5 +698,12 @@ mod tests {
     fn citations_lose_only_a_trailing_note() {
         assert_eq!(super::short_citation("《2019—2023年全国党员教育培训工作规划》：党员每年集中学习培训时间一般不少于32学时（该规划期已满）"), "《2019—2023年全国党员教育培训工作规划》：党员每年集中学习培训时间一般不少于32学时");
         assert_eq!(super::short_citation("《中国共产党支部工作条例（试行）》：支部党员大会一般每季度召开1次"), "《中国共产党支部工作条例（试行）》：支部党员大会一般每季度召开1次");
+    }
+
+    #[test]
+    fn organisations_under_no_division_are_named_by_the_roots_level() {
+        assert_eq!(super::directly_under("中共西鹿县委员会"), "县直单位");
+        assert_eq!(super::directly_under("中共临江市委员会"), "市直单位");
+        assert_eq!(super::directly_under("中共某某党委"), "直属单位");
     }
 }

@@ -225,6 +225,11 @@ fn breakdowns_names_and_quotes_follow_the_field(r: &report::Report) {
         }
     }
     assert!(compared > 0, "some comparisons across groups");
+    // The county's own agencies sit in no township: they are compared as 县直单位, not
+    // left out (which let a township rank "lowest" above the county's own figure).
+    if body.contains("分乡镇（街道）") {
+        assert!(body.contains("分乡镇（街道）和县直单位看") && !body.contains("分乡镇（街道）看"), "county agencies compared as a group: {body}");
+    }
     let mut seen = std::collections::HashSet::new();
     let mut units = std::collections::HashSet::new();
     let mut in_problems = false;
