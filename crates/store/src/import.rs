@@ -480,11 +480,11 @@ impl Import {
         }
         let mut fresh: Vec<Arg> = Vec::new();
         let mut fresh_rows = 0;
-        for (row, m) in batch {
+        for ((row, m), idx) in batch.iter().zip(ids) {
             let values = member_values(m);
             let Some(r) = existing.get(m.citizen_id.reveal()) else {
                 fresh.extend(sealed_values(&self.vault, values));
-                fresh.push(Arg::S(self.vault.blind_index(m.citizen_id.reveal())));
+                fresh.push(idx);
                 fresh_rows += 1;
                 *self.delta.entry(m.org_id).or_default() += 1;
                 continue;

@@ -46,7 +46,37 @@ const MIGRATIONS: &[Migration] = &[
     (19, "0019_meeting_plans", include_str!("../migrations/0019_meeting_plans.sql"), "", ""),
     (20, "0020_review_codings", include_str!("../migrations/0020_review_codings.sql"), "", ""),
     (21, "0021_member_year", include_str!("../migrations/0021_member_year.sql"), "", ""),
+    (22, "0022_no_unique_on_sealed", "", "", include_str!("../migrations/0022_no_unique_on_sealed.postgres.sql")),
 ];
+
+/// SQLite cannot drop a column's UNIQUE constraint: migration 22 rebuilds these tables
+/// without the one on the sealed citizen ID (the copy keeps every row, id and index).
+const SQLITE_REBUILDS: &[(i64, &str, &str, &str)] = &[
+    (22, "members", "citizen_id TEXT NOT NULL UNIQUE", "citizen_id TEXT NOT NULL"),
+    (22, "development", "citizen_id TEXT NOT NULL UNIQUE", "citizen_id TEXT NOT NULL"),
+];
+
+/// Rebuilds a SQLite table with one fragment of its definition replaced, by SQLite's own
+/// recipe (new table, copy, drop, rename, indexes again); foreign keys are off on this
+/// connection meanwhile and checked before the commit.
+async fn rebuild_sqlite_table(conn: &mut sqlx::AnyConnection, table: &str, from: &str, to: &str) -> Result<(), sqlx::Error> {
+    let create: String = sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = $1").bind(table).fetch_one(&mut *conn).await?;
+    if !create.contains(from) {
+        return Ok(());
+    }
+    let indexes: Vec<String> = sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL").bind(table).fetch_all(&mut *conn).await?;
+    let rebuilt = format!("{table}_rebuilt");
+    // The columns start at the first parenthesis (a renamed table's name is quoted).
+    let body = &create[create.find('(').ok_or_else(|| sqlx::Error::Protocol(format!("unexpected definition of {table}")))?..];
+    conn.execute(format!("CREATE TABLE {rebuilt} {}", body.replacen(from, to, 1)).as_str()).await?;
+    conn.execute(format!("INSERT INTO {rebuilt} SELECT * FROM {table}").as_str()).await?;
+    conn.execute(format!("DROP TABLE {table}").as_str()).await?;
+    conn.execute(format!("ALTER TABLE {rebuilt} RENAME TO {table}").as_str()).await?;
+    for index in indexes {
+        conn.execute(index.as_str()).await?;
+    }
+    Ok(())
+}
 
 /// The two dialect tokens of the migration files, per backend.
 fn dialect(sql: &str, backend: Backend) -> String {
@@ -120,6 +150,11 @@ async fn apply(backend: Backend, conn: &mut sqlx::AnyConnection) -> Result<(), S
     .map_err(|e| fail("schema_migrations", e))?;
     for (version, name, common, sqlite, postgres) in MIGRATIONS {
         let sum = checksum(common, sqlite, postgres);
+        let rebuilds: Vec<_> = SQLITE_REBUILDS.iter().filter(|r| r.0 == *version && backend == Backend::Sqlite).collect();
+        if !rebuilds.is_empty() {
+            // Outside the transaction: SQLite ignores this pragma inside one.
+            conn.execute("PRAGMA foreign_keys = OFF").await.map_err(|e| fail(name, e))?;
+        }
         conn.execute(begin).await.map_err(|e| fail(name, e))?;
         let step = async {
             let done: Option<Option<String>> = sqlx::query_scalar("SELECT checksum FROM schema_migrations WHERE version = $1").bind(*version).fetch_optional(&mut *conn).await.map_err(|e| fail(name, e))?;
@@ -142,6 +177,15 @@ async fn apply(backend: Backend, conn: &mut sqlx::AnyConnection) -> Result<(), S
             for stmt in statements(&dialect(common, backend)).into_iter().chain(statements(own)) {
                 conn.execute(stmt.as_str()).await.map_err(|e| fail(name, e))?;
             }
+            for (_, table, from, to) in &rebuilds {
+                rebuild_sqlite_table(&mut *conn, table, from, to).await.map_err(|e| fail(name, e))?;
+            }
+            if !rebuilds.is_empty() {
+                let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check").fetch_all(&mut *conn).await.map_err(|e| fail(name, e))?;
+                if let Some((t,)) = broken.first() {
+                    return Err(StoreError::Migration { name: name.to_string(), reason: format!("重建表之后{t}表的外键引用不完整") });
+                }
+            }
             if *version == 21 {
                 // The summaries of a database that already holds records.
                 conn.execute(crate::summaries::fill_sql().as_str()).await.map_err(|e| fail(name, e))?;
@@ -157,15 +201,17 @@ async fn apply(backend: Backend, conn: &mut sqlx::AnyConnection) -> Result<(), S
             Ok(())
         }
         .await;
-        match step {
-            Ok(()) => {
-                conn.execute(commit).await.map_err(|e| fail(name, e))?;
-            }
+        let ended = match step {
+            Ok(()) => conn.execute(commit).await.map(|_| ()).map_err(|e| fail(name, e)),
             Err(e) => {
                 let _ = conn.execute("ROLLBACK").await;
-                return Err(e);
+                Err(e)
             }
+        };
+        if !rebuilds.is_empty() {
+            conn.execute("PRAGMA foreign_keys = ON").await.map_err(|e| fail(name, e))?;
         }
+        ended?;
     }
     Ok(())
 }

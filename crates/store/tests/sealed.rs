@@ -86,6 +86,13 @@ async fn personal_data_is_sealed_and_users_see_it_as_before(db: Db) {
     // A second entry of the same person is refused through the blind index.
     let e = store.insert_member(&all, &member(branch.id, &cid, "")).await.unwrap_err().to_string();
     assert!(e.contains("已登记过党员信息"), "{e}");
+    // …and by it alone: no second unique index over the sealed text (migration 22).
+    let unique = if url.starts_with("sqlite") {
+        "SELECT name FROM pragma_index_list('members') WHERE \"unique\" = 1 AND origin <> 'pk'"
+    } else {
+        "SELECT indexname::text FROM pg_indexes WHERE tablename = 'members' AND indexdef LIKE 'CREATE UNIQUE%' AND indexname <> 'members_pkey'"
+    };
+    assert_eq!(raw(&url, unique).await, vec!["members_citizen_idx".to_string()]);
 
     // Rotation: everything re-sealed under a new key, still read the same.
     let before_rows = raw(&url, "SELECT citizen_id FROM members ORDER BY id").await;
@@ -156,4 +163,34 @@ async fn the_key_file_goes_with_the_database() {
     let opened = Store::open(&copy_url).await.unwrap();
     assert_eq!(opened.key_id(), Store::open(&url).await.unwrap().key_id());
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A SQLite database from before migration 22 (UNIQUE on the sealed citizen ID) is rebuilt
+/// without it on open, keeping every row, id and index, with foreign keys intact.
+#[tokio::test]
+async fn the_unique_on_sealed_ids_is_dropped_keeping_every_row() {
+    let Some(store) = testkit::generated(Db::Sqlite, 33).await else { return };
+    let url = store.url().to_string();
+    store.close().await;
+    let before = raw(&url, "SELECT id || ':' || citizen_id || ':' || citizen_idx FROM members ORDER BY id").await;
+    // Put the old constraint back, as migration 1 made it, and forget migration 22.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
+    let create: String = sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE name = 'members'").fetch_one(&pool).await.unwrap();
+    let indexes: Vec<String> = sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'members' AND sql IS NOT NULL").fetch_all(&pool).await.unwrap();
+    let old = format!("CREATE TABLE members_old {}", &create[create.find('(').unwrap()..]).replacen("citizen_id TEXT NOT NULL", "citizen_id TEXT NOT NULL UNIQUE", 1);
+    for sql in ["PRAGMA foreign_keys = OFF", &old, "INSERT INTO members_old SELECT * FROM members", "DROP TABLE members", "ALTER TABLE members_old RENAME TO members", "DELETE FROM schema_migrations WHERE version = 22"] {
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    }
+    for sql in &indexes {
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+    assert_eq!(raw(&url, "SELECT name FROM pragma_index_list('members') WHERE origin = 'u'").await.len(), 1, "the old constraint is back");
+    let store = testkit::open(&url).await;
+    store.close().await;
+    assert!(raw(&url, "SELECT name FROM pragma_index_list('members') WHERE origin = 'u'").await.is_empty());
+    assert_eq!(raw(&url, "SELECT id || ':' || citizen_id || ':' || citizen_idx FROM members ORDER BY id").await, before);
+    assert_eq!(raw(&url, "SELECT name FROM pragma_index_list('members') ORDER BY name").await, vec!["members_citizen_idx", "members_group", "members_org"]);
+    assert!(raw(&url, "SELECT \"table\" FROM pragma_foreign_key_check").await.is_empty());
 }
