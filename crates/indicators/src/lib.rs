@@ -13,7 +13,7 @@ use domain::rules::Rules;
 use domain::Date;
 use serde::Serialize;
 use std::collections::HashMap;
-use store::{GroupRow, IndicatorRun, MeasureRow, Scope, Store, StoreError};
+use store::{GroupRow, IndicatorRun, MeasureDictionary, OrgMeasures, Scope, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndicatorError {
@@ -57,8 +57,10 @@ struct Frame {
 
 #[derive(Default)]
 struct Walk {
+    /// The family of measures this walk rolls up (the part its vectors are stored as).
+    part: i64,
     stack: Vec<Frame>,
-    rows: Vec<MeasureRow>,
+    rows: Vec<OrgMeasures>,
     grouped: Vec<GroupRow>,
 }
 
@@ -68,12 +70,9 @@ impl Walk {
         let f = self.stack.pop().expect("non-empty");
         let mut keys: Vec<&String> = f.total.keys().collect();
         keys.sort();
-        for m in keys {
-            let total = f.total[m];
-            let own = f.own.get(m).copied().unwrap_or(0.0);
-            if total != 0.0 || own != 0.0 {
-                self.rows.push(MeasureRow { org_id: f.id, measure: m.clone(), own, total });
-            }
+        let measures: Vec<(String, f64, f64)> = keys.into_iter().map(|m| (m.clone(), f.own.get(m).copied().unwrap_or(0.0), f.total[m])).filter(|(_, o, t)| *o != 0.0 || *t != 0.0).collect();
+        if !measures.is_empty() {
+            self.rows.push(OrgMeasures { org_id: f.id, part: self.part, measures });
         }
         if f.size >= GROUPED_FROM {
             for ((grouping, key), ms) in &f.groups {
@@ -127,18 +126,18 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
     let root = store.org_children(&all, None).await?.into_iter().next().ok_or(IndicatorError::Empty)?.org;
     let run = store.begin_indicator_run(year, as_of, root.id, &rules.version, &Catalogue::builtin().version).await?;
     // Finished rows go to a writer task while the walk goes on, so memory holds a batch.
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<MeasureRow>>();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<OrgMeasures>>();
     let writer = {
         let store = store.clone();
         tokio::spawn(async move {
-            let (mut n, mut busy) = (0, 0.0);
+            let (mut n, mut busy, mut names) = (0, 0.0, MeasureDictionary::default());
             while let Some(rows) = rx.recv().await {
                 n += rows.len();
                 let t = std::time::Instant::now();
-                store.write_measures(run, &rows).await?;
+                store.write_measures(run, &mut names, &rows).await?;
                 busy += t.elapsed().as_secs_f64();
             }
-            Ok::<(usize, f64), StoreError>((n, busy))
+            Ok::<(usize, f64, MeasureDictionary), StoreError>((n, busy, names))
         })
     };
     // The survey, registry and interview measures are read on their own connection while
@@ -164,7 +163,7 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
         let place = Place::of(org);
         walk.push(&place, measures::registry(rules, org, facts, &verdicts));
         order.push(place);
-        if walk.rows.len() >= 5_000 {
+        if walk.rows.len() >= 500 {
             // The receiver lives until the sender is dropped below.
             let _ = tx.send(std::mem::take(&mut walk.rows));
         }
@@ -182,10 +181,10 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
     while !walk.stack.is_empty() {
         walk.pop();
     }
-    let mut second = Walk::default();
+    let mut second = Walk { part: 1, ..Walk::default() };
     for place in &order {
         second.push(place, extra.remove(&place.id).unwrap_or_default());
-        if second.rows.len() >= 5_000 {
+        if second.rows.len() >= 500 {
             let _ = tx.send(std::mem::take(&mut second.rows));
         }
     }
@@ -197,11 +196,11 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
     drop(tx);
     walk.grouped.append(&mut second.grouped);
     store.write_group_measures(run, &walk.grouped).await?;
-    let (written, busy) = writer.await.map_err(|e| IndicatorError::Survey(format!("写入指标的任务失败：{e}")))??;
+    let (written, busy, names) = writer.await.map_err(|e| IndicatorError::Survey(format!("写入指标的任务失败：{e}")))??;
     phases.push(("汇总其余度量并写完结果", t.elapsed().as_secs_f64()));
     phases.push(("写入结果（与判定并行，合计）", busy));
     let seconds = started.elapsed().as_secs_f64();
-    store.finish_indicator_run(run, orgs as i64, seconds).await?;
+    store.finish_indicator_run(run, &names, orgs as i64, seconds).await?;
     Ok(Computed { run, orgs, rows: written, seconds, phases })
 }
 

@@ -183,11 +183,13 @@ async fn measures_agree_with_their_sources(db: Db) {
     assert_eq!(members, t("members.active"));
     // The root's sector sums were stored with the run; they agree with grouping the rows.
     let village = sectors.iter().find(|(s, _)| *s == domain::org::Sector::Village).unwrap().1.iter().find(|x| x.id == "members_trained").unwrap().denominator;
-    let sql = format!(
-        "SELECT CAST(SUM(f.own) AS DOUBLE PRECISION) FROM indicator_facts f JOIN orgs o ON o.id = f.org_id WHERE f.run_id = {} AND f.measure = 'members.active' AND o.sector = 'village'",
-        run.id
-    );
-    assert_eq!(village, raw(&url, &sql).await);
+    let behind = store.measure_orgs(&all, run.id, root.id, "members.active", i64::MAX).await.unwrap();
+    let summed: f64 = behind.iter().filter(|o| o.sector == domain::org::Sector::Village).map(|o| o.own).sum();
+    assert_eq!(village, summed);
+    // Stored compactly: one row per organisation and family of measures, not per measure.
+    let vectors = format!("SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM indicator_vectors WHERE run_id = {}", run.id);
+    let orgs = raw(&url, "SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM orgs WHERE dissolved_on IS NULL").await;
+    assert!(raw(&url, &vectors).await <= 2.0 * orgs, "at most two rows per organisation");
     let stored = format!("SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM indicator_group_facts WHERE run_id = {} AND org_id = {}", run.id, root.id);
     assert!(raw(&url, &stored).await > 0.0, "the root's groups are stored");
     // A share is a share in every group: no numerator counts what its denominator leaves out.

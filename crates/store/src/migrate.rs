@@ -47,6 +47,7 @@ const MIGRATIONS: &[Migration] = &[
     (20, "0020_review_codings", include_str!("../migrations/0020_review_codings.sql"), "", ""),
     (21, "0021_member_year", include_str!("../migrations/0021_member_year.sql"), "", ""),
     (22, "0022_no_unique_on_sealed", "", "", include_str!("../migrations/0022_no_unique_on_sealed.postgres.sql")),
+    (23, "0023_indicator_vectors", include_str!("../migrations/0023_indicator_vectors.sql"), "", ""),
 ];
 
 /// SQLite cannot drop a column's UNIQUE constraint: migration 22 rebuilds these tables
