@@ -226,12 +226,15 @@ enum Command {
         /// verify：与原始记录重新计算的结果逐行核对；rebuild：按原始记录全部重建
         action: String,
     },
-    /// 性能测量：根组织与一个末级党支部的下级党员数查询耗时（取中位数）
+    /// 性能测量：根组织与一个末级党支部的下级党员数查询耗时（取中位数）；加 --incremental 时测量登记一次会议后该组织及其上级的指标更新耗时
     #[command(help_template = HELP, next_help_heading = "选项")]
     Bench {
         /// 重复次数
         #[arg(long, default_value_t = 51)]
         repeat: usize,
+        /// 测量指标的增量更新：在末级党支部中逐次登记主题党日（会写入数据库，只在测试数据上使用），每次之后更新该支部及其各级上级的指标
+        #[arg(long)]
+        incremental: bool,
     },
 }
 
@@ -550,9 +553,13 @@ async fn run(cli: Cli) -> Result<()> {
             let (rules, _) = load_rules(Some(&file))?;
             println!("规则文件 {} 有效（版本 {}）", file.display(), rules.version);
         }
-        Command::Bench { repeat } => {
+        Command::Bench { repeat, incremental } => {
             let store = open(&cli.db).await?;
-            bench_subtree(&store, repeat.max(1)).await?;
+            if incremental {
+                bench_incremental(&store, &rules, repeat.max(1)).await?;
+            } else {
+                bench_subtree(&store, repeat.max(1)).await?;
+            }
         }
         Command::Generate(args) => {
             let store = open(&cli.db).await?;
@@ -747,6 +754,50 @@ async fn bench_subtree(store: &Store, repeat: usize) -> Result<()> {
         times.sort_by(|a, b| a.total_cmp(b));
         println!("{label}（{}）：党员 {count} 名，查询中位数 {:.3} 毫秒（{repeat} 次）", org.name, times[times.len() / 2]);
     }
+    Ok(())
+}
+
+/// Records a 主题党日 in branches across the tree, one after another, and times bringing
+/// each branch's and its ancestors' figures up to date in the year's indicator run.
+async fn bench_incremental(store: &Store, rules: &domain::rules::Rules, repeat: usize) -> Result<()> {
+    use domain::meeting::{AttendanceInput, MeetingForm, MeetingKind, NewMeeting};
+    let all = crate::operator();
+    let today = chrono::Local::now().date_naive();
+    let year = chrono::Datelike::year(&today);
+    let t = std::time::Instant::now();
+    let run = indicators::run_for(store, rules, year, today, false).await?;
+    println!("{year}年指标计算编号 {}（{} 个党组织；取得用时 {:.1} 秒）", run.id, run.orgs, t.elapsed().as_secs_f64());
+    let branches = store.branches_with_members(&all, None, 1, i64::MAX).await?;
+    let (mut insert, mut update) = (Vec::new(), Vec::new());
+    let mut changed = 0;
+    for i in 0..repeat {
+        let branch = &branches[i * branches.len() / repeat];
+        let (members, _) = store.org_members(&all, branch.id, 0, 500).await?;
+        let meeting = NewMeeting {
+            org_id: branch.id,
+            kind: MeetingKind::ThemedPartyDay,
+            held_on: today,
+            topic: format!("增量更新测量{}", i + 1),
+            summary: None,
+            form: MeetingForm::Study,
+            theme: Some(domain::life::ThemeCategory::DocumentsOnly),
+            host: None,
+            recorder: None,
+            attendance: members.iter().map(|m| AttendanceInput { member_id: m.id, present: true, absence_reason: None }).collect(),
+        };
+        let t = std::time::Instant::now();
+        store.insert_meeting(&all, &meeting, today).await?;
+        insert.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = std::time::Instant::now();
+        changed += indicators::update_org(store, rules, year, branch.id).await?;
+        update.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(|a, b| a.total_cmp(b));
+        (v[v.len() / 2], v[v.len() - 1])
+    };
+    let ((im, ix), (um, ux)) = (median(&mut insert), median(&mut update));
+    println!("登记会议：中位数 {im:.1} 毫秒，最长 {ix:.1} 毫秒；更新该支部及各级上级的指标：中位数 {um:.1} 毫秒，最长 {ux:.1} 毫秒（{repeat} 次，共 {changed} 项度量变化）");
     Ok(())
 }
 

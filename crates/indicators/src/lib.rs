@@ -146,7 +146,7 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
     let others = async {
         let t = std::time::Instant::now();
         let mut extra = measures::survey(store, year).await?;
-        for (org, k, v) in store.registry_measures(year, as_of, f64::from(rules.training.member_hours.get())).await? {
+        for (org, k, v) in store.registry_measures(year, as_of, f64::from(rules.training.member_hours.get()), None).await? {
             *extra.entry(org).or_default().entry(k).or_insert(0.0) += v;
         }
         for (org, m) in measures::interviews(store, year).await? {
@@ -202,6 +202,32 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
     let seconds = started.elapsed().as_secs_f64();
     store.finish_indicator_run(run, &names, orgs as i64, seconds).await?;
     Ok(Computed { run, orgs, rows: written, seconds, phases })
+}
+
+/// Whether a measure comes from the field research (questionnaires, interviews) rather
+/// than the registry.
+pub fn is_fieldwork(measure: &str) -> bool {
+    measure.starts_with("survey.") || measure.starts_with("codes.") || measure.starts_with("interviews.")
+}
+
+/// Brings the year's current run up to date for one organisation after a write to the
+/// registry (a meeting recorded, say): its own measures are computed again (the
+/// compliance engine's for it alone, and its registry statistics) and the differences
+/// carried up to its ancestors' totals. Survey and interview measures stay as they are:
+/// a registry write does not touch them. Nothing to do when the year has no current run.
+/// Returns how many measures changed.
+pub async fn update_org(store: &Store, rules: &Rules, year: i32, org_id: i64) -> Result<usize, IndicatorError> {
+    let Some(run) = cached_run(store, rules, year).await? else { return Ok(0) };
+    let org = store.org(&Scope::jurisdiction(), org_id).await?;
+    let engine = store.judge_one(&org, rules, year, run.as_of, |facts, verdicts| measures::registry(rules, &org, facts, &verdicts)).await?;
+    let mut changed = store.update_org_measures(run.id, &org, 0, &engine).await?;
+    let mut other: HashMap<String, f64> =
+        store.org_measures(run.id, org.id, 1).await?.into_iter().filter(|(n, (own, _))| is_fieldwork(n) && *own != 0.0).map(|(n, (own, _))| (n, own)).collect();
+    for (_, k, v) in store.registry_measures(year, run.as_of, f64::from(rules.training.member_hours.get()), Some(org.id)).await? {
+        *other.entry(k).or_insert(0.0) += v;
+    }
+    changed += store.update_org_measures(run.id, &org, 1, &other).await?;
+    Ok(changed)
 }
 
 /// The newest run of the year that was computed under the rules and the catalogue in

@@ -210,3 +210,63 @@ async fn measures_agree_with_their_sources(db: Db) {
     assert!(store.measure_totals(&scope, run.id, root.id).await.is_err());
 }
 both!(measures_agree_with_their_sources);
+
+/// A meeting recorded after the run: `update_org` brings the organisation's and its
+/// ancestors' figures (and the root's stored by-sector and by-division sums) to what a
+/// full recomputation gives.
+async fn one_meeting_updates_the_org_and_its_ancestors(db: Db) {
+    use domain::meeting::{AttendanceInput, MeetingForm, MeetingKind, NewMeeting};
+    let Some((store, rules, _)) = county(db).await else { return };
+    let all = Scope::jurisdiction();
+    let year = 2026;
+    let run = run_for(&store, &rules, year, testkit::as_of(), true).await.unwrap();
+    let branch = store.branches_with_members(&all, None, 1, 10).await.unwrap()[3].clone();
+    let (members, _) = store.org_members(&all, branch.id, 0, 1000).await.unwrap();
+    let chain: Vec<i64> = branch.path.split('/').filter(|x| !x.is_empty()).map(|x| x.parse().unwrap()).collect();
+    assert!(chain.len() >= 3, "a branch below the county and a township");
+    let mut before = Vec::new();
+    for id in &chain {
+        before.push(store.measure_totals(&all, run.id, *id).await);
+    }
+    // A 主题党日 that only relayed documents, every member present.
+    let meeting = NewMeeting {
+        org_id: branch.id,
+        kind: MeetingKind::ThemedPartyDay,
+        held_on: testkit::as_of() - chrono::Duration::days(40),
+        topic: "传达上级文件精神".into(),
+        summary: None,
+        form: MeetingForm::Study,
+        theme: Some(domain::life::ThemeCategory::DocumentsOnly),
+        host: None,
+        recorder: None,
+        attendance: members.iter().map(|m| AttendanceInput { member_id: m.id, present: true, absence_reason: None }).collect(),
+    };
+    store.insert_meeting(&all, &meeting, testkit::as_of()).await.unwrap();
+    let changed = indicators::update_org(&store, &rules, year, branch.id).await.unwrap();
+    assert!(changed > 0, "the meeting changes some of the branch's measures");
+    let fresh = compute(&store, &rules, year, run.as_of).await.unwrap().run;
+    let close = |a: &std::collections::HashMap<String, f64>, b: &std::collections::HashMap<String, f64>, what: &str| {
+        for k in a.keys().chain(b.keys()) {
+            let (x, y) = (a.get(k).copied().unwrap_or(0.0), b.get(k).copied().unwrap_or(0.0));
+            assert!((x - y).abs() < 1e-6, "{what} {k}: updated {x}, recomputed {y}");
+        }
+    };
+    for (id, was) in chain.iter().zip(before) {
+        let updated = store.measure_totals(&all, run.id, *id).await.unwrap();
+        close(&updated, &store.measure_totals(&all, fresh, *id).await.unwrap(), &format!("org {id}"));
+        assert_ne!(updated.get("meetings.themed_documents_only"), was.unwrap().get("meetings.themed_documents_only"), "org {id} counts the new meeting");
+    }
+    let root = chain[0];
+    let ms = domain::indicators::Catalogue::builtin().measures();
+    let (a, b) = (store.measures_by_sector(&all, run.id, root, &ms).await.unwrap(), store.measures_by_sector(&all, fresh, root, &ms).await.unwrap());
+    assert_eq!(a.len(), b.len());
+    for ((s1, m1), (s2, m2)) in a.iter().zip(&b) {
+        assert_eq!(s1, s2);
+        close(m1, m2, &format!("sector {s1:?}"));
+    }
+    let (a, b) = (store.measures_by_region(&all, run.id, root, &ms).await.unwrap(), store.measures_by_region(&all, fresh, root, &ms).await.unwrap());
+    for ((c1, _, m1), (_, _, m2)) in a.iter().zip(&b) {
+        close(m1, m2, &format!("region {c1}"));
+    }
+}
+both!(one_meeting_updates_the_org_and_its_ancestors);

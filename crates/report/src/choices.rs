@@ -47,9 +47,7 @@ pub(crate) struct Fieldwork {
 }
 
 /// Measures the chosen fieldwork gives, replacing those of the cached run.
-fn is_fieldwork(m: &str) -> bool {
-    m.starts_with("survey.") || m.starts_with("codes.") || m.starts_with("interviews.")
-}
+use indicators::is_fieldwork;
 
 fn chosen<T>(what: &str, all: Vec<T>, ids: &Option<Vec<i64>>, id: impl Fn(&T) -> i64, in_period: impl Fn(&T) -> bool) -> Result<(Vec<T>, Vec<T>), ReportError> {
     match ids {

@@ -33,6 +33,26 @@ struct Facts {
     development: HashMap<i64, Vec<DevelopmentRecord>>,
 }
 
+impl Facts {
+    /// What the rules judge of `org`, from the facts read for its batch.
+    fn of<'a>(&'a self, org: &Org) -> OrgYear<'a> {
+        OrgYear {
+            level: org.level,
+            committee_posts: self.posts.get(&org.id).copied().unwrap_or(0),
+            elected_on: org.elected_on,
+            term_years: org.term_years.map(|t| t as u32),
+            members: self.members.get(&org.id).map_or(0, |m| m.len() as u32),
+            full_members: self.full.get(&org.id).copied().unwrap_or(0),
+            meetings: self.meetings.get(&org.id).map_or(&[], Vec::as_slice),
+            committee_attendance: self.committee_attendance.get(&org.id).map_or(&[], Vec::as_slice),
+            units: self.units.get(&org.id).map_or(&[], Vec::as_slice),
+            member_facts: self.members.get(&org.id).map_or(&[], Vec::as_slice),
+            transfers_out: self.transfers.get(&org.id).map_or(&[], Vec::as_slice),
+            development: self.development.get(&org.id).map_or(&[], Vec::as_slice),
+        }
+    }
+}
+
 /// An organisation that breaks a rule, with the evidence.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct FailingOrg {
@@ -235,25 +255,23 @@ impl Store {
         let mut batches = stream::iter(ranges).map(|(i, lo, hi)| async move { self.facts(&lo, &hi, rules, year, as_of).await.map(|f| (i, f)) }).buffered(2);
         while let Some((i, f)) = batches.try_next().await? {
             for org in &orgs[i * BATCH..((i + 1) * BATCH).min(orgs.len())] {
-                let facts = OrgYear {
-                    level: org.level,
-                    committee_posts: f.posts.get(&org.id).copied().unwrap_or(0),
-                    elected_on: org.elected_on,
-                    term_years: org.term_years.map(|t| t as u32),
-                    members: f.members.get(&org.id).map_or(0, |m| m.len() as u32),
-                    full_members: f.full.get(&org.id).copied().unwrap_or(0),
-                    meetings: f.meetings.get(&org.id).map_or(&[], Vec::as_slice),
-                    committee_attendance: f.committee_attendance.get(&org.id).map_or(&[], Vec::as_slice),
-                    units: f.units.get(&org.id).map_or(&[], Vec::as_slice),
-                    member_facts: f.members.get(&org.id).map_or(&[], Vec::as_slice),
-                    transfers_out: f.transfers.get(&org.id).map_or(&[], Vec::as_slice),
-                    development: f.development.get(&org.id).map_or(&[], Vec::as_slice),
-                };
+                let facts = f.of(org);
                 let verdicts = judge(rules, &facts, year, as_of);
                 each(org, &facts, verdicts);
             }
         }
         Ok(orgs.len())
+    }
+
+    /// Judges one organisation alone (not its subtree), for an update after a write:
+    /// `each` gets its facts and verdicts.
+    pub async fn judge_one<R>(&self, org: &Org, rules: &Rules, year: i32, as_of: Date, each: impl FnOnce(&OrgYear, Vec<RuleVerdict>) -> R) -> Result<R, StoreError> {
+        // [path, path + "!"): the organisation itself; its descendants continue the path
+        // with a digit, which sorts after '!'.
+        let f = self.facts(&org.path, &format!("{}!", org.path), rules, year, as_of).await?;
+        let facts = f.of(org);
+        let verdicts = judge(rules, &facts, year, as_of);
+        Ok(each(&facts, verdicts))
     }
 
     /// The text aggregate joining `expr` with commas, in this database's dialect.

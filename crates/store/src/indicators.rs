@@ -61,6 +61,12 @@ impl MeasureDictionary {
         out
     }
 
+    /// The dictionary a run was stored with.
+    fn from_names(names: Vec<String>) -> MeasureDictionary {
+        let index = names.iter().enumerate().map(|(i, n)| (n.clone(), i)).collect();
+        MeasureDictionary { names, index }
+    }
+
     /// One name per line, as stored with the run.
     fn text(&self) -> String {
         self.names.join("\n")
@@ -173,6 +179,94 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// One organisation's own count and subtree total of each measure of one part.
+    pub async fn org_measures(&self, run: i64, org: i64, part: i64) -> Result<HashMap<String, (f64, f64)>, StoreError> {
+        let names = self.measure_names(run).await?;
+        let text: Option<String> = sqlx::query_scalar("SELECT measures FROM indicator_vectors WHERE run_id = $1 AND org_id = $2 AND part = $3").bind(run).bind(org).bind(part).fetch_optional(&self.pool).await?;
+        let text = text.unwrap_or_default();
+        decode(&names, &text).map(|e| e.map(|(n, own, total)| (n.to_string(), (own, total)))).collect()
+    }
+
+    /// Replaces one organisation's own measures of one part in a run and carries the
+    /// difference up: its total and every ancestor's total, and the by-sector and
+    /// by-division sums stored for an ancestor's large subtree. One transaction, which
+    /// first locks the run's row, so concurrent updates apply one after the other.
+    /// Returns how many measures changed.
+    pub async fn update_org_measures(&self, run: i64, org: &domain::org::Org, part: i64, own: &HashMap<String, f64>) -> Result<usize, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // The write lock on SQLite, the run's row on PostgreSQL.
+        sqlx::query("UPDATE indicator_runs SET id = id WHERE id = $1").bind(run).execute(&mut *tx).await?;
+        let text: Option<String> = sqlx::query_scalar("SELECT measures FROM indicator_runs WHERE id = $1").bind(run).fetch_optional(&mut *tx).await?;
+        let mut names = MeasureDictionary::from_names(text.unwrap_or_default().split('\n').filter(|n| !n.is_empty()).map(str::to_string).collect());
+        let known = names.names.len();
+        let vector = |text: &str, names: &MeasureDictionary| -> Result<HashMap<String, (f64, f64)>, StoreError> {
+            decode(&names.names, text).map(|e| e.map(|(n, o, t)| (n.to_string(), (o, t)))).collect()
+        };
+        // The chain from the root down to the organisation, by id.
+        let chain: Vec<i64> = org.path.split('/').filter(|x| !x.is_empty()).map(|x| x.parse().map_err(|_| StoreError::Corrupt(format!("orgs.path = {}", org.path)))).collect::<Result<_, _>>()?;
+        let mut delta: HashMap<String, f64> = HashMap::new();
+        for id in chain.iter().rev() {
+            let text: Option<String> = sqlx::query_scalar("SELECT measures FROM indicator_vectors WHERE run_id = $1 AND org_id = $2 AND part = $3").bind(run).bind(*id).bind(part).fetch_optional(&mut *tx).await?;
+            let mut m = vector(&text.unwrap_or_default(), &names)?;
+            if *id == org.id {
+                for name in m.keys().chain(own.keys()) {
+                    let d = own.get(name).copied().unwrap_or(0.0) - m.get(name).map_or(0.0, |x| x.0);
+                    if d != 0.0 {
+                        delta.insert(name.clone(), d);
+                    }
+                }
+                if delta.is_empty() {
+                    return Ok(0);
+                }
+                for (name, v) in m.iter_mut() {
+                    v.0 = own.get(name).copied().unwrap_or(0.0);
+                }
+            }
+            for (name, d) in &delta {
+                let e = m.entry(name.clone()).or_insert((0.0, 0.0));
+                if *id == org.id {
+                    e.0 = own.get(name).copied().unwrap_or(0.0);
+                }
+                e.1 += d;
+            }
+            let mut list: Vec<(String, f64, f64)> = m.into_iter().map(|(n, (o, t))| (n, o, t)).collect();
+            list.sort_by(|a, b| a.0.cmp(&b.0));
+            sqlx::query("INSERT INTO indicator_vectors (run_id, org_id, part, measures) VALUES ($1, $2, $3, $4) ON CONFLICT (run_id, org_id, part) DO UPDATE SET measures = excluded.measures")
+                .bind(run)
+                .bind(*id)
+                .bind(part)
+                .bind(names.encode(&list))
+                .execute(&mut *tx)
+                .await?;
+            // The stored group sums of this organisation's subtree, when it has them.
+            let grouped: Option<i64> = sqlx::query_scalar("SELECT 1 FROM indicator_group_facts WHERE run_id = $1 AND org_id = $2 LIMIT 1").bind(run).bind(*id).fetch_optional(&mut *tx).await?;
+            if grouped.is_some() {
+                let division: String = org.region_code.chars().take(6).collect();
+                for (grouping, key) in [("sector", domain::Labelled::code(org.sector).to_string()), ("region", division)] {
+                    for (name, d) in &delta {
+                        sqlx::query(
+                            "INSERT INTO indicator_group_facts (run_id, org_id, grouping, group_key, measure, total) VALUES ($1, $2, $3, $4, $5, $6) \
+                             ON CONFLICT (run_id, org_id, grouping, group_key, measure) DO UPDATE SET total = indicator_group_facts.total + excluded.total",
+                        )
+                        .bind(run)
+                        .bind(*id)
+                        .bind(grouping)
+                        .bind(&key)
+                        .bind(name)
+                        .bind(*d)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+            }
+        }
+        if names.names.len() > known {
+            sqlx::query("UPDATE indicator_runs SET measures = $1 WHERE id = $2").bind(names.text()).bind(run).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(delta.len())
     }
 
     /// The measure names of a run, by number.
@@ -362,8 +456,9 @@ impl Store {
     /// staff, committee age and education, young and mobile members, archives, development
     /// quality, meeting forms and themes. One grouped query each.
     /// `worker_hours`: the year's training hours a party-affairs worker who is a member
-    /// should reach (the rules file's member requirement).
-    pub async fn registry_measures(&self, year: i32, as_of: Date, worker_hours: f64) -> Result<Vec<(i64, String, f64)>, StoreError> {
+    /// should reach (the rules file's member requirement). `only`: one organisation's
+    /// measures alone (an update after a write).
+    pub async fn registry_measures(&self, year: i32, as_of: Date, worker_hours: f64, only: Option<i64>) -> Result<Vec<(i64, String, f64)>, StoreError> {
         let (jan1, dec31) = (format!("{year:04}-01-01"), format!("{year:04}-12-31"));
         // The day the year is judged on: the as-of date, or 31 December for a past year.
         let reference = domain::compliance::reference_date(year, as_of).to_string();
@@ -384,6 +479,12 @@ impl Store {
             Ok(())
         };
         let f = |e: &str| format!("CAST({e} AS DOUBLE PRECISION)");
+        // One organisation's rows only (an update after a write): the filter on the grouped
+        // column is pushed into each query by both databases.
+        let scoped = |sql: &str| match only {
+            Some(id) => format!("SELECT * FROM ({sql}) x WHERE x.org = {id}"),
+            None => sql.to_string(),
+        };
         // Units by kind: 组织覆盖 (own or joint organisation) and 工作覆盖 (also instructors).
         let sql = format!(
             "SELECT owner_org_id AS org, kind AS k, {} AS n, {} AS own, {} AS work FROM units GROUP BY owner_org_id, kind",
@@ -391,17 +492,17 @@ impl Store {
             f("SUM(CASE WHEN coverage IN ('own', 'joint') THEN 1 ELSE 0 END)"),
             f("SUM(CASE WHEN coverage <> 'none' THEN 1 ELSE 0 END)")
         );
-        run(sqlx::query(&sql).fetch_all(&self.pool).await?, &[("n", "units.{k}.total"), ("own", "units.{k}.org_covered"), ("work", "units.{k}.work_covered")])?;
+        run(sqlx::query(&scoped(&sql)).fetch_all(&self.pool).await?, &[("n", "units.{k}.total"), ("own", "units.{k}.org_covered"), ("work", "units.{k}.work_covered")])?;
         let sql = format!(
             "SELECT owner_org_id AS org, 'new_field' AS k, {} AS n, {} AS own, {} AS work FROM units WHERE new_field IS NOT NULL GROUP BY owner_org_id",
             f("COUNT(*)"),
             f("SUM(CASE WHEN coverage IN ('own', 'joint') THEN 1 ELSE 0 END)"),
             f("SUM(CASE WHEN coverage <> 'none' THEN 1 ELSE 0 END)")
         );
-        run(sqlx::query(&sql).fetch_all(&self.pool).await?, &[("n", "units.{k}.total"), ("own", "units.{k}.org_covered"), ("work", "units.{k}.work_covered")])?;
+        run(sqlx::query(&scoped(&sql)).fetch_all(&self.pool).await?, &[("n", "units.{k}.total"), ("own", "units.{k}.org_covered"), ("work", "units.{k}.work_covered")])?;
         // 村民小组 and 网格 with a Party organisation set on them.
         let sql = format!("SELECT u.owner_org_id AS org, s.kind AS k, {} AS n, {} AS with_org FROM sub_units s JOIN units u ON u.id = s.unit_id GROUP BY u.owner_org_id, s.kind", f("COUNT(*)"), f("COUNT(s.org_id)"));
-        run(sqlx::query(&sql).fetch_all(&self.pool).await?, &[("n", "subunits.{k}.total"), ("with_org", "subunits.{k}.with_org")])?;
+        run(sqlx::query(&scoped(&sql)).fetch_all(&self.pool).await?, &[("n", "subunits.{k}.total"), ("with_org", "subunits.{k}.with_org")])?;
         // The organisation at the top of each unit (where its venue is registered), and
         // whether it has one: the venues of township and street committees, which stand
         // for no unit, are not counted against the units.
@@ -411,30 +512,30 @@ impl Store {
             f("1"),
             f("CASE WHEN EXISTS (SELECT 1 FROM venues v WHERE v.org_id = o.id) THEN 1 ELSE 0 END")
         );
-        run(sqlx::query(&sql).fetch_all(&self.pool).await?, &[("one", "orgs.unit_tops"), ("venue", "orgs.with_venue")])?;
+        run(sqlx::query(&scoped(&sql)).fetch_all(&self.pool).await?, &[("one", "orgs.unit_tops"), ("venue", "orgs.with_venue")])?;
         // Carriers: by kind, and the primary organisations (支部、总支、基层党委) with one.
         let primary = "o.level IN ('branch', 'general_branch', 'grassroots_committee')";
         let sql = format!("SELECT c.org_id AS org, c.kind AS k, {} AS n, {} AS one FROM carriers c JOIN orgs o ON o.id = c.org_id WHERE c.established_on <= $1 GROUP BY c.org_id, c.kind", f("COUNT(*)"), f(&format!("MAX(CASE WHEN {primary} THEN 1 ELSE 0 END)")));
-        run(sqlx::query(&sql).bind(&dec31).fetch_all(&self.pool).await?, &[("n", "carriers.{k}"), ("one", "orgs.with_carrier.{k}")])?;
+        run(sqlx::query(&scoped(&sql)).bind(&dec31).fetch_all(&self.pool).await?, &[("n", "carriers.{k}"), ("one", "orgs.with_carrier.{k}")])?;
         let sql = format!("SELECT c.org_id AS org, '' AS k, {} AS one FROM carriers c JOIN orgs o ON o.id = c.org_id WHERE c.established_on <= $1 AND {primary} GROUP BY c.org_id", f("1"));
-        run(sqlx::query(&sql).bind(&dec31).fetch_all(&self.pool).await?, &[("one", "orgs.with_carrier")])?;
+        run(sqlx::query(&scoped(&sql)).bind(&dec31).fetch_all(&self.pool).await?, &[("one", "orgs.with_carrier")])?;
         // Funding of the year by source (元).
         let sql = format!("SELECT org_id AS org, source AS k, {} AS v FROM funding WHERE year = $1 GROUP BY org_id, source", f("SUM(amount)"));
-        run(sqlx::query(&sql).bind(year as i64).fetch_all(&self.pool).await?, &[("v", "funding.{k}"), ("v", "funding.total")])?;
+        run(sqlx::query(&scoped(&sql)).bind(year as i64).fetch_all(&self.pool).await?, &[("v", "funding.{k}"), ("v", "funding.total")])?;
         // Party-affairs staff in post, and those who left in the year.
         let sql = format!(
             "SELECT org_id AS org, kind AS k, {} AS active, {} AS left_ FROM party_workers WHERE appointed_on <= $1 GROUP BY org_id, kind",
             f("SUM(CASE WHEN left_on IS NULL OR left_on > $1 THEN 1 ELSE 0 END)"),
             f("SUM(CASE WHEN left_on >= $2 AND left_on <= $1 THEN 1 ELSE 0 END)")
         );
-        run(sqlx::query(&sql).bind(as_of.to_string()).bind(&jan1).fetch_all(&self.pool).await?, &[("active", "workers.{k}"), ("active", "workers.active"), ("left_", "workers.left")])?;
+        run(sqlx::query(&scoped(&sql)).bind(as_of.to_string()).bind(&jan1).fetch_all(&self.pool).await?, &[("active", "workers.{k}"), ("active", "workers.active"), ("left_", "workers.left")])?;
         // Workers in post who are members, and those whose year's training reached the hours.
         let sql = format!(
             "SELECT w.org_id AS org, '' AS k, {} AS n, {} AS trained FROM party_workers w WHERE w.member_id IS NOT NULL AND w.appointed_on <= $1 AND (w.left_on IS NULL OR w.left_on > $1) GROUP BY w.org_id",
             f("COUNT(*)"),
             f("SUM(CASE WHEN COALESCE((SELECT SUM(t.hours) FROM training_records t WHERE t.member_id = w.member_id AND t.taken_on >= $2 AND t.taken_on <= $3), 0) >= $4 THEN 1 ELSE 0 END)")
         );
-        run(sqlx::query(&sql).bind(as_of.to_string()).bind(&jan1).bind(&dec31).bind(worker_hours).fetch_all(&self.pool).await?, &[("n", "workers.members"), ("trained", "workers.trained")])?;
+        run(sqlx::query(&scoped(&sql)).bind(as_of.to_string()).bind(&jan1).bind(&dec31).bind(worker_hours).fetch_all(&self.pool).await?, &[("n", "workers.members"), ("trained", "workers.trained")])?;
         // Leaders' attention seen in the minutes: the secretary (not yet left that day) at the organisation's own meetings.
         let sql = format!(
             "SELECT c.org_id AS org, '' AS k, {} AS expected, {} AS present FROM committee_posts c JOIN attendance a ON a.member_id = c.member_id \
@@ -443,7 +544,7 @@ impl Store {
             f("COUNT(*)"),
             f("SUM(a.present)")
         );
-        run(sqlx::query(&sql).bind(&jan1).bind(&reference).fetch_all(&self.pool).await?, &[("expected", "leaders.secretary_expected"), ("present", "leaders.secretary_present")])?;
+        run(sqlx::query(&scoped(&sql)).bind(&jan1).bind(&reference).fetch_all(&self.pool).await?, &[("expected", "leaders.secretary_expected"), ("present", "leaders.secretary_present")])?;
         // Committees as they stood at the reference date: a post that ended since still
         // counts for last year. A post's start
         // is not checked: registries keep the current term's posts, not earlier terms', so
@@ -456,7 +557,7 @@ impl Store {
             f("1"),
             in_post("c")
         );
-        run(sqlx::query(&sql).bind(&reference).fetch_all(&self.pool).await?, &[("vacant", "orgs.branch_no_secretary")])?;
+        run(sqlx::query(&scoped(&sql)).bind(&reference).fetch_all(&self.pool).await?, &[("vacant", "orgs.branch_no_secretary")])?;
         // Committee members in post: aged over 60, with college education.
         let sql = format!(
             "SELECT p.org_id AS org, '' AS k, {} AS n, {} AS old, {} AS edu FROM committee_posts p JOIN members m ON m.id = p.member_id WHERE {} GROUP BY p.org_id",
@@ -465,7 +566,7 @@ impl Store {
             f(&format!("SUM(CASE WHEN m.education IN {college} THEN 1 ELSE 0 END)")),
             in_post("p")
         );
-        run(sqlx::query(&sql).bind(&reference).bind(&over60).fetch_all(&self.pool).await?, &[("n", "committee.members"), ("old", "committee.over60"), ("edu", "committee.college")])?;
+        run(sqlx::query(&scoped(&sql)).bind(&reference).bind(&over60).fetch_all(&self.pool).await?, &[("n", "committee.members"), ("old", "committee.over60"), ("edu", "committee.college")])?;
         // Members: 35 and under (in villages too), mobile, lost, archives missing a required material.
         let has = |m: &str| format!("(',' || m.archive_materials || ',') LIKE '%,{m},%'");
         let complete = format!("{} AND {} AND {} AND {} AND (m.status <> 'full' OR {})", has("application"), has("volunteer_form"), has("political_review"), has("training_records"), has("full_application"));
@@ -479,7 +580,7 @@ impl Store {
             f(&format!("SUM(CASE WHEN {complete} THEN 0 ELSE 1 END)"))
         );
         run(
-            sqlx::query(&sql).bind(&under35).fetch_all(&self.pool).await?,
+            sqlx::query(&scoped(&sql)).bind(&under35).fetch_all(&self.pool).await?,
             &[("young", "members.young"), ("vyoung", "members.village_young"), ("village", "members.village"), ("mobile", "members.mobile"), ("lost", "members.mobile_lost"), ("untidy", "members.archive_incomplete")],
         )?;
         // New members admitted in the year: 35 and under at admission, college; the activist pool.
@@ -492,11 +593,11 @@ impl Store {
             f("SUM(CASE WHEN occupation IN ('worker', 'farmer', 'professional') THEN 1 ELSE 0 END)")
         );
         run(
-            sqlx::query(&sql).bind(&jan1).bind(&dec31).bind(&under35).fetch_all(&self.pool).await?,
+            sqlx::query(&scoped(&sql)).bind(&jan1).bind(&dec31).bind(&under35).fetch_all(&self.pool).await?,
             &[("n", "development.admitted"), ("young", "development.admitted_young"), ("edu", "development.admitted_college"), ("front", "development.admitted_frontline")],
         )?;
         let sql = format!("SELECT org_id AS org, '' AS k, {} AS n FROM development WHERE activist_on IS NOT NULL AND admitted_on IS NULL GROUP BY org_id", f("COUNT(*)"));
-        run(sqlx::query(&sql).fetch_all(&self.pool).await?, &[("n", "development.activists")])?;
+        run(sqlx::query(&scoped(&sql)).fetch_all(&self.pool).await?, &[("n", "development.activists")])?;
         // Meetings of the year: interactive forms; 主题党日 and 三会一课 (by their recorded
         // content) that only relayed documents.
         let three_one = "kind IN ('general_meeting', 'committee_meeting', 'group_meeting', 'party_lesson')";
@@ -511,7 +612,7 @@ impl Store {
             f(&format!("SUM(CASE WHEN {three_one} AND theme = 'documents_only' THEN 1 ELSE 0 END)"))
         );
         run(
-            sqlx::query(&sql).bind(&jan1).bind(&reference).fetch_all(&self.pool).await?,
+            sqlx::query(&scoped(&sql)).bind(&jan1).bind(&reference).fetch_all(&self.pool).await?,
             &[
                 ("n", "meetings.all"),
                 ("inter", "meetings.interactive"),

@@ -250,6 +250,7 @@ pub async fn create_meeting(State(st): State<AppState>, headers: HeaderMap, raw:
         }
     }
     let m = st.store.insert_meeting(&v.scope, &new, chrono::Local::now().date_naive()).await?;
+    crate::jobs::update_figures(&st, new.org_id, chrono::Datelike::year(&new.held_on));
     Ok((StatusCode::CREATED, Json(m)).into_response())
 }
 

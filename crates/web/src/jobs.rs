@@ -119,3 +119,17 @@ pub async fn off_workers<T: Send + 'static>(fut: impl std::future::Future<Output
         Err(e) => std::panic::resume_unwind(e.into_panic()),
     }
 }
+
+/// After a write to one organisation's records (a meeting recorded), its figures and its
+/// ancestors' in the year's cached indicator run are brought up to date in the
+/// background (`indicators::update_org`, tens of milliseconds); the write itself never
+/// waits on it or fails by it. A failure is logged, and the next full computation puts
+/// the figures right.
+pub fn update_figures(st: &crate::AppState, org: i64, year: i32) {
+    let (store, rules) = (st.store.clone(), st.rules.clone());
+    tokio::spawn(async move {
+        if let Err(err) = indicators::update_org(&store, &rules, year, org).await {
+            tracing::error!(org, year, error = %err, "indicator update failed");
+        }
+    });
+}

@@ -124,7 +124,10 @@ pub async fn create_meeting(State(st): State<AppState>, headers: HeaderMap, Path
         }
         let plan = f.get("plan").and_then(|p| p.parse().ok());
         match st.store.insert_meeting_planned(&v.scope, &new, today(), plan).await {
-            Ok(d) => return Ok(Redirect::to(&format!("/meetings/{}", d.meeting.id)).into_response()),
+            Ok(d) => {
+                crate::jobs::update_figures(&st, new.org_id, chrono::Datelike::year(&new.held_on));
+                return Ok(Redirect::to(&format!("/meetings/{}", d.meeting.id)).into_response());
+            }
             Err(StoreError::Invalid(e)) => errors.extend(e.errors),
             Err(e) => return Err(e.into()),
         }
