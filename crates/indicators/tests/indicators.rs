@@ -242,6 +242,9 @@ async fn one_meeting_updates_the_org_and_its_ancestors(db: Db) {
         attendance: members.iter().map(|m| AttendanceInput { member_id: m.id, present: true, absence_reason: None }).collect(),
     };
     store.insert_meeting(&all, &meeting, testkit::as_of()).await.unwrap();
+    // …and 40 hours of training for one of its members (the member measures).
+    let training = domain::life::TrainingInput { taken_on: (testkit::as_of() - chrono::Duration::days(30)).to_string(), hours: Some("40".into()), channel: "集中学习".into(), topic: "党章学习".into() };
+    store.insert_training(&all, members[0].id, &training.validate(testkit::as_of()).unwrap()).await.unwrap();
     let changed = indicators::update_org(&store, &rules, year, branch.id).await.unwrap();
     assert!(changed > 0, "the meeting changes some of the branch's measures");
     let fresh = compute(&store, &rules, year, run.as_of).await.unwrap().run;

@@ -167,6 +167,7 @@ pub async fn create_dues(State(st): State<AppState>, headers: HeaderMap, Path(id
     let v = api_viewer(&st, &headers).await?;
     let input: domain::dues::DuesInput = body(&raw)?;
     let p = st.store.insert_dues(&v.scope, id, &input, &st.rules, chrono::Local::now().date_naive()).await?;
+    crate::jobs::update_member_figures(&st, id);
     Ok((StatusCode::CREATED, Json(p)).into_response())
 }
 
@@ -176,6 +177,7 @@ pub async fn create_training(State(st): State<AppState>, headers: HeaderMap, Pat
     let input: domain::life::TrainingInput = body(&raw)?;
     let rec = input.validate(chrono::Local::now().date_naive()).map_err(|e| ApiError::Store(store::StoreError::Invalid(e)))?;
     st.store.insert_training(&v.scope, id, &rec).await?;
+    crate::jobs::update_member_figures(&st, id);
     Ok((StatusCode::CREATED, Json(rec)).into_response())
 }
 

@@ -133,3 +133,19 @@ pub fn update_figures(st: &crate::AppState, org: i64, year: i32) {
         }
     });
 }
+
+/// The same after a write to one member's records (dues, training, a transfer): the
+/// figures of the organisation the member belongs to, for this year.
+pub fn update_member_figures(st: &crate::AppState, member: i64) {
+    let (store, rules) = (st.store.clone(), st.rules.clone());
+    let year = chrono::Datelike::year(&chrono::Local::now().date_naive());
+    tokio::spawn(async move {
+        let done = match store.member(&Scope::jurisdiction(), member).await {
+            Ok((m, _)) => indicators::update_org(&store, &rules, year, m.org_id).await.map(|_| ()),
+            Err(e) => Err(e.into()),
+        };
+        if let Err(err) = done {
+            tracing::error!(member, year, error = %err, "indicator update failed");
+        }
+    });
+}

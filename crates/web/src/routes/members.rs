@@ -266,7 +266,10 @@ pub async fn member_sections(st: &AppState, v: &Viewer, m: &Member, refused: Opt
 /// beside what was typed.
 async fn member_form<T: serde::Serialize>(st: &AppState, v: &Viewer, member_id: i64, form: &str, input: &T, result: Result<(), StoreError>) -> PageResult {
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/members/{member_id}")).into_response()),
+        Ok(()) => {
+            crate::jobs::update_member_figures(st, member_id);
+            Ok(Redirect::to(&format!("/members/{member_id}")).into_response())
+        }
         Err(StoreError::Invalid(e)) => {
             let fields = crate::view::fields_of(input);
             let mut res = render_member(st, v, member_id, Some(&Refused { form, fields: &fields, errors: &e.errors })).await?;
