@@ -219,6 +219,10 @@ pub fn is_fieldwork(measure: &str) -> bool {
 pub async fn update_org(store: &Store, rules: &Rules, year: i32, org_id: i64) -> Result<usize, IndicatorError> {
     let Some(run) = cached_run(store, rules, year).await? else { return Ok(0) };
     let org = store.org(&Scope::jurisdiction(), org_id).await?;
+    if org.dissolved_on.is_some() {
+        // Runs count active organisations only.
+        return Ok(0);
+    }
     let engine = store.judge_one(&org, rules, year, run.as_of, |facts, verdicts| measures::registry(rules, &org, facts, &verdicts)).await?;
     let mut changed = store.update_org_measures(run.id, &org, 0, &engine).await?;
     let mut other: HashMap<String, f64> =

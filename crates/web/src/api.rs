@@ -195,6 +195,7 @@ pub async fn create_funding(State(st): State<AppState>, headers: HeaderMap, Path
     let v = api_viewer(&st, &headers).await?;
     let x = checked(body::<domain::life::FundingInput>(&raw)?.validate(today()))?;
     st.store.insert_funding(&v.scope, id, &x).await?;
+    crate::jobs::update_figures(&st, id, chrono::Datelike::year(&today()));
     Ok((StatusCode::CREATED, Json(x)).into_response())
 }
 
@@ -203,6 +204,7 @@ pub async fn create_worker(State(st): State<AppState>, headers: HeaderMap, Path(
     let v = api_viewer(&st, &headers).await?;
     let w = checked(body::<domain::life::WorkerInput>(&raw)?.validate(today()))?;
     st.store.insert_worker(&v.scope, id, &w).await?;
+    crate::jobs::update_figures(&st, id, chrono::Datelike::year(&today()));
     Ok((StatusCode::CREATED, Json(w)).into_response())
 }
 
@@ -211,6 +213,7 @@ pub async fn create_carrier(State(st): State<AppState>, headers: HeaderMap, Path
     let v = api_viewer(&st, &headers).await?;
     let c = checked(body::<domain::life::CarrierInput>(&raw)?.validate(today()))?;
     st.store.insert_carrier(&v.scope, id, &c).await?;
+    crate::jobs::update_figures(&st, id, chrono::Datelike::year(&today()));
     Ok((StatusCode::CREATED, Json(c)).into_response())
 }
 

@@ -284,7 +284,10 @@ pub async fn org_sections(st: &AppState, v: &Viewer, org: &Org, refused: Option<
 /// reasons beside what was typed.
 async fn org_form<T: serde::Serialize>(st: &AppState, v: &Viewer, org_id: i64, form: &str, input: &T, result: Result<(), StoreError>) -> PageResult {
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/orgs/{org_id}")).into_response()),
+        Ok(()) => {
+            crate::jobs::update_figures(st, org_id, chrono::Datelike::year(&today()));
+            Ok(Redirect::to(&format!("/orgs/{org_id}")).into_response())
+        }
         Err(StoreError::Invalid(e)) => {
             let fields = crate::view::fields_of(input);
             let mut res = render_org(st, v, org_id, None, None, Some(&Refused { form, fields: &fields, errors: &e.errors })).await?;
