@@ -2110,3 +2110,36 @@ async fn bad_input_corpus_is_refused_and_changes_nothing() {
         assert_eq!(r.status(), StatusCode::CREATED, "the valid body of {path} is accepted: {}", r.text().await.unwrap());
     }
 }
+
+/// A meeting recorded through the API brings the branch's and its ancestors' figures in
+/// the year's cached indicator run up to date (in the background, without a recomputation).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recorded_meeting_updates_the_years_figures() {
+    let app = app().await;
+    let rules = domain::rules::Rules::default_rules();
+    let as_of = domain::Date::from_ymd_opt(2026, 11, 27).unwrap();
+    let run = indicators::run_for(&app.store, &rules, 2026, as_of, true).await.unwrap();
+    let all = Scope::jurisdiction();
+    let branch = app.store.org(&all, app.a).await.unwrap();
+    let root: i64 = branch.path.split('/').find(|x| !x.is_empty()).unwrap().parse().unwrap();
+    let days = |t: std::collections::HashMap<String, f64>| t.get("meetings.themed_days").copied().unwrap_or(0.0);
+    let (before_branch, before_root) = (days(app.store.measure_totals(&all, run.id, app.a).await.unwrap()), days(app.store.measure_totals(&all, run.id, root).await.unwrap()));
+    let sec = token(&app, "sec").await;
+    let r = Client::new()
+        .post(format!("{}/api/v1/meetings", app.base))
+        .bearer_auth(sec)
+        .json(&json!({"org_id": app.a, "kind": "主题党日", "held_on": "2026-10-20", "topic": "指标随登记更新", "form": "集中学习", "attendance": [{"member_id": app.a_member, "present": true}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let mut now = (before_branch, before_root);
+    for _ in 0..100 {
+        now = (days(app.store.measure_totals(&all, run.id, app.a).await.unwrap()), days(app.store.measure_totals(&all, run.id, root).await.unwrap()));
+        if now != (before_branch, before_root) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(now, (before_branch + 1.0, before_root + 1.0), "the branch and the root count the new 主题党日");
+}
