@@ -73,6 +73,16 @@ impl MeasureDictionary {
     }
 }
 
+/// A run's dictionary as stored: one name per line.
+fn names_of(text: &str) -> Vec<String> {
+    text.split('\n').filter(|n| !n.is_empty()).map(str::to_string).collect()
+}
+
+/// A stored vector as a map: name → (own, total).
+fn vector(names: &[String], text: &str) -> Result<HashMap<String, (f64, f64)>, StoreError> {
+    decode(names, text).map(|e| e.map(|(n, own, total)| (n.to_string(), (own, total)))).collect()
+}
+
 /// A stored vector read against its run's names: (name, own, total) for each entry.
 fn decode<'a>(names: &'a [String], text: &'a str) -> impl Iterator<Item = Result<(&'a str, f64, f64), StoreError>> + 'a {
     text.split(',').filter(|e| !e.is_empty()).map(move |e| {
@@ -185,8 +195,7 @@ impl Store {
     pub async fn org_measures(&self, run: i64, org: i64, part: i64) -> Result<HashMap<String, (f64, f64)>, StoreError> {
         let names = self.measure_names(run).await?;
         let text: Option<String> = sqlx::query_scalar("SELECT measures FROM indicator_vectors WHERE run_id = $1 AND org_id = $2 AND part = $3").bind(run).bind(org).bind(part).fetch_optional(&self.pool).await?;
-        let text = text.unwrap_or_default();
-        decode(&names, &text).map(|e| e.map(|(n, own, total)| (n.to_string(), (own, total)))).collect()
+        vector(&names, &text.unwrap_or_default())
     }
 
     /// Replaces one organisation's own measures of one part in a run and carries the
@@ -199,17 +208,14 @@ impl Store {
         // The write lock on SQLite, the run's row on PostgreSQL.
         sqlx::query("UPDATE indicator_runs SET id = id WHERE id = $1").bind(run).execute(&mut *tx).await?;
         let text: Option<String> = sqlx::query_scalar("SELECT measures FROM indicator_runs WHERE id = $1").bind(run).fetch_optional(&mut *tx).await?;
-        let mut names = MeasureDictionary::from_names(text.unwrap_or_default().split('\n').filter(|n| !n.is_empty()).map(str::to_string).collect());
+        let mut names = MeasureDictionary::from_names(names_of(&text.unwrap_or_default()));
         let known = names.names.len();
-        let vector = |text: &str, names: &MeasureDictionary| -> Result<HashMap<String, (f64, f64)>, StoreError> {
-            decode(&names.names, text).map(|e| e.map(|(n, o, t)| (n.to_string(), (o, t)))).collect()
-        };
         // The chain from the root down to the organisation, by id.
         let chain: Vec<i64> = org.path.split('/').filter(|x| !x.is_empty()).map(|x| x.parse().map_err(|_| StoreError::Corrupt(format!("orgs.path = {}", org.path)))).collect::<Result<_, _>>()?;
         let mut delta: HashMap<String, f64> = HashMap::new();
         for id in chain.iter().rev() {
             let text: Option<String> = sqlx::query_scalar("SELECT measures FROM indicator_vectors WHERE run_id = $1 AND org_id = $2 AND part = $3").bind(run).bind(*id).bind(part).fetch_optional(&mut *tx).await?;
-            let mut m = vector(&text.unwrap_or_default(), &names)?;
+            let mut m = vector(&names.names, &text.unwrap_or_default())?;
             if *id == org.id {
                 for name in m.keys().chain(own.keys()) {
                     let d = own.get(name).copied().unwrap_or(0.0) - m.get(name).map_or(0.0, |x| x.0);
@@ -220,16 +226,15 @@ impl Store {
                 if delta.is_empty() {
                     return Ok(0);
                 }
+                for name in own.keys() {
+                    m.entry(name.clone()).or_insert((0.0, 0.0));
+                }
                 for (name, v) in m.iter_mut() {
                     v.0 = own.get(name).copied().unwrap_or(0.0);
                 }
             }
             for (name, d) in &delta {
-                let e = m.entry(name.clone()).or_insert((0.0, 0.0));
-                if *id == org.id {
-                    e.0 = own.get(name).copied().unwrap_or(0.0);
-                }
-                e.1 += d;
+                m.entry(name.clone()).or_insert((0.0, 0.0)).1 += d;
             }
             let mut list: Vec<(String, f64, f64)> = m.into_iter().map(|(n, (o, t))| (n, o, t)).collect();
             list.sort_by(|a, b| a.0.cmp(&b.0));
@@ -272,7 +277,7 @@ impl Store {
     /// The measure names of a run, by number.
     async fn measure_names(&self, run: i64) -> Result<Vec<String>, StoreError> {
         let text: Option<String> = sqlx::query_scalar("SELECT measures FROM indicator_runs WHERE id = $1").bind(run).fetch_optional(&self.pool).await?;
-        Ok(text.unwrap_or_default().split('\n').filter(|n| !n.is_empty()).map(str::to_string).collect())
+        Ok(names_of(&text.unwrap_or_default()))
     }
 
     /// Whether the registry holds any meeting of `year` (so that year's indicators mean something).
