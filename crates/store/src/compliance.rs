@@ -282,6 +282,23 @@ impl Store {
         }
     }
 
+    /// The aggregate joining the columns `cols` of each row into one record of a text (see
+    /// `Records`), in this database's dialect. A NULL column becomes an empty field.
+    fn records(&self, cols: &[&str]) -> String {
+        let (chr, agg) = match self.backend {
+            crate::Backend::Sqlite => ("char", "group_concat"),
+            crate::Backend::Postgres => ("chr", "string_agg"),
+        };
+        let fields = cols.iter().map(|c| format!("COALESCE(CAST({c} AS TEXT), '')")).collect::<Vec<_>>().join(&format!(" || {chr}(31) || "));
+        format!("{agg}({fields}, {chr}(30))")
+    }
+
+    /// The one text a `records` query returns (empty when no row matched).
+    async fn batch_text(&self, q: Sql) -> Result<String, StoreError> {
+        let row = q.query().fetch_one(&self.pool).await?;
+        Ok(row.os("list")?.unwrap_or_default())
+    }
+
     /// The facts of the organisations with paths in [lo, hi).
     async fn facts(&self, lo: &str, hi: &str, rules: &Rules, year: i32, as_of: Date) -> Result<Facts, StoreError> {
         let mut f = Facts::default();
@@ -294,41 +311,25 @@ impl Store {
             q
         };
 
-        // One row per organisation, its meetings as text: rows, not bytes, are what cost.
-        let mut q = Sql::new(&format!("SELECT mt.org_id, {} AS list FROM meetings mt JOIN orgs o ON o.id = mt.org_id WHERE", self.concat("mt.kind || ' ' || mt.held_on")));
+        // Each query returns the whole batch as one text of records (see `Records`): rows,
+        // not bytes, are what cost. A row crosses sqlx's driver boundary at several
+        // microseconds; a city is 2 M of them one per fact, and 100 one per batch.
+        // A 支委会's attendance is its 到会人数, the write-time summary on the meeting.
+        let mut q = Sql::new(&format!("SELECT {} AS list FROM meetings mt JOIN orgs o ON o.id = mt.org_id WHERE", self.records(&["mt.org_id", "mt.kind", "mt.held_on", "mt.present_count"])));
         q.push(" o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
-        q.push(" AND mt.held_on >= ").arg(jan1.as_str()).push(" AND mt.held_on <= ").arg(dec31.as_str()).push(" GROUP BY mt.org_id");
-        for r in q.query().fetch_all(&self.pool).await? {
-            let list = r.s("list")?;
-            let mut v = Vec::new();
-            for item in list.split(',') {
-                let bad = || StoreError::Corrupt(format!("meetings = {item}"));
-                let (kind, on) = item.split_once(' ').ok_or_else(bad)?;
-                v.push((MeetingKind::parse(kind).ok_or_else(bad)?, Date::parse_from_str(on, "%Y-%m-%d").map_err(|_| bad())?));
+        q.push(" AND mt.held_on >= ").arg(jan1.as_str()).push(" AND mt.held_on <= ").arg(dec31.as_str());
+        let list = self.batch_text(q).await?;
+        for r in Records::new(&list, "meetings") {
+            let [org, kind, on, present] = r.fields()?;
+            let (org, kind, on) = (r.int(org)?, MeetingKind::parse(kind).ok_or_else(|| r.corrupt())?, r.date(on)?);
+            f.meetings.entry(org).or_default().push((kind, on));
+            // A 支委会 with no attendance recorded has no 到会人数 and is not judged for quorum.
+            if kind == MeetingKind::CommitteeMeeting && !present.is_empty() {
+                f.committee_attendance.entry(org).or_default().push((on, r.int(present)? as u32));
             }
-            f.meetings.insert(r.i("org_id")?, v);
         }
-
-        let mut q = Sql::new(&format!(
-            "SELECT org_id, {} AS list FROM (SELECT mt.org_id, mt.held_on, CAST(SUM(a.present) AS BIGINT) AS present FROM meetings mt \
-             JOIN orgs o ON o.id = mt.org_id JOIN attendance a ON a.meeting_id = mt.id WHERE",
-            self.concat("held_on || ' ' || CAST(present AS TEXT)")
-        ));
-        q.push(" o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
-        q.push(" AND mt.kind = ").arg(MeetingKind::CommitteeMeeting.code()).push(" AND mt.held_on >= ").arg(jan1.as_str()).push(" AND mt.held_on <= ").arg(dec31.as_str());
-        q.push(" GROUP BY mt.id, mt.org_id, mt.held_on) c GROUP BY org_id");
-        for r in q.query().fetch_all(&self.pool).await? {
-            let list = r.s("list")?;
-            let mut v = Vec::new();
-            for item in list.split(',') {
-                let bad = || StoreError::Corrupt(format!("committee attendance = {item}"));
-                let (on, n) = item.split_once(' ').ok_or_else(bad)?;
-                v.push((Date::parse_from_str(on, "%Y-%m-%d").map_err(|_| bad())?, n.parse().map_err(|_| bad())?));
-            }
-            // The aggregate's order is the database's; evidence is listed by date.
-            v.sort();
-            f.committee_attendance.insert(r.i("org_id")?, v);
-        }
+        // The aggregate's order is the database's; evidence is listed by date.
+        f.committee_attendance.values_mut().for_each(|v| v.sort());
 
         let mut q = in_range("SELECT c.org_id, COUNT(*) AS n FROM committee_posts c JOIN orgs o ON o.id = c.org_id WHERE");
         // The committee as it stood at the reference date (see registry_measures).
@@ -352,7 +353,9 @@ impl Store {
         // after the reference date (a year judged before its end).
         let (d_from, d_to) = dues_window(year, as_of);
         let concat = self.concat("CAST(s.year AS TEXT) || ':' || CAST(s.paid_months AS TEXT)");
-        let mut q = Sql::new("SELECT m.id, m.org_id, m.name, m.joined_on, m.joined_precision, m.full_on, CASE WHEN y.last_present IS NULL THEN ");
+        let mut q = Sql::new("SELECT ");
+        q.push(&self.records(&["id", "org_id", "joined_on", "joined_precision", "full_on", "last_present", "paid", "hours", "posts", "name"]));
+        q.push(" AS list FROM (SELECT m.id, m.org_id, m.name, m.joined_on, m.joined_precision, m.full_on, CASE WHEN y.last_present IS NULL THEN ");
         q.push("(SELECT MAX(p.last_present) FROM member_year p WHERE p.member_id = m.id AND p.year < ").arg(year as i64).push(") WHEN y.last_present <= ").arg(reference.as_str());
         q.push(" THEN y.last_present ELSE (SELECT a.held_on FROM attendance a WHERE a.member_id = m.id AND a.held_on <= ").arg(reference.as_str());
         q.push(" AND a.present = 1 ORDER BY a.held_on DESC LIMIT 1) END AS last_present, ");
@@ -361,24 +364,32 @@ impl Store {
         q.push("(SELECT COUNT(*) FROM committee_posts c WHERE c.member_id = m.id AND (c.end_on IS NULL OR c.end_on > ").arg(reference.as_str()).push(")) AS posts ");
         q.push("FROM members m JOIN orgs o ON o.id = m.org_id LEFT JOIN member_year y ON y.member_id = m.id AND y.year = ").arg(year as i64);
         q.push(" WHERE o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
-        q.push(" AND m.joined_on <= ").arg(reference.as_str()).push(" AND (m.left_on IS NULL OR m.left_on > ").arg(reference.as_str()).push(") ORDER BY m.id");
-        for r in q.query().fetch_all(&self.pool).await? {
-            let org = r.i("org_id")?;
-            if r.os("full_on")?.is_some_and(|d| d <= reference) {
+        q.push(" AND m.joined_on <= ").arg(reference.as_str()).push(" AND (m.left_on IS NULL OR m.left_on > ").arg(reference.as_str()).push(")) mm");
+        let list = self.batch_text(q).await?;
+        let mut members = Vec::new();
+        for r in Records::new(&list, "members") {
+            let [id, org, joined_on, precision, full_on, last_present, paid, hours, posts, name] = r.fields()?;
+            let org = r.int(org)?;
+            if !full_on.is_empty() && full_on <= reference.as_str() {
                 *f.full.entry(org).or_default() += 1;
             }
-            let paid = paid_months(&r.os("paid")?.unwrap_or_default())?;
             // 入党时间 known only to the month: the member rules see the month's last day, so
             // that nobody is judged for a window they may not yet have been a member in.
-            let joined = domain::dates::PartialDate { date: r.d("joined_on")?, precision: domain::dates::Precision::from_code(&r.s("joined_precision")?) };
-            f.members.entry(org).or_default().push(MemberFact {
-                name: r.s("name")?,
+            let joined = domain::dates::PartialDate { date: r.date(joined_on)?, precision: domain::dates::Precision::from_code(precision) };
+            let fact = MemberFact {
+                name: name.to_string(),
                 joined_on: joined.latest(),
-                last_present: r.od("last_present")?,
-                paid,
-                training_hours: r.of("hours")?.unwrap_or(0.0),
-                cadre: r.i("posts")? > 0,
-            });
+                last_present: if last_present.is_empty() { None } else { Some(r.date(last_present)?) },
+                paid: paid_months(paid)?,
+                training_hours: if hours.is_empty() { 0.0 } else { hours.parse().map_err(|_| r.corrupt())? },
+                cadre: r.int(posts)? > 0,
+            };
+            members.push((r.int(id)?, org, fact));
+        }
+        // Evidence lists members in the order they were registered.
+        members.sort_unstable_by_key(|(id, _, _)| *id);
+        for (_, org, fact) in members {
+            f.members.entry(org).or_default().push(fact);
         }
 
         let mut q = in_range(
@@ -412,6 +423,64 @@ impl Store {
             f.development.entry(rec.org_id).or_default().push(rec);
         }
         Ok(f)
+    }
+}
+
+/// A batch's rows as one text: records separated by U+001E, fields by U+001F. Stored
+/// text cannot hold these control characters (`domain::error` refuses them in every
+/// field), so they never occur inside a field.
+struct Records<'a> {
+    parts: std::str::Split<'a, char>,
+    what: &'static str,
+}
+
+impl<'a> Records<'a> {
+    fn new(text: &'a str, what: &'static str) -> Self {
+        let mut parts = text.split('\u{1e}');
+        if text.is_empty() {
+            parts.next();
+        }
+        Records { parts, what }
+    }
+}
+
+impl<'a> Iterator for Records<'a> {
+    type Item = Record<'a>;
+    fn next(&mut self) -> Option<Record<'a>> {
+        self.parts.next().map(|text| Record { text, what: self.what })
+    }
+}
+
+/// One record of a `Records` text.
+struct Record<'a> {
+    text: &'a str,
+    what: &'static str,
+}
+
+impl<'a> Record<'a> {
+    fn corrupt(&self) -> StoreError {
+        StoreError::Corrupt(format!("{} = {}", self.what, self.text.replace('\u{1f}', " | ")))
+    }
+
+    /// Exactly N fields.
+    fn fields<const N: usize>(&self) -> Result<[&'a str; N], StoreError> {
+        let mut out = [""; N];
+        let mut it = self.text.split('\u{1f}');
+        for slot in out.iter_mut() {
+            *slot = it.next().ok_or_else(|| self.corrupt())?;
+        }
+        if it.next().is_some() {
+            return Err(self.corrupt());
+        }
+        Ok(out)
+    }
+
+    fn int(&self, v: &str) -> Result<i64, StoreError> {
+        v.parse().map_err(|_| self.corrupt())
+    }
+
+    fn date(&self, v: &str) -> Result<Date, StoreError> {
+        Date::parse_from_str(v, "%Y-%m-%d").map_err(|_| self.corrupt())
     }
 }
 

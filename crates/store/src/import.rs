@@ -198,6 +198,8 @@ pub struct Import {
     /// Members whose attendance, dues or training the import wrote: their summaries are
     /// recomputed before the commit.
     touched: std::collections::HashSet<i64>,
+    /// Meetings whose attendance this import wrote (their 到会人数 is refreshed at commit).
+    meetings_touched: Vec<i64>,
 }
 
 /// A member on the roll that a dues or training row names by citizen ID.
@@ -326,7 +328,7 @@ impl Store {
                 depth: r.i("depth")?,
             });
         }
-        Ok(Import { tx, backend: self.backend, vault: self.vault.clone().expect("a store opened for use has its key ring"), scope: scope.clone(), orgs: std::sync::Arc::new(orgs), delta: HashMap::new(), counts: ImportCounts::default(), changes: Vec::new(), touched: Default::default() })
+        Ok(Import { tx, backend: self.backend, vault: self.vault.clone().expect("a store opened for use has its key ring"), scope: scope.clone(), orgs: std::sync::Arc::new(orgs), delta: HashMap::new(), counts: ImportCounts::default(), changes: Vec::new(), touched: Default::default(), meetings_touched: Vec::new() })
     }
 }
 
@@ -345,6 +347,7 @@ impl Import {
         }
         let touched: Vec<i64> = self.touched.drain().collect();
         crate::summaries::refresh(&mut self.tx, &touched).await?;
+        crate::summaries::refresh_meetings(&mut self.tx, &std::mem::take(&mut self.meetings_touched)).await?;
         write_log(&mut *self.tx, log, self.counts).await?;
         let detail = serde_json::json!({
             "文件": log.file_name, "类别": log.kind, "行数": log.rows,
@@ -827,6 +830,7 @@ impl Import {
         };
         if !wanted.is_empty() {
             self.touched.extend(wanted.iter().map(|w| w.0));
+            self.meetings_touched.push(id);
             let cols = ["meeting_id", "member_id", "present", "absence_reason", "held_on"];
             let mut args = Vec::with_capacity(wanted.len() * cols.len());
             for (member, present, reason) in &wanted {

@@ -48,6 +48,7 @@ const MIGRATIONS: &[Migration] = &[
     (21, "0021_member_year", include_str!("../migrations/0021_member_year.sql"), "", ""),
     (22, "0022_no_unique_on_sealed", "", "", include_str!("../migrations/0022_no_unique_on_sealed.postgres.sql")),
     (23, "0023_indicator_vectors", include_str!("../migrations/0023_indicator_vectors.sql"), "", ""),
+    (24, "0024_meeting_present", include_str!("../migrations/0024_meeting_present.sql"), "", ""),
 ];
 
 /// SQLite cannot drop a column's UNIQUE constraint: migration 22 rebuilds these tables
@@ -190,6 +191,9 @@ async fn apply(backend: Backend, conn: &mut sqlx::AnyConnection) -> Result<(), S
             if *version == 21 {
                 // The summaries of a database that already holds records.
                 conn.execute(crate::summaries::fill_sql().as_str()).await.map_err(|e| fail(name, e))?;
+            }
+            if *version == 24 {
+                conn.execute(crate::summaries::meeting_present_fill().as_str()).await.map_err(|e| fail(name, e))?;
             }
             sqlx::query("INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)")
                 .bind(*version)

@@ -1,12 +1,17 @@
-//! Write-time summaries (写入时汇总): per member and year, the months with participation
-//! (a bit per month), the last participation, the months of dues paid (补交 aside) and
-//! the training hours by channel — what the member rules judge, one row per member-year
-//! instead of every attendance, dues and training row.
+//! Write-time summaries (写入时汇总):
+//! - per member and year (`member_year`): the months with participation (a bit per
+//!   month), the last participation, the months of dues paid (补交 aside) and the training
+//!   hours by channel — what the member rules judge, one row per member-year instead of
+//!   every attendance, dues and training row;
+//! - per meeting (`meetings.present_count`, 到会人数): the attendees marked present — what
+//!   the committee quorum rule judges, instead of every attendance row of every 支委会.
 //!
-//! Invariant: `member_year` equals [`MEMBER_YEAR_SELECT`] over the raw tables. Every
-//! write path keeps it in the transaction that writes the raw rows, by recomputing the
-//! members it touched with that one SQL text (`refresh`); the bulk loader rebuilds it
-//! whole with the same text (`rebuild`); `verify` compares it with a recomputation.
+//! Invariant: `member_year` equals [`MEMBER_YEAR_SELECT`] over the raw tables, and
+//! `present_count` equals [`MEETING_PRESENT`]. Every write path keeps them in the
+//! transaction that writes the raw rows, by recomputing the members and meetings it
+//! touched with that one SQL text (`refresh`, `refresh_meetings`); the bulk loader
+//! rebuilds them whole with the same text (`rebuild`); `verify` compares them with a
+//! recomputation.
 
 use crate::{Store, StoreError};
 
@@ -67,6 +72,28 @@ pub(crate) async fn refresh(conn: &mut sqlx::AnyConnection, members: &[i64]) -> 
     Ok(())
 }
 
+/// Each meeting's attendees marked present, by meeting; a meeting with no attendance
+/// recorded has no row (its `present_count` is NULL, not 0: nobody is known absent).
+const MEETING_PRESENT: &str = "SELECT meeting_id, CAST(SUM(present) AS BIGINT) AS n FROM attendance WHERE 1 = 1{a} GROUP BY meeting_id";
+
+/// Sets `present_count` of every meeting with attendance (the others keep NULL).
+pub(crate) fn meeting_present_fill() -> String {
+    format!("UPDATE meetings SET present_count = c.n FROM ({}) c WHERE c.meeting_id = meetings.id", MEETING_PRESENT.replace("{a}", ""))
+}
+
+/// Recomputes `present_count` of `meetings` from their attendance, inside the caller's
+/// transaction (the one that wrote it).
+pub(crate) async fn refresh_meetings(conn: &mut sqlx::AnyConnection, meetings: &[i64]) -> Result<(), StoreError> {
+    for chunk in meetings.chunks(CHUNK) {
+        let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let select = MEETING_PRESENT.replace("{a}", &format!(" AND meeting_id IN ({list})"));
+        sqlx::query(&format!("UPDATE meetings SET present_count = (SELECT c.n FROM ({select}) c WHERE c.meeting_id = meetings.id) WHERE id IN ({list})"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// What `verify` found.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct SummaryCheck {
@@ -76,11 +103,14 @@ pub struct SummaryCheck {
     pub different: u64,
     /// Up to 20 member ids whose summary disagrees with their raw rows.
     pub examples: Vec<i64>,
+    /// Meetings whose 到会人数 disagrees with their attendance, and up to 20 of their ids.
+    pub meetings_different: u64,
+    pub meeting_examples: Vec<i64>,
 }
 
 impl SummaryCheck {
     pub fn ok(&self) -> bool {
-        self.missing == 0 && self.extra == 0 && self.different == 0
+        self.missing == 0 && self.extra == 0 && self.different == 0 && self.meetings_different == 0
     }
 }
 
@@ -98,6 +128,8 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM member_year").execute(&mut *tx).await?;
         let n = sqlx::query(&fill_sql()).execute(&mut *tx).await?.rows_affected();
+        sqlx::query("UPDATE meetings SET present_count = NULL WHERE present_count IS NOT NULL").execute(&mut *tx).await?;
+        sqlx::query(&meeting_present_fill()).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -157,6 +189,14 @@ impl Store {
                 },
             }
         }
+        drop((expected, stored));
+        let differ = format!(
+            "SELECT m.id FROM meetings m LEFT JOIN ({}) c ON c.meeting_id = m.id WHERE m.present_count IS DISTINCT FROM c.n ORDER BY m.id",
+            MEETING_PRESENT.replace("{a}", "")
+        );
+        let ids: Vec<i64> = sqlx::query_scalar(&differ).fetch_all(&mut *c1).await?;
+        out.meetings_different = ids.len() as u64;
+        out.meeting_examples = ids.into_iter().take(20).collect();
         Ok(out)
     }
 }
