@@ -101,6 +101,17 @@ impl std::fmt::Display for PartialDate {
 }
 
 /// Full-width digits and punctuation typed with a Chinese input method, made ASCII.
+/// A stored date, exactly `YYYY-MM-DD` (the form the store writes), without chrono's
+/// format interpreter: a city's compliance run reads several million of them.
+pub fn parse_stored(v: &str) -> Option<Date> {
+    let b = v.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| b[r].iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + (c - b'0') as u32));
+    Date::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+}
+
 pub fn normalise_digits(s: &str) -> String {
     s.chars()
         .map(|c| match c {
@@ -250,6 +261,14 @@ mod tests {
 
     fn d(y: i32, m: u32, dd: u32) -> Written {
         Written::Day(Date::from_ymd_opt(y, m, dd).unwrap())
+    }
+
+    #[test]
+    fn stored_dates_are_read_exactly() {
+        assert_eq!(parse_stored("2024-02-29"), Some(Date::from_ymd_opt(2024, 2, 29).unwrap()));
+        for bad in ["2025-02-29", "2025-1-05", "2025-13-01", "2025/01/05", "2025-01-0x", "", "2025-01-05 "] {
+            assert_eq!(parse_stored(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! Memory is bounded by one batch.
 
 use crate::query::Sql;
+use crate::records::{aggregate, names, Records};
 use crate::rows::RowExt;
 use crate::{Scope, Store, StoreError};
 use domain::compliance::{dues_window, judge, reference_date, MemberFact, OrgYear, RuleVerdict, TransferFact, UnitFact, Verdict};
@@ -14,7 +15,7 @@ use domain::meeting::MeetingKind;
 use domain::org::Org;
 use domain::rules::Rules;
 use domain::unit::Coverage;
-use domain::{Date, Labelled};
+use domain::Date;
 use std::collections::HashMap;
 
 /// Organisations per batch.
@@ -216,19 +217,14 @@ impl Store {
     pub async fn subtree_orgs(&self, scope: &Scope, root: i64) -> Result<Vec<Org>, StoreError> {
         let top = self.org(scope, root).await?;
         let (lo, hi) = crate::scope::path_range(&top.path);
-        let mut q = Sql::new(&format!("SELECT {} FROM orgs o WHERE o.dissolved_on IS NULL AND o.path >= ", crate::orgs::ORG_COLS));
+        let cols = crate::orgs::ORG_COLS;
+        let mut q = Sql::new(&format!("SELECT {} AS list FROM orgs o WHERE o.dissolved_on IS NULL AND o.path >= ", aggregate(self.backend, cols, Some("o.path"))));
         q.arg(lo).push(" AND o.path < ").arg(hi);
         scope.orgs(&mut q, "o");
-        q.push(" ORDER BY o.path");
-        // Streamed: a province has ~440 000 organisations, and holding every row at once
-        // costs far more than the organisations themselves.
-        use futures_util::TryStreamExt;
-        let mut rows = q.query().fetch(&self.pool);
-        let mut out = Vec::new();
-        while let Some(r) = rows.try_next().await? {
-            out.push(crate::orgs::org_from(&r)?);
-        }
-        Ok(out)
+        // One text (crate::records): a province's ~440 000 organisations are about 50 MB
+        // of it, where as many rows cost far more than the organisations themselves.
+        let text = self.fetch_records(q).await?;
+        Records::new(&text, &names(cols)).map(|r| crate::orgs::org_from(&r?)).collect()
     }
 
     /// Judges every rule for every organisation of the subtree of `root` in `year`, calling
@@ -282,23 +278,6 @@ impl Store {
         }
     }
 
-    /// The aggregate joining the columns `cols` of each row into one record of a text (see
-    /// `Records`), in this database's dialect. A NULL column becomes an empty field.
-    fn records(&self, cols: &[&str]) -> String {
-        let (chr, agg) = match self.backend {
-            crate::Backend::Sqlite => ("char", "group_concat"),
-            crate::Backend::Postgres => ("chr", "string_agg"),
-        };
-        let fields = cols.iter().map(|c| format!("COALESCE(CAST({c} AS TEXT), '')")).collect::<Vec<_>>().join(&format!(" || {chr}(31) || "));
-        format!("{agg}({fields}, {chr}(30))")
-    }
-
-    /// The one text a `records` query returns (empty when no row matched).
-    async fn batch_text(&self, q: Sql) -> Result<String, StoreError> {
-        let row = q.query().fetch_one(&self.pool).await?;
-        Ok(row.os("list")?.unwrap_or_default())
-    }
-
     /// The facts of the organisations with paths in [lo, hi).
     async fn facts(&self, lo: &str, hi: &str, rules: &Rules, year: i32, as_of: Date) -> Result<Facts, StoreError> {
         let mut f = Facts::default();
@@ -311,52 +290,56 @@ impl Store {
             q
         };
 
-        // Each query returns the whole batch as one text of records (see `Records`): rows,
-        // not bytes, are what cost. A row crosses sqlx's driver boundary at several
-        // microseconds; a city is 2 M of them one per fact, and 100 one per batch.
+        // Each query returns the whole batch as one text (crate::records): a row crosses
+        // sqlx's driver boundary at several microseconds, and a city has 2 M of them.
         // A 支委会's attendance is its 到会人数, the write-time summary on the meeting.
-        let mut q = Sql::new(&format!("SELECT {} AS list FROM meetings mt JOIN orgs o ON o.id = mt.org_id WHERE", self.records(&["mt.org_id", "mt.kind", "mt.held_on", "mt.present_count"])));
-        q.push(" o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
+        const MEETING_COLS: &str = "mt.org_id, mt.kind, mt.held_on, mt.present_count";
+        let mut q = in_range(&format!("SELECT {} AS list FROM meetings mt JOIN orgs o ON o.id = mt.org_id WHERE", aggregate(self.backend, MEETING_COLS, None)));
         q.push(" AND mt.held_on >= ").arg(jan1.as_str()).push(" AND mt.held_on <= ").arg(dec31.as_str());
-        let list = self.batch_text(q).await?;
-        for r in Records::new(&list, "meetings") {
-            let [org, kind, on, present] = r.fields()?;
-            let (org, kind, on) = (r.int(org)?, MeetingKind::parse(kind).ok_or_else(|| r.corrupt())?, r.date(on)?);
+        let text = self.fetch_records(q).await?;
+        for r in Records::new(&text, &names(MEETING_COLS)) {
+            let r = r?;
+            let (org, kind, on): (i64, MeetingKind, Date) = (r.i("org_id")?, r.e("kind")?, r.d("held_on")?);
             f.meetings.entry(org).or_default().push((kind, on));
             // A 支委会 with no attendance recorded has no 到会人数 and is not judged for quorum.
-            if kind == MeetingKind::CommitteeMeeting && !present.is_empty() {
-                f.committee_attendance.entry(org).or_default().push((on, r.int(present)? as u32));
+            if let (MeetingKind::CommitteeMeeting, Some(n)) = (kind, r.oi("present_count")?) {
+                f.committee_attendance.entry(org).or_default().push((on, n as u32));
             }
         }
         // The aggregate's order is the database's; evidence is listed by date.
         f.committee_attendance.values_mut().for_each(|v| v.sort());
 
-        let mut q = in_range("SELECT c.org_id, COUNT(*) AS n FROM committee_posts c JOIN orgs o ON o.id = c.org_id WHERE");
+        const POST_COLS: &str = "c.org_id, c.id";
+        let mut q = in_range(&format!("SELECT {} AS list FROM committee_posts c JOIN orgs o ON o.id = c.org_id WHERE", aggregate(self.backend, POST_COLS, None)));
         // The committee as it stood at the reference date (see registry_measures).
-        q.push(" AND (c.end_on IS NULL OR c.end_on > ").arg(reference.as_str()).push(") GROUP BY c.org_id");
-        for r in q.query().fetch_all(&self.pool).await? {
-            f.posts.insert(r.i("org_id")?, r.i("n")? as usize);
+        q.push(" AND (c.end_on IS NULL OR c.end_on > ").arg(reference.as_str()).push(")");
+        let text = self.fetch_records(q).await?;
+        for r in Records::new(&text, &names(POST_COLS)) {
+            *f.posts.entry(r?.i("org_id")?).or_default() += 1;
         }
 
         let min_full = rules.organisation.branch_min_full_members.get() as i64;
-        let mut q = in_range("SELECT u.owner_org_id, u.name, u.full_members, u.coverage FROM units u JOIN orgs o ON o.id = u.owner_org_id WHERE");
+        const UNIT_COLS: &str = "u.owner_org_id, u.name, u.full_members, u.coverage";
+        let mut q = in_range(&format!("SELECT {} AS list FROM units u JOIN orgs o ON o.id = u.owner_org_id WHERE", aggregate(self.backend, UNIT_COLS, Some("u.id"))));
         q.push(" AND u.full_members >= ").arg(min_full);
-        for r in q.query().fetch_all(&self.pool).await? {
+        let text = self.fetch_records(q).await?;
+        for r in Records::new(&text, &names(UNIT_COLS)) {
+            let r = r?;
             let own = r.e::<Coverage>("coverage")? == Coverage::Own;
             f.units.entry(r.i("owner_org_id")?).or_default().push(UnitFact { name: r.s("name")?, full_members: r.i("full_members")? as u32, own_org: own });
         }
 
-        // One row per member on the roll at the reference date, carrying what the member
-        // rules need from the write-time summaries (store::summaries: one row per member
-        // and year) instead of every attendance, dues and training row of the year. The
-        // raw attendance is read only for a member whose year's last participation lies
-        // after the reference date (a year judged before its end).
+        // One record per member on the roll at the reference date, carrying what the
+        // member rules need from the write-time summaries (store::summaries: one row per
+        // member and year) instead of every attendance, dues and training row of the year.
+        // The raw attendance is read only for a member whose year's last participation
+        // lies after the reference date (a year judged before its end).
         let (d_from, d_to) = dues_window(year, as_of);
         let concat = self.concat("CAST(s.year AS TEXT) || ':' || CAST(s.paid_months AS TEXT)");
-        let mut q = Sql::new("SELECT ");
-        q.push(&self.records(&["id", "org_id", "joined_on", "joined_precision", "full_on", "last_present", "paid", "hours", "posts", "name"]));
-        q.push(" AS list FROM (SELECT m.id, m.org_id, m.name, m.joined_on, m.joined_precision, m.full_on, CASE WHEN y.last_present IS NULL THEN ");
-        q.push("(SELECT MAX(p.last_present) FROM member_year p WHERE p.member_id = m.id AND p.year < ").arg(year as i64).push(") WHEN y.last_present <= ").arg(reference.as_str());
+        const MEMBER_COLS: &str = "id, org_id, name, joined_on, joined_precision, full_on, last_present, paid, hours, posts";
+        let mut q = Sql::new(&format!("SELECT {} AS list FROM (SELECT m.id, m.org_id, m.name, m.joined_on, m.joined_precision, m.full_on, ", aggregate(self.backend, MEMBER_COLS, Some("id"))));
+        q.push("CASE WHEN y.last_present IS NULL THEN (SELECT MAX(p.last_present) FROM member_year p WHERE p.member_id = m.id AND p.year < ").arg(year as i64);
+        q.push(") WHEN y.last_present <= ").arg(reference.as_str());
         q.push(" THEN y.last_present ELSE (SELECT a.held_on FROM attendance a WHERE a.member_id = m.id AND a.held_on <= ").arg(reference.as_str());
         q.push(" AND a.present = 1 ORDER BY a.held_on DESC LIMIT 1) END AS last_present, ");
         q.push(&format!("(SELECT {concat} FROM member_year s WHERE s.member_id = m.id AND s.year >= ")).arg(d_from.year() as i64);
@@ -365,40 +348,36 @@ impl Store {
         q.push("FROM members m JOIN orgs o ON o.id = m.org_id LEFT JOIN member_year y ON y.member_id = m.id AND y.year = ").arg(year as i64);
         q.push(" WHERE o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
         q.push(" AND m.joined_on <= ").arg(reference.as_str()).push(" AND (m.left_on IS NULL OR m.left_on > ").arg(reference.as_str()).push(")) mm");
-        let list = self.batch_text(q).await?;
-        let mut members = Vec::new();
-        for r in Records::new(&list, "members") {
-            let [id, org, joined_on, precision, full_on, last_present, paid, hours, posts, name] = r.fields()?;
-            let org = r.int(org)?;
-            if !full_on.is_empty() && full_on <= reference.as_str() {
+        let text = self.fetch_records(q).await?;
+        for r in Records::new(&text, &names(MEMBER_COLS)) {
+            let r = r?;
+            let org = r.i("org_id")?;
+            if r.get("full_on")?.is_some_and(|d| d <= reference.as_str()) {
                 *f.full.entry(org).or_default() += 1;
             }
             // 入党时间 known only to the month: the member rules see the month's last day, so
             // that nobody is judged for a window they may not yet have been a member in.
-            let joined = domain::dates::PartialDate { date: r.date(joined_on)?, precision: domain::dates::Precision::from_code(precision) };
-            let fact = MemberFact {
-                name: name.to_string(),
+            let joined = domain::dates::PartialDate { date: r.d("joined_on")?, precision: domain::dates::Precision::from_code(r.get("joined_precision")?.unwrap_or_default()) };
+            f.members.entry(org).or_default().push(MemberFact {
+                name: r.s("name")?,
                 joined_on: joined.latest(),
-                last_present: if last_present.is_empty() { None } else { Some(r.date(last_present)?) },
-                paid: paid_months(paid)?,
-                training_hours: if hours.is_empty() { 0.0 } else { hours.parse().map_err(|_| r.corrupt())? },
-                cadre: r.int(posts)? > 0,
-            };
-            members.push((r.int(id)?, org, fact));
-        }
-        // Evidence lists members in the order they were registered.
-        members.sort_unstable_by_key(|(id, _, _)| *id);
-        for (_, org, fact) in members {
-            f.members.entry(org).or_default().push(fact);
+                last_present: r.od("last_present")?,
+                paid: paid_months(r.get("paid")?.unwrap_or_default())?,
+                training_hours: r.of("hours")?.unwrap_or(0.0),
+                cadre: r.i("posts")? > 0,
+            });
         }
 
-        let mut q = in_range(
-            "SELECT t.org_id, m.name, t.letter_no, t.issued_on, t.valid_days, t.received_on FROM transfers t JOIN members m ON m.id = t.member_id \
-             JOIN orgs o ON o.id = t.org_id WHERE",
-        );
+        const TRANSFER_COLS: &str = "t.org_id, m.name, t.letter_no, t.issued_on, t.valid_days, t.received_on";
+        let mut q = in_range(&format!(
+            "SELECT {} AS list FROM transfers t JOIN members m ON m.id = t.member_id JOIN orgs o ON o.id = t.org_id WHERE",
+            aggregate(self.backend, TRANSFER_COLS, Some("t.issued_on, t.id"))
+        ));
         q.push(" AND t.direction = 'out' AND t.issued_on <= ").arg(reference.as_str());
-        q.push(" AND (t.received_on IS NULL OR t.received_on >= ").arg(jan1.as_str()).push(") ORDER BY t.issued_on, t.id");
-        for r in q.query().fetch_all(&self.pool).await? {
+        q.push(" AND (t.received_on IS NULL OR t.received_on >= ").arg(jan1.as_str()).push(")");
+        let text = self.fetch_records(q).await?;
+        for r in Records::new(&text, &names(TRANSFER_COLS)) {
+            let r = r?;
             let issued = r.d("issued_on")?;
             f.transfers.entry(r.i("org_id")?).or_default().push(TransferFact {
                 member_name: r.s("name")?,
@@ -409,7 +388,7 @@ impl Store {
             });
         }
 
-        let mut q = in_range(&format!("SELECT {DEVELOPMENT_COLS} FROM development d JOIN orgs o ON o.id = d.org_id WHERE"));
+        let mut q = in_range(&format!("SELECT {} AS list FROM development d JOIN orgs o ON o.id = d.org_id WHERE", aggregate(self.backend, DEVELOPMENT_COLS, Some("d.id"))));
         q.push(" AND (");
         for (i, c) in ["applied_on", "activist_on", "candidate_on", "admitted_on", "full_on"].iter().enumerate() {
             if i > 0 {
@@ -417,70 +396,13 @@ impl Store {
             }
             q.push(&format!("(d.{c} >= ")).arg(jan1.as_str()).push(&format!(" AND d.{c} <= ")).arg(reference.as_str()).push(")");
         }
-        q.push(") ORDER BY d.id");
-        for r in q.query().fetch_all(&self.pool).await? {
-            let rec = development_from(&r)?;
+        q.push(")");
+        let text = self.fetch_records(q).await?;
+        for r in Records::new(&text, &names(DEVELOPMENT_COLS)) {
+            let rec = development_from(&r?)?;
             f.development.entry(rec.org_id).or_default().push(rec);
         }
         Ok(f)
-    }
-}
-
-/// A batch's rows as one text: records separated by U+001E, fields by U+001F. Stored
-/// text cannot hold these control characters (`domain::error` refuses them in every
-/// field), so they never occur inside a field.
-struct Records<'a> {
-    parts: std::str::Split<'a, char>,
-    what: &'static str,
-}
-
-impl<'a> Records<'a> {
-    fn new(text: &'a str, what: &'static str) -> Self {
-        let mut parts = text.split('\u{1e}');
-        if text.is_empty() {
-            parts.next();
-        }
-        Records { parts, what }
-    }
-}
-
-impl<'a> Iterator for Records<'a> {
-    type Item = Record<'a>;
-    fn next(&mut self) -> Option<Record<'a>> {
-        self.parts.next().map(|text| Record { text, what: self.what })
-    }
-}
-
-/// One record of a `Records` text.
-struct Record<'a> {
-    text: &'a str,
-    what: &'static str,
-}
-
-impl<'a> Record<'a> {
-    fn corrupt(&self) -> StoreError {
-        StoreError::Corrupt(format!("{} = {}", self.what, self.text.replace('\u{1f}', " | ")))
-    }
-
-    /// Exactly N fields.
-    fn fields<const N: usize>(&self) -> Result<[&'a str; N], StoreError> {
-        let mut out = [""; N];
-        let mut it = self.text.split('\u{1f}');
-        for slot in out.iter_mut() {
-            *slot = it.next().ok_or_else(|| self.corrupt())?;
-        }
-        if it.next().is_some() {
-            return Err(self.corrupt());
-        }
-        Ok(out)
-    }
-
-    fn int(&self, v: &str) -> Result<i64, StoreError> {
-        v.parse().map_err(|_| self.corrupt())
-    }
-
-    fn date(&self, v: &str) -> Result<Date, StoreError> {
-        Date::parse_from_str(v, "%Y-%m-%d").map_err(|_| self.corrupt())
     }
 }
 

@@ -27,7 +27,7 @@ fn names(s: String) -> Vec<String> {
     s.split('、').map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect()
 }
 
-pub(crate) fn development_from(r: &sqlx::any::AnyRow) -> Result<DevelopmentRecord, StoreError> {
+pub(crate) fn development_from(r: &impl RowExt) -> Result<DevelopmentRecord, StoreError> {
     let vote = |p: &str| -> Result<Option<Vote>, StoreError> {
         Ok(match (r.oi(&format!("{p}_eligible"))?, r.oi(&format!("{p}_present"))?, r.oi(&format!("{p}_favour"))?) {
             (Some(e), Some(pr), Some(f)) => Some(Vote { eligible: e as u32, present: pr as u32, favour: f as u32 }),

@@ -20,6 +20,7 @@ mod migrate;
 mod orgs;
 mod plans;
 mod query;
+mod records;
 mod reports;
 mod rows;
 mod research;

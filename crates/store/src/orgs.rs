@@ -6,7 +6,6 @@ use crate::{Scope, Store, StoreError};
 use domain::org::{CommitteePost, NewOrg, Org, Venue};
 use domain::{Labelled, ValidationError};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 
 /// An organisation with the active member count of its whole subtree.
 #[derive(Debug, Clone, Serialize)]
@@ -20,7 +19,7 @@ pub struct OrgSummary {
 pub(crate) const ORG_COLS: &str = "o.id, o.code, o.name, o.level, o.sector, o.parent_id, o.path, o.depth, o.region_code, \
     o.grid_id, o.unit_id, o.founded_on, o.elected_on, o.term_years, o.member_count, o.dissolved_on";
 
-pub(crate) fn org_from(r: &AnyRow) -> Result<Org, StoreError> {
+pub(crate) fn org_from(r: &impl RowExt) -> Result<Org, StoreError> {
     Ok(Org {
         id: r.i("id")?,
         code: r.s("code")?,

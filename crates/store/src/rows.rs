@@ -40,7 +40,7 @@ pub(crate) trait RowExt {
 }
 
 fn parse_date(c: &str, v: &str) -> Result<Date, StoreError> {
-    Date::parse_from_str(v, "%Y-%m-%d").map_err(|_| StoreError::Corrupt(format!("{c} = {v}")))
+    domain::dates::parse_stored(v).ok_or_else(|| StoreError::Corrupt(format!("{c} = {v}")))
 }
 
 fn col(c: &str, e: sqlx::Error) -> StoreError {
