@@ -470,14 +470,29 @@ impl Store {
         let (over60, under35) = (years_before(as_of, 60), years_before(as_of, 35));
         let college = "('postgraduate', 'bachelor', 'college')";
         let mut out: Vec<(i64, String, f64)> = Vec::new();
-        let mut run = |rows: Vec<sqlx::any::AnyRow>, names: &[(&str, &str)]| -> Result<(), StoreError> {
-            for r in rows {
+        // Each grouped query's rows come back as one text (crate::records): a row per
+        // organisation through sqlx costs more than the query itself.
+        let backend = self.backend;
+        let cols = |names: &[(&str, &str)]| {
+            let mut cols = vec!["org", "k"];
+            for (c, _) in names {
+                if !cols.contains(c) {
+                    cols.push(c);
+                }
+            }
+            cols.join(", ")
+        };
+        let records = |sql: &str, names: &[(&str, &str)]| format!("SELECT {} AS list FROM ({sql}) x", crate::records::aggregate(backend, &cols(names), None));
+        let mut run = |text: String, names: &[(&str, &str)]| -> Result<(), StoreError> {
+            let cols = cols(names);
+            for r in crate::records::Records::new(&text, &crate::records::names(&cols)) {
+                let r = r?;
                 let org = r.i("org")?;
-                let prefix = r.os("k")?.unwrap_or_default();
+                let prefix = r.get("k")?.unwrap_or_default();
                 for (col, name) in names {
                     let v = r.of(col)?.unwrap_or(0.0);
                     if v != 0.0 {
-                        out.push((org, name.replace("{k}", &prefix), v));
+                        out.push((org, name.replace("{k}", prefix), v));
                     }
                 }
             }
@@ -497,17 +512,20 @@ impl Store {
             f("SUM(CASE WHEN coverage IN ('own', 'joint') THEN 1 ELSE 0 END)"),
             f("SUM(CASE WHEN coverage <> 'none' THEN 1 ELSE 0 END)")
         );
-        run(sqlx::query(&scoped(&sql)).fetch_all(&self.pool).await?, &[("n", "units.{k}.total"), ("own", "units.{k}.org_covered"), ("work", "units.{k}.work_covered")])?;
+        let names: &[(&str, &str)] = &[("n", "units.{k}.total"), ("own", "units.{k}.org_covered"), ("work", "units.{k}.work_covered")];
+        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names))).await?, names)?;
         let sql = format!(
             "SELECT owner_org_id AS org, 'new_field' AS k, {} AS n, {} AS own, {} AS work FROM units WHERE new_field IS NOT NULL GROUP BY owner_org_id",
             f("COUNT(*)"),
             f("SUM(CASE WHEN coverage IN ('own', 'joint') THEN 1 ELSE 0 END)"),
             f("SUM(CASE WHEN coverage <> 'none' THEN 1 ELSE 0 END)")
         );
-        run(sqlx::query(&scoped(&sql)).fetch_all(&self.pool).await?, &[("n", "units.{k}.total"), ("own", "units.{k}.org_covered"), ("work", "units.{k}.work_covered")])?;
+        let names: &[(&str, &str)] = &[("n", "units.{k}.total"), ("own", "units.{k}.org_covered"), ("work", "units.{k}.work_covered")];
+        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names))).await?, names)?;
         // 村民小组 and 网格 with a Party organisation set on them.
         let sql = format!("SELECT u.owner_org_id AS org, s.kind AS k, {} AS n, {} AS with_org FROM sub_units s JOIN units u ON u.id = s.unit_id GROUP BY u.owner_org_id, s.kind", f("COUNT(*)"), f("COUNT(s.org_id)"));
-        run(sqlx::query(&scoped(&sql)).fetch_all(&self.pool).await?, &[("n", "subunits.{k}.total"), ("with_org", "subunits.{k}.with_org")])?;
+        let names: &[(&str, &str)] = &[("n", "subunits.{k}.total"), ("with_org", "subunits.{k}.with_org")];
+        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names))).await?, names)?;
         // The organisation at the top of each unit (where its venue is registered), and
         // whether it has one: the venues of township and street committees, which stand
         // for no unit, are not counted against the units.
@@ -517,30 +535,36 @@ impl Store {
             f("1"),
             f("CASE WHEN EXISTS (SELECT 1 FROM venues v WHERE v.org_id = o.id) THEN 1 ELSE 0 END")
         );
-        run(sqlx::query(&scoped(&sql)).fetch_all(&self.pool).await?, &[("one", "orgs.unit_tops"), ("venue", "orgs.with_venue")])?;
+        let names: &[(&str, &str)] = &[("one", "orgs.unit_tops"), ("venue", "orgs.with_venue")];
+        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names))).await?, names)?;
         // Carriers: by kind, and the primary organisations (支部、总支、基层党委) with one.
         let primary = "o.level IN ('branch', 'general_branch', 'grassroots_committee')";
         let sql = format!("SELECT c.org_id AS org, c.kind AS k, {} AS n, {} AS one FROM carriers c JOIN orgs o ON o.id = c.org_id WHERE c.established_on <= $1 GROUP BY c.org_id, c.kind", f("COUNT(*)"), f(&format!("MAX(CASE WHEN {primary} THEN 1 ELSE 0 END)")));
-        run(sqlx::query(&scoped(&sql)).bind(&dec31).fetch_all(&self.pool).await?, &[("n", "carriers.{k}"), ("one", "orgs.with_carrier.{k}")])?;
+        let names: &[(&str, &str)] = &[("n", "carriers.{k}"), ("one", "orgs.with_carrier.{k}")];
+        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names)).bind(&dec31)).await?, names)?;
         let sql = format!("SELECT c.org_id AS org, '' AS k, {} AS one FROM carriers c JOIN orgs o ON o.id = c.org_id WHERE c.established_on <= $1 AND {primary} GROUP BY c.org_id", f("1"));
-        run(sqlx::query(&scoped(&sql)).bind(&dec31).fetch_all(&self.pool).await?, &[("one", "orgs.with_carrier")])?;
+        let names: &[(&str, &str)] = &[("one", "orgs.with_carrier")];
+        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names)).bind(&dec31)).await?, names)?;
         // Funding of the year by source (元).
         let sql = format!("SELECT org_id AS org, source AS k, {} AS v FROM funding WHERE year = $1 GROUP BY org_id, source", f("SUM(amount)"));
-        run(sqlx::query(&scoped(&sql)).bind(year as i64).fetch_all(&self.pool).await?, &[("v", "funding.{k}"), ("v", "funding.total")])?;
+        let names: &[(&str, &str)] = &[("v", "funding.{k}"), ("v", "funding.total")];
+        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names)).bind(year as i64)).await?, names)?;
         // Party-affairs staff in post, and those who left in the year.
         let sql = format!(
             "SELECT org_id AS org, kind AS k, {} AS active, {} AS left_ FROM party_workers WHERE appointed_on <= $1 GROUP BY org_id, kind",
             f("SUM(CASE WHEN left_on IS NULL OR left_on > $1 THEN 1 ELSE 0 END)"),
             f("SUM(CASE WHEN left_on >= $2 AND left_on <= $1 THEN 1 ELSE 0 END)")
         );
-        run(sqlx::query(&scoped(&sql)).bind(as_of.to_string()).bind(&jan1).fetch_all(&self.pool).await?, &[("active", "workers.{k}"), ("active", "workers.active"), ("left_", "workers.left")])?;
+        let names: &[(&str, &str)] = &[("active", "workers.{k}"), ("active", "workers.active"), ("left_", "workers.left")];
+        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names)).bind(as_of.to_string()).bind(&jan1)).await?, names)?;
         // Workers in post who are members, and those whose year's training reached the hours.
         let sql = format!(
             "SELECT w.org_id AS org, '' AS k, {} AS n, {} AS trained FROM party_workers w WHERE w.member_id IS NOT NULL AND w.appointed_on <= $1 AND (w.left_on IS NULL OR w.left_on > $1) GROUP BY w.org_id",
             f("COUNT(*)"),
             f("SUM(CASE WHEN COALESCE((SELECT SUM(t.hours) FROM training_records t WHERE t.member_id = w.member_id AND t.taken_on >= $2 AND t.taken_on <= $3), 0) >= $4 THEN 1 ELSE 0 END)")
         );
-        run(sqlx::query(&scoped(&sql)).bind(as_of.to_string()).bind(&jan1).bind(&dec31).bind(worker_hours).fetch_all(&self.pool).await?, &[("n", "workers.members"), ("trained", "workers.trained")])?;
+        let names: &[(&str, &str)] = &[("n", "workers.members"), ("trained", "workers.trained")];
+        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names)).bind(as_of.to_string()).bind(&jan1).bind(&dec31).bind(worker_hours)).await?, names)?;
         // Leaders' attention seen in the minutes: the secretary (not yet left that day) at the organisation's own meetings.
         let sql = format!(
             "SELECT c.org_id AS org, '' AS k, {} AS expected, {} AS present FROM committee_posts c JOIN attendance a ON a.member_id = c.member_id \
@@ -549,7 +573,8 @@ impl Store {
             f("COUNT(*)"),
             f("SUM(a.present)")
         );
-        run(sqlx::query(&scoped(&sql)).bind(&jan1).bind(&reference).fetch_all(&self.pool).await?, &[("expected", "leaders.secretary_expected"), ("present", "leaders.secretary_present")])?;
+        let names: &[(&str, &str)] = &[("expected", "leaders.secretary_expected"), ("present", "leaders.secretary_present")];
+        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names)).bind(&jan1).bind(&reference)).await?, names)?;
         // Committees as they stood at the reference date: a post that ended since still
         // counts for last year. A post's start
         // is not checked: registries keep the current term's posts, not earlier terms', so
@@ -562,7 +587,8 @@ impl Store {
             f("1"),
             in_post("c")
         );
-        run(sqlx::query(&scoped(&sql)).bind(&reference).fetch_all(&self.pool).await?, &[("vacant", "orgs.branch_no_secretary")])?;
+        let names: &[(&str, &str)] = &[("vacant", "orgs.branch_no_secretary")];
+        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names)).bind(&reference)).await?, names)?;
         // Committee members in post: aged over 60, with college education.
         let sql = format!(
             "SELECT p.org_id AS org, '' AS k, {} AS n, {} AS old, {} AS edu FROM committee_posts p JOIN members m ON m.id = p.member_id WHERE {} GROUP BY p.org_id",
@@ -571,7 +597,8 @@ impl Store {
             f(&format!("SUM(CASE WHEN m.education IN {college} THEN 1 ELSE 0 END)")),
             in_post("p")
         );
-        run(sqlx::query(&scoped(&sql)).bind(&reference).bind(&over60).fetch_all(&self.pool).await?, &[("n", "committee.members"), ("old", "committee.over60"), ("edu", "committee.college")])?;
+        let names: &[(&str, &str)] = &[("n", "committee.members"), ("old", "committee.over60"), ("edu", "committee.college")];
+        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names)).bind(&reference).bind(&over60)).await?, names)?;
         // Members: 35 and under (in villages too), mobile, lost, archives missing a required material.
         let has = |m: &str| format!("(',' || m.archive_materials || ',') LIKE '%,{m},%'");
         let complete = format!("{} AND {} AND {} AND {} AND (m.status <> 'full' OR {})", has("application"), has("volunteer_form"), has("political_review"), has("training_records"), has("full_application"));
@@ -584,10 +611,8 @@ impl Store {
             f("SUM(CASE WHEN m.is_mobile = 1 AND m.is_lost_contact = 1 THEN 1 ELSE 0 END)"),
             f(&format!("SUM(CASE WHEN {complete} THEN 0 ELSE 1 END)"))
         );
-        run(
-            sqlx::query(&scoped(&sql)).bind(&under35).fetch_all(&self.pool).await?,
-            &[("young", "members.young"), ("vyoung", "members.village_young"), ("village", "members.village"), ("mobile", "members.mobile"), ("lost", "members.mobile_lost"), ("untidy", "members.archive_incomplete")],
-        )?;
+        let names: &[(&str, &str)] = &[("young", "members.young"), ("vyoung", "members.village_young"), ("village", "members.village"), ("mobile", "members.mobile"), ("lost", "members.mobile_lost"), ("untidy", "members.archive_incomplete")];
+        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names)).bind(&under35)).await?, names)?;
         // New members admitted in the year: 35 and under at admission, college; the activist pool.
         let sql = format!(
             "SELECT org_id AS org, '' AS k, {} AS n, {} AS young, {} AS edu, {} AS front FROM development WHERE admitted_on >= $1 AND admitted_on <= $2 GROUP BY org_id",
@@ -597,12 +622,11 @@ impl Store {
             // 生产、工作第一线: workers, farmers and professionals.
             f("SUM(CASE WHEN occupation IN ('worker', 'farmer', 'professional') THEN 1 ELSE 0 END)")
         );
-        run(
-            sqlx::query(&scoped(&sql)).bind(&jan1).bind(&dec31).bind(&under35).fetch_all(&self.pool).await?,
-            &[("n", "development.admitted"), ("young", "development.admitted_young"), ("edu", "development.admitted_college"), ("front", "development.admitted_frontline")],
-        )?;
+        let names: &[(&str, &str)] = &[("n", "development.admitted"), ("young", "development.admitted_young"), ("edu", "development.admitted_college"), ("front", "development.admitted_frontline")];
+        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names)).bind(&jan1).bind(&dec31).bind(&under35)).await?, names)?;
         let sql = format!("SELECT org_id AS org, '' AS k, {} AS n FROM development WHERE activist_on IS NOT NULL AND admitted_on IS NULL GROUP BY org_id", f("COUNT(*)"));
-        run(sqlx::query(&scoped(&sql)).fetch_all(&self.pool).await?, &[("n", "development.activists")])?;
+        let names: &[(&str, &str)] = &[("n", "development.activists")];
+        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names))).await?, names)?;
         // Meetings of the year: interactive forms; 主题党日 and 三会一课 (by their recorded
         // content) that only relayed documents.
         let three_one = "kind IN ('general_meeting', 'committee_meeting', 'group_meeting', 'party_lesson')";
@@ -616,17 +640,15 @@ impl Store {
             f(&format!("SUM(CASE WHEN {three_one} AND theme IS NOT NULL THEN 1 ELSE 0 END)")),
             f(&format!("SUM(CASE WHEN {three_one} AND theme = 'documents_only' THEN 1 ELSE 0 END)"))
         );
-        run(
-            sqlx::query(&scoped(&sql)).bind(&jan1).bind(&reference).fetch_all(&self.pool).await?,
-            &[
+        let names: &[(&str, &str)] = &[
                 ("n", "meetings.all"),
                 ("inter", "meetings.interactive"),
                 ("days", "meetings.themed_days"),
                 ("docs", "meetings.themed_documents_only"),
                 ("three", "meetings.three_one_with_content"),
                 ("three_docs", "meetings.three_one_documents_only"),
-            ],
-        )?;
+            ];
+        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names)).bind(&jan1).bind(&reference)).await?, names)?;
         Ok(out)
     }
 }

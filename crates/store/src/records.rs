@@ -55,8 +55,12 @@ impl Store {
     /// The one text a query built around [`aggregate`] (as column `list`) returns; empty
     /// when no row matched.
     pub(crate) async fn fetch_records(&self, q: Sql) -> Result<String, StoreError> {
-        let row = q.query().fetch_one(&self.pool).await?;
-        Ok(row.os("list")?.unwrap_or_default())
+        self.fetch_text(q.query()).await
+    }
+
+    /// The same for a query bound by hand.
+    pub(crate) async fn fetch_text<'q>(&self, q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>) -> Result<String, StoreError> {
+        Ok(q.fetch_one(&self.pool).await?.os("list")?.unwrap_or_default())
     }
 }
 
