@@ -59,7 +59,9 @@ async fn summaries_follow_every_write_path(db: Db) {
             // A meeting with its attendance, as the form and the API record it.
             0 | 1 => {
                 let attendance = members.iter().map(|m| AttendanceInput { member_id: *m, present: rng.below(4) != 0, absence_reason: Some("因病请假".into()) }).collect();
-                let m = NewMeeting { org_id: *org, kind: MeetingKind::GeneralMeeting, held_on: day(&mut rng), topic: format!("党员大会（第{step}次）"), summary: None, form: MeetingForm::Study, theme: None, host: None, recorder: None, attendance };
+                // A 支委会 too: its 到会人数 is what the quorum rule reads.
+                let kind = if rng.below(2) == 0 { MeetingKind::GeneralMeeting } else { MeetingKind::CommitteeMeeting };
+                let m = NewMeeting { org_id: *org, kind, held_on: day(&mut rng), topic: format!("党员大会（第{step}次）"), summary: None, form: MeetingForm::Study, theme: None, host: None, recorder: None, attendance };
                 if store.insert_meeting(&all, &m, as_of).await.is_ok() {
                     written += 1;
                 }
@@ -113,5 +115,16 @@ async fn summaries_follow_every_write_path(db: Db) {
     let counts = |s: &store::ComplianceSummary| s.rules.iter().map(|r| (r.id, r.orgs_applicable, r.orgs_failing)).collect::<Vec<_>>();
     assert_eq!(counts(&incremental), counts(&rebuilt));
     assert_ne!(counts(&before), Vec::new());
+
+    // A 到会人数 changed behind the store's back is found, and a rebuild mends it.
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let id: i64 = sqlx::query_scalar("SELECT MAX(id) FROM meetings WHERE kind = 'committee_meeting' AND present_count IS NOT NULL").fetch_one(&pool).await.unwrap();
+    sqlx::query("UPDATE meetings SET present_count = present_count + 1 WHERE id = $1").bind(id).execute(&pool).await.unwrap();
+    pool.close().await;
+    let c = store.verify_summaries().await.unwrap();
+    assert_eq!((c.meetings_different, c.meeting_examples.clone()), (1, vec![id]), "{c:?}");
+    assert!(!c.ok());
+    store.rebuild_summaries().await.unwrap();
+    assert!(store.verify_summaries().await.unwrap().ok());
 }
 both!(summaries_follow_every_write_path);
