@@ -270,14 +270,6 @@ impl Store {
         Ok(each(&facts, verdicts))
     }
 
-    /// The text aggregate joining `expr` with commas, in this database's dialect.
-    fn concat(&self, expr: &str) -> String {
-        match self.backend {
-            crate::Backend::Sqlite => format!("group_concat({expr}, ',')"),
-            crate::Backend::Postgres => format!("string_agg({expr}, ',')"),
-        }
-    }
-
     /// The facts of the organisations with paths in [lo, hi).
     async fn facts(&self, lo: &str, hi: &str, rules: &Rules, year: i32, as_of: Date) -> Result<Facts, StoreError> {
         let mut f = Facts::default();
@@ -329,42 +321,58 @@ impl Store {
             f.units.entry(r.i("owner_org_id")?).or_default().push(UnitFact { name: r.s("name")?, full_members: r.i("full_members")? as u32, own_org: own });
         }
 
+        // Members holding a committee post at the reference date (in any organisation),
+        // whom the training rule holds to the cadres' hours.
+        const CADRE_COLS: &str = "c.member_id";
+        let mut q = in_range(&format!(
+            "SELECT {} AS list FROM committee_posts c JOIN members m ON m.id = c.member_id JOIN orgs o ON o.id = m.org_id WHERE",
+            aggregate(self.backend, CADRE_COLS, None)
+        ));
+        q.push(" AND (c.end_on IS NULL OR c.end_on > ").arg(reference.as_str()).push(")");
+        let text = self.fetch_records(q).await?;
+        let cadres: std::collections::HashSet<i64> = Records::new(&text, &names(CADRE_COLS)).map(|r| r?.i("member_id")).collect::<Result<_, _>>()?;
+
         // One record per member on the roll at the reference date, carrying what the
         // member rules need from the write-time summaries (store::summaries: one row per
         // member and year) instead of every attendance, dues and training row of the year.
         // The raw attendance is read only for a member whose year's last participation
-        // lies after the reference date (a year judged before its end).
+        // lies after the reference date (a year judged before its end). The dues window
+        // spans one or two calendar years: each is a join on member_year.
         let (d_from, d_to) = dues_window(year, as_of);
-        let concat = self.concat("CAST(s.year AS TEXT) || ':' || CAST(s.paid_months AS TEXT)");
-        const MEMBER_COLS: &str = "id, org_id, name, joined_on, joined_precision, full_on, last_present, paid, hours, posts";
+        let (ya, yb) = (d_from.year(), d_to.year());
+        const MEMBER_COLS: &str = "id, org_id, name, joined_on, joined_precision, full_on, last_present, paid_a, paid_b, hours";
         let mut q = Sql::new(&format!("SELECT {} AS list FROM (SELECT m.id, m.org_id, m.name, m.joined_on, m.joined_precision, m.full_on, ", aggregate(self.backend, MEMBER_COLS, Some("id"))));
         q.push("CASE WHEN y.last_present IS NULL THEN (SELECT MAX(p.last_present) FROM member_year p WHERE p.member_id = m.id AND p.year < ").arg(year as i64);
         q.push(") WHEN y.last_present <= ").arg(reference.as_str());
         q.push(" THEN y.last_present ELSE (SELECT a.held_on FROM attendance a WHERE a.member_id = m.id AND a.held_on <= ").arg(reference.as_str());
         q.push(" AND a.present = 1 ORDER BY a.held_on DESC LIMIT 1) END AS last_present, ");
-        q.push(&format!("(SELECT {concat} FROM member_year s WHERE s.member_id = m.id AND s.year >= ")).arg(d_from.year() as i64);
-        q.push(" AND s.year <= ").arg(d_to.year() as i64).push(") AS paid, y.training_hours AS hours, ");
-        q.push("(SELECT COUNT(*) FROM committee_posts c WHERE c.member_id = m.id AND (c.end_on IS NULL OR c.end_on > ").arg(reference.as_str()).push(")) AS posts ");
-        q.push("FROM members m JOIN orgs o ON o.id = m.org_id LEFT JOIN member_year y ON y.member_id = m.id AND y.year = ").arg(year as i64);
+        q.push(if ya == yb { "pa.paid_months AS paid_a, NULL AS paid_b, " } else { "pa.paid_months AS paid_a, pb.paid_months AS paid_b, " });
+        q.push("y.training_hours AS hours FROM members m JOIN orgs o ON o.id = m.org_id LEFT JOIN member_year y ON y.member_id = m.id AND y.year = ").arg(year as i64);
+        q.push(" LEFT JOIN member_year pa ON pa.member_id = m.id AND pa.year = ").arg(ya as i64);
+        if ya != yb {
+            q.push(" LEFT JOIN member_year pb ON pb.member_id = m.id AND pb.year = ").arg(yb as i64);
+        }
         q.push(" WHERE o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
         q.push(" AND m.joined_on <= ").arg(reference.as_str()).push(" AND (m.left_on IS NULL OR m.left_on > ").arg(reference.as_str()).push(")) mm");
         let text = self.fetch_records(q).await?;
         for r in Records::new(&text, &names(MEMBER_COLS)) {
             let r = r?;
-            let org = r.i("org_id")?;
+            let (id, org) = (r.i("id")?, r.i("org_id")?);
             if r.get("full_on")?.is_some_and(|d| d <= reference.as_str()) {
                 *f.full.entry(org).or_default() += 1;
             }
             // 入党时间 known only to the month: the member rules see the month's last day, so
             // that nobody is judged for a window they may not yet have been a member in.
             let joined = domain::dates::PartialDate { date: r.d("joined_on")?, precision: domain::dates::Precision::from_code(r.get("joined_precision")?.unwrap_or_default()) };
+            let bits = |c: &str| -> Result<u32, StoreError> { Ok(r.oi(c)?.unwrap_or(0) as u32) };
+            let paid = if ya == yb { paid_runs(&[(ya, bits("paid_a")?)]) } else { paid_runs(&[(ya, bits("paid_a")?), (yb, bits("paid_b")?)]) };
             f.members.entry(org).or_default().push(MemberFact {
                 name: r.s("name")?,
                 joined_on: joined.latest(),
                 last_present: r.od("last_present")?,
-                paid: paid_months(r.get("paid")?.unwrap_or_default())?,
+                paid,
                 training_hours: r.of("hours")?.unwrap_or(0.0),
-                cadre: r.i("posts")? > 0,
+                cadre: cadres.contains(&id),
             });
         }
 
@@ -406,14 +414,11 @@ impl Store {
     }
 }
 
-/// The months covered by dues from the summaries' "year:bits" list (a bit per month), as
+/// The months covered by dues from the summaries' bits (a bit per month, per year), as
 /// runs of months: what `domain::dues::longest_unpaid_run` reads.
-fn paid_months(list: &str) -> Result<Vec<(Month, Month)>, StoreError> {
+fn paid_runs(years: &[(i32, u32)]) -> Vec<(Month, Month)> {
     let mut out = Vec::new();
-    for item in list.split(',').filter(|p| !p.is_empty()) {
-        let bad = || StoreError::Corrupt(format!("member_year paid_months = {item}"));
-        let (y, bits) = item.split_once(':').ok_or_else(bad)?;
-        let (y, bits): (i32, u32) = (y.parse().map_err(|_| bad())?, bits.parse().map_err(|_| bad())?);
+    for &(y, bits) in years {
         let mut run: Option<u32> = None;
         for m in 1..=13u32 {
             let set = m <= 12 && bits & (1 << (m - 1)) != 0;
@@ -427,7 +432,7 @@ fn paid_months(list: &str) -> Result<Vec<(Month, Month)>, StoreError> {
             }
         }
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]
@@ -435,9 +440,8 @@ mod tests {
     #[test]
     fn paid_bits_become_runs_of_months() {
         use domain::dues::Month;
-        let runs = super::paid_months("2025:3075,2026:1").unwrap();
+        let runs = super::paid_runs(&[(2025, 3075), (2026, 1)]);
         // 3075 = months 1, 2, 11, 12
         assert_eq!(runs, [(Month::new(2025, 1), Month::new(2025, 2)), (Month::new(2025, 11), Month::new(2025, 12)), (Month::new(2026, 1), Month::new(2026, 1))]);
-        assert!(super::paid_months("2025").is_err());
     }
 }

@@ -49,6 +49,7 @@ const MIGRATIONS: &[Migration] = &[
     (22, "0022_no_unique_on_sealed", "", "", include_str!("../migrations/0022_no_unique_on_sealed.postgres.sql")),
     (23, "0023_indicator_vectors", include_str!("../migrations/0023_indicator_vectors.sql"), "", ""),
     (24, "0024_meeting_present", include_str!("../migrations/0024_meeting_present.sql"), "", ""),
+    (25, "0025_meetings_covering", include_str!("../migrations/0025_meetings_covering.sql"), "", ""),
 ];
 
 /// SQLite cannot drop a column's UNIQUE constraint: migration 22 rebuilds these tables
