@@ -217,6 +217,11 @@ impl Store {
     pub async fn subtree_orgs(&self, scope: &Scope, root: i64) -> Result<Vec<Org>, StoreError> {
         let top = self.org(scope, root).await?;
         let (lo, hi) = crate::scope::path_range(&top.path);
+        self.orgs_in_range(scope, &lo, &hi).await
+    }
+
+    /// Active organisations with paths in [lo, hi) that `scope` may read, in path order.
+    async fn orgs_in_range(&self, scope: &Scope, lo: &str, hi: &str) -> Result<Vec<Org>, StoreError> {
         let cols = crate::orgs::ORG_COLS;
         let mut q = Sql::new(&format!("SELECT {} AS list FROM orgs o WHERE o.dissolved_on IS NULL AND o.path >= ", aggregate(self.backend, cols, Some("o.path"))));
         q.arg(lo).push(" AND o.path < ").arg(hi);
@@ -225,6 +230,17 @@ impl Store {
         // of it, where as many rows cost far more than the organisations themselves.
         let text = self.fetch_records(q).await?;
         Records::new(&text, &names(cols)).map(|r| crate::orgs::org_from(&r?)).collect()
+    }
+
+    /// Where the batches of [lo, hi) begin: the path of every `BATCH`-th active
+    /// organisation `scope` may read (an index scan; the organisations themselves are read
+    /// with each batch's facts).
+    async fn batch_starts(&self, scope: &Scope, lo: &str, hi: &str) -> Result<Vec<String>, StoreError> {
+        let mut q = Sql::new("SELECT path FROM (SELECT o.path, ROW_NUMBER() OVER (ORDER BY o.path) AS n FROM orgs o WHERE o.dissolved_on IS NULL AND o.path >= ");
+        q.arg(lo).push(" AND o.path < ").arg(hi);
+        scope.orgs(&mut q, "o");
+        q.push(&format!(") x WHERE (n - 1) % {BATCH} = 0 ORDER BY path"));
+        q.query().fetch_all(&self.pool).await?.iter().map(|r| r.s("path")).collect()
     }
 
     /// Judges every rule for every organisation of the subtree of `root` in `year`, calling
@@ -239,24 +255,29 @@ impl Store {
         mut each: impl FnMut(&Org, &OrgYear, Vec<RuleVerdict>),
     ) -> Result<usize, StoreError> {
         use futures_util::stream::{self, StreamExt, TryStreamExt};
-        let orgs = self.subtree_orgs(scope, root).await?;
-        let top_hi = crate::scope::path_range(&orgs.first().ok_or(StoreError::NotFound { what: "党组织" })?.path).1;
-        let ranges: Vec<(usize, String, String)> = orgs
-            .chunks(BATCH)
-            .enumerate()
-            .map(|(i, chunk)| (i, chunk[0].path.clone(), orgs.get((i + 1) * BATCH).map_or(top_hi.clone(), |o| o.path.clone())))
-            .collect();
-        // Two batches in flight on two connections: one is read while the other is judged
-        // (a province on SQLite: 257 s with one, 215 s with two).
-        let mut batches = stream::iter(ranges).map(|(i, lo, hi)| async move { self.facts(&lo, &hi, rules, year, as_of).await.map(|f| (i, f)) }).buffered(2);
-        while let Some((i, f)) = batches.try_next().await? {
-            for org in &orgs[i * BATCH..((i + 1) * BATCH).min(orgs.len())] {
+        let top = self.org(scope, root).await?;
+        let (lo, hi) = crate::scope::path_range(&top.path);
+        let starts = self.batch_starts(scope, &lo, &hi).await?;
+        if starts.is_empty() {
+            return Err(StoreError::NotFound { what: "党组织" });
+        }
+        let ranges: Vec<(String, String)> = starts.iter().enumerate().map(|(i, s)| (s.clone(), starts.get(i + 1).unwrap_or(&hi).clone())).collect();
+        // Two batches in flight: one is read while the other is judged (a province on
+        // SQLite: 257 s with one, 215 s with two). A batch's organisations and its facts
+        // are read side by side.
+        let mut batches = stream::iter(ranges)
+            .map(|(lo, hi)| async move { futures_util::try_join!(self.orgs_in_range(scope, &lo, &hi), self.facts(&lo, &hi, rules, year, as_of)) })
+            .buffered(2);
+        let mut judged = 0;
+        while let Some((orgs, f)) = batches.try_next().await? {
+            for org in &orgs {
                 let facts = f.of(org);
                 let verdicts = judge(rules, &facts, year, as_of);
                 each(org, &facts, verdicts);
             }
+            judged += orgs.len();
         }
-        Ok(orgs.len())
+        Ok(judged)
     }
 
     /// Judges one organisation alone (not its subtree), for an update after a write:
