@@ -23,6 +23,7 @@ pub mod statistics;
 pub mod unit;
 pub mod user;
 pub mod vocabulary;
+pub mod xml;
 
 pub use citizen_id::CitizenId;
 pub use error::{FieldError, ValidationError};

@@ -40,19 +40,7 @@ pub fn guid(name: &str) -> String {
 }
 
 fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            // Characters XML 1.0 cannot hold at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
+    domain::xml::text(s)
 }
 
 const KIND_COLOURS: [(&str, &str); 2] = [("achievement", "#2E7D32"), ("problem", "#C62828")];

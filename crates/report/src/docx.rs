@@ -69,7 +69,7 @@ pub fn page() -> Page {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    domain::xml::text(s)
 }
 
 fn fonts(name: &str) -> String {
@@ -329,6 +329,26 @@ mod tests {
         // 14 half-width characters of 五号 and the cell margins: "17716300/37031" on one line.
         assert!(w[2] >= 14 * 105 + 216, "{w:?}");
         assert!(w[0] > w[1], "the name column gets the room: {w:?}");
+    }
+
+    #[test]
+    fn characters_xml_cannot_hold_never_reach_the_file() {
+        use crate::model::{Block, Report};
+        // A transcript pasted from elsewhere can carry a vertical tab or a NUL; Word refuses
+        // a document.xml holding one.
+        let r = Report {
+            title: "关于\u{b}基层党建工作的调研报告".into(),
+            byline: "调研组".into(),
+            blocks: vec![Block::Quote { text: "说起来重要\u{0}、做起来次要\u{1f}".into(), source: "访谈<记录>".into() }, Block::Para("A & B\u{fffe}".into())],
+            problems: vec![],
+            achievements: vec![],
+        };
+        let docx = super::render(&r, &super::Fonts::default()).unwrap();
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+        let mut doc = String::new();
+        std::io::Read::read_to_string(&mut z.by_name("word/document.xml").unwrap(), &mut doc).unwrap();
+        assert!(!doc.chars().any(|c| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{fffe}'));
+        assert!(doc.contains("说起来重要、做起来次要") && doc.contains("访谈&lt;记录&gt;") && doc.contains("A &amp; B"));
     }
 
     #[test]

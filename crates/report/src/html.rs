@@ -5,7 +5,7 @@ use crate::docx::Fonts;
 use crate::model::{Block, Report};
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    domain::xml::text(s)
 }
 
 pub fn render(r: &Report, f: &Fonts) -> String {
