@@ -22,3 +22,18 @@ case "$SCALE" in
 esac
 rss() { awk -F': ' '/Maximum resident/{printf "%.0f", $2/1024}' "$1"; }
 wall() { awk -F': ' '/Elapsed \(wall/{n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; printf "%.2f", s}' "$1"; }
+# Runs a command $RUNS times (default 3) under /usr/bin/time -v and keeps the run with the
+# median wall time as $1.time (one run of a process varies with the page cache and the
+# machine; the median is steadier for a ratio). Usage: timed PREFIX OUTFILE cmd args…
+timed() {
+  local prefix=$1 out=$2; shift 2
+  local n=${RUNS:-3} i
+  for i in $(seq 1 "$n"); do
+    /usr/bin/time -v -o "$prefix.time.$i" "$@" > "$out"
+  done
+  local best
+  best=$(for i in $(seq 1 "$n"); do echo "$(wall "$prefix.time.$i") $i"; done | sort -n | awk -v m=$(( (n + 1) / 2 )) 'NR == m {print $2}')
+  cp "$prefix.time.$best" "$prefix.time"
+  echo "$(for i in $(seq 1 "$n"); do wall "$prefix.time.$i"; echo -n " "; done)" > "$prefix.runs"
+  rm -f "$prefix".time.[0-9]*
+}

@@ -10,6 +10,8 @@
 #   DBS=sqlite REGENERATE=1 bench/compliance.sh
 #   DBS=postgres DUCKDB=0 bench/compliance.sh   # runs accumulate: the table lists every
 #                                               # engine measured at this scale
+#   RUNS=5 bench/compliance.sh            # each engine runs RUNS times (default 3); the
+#                                         # table shows the median run and lists them all
 # A province needs ≈ 20 GB for the SQLite file and ≈ 30 GB for the PostgreSQL database;
 # with less disk, run SQLite and DuckDB first, delete bench/out/province.db, then PostgreSQL.
 set -euo pipefail
@@ -41,7 +43,7 @@ for db in $DBS; do
     "$BIN" --db "$url" generate --scale "$SCALE" --seed 2026 --as-of "$AS_OF" | tee "$OUT/compliance-$SCALE-$db-generate.log"
   fi
   echo "== dangjian compliance on $db" >&2
-  /usr/bin/time -v -o "$OUT/compliance-$SCALE-$db.time" "$BIN" --db "$url" compliance --org "$ROOT" --year "$YEAR" --as-of "$AS_OF" --format json > "$OUT/compliance-$SCALE-$db.json"
+  timed "$OUT/compliance-$SCALE-$db" "$OUT/compliance-$SCALE-$db.json" "$BIN" --db "$url" compliance --org "$ROOT" --year "$YEAR" --as-of "$AS_OF" --format json
 done
 
 # DuckDB over Parquet exported from the SQLite file (the export is not timed).
@@ -53,7 +55,7 @@ if [ -f "$src" ] && [ "${DUCKDB:-1}" != 0 ]; then
     rm -rf "$PQ"; bench/.venv/bin/python bench/duckdb_compliance.py export "$src" "$PQ"
   fi
   echo "== DuckDB" >&2
-  /usr/bin/time -v -o "$OUT/compliance-$SCALE-duckdb.time" bench/.venv/bin/python bench/duckdb_compliance.py judge "$PQ" "$OUT/rules.toml" "$YEAR" "$AS_OF" > "$OUT/compliance-$SCALE-duckdb.json"
+  timed "$OUT/compliance-$SCALE-duckdb" "$OUT/compliance-$SCALE-duckdb.json" bench/.venv/bin/python bench/duckdb_compliance.py judge "$PQ" "$OUT/rules.toml" "$YEAR" "$AS_OF"
   bench/.venv/bin/python -c 'import duckdb; print(duckdb.__version__)' > "$OUT/compliance-$SCALE-duckdb.version"
 fi
 
@@ -69,12 +71,12 @@ fi
     f="$OUT/compliance-$SCALE-$e"
     [ -f "$f.json" ] || continue
     orgs=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['orgs'])" "$f.json")
-    echo "| dangjian ($e) | $orgs | $(wall "$f.time") | $(rss "$f.time") |"
+    echo "| dangjian ($e) | $orgs | $(wall "$f.time") (runs: $(cat "$f.runs" 2>/dev/null)) | $(rss "$f.time") |"
   done
   f="$OUT/compliance-$SCALE-duckdb"
   if [ -f "$f.json" ]; then
     secs=$(python3 -c "import json,sys; print('%.2f' % json.load(open(sys.argv[1]))['seconds'])" "$f.json")
-    echo "| DuckDB $(cat "$f.version" 2>/dev/null) over Parquet | – | $(wall "$f.time") (query $secs) | $(rss "$f.time") |"
+    echo "| DuckDB $(cat "$f.version" 2>/dev/null) over Parquet | – | $(wall "$f.time") (query $secs; runs: $(cat "$f.runs" 2>/dev/null)) | $(rss "$f.time") |"
   fi
 } > "$RES"
 
