@@ -110,6 +110,17 @@ impl Store {
             if path.is_empty() {
                 return Err(open_err("缺少数据库文件路径，例如 sqlite://dangjian.db".into()));
             }
+            // A file that is not a database (a roster saved as .db, a truncated copy) would
+            // otherwise fail inside the pool's connection set-up, which retries until it
+            // times out and then reports a busy database.
+            let file = path.split('?').next().unwrap_or(path);
+            if let Ok(mut f) = std::fs::File::open(file) {
+                let mut head = [0u8; 16];
+                let n = std::io::Read::read(&mut f, &mut head).unwrap_or(0);
+                if n > 0 && head[..n] != b"SQLite format 3\0"[..n] {
+                    return Err(open_err("这个文件不是 SQLite 数据库（或已损坏）；请检查 --db 指向的文件，或从备份恢复（dangjian restore）".into()));
+                }
+            }
             let sep = if path.contains('?') { '&' } else { '?' };
             (Backend::Sqlite, format!("sqlite://{path}{sep}mode=rwc"))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -118,7 +129,7 @@ impl Store {
             return Err(open_err("数据库地址应以 sqlite:// 或 postgres:// 开头".into()));
         };
         let opts = AnyConnectOptions::from_str(&conn_url)
-            .map_err(|e| open_err(e.to_string()))?
+            .map_err(|e| open_err(crate::error::explain(&e)))?
             .disable_statement_logging();
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
@@ -149,7 +160,7 @@ impl Store {
             })
             .connect_with(opts)
             .await
-            .map_err(|e| open_err(e.to_string()))?;
+            .map_err(|e| open_err(crate::error::explain(&e)))?;
         Ok(Store { pool, backend, sessions: Default::default(), url: url.to_string(), vault: None })
     }
 

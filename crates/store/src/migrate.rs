@@ -70,7 +70,7 @@ async fn rebuild_sqlite_table(conn: &mut sqlx::AnyConnection, table: &str, from:
     let indexes: Vec<String> = sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL").bind(table).fetch_all(&mut *conn).await?;
     let rebuilt = format!("{table}_rebuilt");
     // The columns start at the first parenthesis (a renamed table's name is quoted).
-    let body = &create[create.find('(').ok_or_else(|| sqlx::Error::Protocol(format!("unexpected definition of {table}")))?..];
+    let body = &create[create.find('(').ok_or_else(|| sqlx::Error::Protocol(format!("{table}表的定义无法识别")))?..];
     conn.execute(format!("CREATE TABLE {rebuilt} {}", body.replacen(from, to, 1)).as_str()).await?;
     conn.execute(format!("INSERT INTO {rebuilt} SELECT * FROM {table}").as_str()).await?;
     conn.execute(format!("DROP TABLE {table}").as_str()).await?;
@@ -110,7 +110,7 @@ const MIGRATION_LOCK: i64 = 0x6461_6e67_6a69_616e; // "dangjian"
 /// then the check). A migration applied earlier whose text has since changed is refused:
 /// its checksum no longer matches.
 pub(crate) async fn run(store: &Store) -> Result<(), StoreError> {
-    let fail = |name: &str, e: sqlx::Error| StoreError::Migration { name: name.to_string(), reason: e.to_string() };
+    let fail = |name: &str, e: sqlx::Error| StoreError::Migration { name: name.to_string(), reason: crate::error::explain(&e) };
     let mut conn = store.pool.acquire().await.map_err(|e| fail("schema_migrations", e))?;
     if store.backend == Backend::Postgres {
         sqlx::query("SELECT pg_advisory_lock($1)").bind(MIGRATION_LOCK).execute(&mut *conn).await.map_err(|e| fail("schema_migrations", e))?;
@@ -123,7 +123,7 @@ pub(crate) async fn run(store: &Store) -> Result<(), StoreError> {
 }
 
 async fn apply(backend: Backend, conn: &mut sqlx::AnyConnection) -> Result<(), StoreError> {
-    let fail = |name: &str, e: sqlx::Error| StoreError::Migration { name: name.to_string(), reason: e.to_string() };
+    let fail = |name: &str, e: sqlx::Error| StoreError::Migration { name: name.to_string(), reason: crate::error::explain(&e) };
     let (begin, commit) = match backend {
         Backend::Sqlite => ("BEGIN IMMEDIATE", "COMMIT"),
         Backend::Postgres => ("BEGIN", "COMMIT"),

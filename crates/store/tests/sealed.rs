@@ -194,3 +194,18 @@ async fn the_unique_on_sealed_ids_is_dropped_keeping_every_row() {
     assert_eq!(raw(&url, "SELECT name FROM pragma_index_list('members') ORDER BY name").await, vec!["members_citizen_idx", "members_group", "members_org"]);
     assert!(raw(&url, "SELECT \"table\" FROM pragma_foreign_key_check").await.is_empty());
 }
+
+/// A file that is not a database: the error says so in Chinese, with what to do, and none
+/// of the driver's English reaches the user.
+#[tokio::test]
+async fn a_file_that_is_not_a_database_is_explained_in_chinese() {
+    let dir = std::env::temp_dir().join(testkit::unique("notadb"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("名册.db");
+    std::fs::write(&file, "这不是数据库，是一份写错了扩展名的名册。".repeat(200)).unwrap();
+    let err = store::Store::open(&format!("sqlite://{}", file.display())).await.err().expect("refused");
+    let msg = err.to_string();
+    assert!(msg.contains("不是 SQLite 数据库") && msg.contains("dangjian restore") && msg.contains("名册.db"), "{msg}");
+    assert!(!msg.contains("file is not a database") && !msg.contains("error returned"), "{msg}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

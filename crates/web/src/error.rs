@@ -71,7 +71,8 @@ fn classify(e: &StoreError) -> (StatusCode, String) {
         _ => {
             // The cause goes to the log under the request's id; the user gets the id only.
             let id = crate::request_id();
-            tracing::error!(request_id = %id, "内部错误：{e}");
+            // The driver's own text (in the value's Debug form) is for the log only.
+            tracing::error!(request_id = %id, "内部错误：{e}（{e:?}）");
             (StatusCode::INTERNAL_SERVER_ERROR, format!("服务器内部错误，请稍后重试；如持续出现请联系管理员，并告知错误编号 {id}"))
         }
     }
