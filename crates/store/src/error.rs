@@ -41,6 +41,11 @@ pub fn explain(e: &sqlx::Error) -> String {
     match e {
         E::Database(d) => {
             let code = d.code().map(|c| c.to_string()).unwrap_or_default();
+            // Our own triggers raise Chinese messages (the audit log is append-only): those
+            // are for the user as they stand.
+            if d.message().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+                return format!("{}（数据库错误代码 {code}）", d.message());
+            }
             // SQLite gives extended result codes; the primary code is the low byte.
             let sqlite = code.parse::<i64>().ok().map(|c| c & 0xff);
             let what = match (sqlite, code.as_str()) {

@@ -28,8 +28,11 @@ async fn writes_are_logged_with_their_actor_and_refusals_are_not(db: Db) {
     // Append-only in the database itself.
     sqlx::any::install_default_drivers();
     let pool = sqlx::AnyPool::connect(store.url()).await.unwrap();
-    let e = sqlx::query("UPDATE audit_log SET actor = 'x'").execute(&pool).await.unwrap_err().to_string();
-    assert!(e.contains("只能追加"), "{e}");
+    let e = sqlx::query("UPDATE audit_log SET actor = 'x'").execute(&pool).await.unwrap_err();
+    assert!(e.to_string().contains("只能追加"), "{e}");
+    // As a store error, the trigger's own (Chinese) message is what the user reads.
+    let shown = store::StoreError::from(e).to_string();
+    assert!(shown.starts_with("数据库操作失败：审计日志只能追加") && shown.contains("数据库错误代码"), "{shown}");
     assert!(sqlx::query("DELETE FROM audit_log").execute(&pool).await.is_err());
     pool.close().await;
 }
