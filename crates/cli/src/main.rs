@@ -763,7 +763,7 @@ async fn bench_subtree(store: &Store, repeat: usize) -> Result<()> {
 /// Records a 主题党日 in branches across the tree, one after another, and times bringing
 /// each branch's and its ancestors' figures up to date in the year's indicator run.
 async fn bench_incremental(store: &Store, rules: &domain::rules::Rules, repeat: usize) -> Result<()> {
-    use domain::meeting::{AttendanceInput, MeetingForm, MeetingKind, NewMeeting};
+    use domain::meeting::NewMeeting;
     let all = crate::operator();
     let today = chrono::Local::now().date_naive();
     let year = chrono::Datelike::year(&today);
@@ -776,18 +776,7 @@ async fn bench_incremental(store: &Store, rules: &domain::rules::Rules, repeat: 
     for i in 0..repeat {
         let branch = &branches[i * branches.len() / repeat];
         let (members, _) = store.org_members(&all, branch.id, 0, 500).await?;
-        let meeting = NewMeeting {
-            org_id: branch.id,
-            kind: MeetingKind::ThemedPartyDay,
-            held_on: today,
-            topic: format!("增量更新测量{}", i + 1),
-            summary: None,
-            form: MeetingForm::Study,
-            theme: Some(domain::life::ThemeCategory::DocumentsOnly),
-            host: None,
-            recorder: None,
-            attendance: members.iter().map(|m| AttendanceInput { member_id: m.id, present: true, absence_reason: None }).collect(),
-        };
+        let meeting = NewMeeting::documents_only_day(branch.id, today, format!("增量更新测量{}", i + 1), members.iter().map(|m| m.id));
         let t = std::time::Instant::now();
         store.insert_meeting(&all, &meeting, today).await?;
         insert.push(t.elapsed().as_secs_f64() * 1000.0);

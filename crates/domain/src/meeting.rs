@@ -156,6 +156,24 @@ pub struct NewMeeting {
 }
 
 impl NewMeeting {
+    /// A 主题党日 that only relayed documents (主题类别“仅传达文件”), held as study with
+    /// every one of `members` present: the write the incremental-update test and
+    /// `dangjian bench --incremental` record.
+    pub fn documents_only_day(org_id: i64, held_on: Date, topic: String, members: impl IntoIterator<Item = i64>) -> NewMeeting {
+        NewMeeting {
+            org_id,
+            kind: MeetingKind::ThemedPartyDay,
+            held_on,
+            topic,
+            summary: None,
+            form: MeetingForm::Study,
+            theme: Some(crate::life::ThemeCategory::DocumentsOnly),
+            host: None,
+            recorder: None,
+            attendance: members.into_iter().map(|member_id| AttendanceInput { member_id, present: true, absence_reason: None }).collect(),
+        }
+    }
+
     pub fn validate(&self, today: Date) -> Result<(), ValidationError> {
         let mut c = Collector::default();
         if self.topic.trim().is_empty() {

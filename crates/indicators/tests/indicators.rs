@@ -215,7 +215,7 @@ both!(measures_agree_with_their_sources);
 /// ancestors' figures (and the root's stored by-sector and by-division sums) to what a
 /// full recomputation gives.
 async fn one_meeting_updates_the_org_and_its_ancestors(db: Db) {
-    use domain::meeting::{AttendanceInput, MeetingForm, MeetingKind, NewMeeting};
+    use domain::meeting::NewMeeting;
     let Some((store, rules, _)) = county(db).await else { return };
     let all = Scope::jurisdiction();
     let year = 2026;
@@ -229,18 +229,7 @@ async fn one_meeting_updates_the_org_and_its_ancestors(db: Db) {
         before.push(store.measure_totals(&all, run.id, *id).await);
     }
     // A 主题党日 that only relayed documents, every member present.
-    let meeting = NewMeeting {
-        org_id: branch.id,
-        kind: MeetingKind::ThemedPartyDay,
-        held_on: testkit::as_of() - chrono::Duration::days(40),
-        topic: "传达上级文件精神".into(),
-        summary: None,
-        form: MeetingForm::Study,
-        theme: Some(domain::life::ThemeCategory::DocumentsOnly),
-        host: None,
-        recorder: None,
-        attendance: members.iter().map(|m| AttendanceInput { member_id: m.id, present: true, absence_reason: None }).collect(),
-    };
+    let meeting = NewMeeting::documents_only_day(branch.id, testkit::as_of() - chrono::Duration::days(40), "传达上级文件精神".into(), members.iter().map(|m| m.id));
     store.insert_meeting(&all, &meeting, testkit::as_of()).await.unwrap();
     // …and 40 hours of training for one of its members (the member measures).
     let training = domain::life::TrainingInput { taken_on: (testkit::as_of() - chrono::Duration::days(30)).to_string(), hours: Some("40".into()), channel: "集中学习".into(), topic: "党章学习".into() };

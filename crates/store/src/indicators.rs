@@ -482,7 +482,15 @@ impl Store {
             }
             cols.join(", ")
         };
-        let records = |sql: &str, names: &[(&str, &str)]| format!("SELECT {} AS list FROM ({sql}) x", crate::records::aggregate(backend, &cols(names), None));
+        // One organisation's rows only (an update after a write): the filter on the grouped
+        // column is pushed into each query by both databases.
+        let records = |sql: &str, names: &[(&str, &str)]| {
+            let sql = match only {
+                Some(id) => format!("SELECT * FROM ({sql}) s WHERE s.org = {id}"),
+                None => sql.to_string(),
+            };
+            format!("SELECT {} AS list FROM ({sql}) x", crate::records::aggregate(backend, &cols(names), None))
+        };
         let mut run = |text: String, names: &[(&str, &str)]| -> Result<(), StoreError> {
             let cols = cols(names);
             for r in crate::records::Records::new(&text, &crate::records::names(&cols)) {
@@ -499,12 +507,6 @@ impl Store {
             Ok(())
         };
         let f = |e: &str| format!("CAST({e} AS DOUBLE PRECISION)");
-        // One organisation's rows only (an update after a write): the filter on the grouped
-        // column is pushed into each query by both databases.
-        let scoped = |sql: &str| match only {
-            Some(id) => format!("SELECT * FROM ({sql}) x WHERE x.org = {id}"),
-            None => sql.to_string(),
-        };
         // Units by kind: 组织覆盖 (own or joint organisation) and 工作覆盖 (also instructors).
         let sql = format!(
             "SELECT owner_org_id AS org, kind AS k, {} AS n, {} AS own, {} AS work FROM units GROUP BY owner_org_id, kind",
@@ -513,7 +515,7 @@ impl Store {
             f("SUM(CASE WHEN coverage <> 'none' THEN 1 ELSE 0 END)")
         );
         let names: &[(&str, &str)] = &[("n", "units.{k}.total"), ("own", "units.{k}.org_covered"), ("work", "units.{k}.work_covered")];
-        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names))).await?, names)?;
+        run(self.fetch_text(sqlx::query(&records(&sql, names))).await?, names)?;
         let sql = format!(
             "SELECT owner_org_id AS org, 'new_field' AS k, {} AS n, {} AS own, {} AS work FROM units WHERE new_field IS NOT NULL GROUP BY owner_org_id",
             f("COUNT(*)"),
@@ -521,11 +523,11 @@ impl Store {
             f("SUM(CASE WHEN coverage <> 'none' THEN 1 ELSE 0 END)")
         );
         let names: &[(&str, &str)] = &[("n", "units.{k}.total"), ("own", "units.{k}.org_covered"), ("work", "units.{k}.work_covered")];
-        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names))).await?, names)?;
+        run(self.fetch_text(sqlx::query(&records(&sql, names))).await?, names)?;
         // 村民小组 and 网格 with a Party organisation set on them.
         let sql = format!("SELECT u.owner_org_id AS org, s.kind AS k, {} AS n, {} AS with_org FROM sub_units s JOIN units u ON u.id = s.unit_id GROUP BY u.owner_org_id, s.kind", f("COUNT(*)"), f("COUNT(s.org_id)"));
         let names: &[(&str, &str)] = &[("n", "subunits.{k}.total"), ("with_org", "subunits.{k}.with_org")];
-        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names))).await?, names)?;
+        run(self.fetch_text(sqlx::query(&records(&sql, names))).await?, names)?;
         // The organisation at the top of each unit (where its venue is registered), and
         // whether it has one: the venues of township and street committees, which stand
         // for no unit, are not counted against the units.
@@ -536,19 +538,19 @@ impl Store {
             f("CASE WHEN EXISTS (SELECT 1 FROM venues v WHERE v.org_id = o.id) THEN 1 ELSE 0 END")
         );
         let names: &[(&str, &str)] = &[("one", "orgs.unit_tops"), ("venue", "orgs.with_venue")];
-        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names))).await?, names)?;
+        run(self.fetch_text(sqlx::query(&records(&sql, names))).await?, names)?;
         // Carriers: by kind, and the primary organisations (支部、总支、基层党委) with one.
         let primary = "o.level IN ('branch', 'general_branch', 'grassroots_committee')";
         let sql = format!("SELECT c.org_id AS org, c.kind AS k, {} AS n, {} AS one FROM carriers c JOIN orgs o ON o.id = c.org_id WHERE c.established_on <= $1 GROUP BY c.org_id, c.kind", f("COUNT(*)"), f(&format!("MAX(CASE WHEN {primary} THEN 1 ELSE 0 END)")));
         let names: &[(&str, &str)] = &[("n", "carriers.{k}"), ("one", "orgs.with_carrier.{k}")];
-        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names)).bind(&dec31)).await?, names)?;
+        run(self.fetch_text(sqlx::query(&records(&sql, names)).bind(&dec31)).await?, names)?;
         let sql = format!("SELECT c.org_id AS org, '' AS k, {} AS one FROM carriers c JOIN orgs o ON o.id = c.org_id WHERE c.established_on <= $1 AND {primary} GROUP BY c.org_id", f("1"));
         let names: &[(&str, &str)] = &[("one", "orgs.with_carrier")];
-        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names)).bind(&dec31)).await?, names)?;
+        run(self.fetch_text(sqlx::query(&records(&sql, names)).bind(&dec31)).await?, names)?;
         // Funding of the year by source (元).
         let sql = format!("SELECT org_id AS org, source AS k, {} AS v FROM funding WHERE year = $1 GROUP BY org_id, source", f("SUM(amount)"));
         let names: &[(&str, &str)] = &[("v", "funding.{k}"), ("v", "funding.total")];
-        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names)).bind(year as i64)).await?, names)?;
+        run(self.fetch_text(sqlx::query(&records(&sql, names)).bind(year as i64)).await?, names)?;
         // Party-affairs staff in post, and those who left in the year.
         let sql = format!(
             "SELECT org_id AS org, kind AS k, {} AS active, {} AS left_ FROM party_workers WHERE appointed_on <= $1 GROUP BY org_id, kind",
@@ -556,7 +558,7 @@ impl Store {
             f("SUM(CASE WHEN left_on >= $2 AND left_on <= $1 THEN 1 ELSE 0 END)")
         );
         let names: &[(&str, &str)] = &[("active", "workers.{k}"), ("active", "workers.active"), ("left_", "workers.left")];
-        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names)).bind(as_of.to_string()).bind(&jan1)).await?, names)?;
+        run(self.fetch_text(sqlx::query(&records(&sql, names)).bind(as_of.to_string()).bind(&jan1)).await?, names)?;
         // Workers in post who are members, and those whose year's training reached the hours.
         let sql = format!(
             "SELECT w.org_id AS org, '' AS k, {} AS n, {} AS trained FROM party_workers w WHERE w.member_id IS NOT NULL AND w.appointed_on <= $1 AND (w.left_on IS NULL OR w.left_on > $1) GROUP BY w.org_id",
@@ -564,7 +566,7 @@ impl Store {
             f("SUM(CASE WHEN COALESCE((SELECT SUM(t.hours) FROM training_records t WHERE t.member_id = w.member_id AND t.taken_on >= $2 AND t.taken_on <= $3), 0) >= $4 THEN 1 ELSE 0 END)")
         );
         let names: &[(&str, &str)] = &[("n", "workers.members"), ("trained", "workers.trained")];
-        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names)).bind(as_of.to_string()).bind(&jan1).bind(&dec31).bind(worker_hours)).await?, names)?;
+        run(self.fetch_text(sqlx::query(&records(&sql, names)).bind(as_of.to_string()).bind(&jan1).bind(&dec31).bind(worker_hours)).await?, names)?;
         // Leaders' attention seen in the minutes: the secretary (not yet left that day) at the organisation's own meetings.
         let sql = format!(
             "SELECT c.org_id AS org, '' AS k, {} AS expected, {} AS present FROM committee_posts c JOIN attendance a ON a.member_id = c.member_id \
@@ -574,7 +576,7 @@ impl Store {
             f("SUM(a.present)")
         );
         let names: &[(&str, &str)] = &[("expected", "leaders.secretary_expected"), ("present", "leaders.secretary_present")];
-        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names)).bind(&jan1).bind(&reference)).await?, names)?;
+        run(self.fetch_text(sqlx::query(&records(&sql, names)).bind(&jan1).bind(&reference)).await?, names)?;
         // Committees as they stood at the reference date: a post that ended since still
         // counts for last year. A post's start
         // is not checked: registries keep the current term's posts, not earlier terms', so
@@ -588,7 +590,7 @@ impl Store {
             in_post("c")
         );
         let names: &[(&str, &str)] = &[("vacant", "orgs.branch_no_secretary")];
-        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names)).bind(&reference)).await?, names)?;
+        run(self.fetch_text(sqlx::query(&records(&sql, names)).bind(&reference)).await?, names)?;
         // Committee members in post: aged over 60, with college education.
         let sql = format!(
             "SELECT p.org_id AS org, '' AS k, {} AS n, {} AS old, {} AS edu FROM committee_posts p JOIN members m ON m.id = p.member_id WHERE {} GROUP BY p.org_id",
@@ -598,7 +600,7 @@ impl Store {
             in_post("p")
         );
         let names: &[(&str, &str)] = &[("n", "committee.members"), ("old", "committee.over60"), ("edu", "committee.college")];
-        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names)).bind(&reference).bind(&over60)).await?, names)?;
+        run(self.fetch_text(sqlx::query(&records(&sql, names)).bind(&reference).bind(&over60)).await?, names)?;
         // Members: 35 and under (in villages too), mobile, lost, archives missing a required material.
         let has = |m: &str| format!("(',' || m.archive_materials || ',') LIKE '%,{m},%'");
         let complete = format!("{} AND {} AND {} AND {} AND (m.status <> 'full' OR {})", has("application"), has("volunteer_form"), has("political_review"), has("training_records"), has("full_application"));
@@ -612,7 +614,7 @@ impl Store {
             f(&format!("SUM(CASE WHEN {complete} THEN 0 ELSE 1 END)"))
         );
         let names: &[(&str, &str)] = &[("young", "members.young"), ("vyoung", "members.village_young"), ("village", "members.village"), ("mobile", "members.mobile"), ("lost", "members.mobile_lost"), ("untidy", "members.archive_incomplete")];
-        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names)).bind(&under35)).await?, names)?;
+        run(self.fetch_text(sqlx::query(&records(&sql, names)).bind(&under35)).await?, names)?;
         // New members admitted in the year: 35 and under at admission, college; the activist pool.
         let sql = format!(
             "SELECT org_id AS org, '' AS k, {} AS n, {} AS young, {} AS edu, {} AS front FROM development WHERE admitted_on >= $1 AND admitted_on <= $2 GROUP BY org_id",
@@ -623,10 +625,10 @@ impl Store {
             f("SUM(CASE WHEN occupation IN ('worker', 'farmer', 'professional') THEN 1 ELSE 0 END)")
         );
         let names: &[(&str, &str)] = &[("n", "development.admitted"), ("young", "development.admitted_young"), ("edu", "development.admitted_college"), ("front", "development.admitted_frontline")];
-        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names)).bind(&jan1).bind(&dec31).bind(&under35)).await?, names)?;
+        run(self.fetch_text(sqlx::query(&records(&sql, names)).bind(&jan1).bind(&dec31).bind(&under35)).await?, names)?;
         let sql = format!("SELECT org_id AS org, '' AS k, {} AS n FROM development WHERE activist_on IS NOT NULL AND admitted_on IS NULL GROUP BY org_id", f("COUNT(*)"));
         let names: &[(&str, &str)] = &[("n", "development.activists")];
-        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names))).await?, names)?;
+        run(self.fetch_text(sqlx::query(&records(&sql, names))).await?, names)?;
         // Meetings of the year: interactive forms; 主题党日 and 三会一课 (by their recorded
         // content) that only relayed documents.
         let three_one = "kind IN ('general_meeting', 'committee_meeting', 'group_meeting', 'party_lesson')";
@@ -648,7 +650,7 @@ impl Store {
                 ("three", "meetings.three_one_with_content"),
                 ("three_docs", "meetings.three_one_documents_only"),
             ];
-        run(self.fetch_text(sqlx::query(&records(&scoped(&sql), names)).bind(&jan1).bind(&reference)).await?, names)?;
+        run(self.fetch_text(sqlx::query(&records(&sql, names)).bind(&jan1).bind(&reference)).await?, names)?;
         Ok(out)
     }
 }
