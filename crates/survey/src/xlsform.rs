@@ -74,7 +74,13 @@ impl Book {
             .map_err(|e| err(format!("无法作为 Excel 工作簿读取（{e}）；请上传 XLSForm 格式的 .xlsx 文件")))?;
         let mut sheets = Vec::new();
         for name in wb.sheet_names() {
-            let range = wb.worksheet_range(&name).map_err(|e| err(format!("读取工作表 {name} 失败：{e}")))?;
+            // A damaged cell reference (row "A99999999999") overflows calamine's arithmetic,
+            // which panics in a debug build: the file is refused like any other broken one.
+            let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| wb.worksheet_range(&name)));
+            let range = match read {
+                Ok(r) => r.map_err(|e| err(format!("读取工作表 {name} 失败：{e}")))?,
+                Err(_) => return Err(err(format!("工作表 {name} 已损坏（单元格位置无法识别），无法读取；请用 Excel 或 WPS 打开后重新保存为 .xlsx 再上传"))),
+            };
             let (r0, _) = range.start().unwrap_or((0, 0));
             let mut rows: Vec<Vec<String>> = vec![Vec::new(); r0 as usize];
             for r in range.rows() {
