@@ -492,11 +492,11 @@ async fn run(cli: Cli) -> Result<()> {
                 "verify" => {
                     let c = store.verify_summaries().await?;
                     if c.ok() {
-                        println!("写入时汇总与原始记录一致：党员年度汇总 {} 行，各次会议的到会人数", c.rows);
+                        println!("写入时汇总与原始记录一致：党员年度汇总 {} 行，各次会议的到会人数，各党组织的年度会议日历", c.rows);
                     } else {
                         println!(
-                            "写入时汇总与原始记录不一致：党员年度汇总缺 {} 行、多 {} 行、不同 {} 行（如党员编号 {:?}），到会人数不同的会议 {} 次（如会议编号 {:?}）；运行 dangjian summaries rebuild 重建",
-                            c.missing, c.extra, c.different, c.examples, c.meetings_different, c.meeting_examples
+                            "写入时汇总与原始记录不一致：党员年度汇总缺 {} 行、多 {} 行、不同 {} 行（如党员编号 {:?}），到会人数不同的会议 {} 次（如会议编号 {:?}），会议日历不同的党组织年度 {} 个（如党组织编号 {:?}）；运行 dangjian summaries rebuild 重建",
+                            c.missing, c.extra, c.different, c.examples, c.meetings_different, c.meeting_examples, c.org_years_different, c.org_year_examples
                         );
                         std::process::exit(1);
                     }

@@ -347,7 +347,7 @@ impl Import {
         }
         let touched: Vec<i64> = self.touched.drain().collect();
         crate::summaries::refresh(&mut self.tx, &touched).await?;
-        crate::summaries::refresh_meetings(&mut self.tx, &std::mem::take(&mut self.meetings_touched)).await?;
+        crate::summaries::refresh_meetings(&mut self.tx, self.backend, &std::mem::take(&mut self.meetings_touched)).await?;
         write_log(&mut *self.tx, log, self.counts).await?;
         let detail = serde_json::json!({
             "文件": log.file_name, "类别": log.kind, "行数": log.rows,

@@ -157,7 +157,7 @@ impl Store {
         // The attendees' summaries, in the same transaction.
         let attendees: Vec<i64> = new.attendance.iter().map(|a| a.member_id).collect();
         crate::summaries::refresh(&mut tx, &attendees).await?;
-        crate::summaries::refresh_meetings(&mut tx, &[id]).await?;
+        crate::summaries::refresh_meetings(&mut tx, self.backend, &[id]).await?;
         if let Some(p) = plan {
             let n = sqlx::query("UPDATE meeting_plans SET meeting_id = $1 WHERE id = $2 AND org_id = $3 AND meeting_id IS NULL").bind(id).bind(p).bind(new.org_id).execute(&mut *tx).await?.rows_affected();
             if n != 1 {

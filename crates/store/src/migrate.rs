@@ -50,6 +50,7 @@ const MIGRATIONS: &[Migration] = &[
     (23, "0023_indicator_vectors", include_str!("../migrations/0023_indicator_vectors.sql"), "", ""),
     (24, "0024_meeting_present", include_str!("../migrations/0024_meeting_present.sql"), "", ""),
     (25, "0025_meetings_covering", include_str!("../migrations/0025_meetings_covering.sql"), "", ""),
+    (26, "0026_org_year", "", include_str!("../migrations/0026_org_year.sqlite.sql"), include_str!("../migrations/0026_org_year.postgres.sql")),
 ];
 
 /// SQLite cannot drop a column's UNIQUE constraint: migration 22 rebuilds these tables
@@ -195,6 +196,9 @@ async fn apply(backend: Backend, conn: &mut sqlx::AnyConnection) -> Result<(), S
             }
             if *version == 24 {
                 conn.execute(crate::summaries::meeting_present_fill().as_str()).await.map_err(|e| fail(name, e))?;
+            }
+            if *version == 26 {
+                conn.execute(crate::summaries::org_year_fill(backend).as_str()).await.map_err(|e| fail(name, e))?;
             }
             sqlx::query("INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)")
                 .bind(*version)

@@ -46,9 +46,12 @@ pub(crate) fn aggregate(backend: Backend, cols: &str, order: Option<&str>) -> St
             format!("COALESCE(CAST({expr} AS TEXT), {chr}(21))")
         })
         .collect::<Vec<_>>()
-        .join(&format!(" || {chr}(31) || "));
+        .join(&format!(", {chr}(31), "));
     let order = order.map(|o| format!(" ORDER BY {o}")).unwrap_or_default();
-    format!("{agg}({fields}, {chr}(30){order})")
+    // One concat per record, not a chain of ||: each || builds a new text, and a city's
+    // members were 0.4 s of that in SQLite alone. Not concat_ws: SQLite's skips empty
+    // texts with their separator; concat drops an empty text, but the separators stay.
+    format!("{agg}(concat({fields}), {chr}(30){order})")
 }
 
 impl Store {
@@ -105,7 +108,8 @@ impl<'a> Fields<'a> {
         Ok(self.values[i])
     }
 
-    fn text(&self, c: &str) -> Result<&'a str, StoreError> {
+    /// The value of column `c`, which must not be NULL, without copying it.
+    pub(crate) fn text(&self, c: &str) -> Result<&'a str, StoreError> {
         self.get(c)?.ok_or_else(|| StoreError::Corrupt(format!("{c}: 不应为空")))
     }
 

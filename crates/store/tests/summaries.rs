@@ -1,4 +1,4 @@
-//! Write-time summaries (member × year) stay equal to a recomputation from the raw rows
+//! Write-time summaries (member × year, 到会人数, the organisations' 会议日历) stay equal to a recomputation from the raw rows
 //! whatever sequence of writes reaches them: meetings with attendance (form and API),
 //! dues and training records, and imports of all three, interleaved at random over a
 //! generated county, on SQLite and PostgreSQL. The compliance figures read from the
@@ -124,6 +124,17 @@ async fn summaries_follow_every_write_path(db: Db) {
     let c = store.verify_summaries().await.unwrap();
     assert_eq!((c.meetings_different, c.meeting_examples.clone()), (1, vec![id]), "{c:?}");
     assert!(!c.ok());
+    store.rebuild_summaries().await.unwrap();
+    assert!(store.verify_summaries().await.unwrap().ok());
+
+    // So is a meeting moved to another day behind the store's back: its organisation's
+    // 会议日历 no longer matches, and a rebuild mends it too.
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let (id, org): (i64, i64) = sqlx::query_as("SELECT id, org_id FROM meetings WHERE id = (SELECT MAX(id) FROM meetings WHERE held_on LIKE '%-1_')").fetch_one(&pool).await.unwrap();
+    sqlx::query("UPDATE meetings SET held_on = substr(held_on, 1, 8) || '01' WHERE id = $1").bind(id).execute(&pool).await.unwrap();
+    pool.close().await;
+    let c = store.verify_summaries().await.unwrap();
+    assert_eq!((c.org_years_different, c.org_year_examples.clone(), c.meetings_different), (1, vec![org], 0), "{c:?}");
     store.rebuild_summaries().await.unwrap();
     assert!(store.verify_summaries().await.unwrap().ok());
 }
