@@ -202,7 +202,6 @@ impl<'a> BulkLoader<'a> {
         // statistics: without them SQLite plans the rebuild's joins badly (a county: 33 s
         // instead of 1.5 s).
         self.store.rebuild_summaries().await?;
-        sqlx::query("ANALYZE member_year").execute(pool).await?;
         Ok(self.written)
     }
 }

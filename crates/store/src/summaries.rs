@@ -198,6 +198,13 @@ impl Store {
         sqlx::query("DELETE FROM org_year").execute(&mut *tx).await?;
         sqlx::query(&org_year_fill(self.backend)).execute(&mut *tx).await?;
         tx.commit().await?;
+        // Fresh statistics for the planner; on PostgreSQL a vacuum too, so that the member
+        // rules read member_year from its covering key alone (migration 27).
+        let tidy = match self.backend {
+            Backend::Sqlite => "ANALYZE member_year; ANALYZE org_year",
+            Backend::Postgres => "VACUUM ANALYZE member_year, org_year",
+        };
+        sqlx::raw_sql(tidy).execute(&self.pool).await?;
         Ok(n)
     }
 
