@@ -12,6 +12,7 @@ use crate::rules::{Cited, Frequency, Period, Rules};
 use crate::Date;
 use chrono::Datelike;
 use serde::Serialize;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -45,7 +46,9 @@ impl Verdict {
 pub struct RuleVerdict {
     pub rule_id: &'static str,
     pub title: &'static str,
-    pub citation: String,
+    /// Shared with the [`Catalogue`] it was judged by: a subtree's verdicts do not each
+    /// copy it.
+    pub citation: Arc<str>,
     pub verdict: Verdict,
     /// What the rule requires, e.g. `每季度至少1次（已判定4个季度）`.
     pub required: String,
@@ -60,7 +63,7 @@ pub struct RuleVerdict {
 pub struct RuleInfo {
     pub id: &'static str,
     pub title: &'static str,
-    pub citation: String,
+    pub citation: Arc<str>,
 }
 
 /// A unit owned by the organisation with enough full members for an organisation of its own.
@@ -175,7 +178,7 @@ fn cite<T>(c: &Cited<T>) -> String {
 /// The other rules, in the order they are reported: id, title, citation.
 fn other_rules(r: &Rules) -> Vec<RuleInfo> {
     let o = &r.organisation;
-    let info = |id, title, citation| RuleInfo { id, title, citation };
+    let info = |id, title, citation: String| RuleInfo { id, title, citation: citation.into() };
     vec![
         info("meetings.committee_quorum", "支委会半数以上委员到会", cite(&r.meetings.committee_quorum)),
         info("organisation.term_overdue", "按期换届", format!("{}；{}", cite(&o.term_years_village_community), cite(&o.term_years_other))),
@@ -194,9 +197,23 @@ fn other_rules(r: &Rules) -> Vec<RuleInfo> {
 
 /// Every rule [`judge`] judges, in the order of its verdicts.
 pub fn rule_catalogue(r: &Rules) -> Vec<RuleInfo> {
-    let mut v: Vec<RuleInfo> = meeting_rules(r).iter().map(|(id, title, _, f, _)| RuleInfo { id, title, citation: f.citation.get_ref().clone() }).collect();
+    let mut v: Vec<RuleInfo> = meeting_rules(r).iter().map(|(id, title, _, f, _)| RuleInfo { id, title, citation: f.citation.get_ref().as_str().into() }).collect();
     v.extend(other_rules(r));
     v
+}
+
+/// The rules' titles and citations ([`rule_catalogue`]), made once for the many
+/// organisations of a subtree instead of once for each.
+pub struct Catalogue(Vec<RuleInfo>);
+
+impl Catalogue {
+    pub fn new(rules: &Rules) -> Self {
+        Catalogue(rule_catalogue(rules))
+    }
+
+    fn info(&self, id: &str) -> &RuleInfo {
+        self.0.iter().find(|i| i.id == id).expect("every rule judged is in the catalogue")
+    }
 }
 
 /// The complete periods of `year` as of `as_of`: (label, first day, last day).
@@ -273,9 +290,14 @@ pub fn due_now(rules: &Rules, org: &OrgYear, today: Date) -> Vec<Due> {
 
 /// Judges every rule of [`rule_catalogue`] for one organisation and year.
 pub fn judge(rules: &Rules, org: &OrgYear, year: i32, as_of: Date) -> Vec<RuleVerdict> {
+    judge_in(&Catalogue::new(rules), rules, org, year, as_of)
+}
+
+/// The same with the catalogue made beforehand (`catalogue` must be of `rules`).
+pub fn judge_in(catalogue: &Catalogue, rules: &Rules, org: &OrgYear, year: i32, as_of: Date) -> Vec<RuleVerdict> {
     let mut out: Vec<RuleVerdict> = meeting_rules(rules)
         .iter()
-        .map(|(id, title, kind, freq, applies)| {
+        .map(|(id, _, kind, freq, applies)| {
             let min = *freq.min.get_ref();
             let mut judged = 0;
             let mut held = 0;
@@ -290,13 +312,11 @@ pub fn judge(rules: &Rules, org: &OrgYear, year: i32, as_of: Date) -> Vec<RuleVe
                     }
                 }
             }
-            let info = RuleInfo { id, title, citation: freq.citation.get_ref().clone() };
-            let v = verdict(&info, judged > 0, format!("每{}至少{min}次（已判定{judged}个{}）", per_label(freq.per), per_label(freq.per)), format!("共{held}次"), short);
+            let v = verdict(catalogue.info(id), judged > 0, format!("每{}至少{min}次（已判定{judged}个{}）", per_label(freq.per), per_label(freq.per)), format!("共{held}次"), short);
             if applies(org) && judged == 0 { not_yet(v) } else { v }
         })
         .collect();
-    let infos = other_rules(rules);
-    let info = |id: &str| infos.iter().find(|i| i.id == id).expect("rule listed in other_rules");
+    let info = |id: &str| catalogue.info(id);
     let o = &rules.organisation;
     let reference = reference_date(year, as_of);
     let branch = org.level == OrgLevel::Branch;

@@ -7,7 +7,7 @@ use crate::query::Sql;
 use crate::records::{aggregate, names, Records};
 use crate::rows::RowExt;
 use crate::{Scope, Store, StoreError};
-use domain::compliance::{dues_window, judge, reference_date, MemberFact, OrgYear, RuleVerdict, TransferFact, UnitFact, Verdict};
+use domain::compliance::{dues_window, judge, judge_in, reference_date, Catalogue, MemberFact, OrgYear, RuleVerdict, TransferFact, UnitFact, Verdict};
 use crate::development::{development_from, DEVELOPMENT_COLS};
 use domain::development::DevelopmentRecord;
 use domain::dues::Month;
@@ -151,7 +151,7 @@ impl Store {
             .map(|r| RuleSummary {
                 id: r.id,
                 title: r.title,
-                citation: r.citation,
+                citation: r.citation.to_string(),
                 orgs_applicable: 0,
                 orgs_failing: 0,
                 orgs_pending: 0,
@@ -280,6 +280,7 @@ impl Store {
                 tokio::spawn(async move { store.fetch_all(queries).await })
             })
             .buffered(2);
+        let catalogue = Catalogue::new(rules);
         let mut judged = 0;
         while let Some(texts) = batches.next().await {
             // A panic in a batch's task is the caller's, as if it had happened here.
@@ -288,7 +289,7 @@ impl Store {
             let f = decode_facts(&texts[1..], year, as_of, &cadres)?;
             for org in &orgs {
                 let facts = f.of(org);
-                let verdicts = judge(rules, &facts, year, as_of);
+                let verdicts = judge_in(&catalogue, rules, &facts, year, as_of);
                 each(org, &facts, verdicts);
             }
             judged += orgs.len();
