@@ -186,7 +186,7 @@ pub fn open(path: &Path, pick_sheet: impl FnOnce(&[String]) -> usize + Send + 's
                 let _ = name_tx.send(Ok((sheet.clone(), calamine::Reader::sheet_names(&wb))));
                 let mut reader = match wb.worksheet_cells_reader(&sheet) {
                     Ok(r) => r,
-                    Err(e) => return fail(broken(&file, &e.to_string())),
+                    Err(_) => return fail(broken(&file)),
                 };
                 let mut rows = Vec::with_capacity(CHUNK);
                 let mut current: Option<SheetRow> = None;
@@ -194,7 +194,7 @@ pub fn open(path: &Path, pick_sheet: impl FnOnce(&[String]) -> usize + Send + 's
                     let cell = match reader.next_cell() {
                         Ok(Some(c)) => c,
                         Ok(None) => break,
-                        Err(e) => return fail(broken(&file, &e.to_string())),
+                        Err(_) => return fail(broken(&file)),
                     };
                     let (r, c) = cell.get_position();
                     let v = from_data_ref(cell.get_value());
@@ -237,7 +237,7 @@ pub fn open(path: &Path, pick_sheet: impl FnOnce(&[String]) -> usize + Send + 's
                 let _ = name_tx.send(Ok((sheet.clone(), calamine::Reader::sheet_names(&wb))));
                 let range = match calamine::Reader::worksheet_range(&mut wb, &sheet) {
                     Ok(r) => r,
-                    Err(e) => return fail(broken(&file, &e.to_string())),
+                    Err(_) => return fail(broken(&file)),
                 };
                 let (r0, c0) = range.start().unwrap_or((0, 0));
                 let mut rows = Vec::with_capacity(CHUNK);
@@ -419,9 +419,14 @@ const MAX_PART: u64 = 4 * 1024 * 1024 * 1024;
 /// Checks an .xlsx's parts by their sizes in the zip directory, before reading any.
 pub fn check_xlsx_sizes(path: &Path, file: &str) -> Result<(), SheetError> {
     let f = std::fs::File::open(path).map_err(|e| SheetError::Io { file: file.to_string(), reason: e.to_string() })?;
-    let mut zip = zip::ZipArchive::new(f).map_err(|e| broken(file, &e.to_string()))?;
+    check_xlsx_sizes_of(f, file)
+}
+
+/// The same for an .xlsx already in memory or any other seekable source (an upload).
+pub fn check_xlsx_sizes_of(source: impl Read + Seek, file: &str) -> Result<(), SheetError> {
+    let mut zip = zip::ZipArchive::new(source).map_err(|_| broken(file))?;
     for i in 0..zip.len() {
-        let entry = zip.by_index_raw(i).map_err(|e| broken(file, &e.to_string()))?;
+        let entry = zip.by_index_raw(i).map_err(|_| broken(file))?;
         let (size, packed) = (entry.size(), entry.compressed_size().max(1));
         let mb = |b: u64| b as f64 / 1_048_576.0;
         if size > MAX_PART || (size > BIG_PART && size / packed > MAX_RATIO) {
@@ -447,6 +452,11 @@ pub fn check_xls_header(path: &Path, file: &str) -> Result<(), SheetError> {
     let bad = || SheetError::File { file: file.to_string(), reason: "文件不是完整的 Excel 97-2003 工作簿（文件结构已损坏）：请用 Excel 或 WPS 打开后另存为 .xlsx 再导入".into() };
     let bytes = std::fs::read(path).map_err(|e| SheetError::Io { file: file.to_string(), reason: e.to_string() })?;
     cfb_is_sound(&bytes).then_some(()).ok_or_else(bad)
+}
+
+/// The same for an .xls already in memory (an upload).
+pub fn check_xls_bytes(bytes: &[u8], file: &str) -> Result<(), SheetError> {
+    cfb_is_sound(bytes).then_some(()).ok_or_else(|| SheetError::File { file: file.to_string(), reason: "文件不是完整的 Excel 97-2003 工作簿（文件结构已损坏）：请用 Excel 或 WPS 打开后另存为 .xlsx 再上传".into() })
 }
 
 /// The compound file's header, FAT and chains are within the file and acyclic.
@@ -634,7 +644,7 @@ where
     W: calamine::Reader<BufReader<std::fs::File>>,
     W::Error: std::fmt::Display,
 {
-    let wb: W = calamine::open_workbook(path).map_err(|e: W::Error| broken(file, &e.to_string()))?;
+    let wb: W = calamine::open_workbook(path).map_err(|_: W::Error| broken(file))?;
     let names = wb.sheet_names();
     if names.is_empty() {
         return Err(SheetError::File { file: file.to_string(), reason: "工作簿中没有工作表".into() });
@@ -643,11 +653,10 @@ where
     Ok((wb, sheet))
 }
 
-fn broken(file: &str, detail: &str) -> SheetError {
-    SheetError::File {
-        file: file.to_string(),
-        reason: format!("文件已损坏或不是有效的Excel工作簿（{detail}）；请用Excel或WPS打开后另存为.xlsx再导入"),
-    }
+/// A file the reader could not make sense of. The reader's own text (calamine's, zip's)
+/// is English and says nothing a user can act on, so it is not passed on.
+fn broken(file: &str) -> SheetError {
+    SheetError::File { file: file.to_string(), reason: "文件已损坏或不是有效的Excel工作簿；请用Excel或WPS打开后另存为.xlsx再导入".into() }
 }
 
 fn too_long(file: &str, row: u32) -> SheetError {

@@ -57,6 +57,9 @@ pub struct Loaded {
     pub warnings: Vec<String>,
 }
 
+/// Rows of an Excel worksheet (1 048 576).
+const EXCEL_ROWS: u32 = 1 << 20;
+
 /// A workbook as rows of trimmed text cells, whatever file it came from.
 pub struct Book {
     pub sheets: Vec<(String, Vec<Vec<String>>)>,
@@ -70,18 +73,34 @@ impl Book {
         if bytes.is_empty() {
             return Err(err("文件是空的".into()));
         }
+        // The same structural checks a roster gets before calamine reads it: a part that
+        // unpacks to far more than it packs, or an .xls whose sector chains loop or leave
+        // the file, would have calamine grow memory until the process aborts.
+        let checked = match bytes {
+            [b'P', b'K', ..] => sheets::read::check_xlsx_sizes_of(std::io::Cursor::new(bytes), "问卷文件"),
+            [0xD0, 0xCF, 0x11, 0xE0, ..] => sheets::read::check_xls_bytes(bytes, "问卷文件"),
+            _ => Ok(()),
+        };
+        checked.map_err(|e| err(e.to_string()))?;
+        // calamine's own error text is English: the user gets what to do instead.
         let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-            .map_err(|e| err(format!("无法作为 Excel 工作簿读取（{e}）；请上传 XLSForm 格式的 .xlsx 文件")))?;
+            .map_err(|_| err("无法作为 Excel 工作簿读取（文件不是 .xlsx、.xls 或 .ods，或已损坏）；请用 Excel 或 WPS 打开后另存为 XLSForm 格式的 .xlsx 文件再上传".into()))?;
         let mut sheets = Vec::new();
         for name in wb.sheet_names() {
             // A damaged cell reference (row "A99999999999") overflows calamine's arithmetic,
             // which panics in a debug build: the file is refused like any other broken one.
             let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| wb.worksheet_range(&name)));
             let range = match read {
-                Ok(r) => r.map_err(|e| err(format!("读取工作表 {name} 失败：{e}")))?,
+                Ok(r) => r.map_err(|_| err(format!("工作表 {name} 无法读取（内容已损坏）；请用 Excel 或 WPS 打开后重新保存为 .xlsx 再上传")))?,
                 Err(_) => return Err(err(format!("工作表 {name} 已损坏（单元格位置无法识别），无法读取；请用 Excel 或 WPS 打开后重新保存为 .xlsx 再上传"))),
             };
             let (r0, _) = range.start().unwrap_or((0, 0));
+            // Beyond Excel's last row only a damaged reference can lead (in a release
+            // build calamine's arithmetic wraps instead of panicking); the blank rows
+            // before the first cell would otherwise be allocated one by one.
+            if r0 >= EXCEL_ROWS {
+                return Err(err(format!("工作表 {name} 已损坏（单元格位置超出 Excel 的最大行数），无法读取；请用 Excel 或 WPS 打开后重新保存为 .xlsx 再上传")));
+            }
             let mut rows: Vec<Vec<String>> = vec![Vec::new(); r0 as usize];
             for r in range.rows() {
                 rows.push(

@@ -220,3 +220,25 @@ fn deep_nesting_and_unknown_filter_columns_are_refused() {
     let fixed = md.replace("provnce", "state");
     assert!(read_bytes(fixed.as_bytes()).is_ok());
 }
+
+/// A workbook whose shared strings unpack to far more than they pack (here 24 MB of
+/// repeated text, as a "zip bomb" would) is refused before calamine unpacks it, with the
+/// roster reader's check and a Chinese reason; an .xls whose structure is broken too.
+#[test]
+fn an_upload_that_unpacks_to_far_more_is_refused_before_reading() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet().set_name("survey").unwrap();
+    sheet.write(0, 0, "type").unwrap();
+    for r in 1..=760u32 {
+        sheet.write(r, 0, format!("{r}{}", "党".repeat(10_900))).unwrap();
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    assert!(bytes.len() < 2_000_000, "{}", bytes.len());
+    let e = survey::xlsform::read_bytes(&bytes).unwrap_err().to_string();
+    assert!(e.contains("压缩炸弹") && e.contains("sharedStrings"), "{e}");
+
+    let mut xls = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    xls.resize(600, 0xFF);
+    let e = survey::xlsform::read_bytes(&xls).unwrap_err().to_string();
+    assert!(e.contains("Excel 97-2003") && !e.contains("rror"), "{e}");
+}
