@@ -1,7 +1,7 @@
 //! Gathers the facts the compliance engine judges, for a subtree, in batches of
 //! organisations that are consecutive in path order (so each batch is one path range and
 //! every query a range scan), and hands each organisation's verdicts to the caller.
-//! Memory is bounded by one batch.
+//! Memory is bounded by the two batches in flight (see `judge_subtree`).
 
 use crate::query::Sql;
 use crate::records::{aggregate, names, Records};
