@@ -42,14 +42,47 @@ pub struct Computed {
 /// run, so a report on them reads those instead of grouping every organisation's rows.
 const GROUPED_FROM: usize = 500;
 
-type Groups = HashMap<(&'static str, String), HashMap<String, f64>>;
+/// Measures by their number in the run's dictionary (计数向量): the walks add these up
+/// the tree, where maps keyed by name cost a hash and an allocation per measure and level.
+#[derive(Debug, Clone, Default)]
+struct Tally(Vec<f64>);
+
+impl Tally {
+    /// An organisation's measures, numbered in `names`.
+    fn of(names: &mut MeasureDictionary, measures: &HashMap<String, f64>) -> Tally {
+        let mut t = Tally::default();
+        for (name, v) in measures {
+            let i = names.number(name) as usize;
+            if t.0.len() <= i {
+                t.0.resize(i + 1, 0.0);
+            }
+            t.0[i] += v;
+        }
+        t
+    }
+
+    fn add(&mut self, other: &Tally) {
+        if self.0.len() < other.0.len() {
+            self.0.resize(other.0.len(), 0.0);
+        }
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a += b;
+        }
+    }
+
+    fn get(&self, i: usize) -> f64 {
+        self.0.get(i).copied().unwrap_or(0.0)
+    }
+}
+
+type Groups = HashMap<(&'static str, String), Tally>;
 
 /// One organisation on the way down the tree: its own measures and its subtree's so far.
 struct Frame {
     id: i64,
     path: String,
-    own: HashMap<String, f64>,
-    total: HashMap<String, f64>,
+    own: Tally,
+    total: Tally,
     /// The subtree's totals by sector and by county-level division (region code's first six digits).
     groups: Groups,
     size: usize,
@@ -66,38 +99,43 @@ struct Walk {
 
 impl Walk {
     /// Closes the top frame: its rows are final and its total joins its parent's.
-    fn pop(&mut self) {
+    fn pop(&mut self, names: &MeasureDictionary) {
         let f = self.stack.pop().expect("non-empty");
-        let mut keys: Vec<&String> = f.total.keys().collect();
-        keys.sort();
-        let measures: Vec<(String, f64, f64)> = keys.into_iter().map(|m| (m.clone(), f.own.get(m).copied().unwrap_or(0.0), f.total[m])).filter(|(_, o, t)| *o != 0.0 || *t != 0.0).collect();
+        let measures: Vec<(u32, f64, f64)> = (0..f.total.0.len()).map(|i| (i as u32, f.own.get(i), f.total.get(i))).filter(|(_, o, t)| *o != 0.0 || *t != 0.0).collect();
         if !measures.is_empty() {
             self.rows.push(OrgMeasures { org_id: f.id, part: self.part, measures });
         }
         if f.size >= GROUPED_FROM {
             for ((grouping, key), ms) in &f.groups {
-                for (m, total) in ms.iter().filter(|(_, v)| **v != 0.0) {
-                    self.grouped.push(GroupRow { org_id: f.id, grouping, key: key.clone(), measure: m.clone(), total: *total });
+                for (i, total) in ms.0.iter().enumerate().filter(|(_, v)| **v != 0.0) {
+                    self.grouped.push(GroupRow { org_id: f.id, grouping, key: key.clone(), measure: names.name(i as u32).to_string(), total: *total });
                 }
             }
         }
         if let Some(parent) = self.stack.last_mut() {
             parent.size += f.size;
-            for (m, v) in f.total {
-                *parent.total.entry(m).or_insert(0.0) += v;
-            }
+            parent.total.add(&f.total);
             for (g, ms) in f.groups {
-                let into = parent.groups.entry(g).or_default();
-                for (m, v) in ms {
-                    *into.entry(m).or_insert(0.0) += v;
+                match parent.groups.get_mut(&g) {
+                    Some(into) => into.add(&ms),
+                    None => {
+                        parent.groups.insert(g, ms);
+                    }
                 }
             }
         }
     }
 
-    fn push(&mut self, p: &Place, own: HashMap<String, f64>) {
+    /// Closes every frame left.
+    fn finish(&mut self, names: &MeasureDictionary) {
+        while !self.stack.is_empty() {
+            self.pop(names);
+        }
+    }
+
+    fn push(&mut self, names: &MeasureDictionary, p: &Place, own: Tally) {
         while self.stack.last().is_some_and(|top| !p.path.starts_with(&top.path)) {
-            self.pop();
+            self.pop(names);
         }
         let groups = Groups::from([(("sector", p.sector.to_string()), own.clone()), (("region", p.division.clone()), own.clone())]);
         self.stack.push(Frame { id: p.id, path: p.path.clone(), total: own.clone(), own, groups, size: 1 });
@@ -130,38 +168,45 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
     let writer = {
         let store = store.clone();
         tokio::spawn(async move {
-            let (mut n, mut busy, mut names) = (0, 0.0, MeasureDictionary::default());
+            let (mut n, mut busy) = (0, 0.0);
             while let Some(rows) = rx.recv().await {
                 n += rows.len();
                 let t = std::time::Instant::now();
-                store.write_measures(run, &mut names, &rows).await?;
+                store.write_measures(run, &rows).await?;
                 busy += t.elapsed().as_secs_f64();
             }
-            Ok::<(usize, f64, MeasureDictionary), StoreError>((n, busy, names))
+            Ok::<(usize, f64), StoreError>((n, busy))
         })
     };
-    // The survey, registry and interview measures are read on their own connection while
-    // the compliance engine walks the tree; they are rolled up afterwards in a second walk
+    // The survey, registry and interview measures are read in a task of their own while
+    // the compliance engine walks the tree (on the same task, the walk's judging would
+    // hold their finished queries unread); they are rolled up afterwards in a second walk
     // over the same organisations (their measure names differ from the engine's).
-    let others = async {
-        let t = std::time::Instant::now();
-        let mut extra = measures::survey(store, year).await?;
-        for (org, k, v) in store.registry_measures(year, as_of, f64::from(rules.training.member_hours.get()), None).await? {
-            *extra.entry(org).or_default().entry(k).or_insert(0.0) += v;
-        }
-        for (org, m) in measures::interviews(store, year).await? {
-            let e = extra.entry(org).or_default();
-            for (k, v) in m {
-                *e.entry(k).or_insert(0.0) += v;
+    let others = {
+        let (store, hours) = (store.clone(), f64::from(rules.training.member_hours.get()));
+        tokio::spawn(async move {
+            let t = std::time::Instant::now();
+            let mut extra = measures::survey(&store, year).await?;
+            for (org, k, v) in store.registry_measures(year, as_of, hours, None).await? {
+                *extra.entry(org).or_default().entry(k).or_insert(0.0) += v;
             }
-        }
-        Ok::<_, IndicatorError>((extra, t.elapsed().as_secs_f64()))
+            for (org, m) in measures::interviews(&store, year).await? {
+                let e = extra.entry(org).or_default();
+                for (k, v) in m {
+                    *e.entry(k).or_insert(0.0) += v;
+                }
+            }
+            Ok::<_, IndicatorError>((extra, t.elapsed().as_secs_f64()))
+        })
     };
+    // The measure names of the run, numbered as the walks meet them.
+    let mut names = MeasureDictionary::default();
     let mut walk = Walk::default();
     let mut order: Vec<Place> = Vec::new();
     let each = |org: &domain::org::Org, facts: &domain::compliance::OrgYear, verdicts: Vec<domain::compliance::RuleVerdict>| {
         let place = Place::of(org);
-        walk.push(&place, measures::registry(rules, org, facts, &verdicts));
+        let own = Tally::of(&mut names, &measures::registry(rules, org, facts, &verdicts));
+        walk.push(&names, &place, own);
         order.push(place);
         if walk.rows.len() >= 500 {
             // The receiver lives until the sender is dropped below.
@@ -173,30 +218,31 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
         let r = store.judge_subtree(&all, root.id, rules, year, as_of, each).await;
         (r, t.elapsed().as_secs_f64())
     };
-    let ((judged, judge_secs), others) = tokio::join!(judging, others);
+    let (judged, judge_secs) = judging.await;
     let orgs = judged?;
-    let (mut extra, other_secs) = others?;
+    let (mut extra, other_secs) = match others.await {
+        Ok(r) => r?,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => return Err(IndicatorError::Survey(format!("计算问卷、登记统计和访谈的任务失败：{e}"))),
+    };
     let mut phases = vec![("合规判定与汇总", judge_secs), ("问卷、登记统计和访谈（与判定并行）", other_secs)];
     let t = std::time::Instant::now();
-    while !walk.stack.is_empty() {
-        walk.pop();
-    }
+    walk.finish(&names);
     let mut second = Walk { part: 1, ..Walk::default() };
     for place in &order {
-        second.push(place, extra.remove(&place.id).unwrap_or_default());
+        let own = extra.remove(&place.id).map(|m| Tally::of(&mut names, &m)).unwrap_or_default();
+        second.push(&names, place, own);
         if second.rows.len() >= 500 {
             let _ = tx.send(std::mem::take(&mut second.rows));
         }
     }
-    while !second.stack.is_empty() {
-        second.pop();
-    }
+    second.finish(&names);
     let _ = tx.send(std::mem::take(&mut walk.rows));
     let _ = tx.send(std::mem::take(&mut second.rows));
     drop(tx);
     walk.grouped.append(&mut second.grouped);
     store.write_group_measures(run, &walk.grouped).await?;
-    let (written, busy, names) = writer.await.map_err(|e| IndicatorError::Survey(format!("写入指标的任务失败：{e}")))??;
+    let (written, busy) = writer.await.map_err(|e| IndicatorError::Survey(format!("写入指标的任务失败：{e}")))??;
     phases.push(("汇总其余度量并写完结果", t.elapsed().as_secs_f64()));
     phases.push(("写入结果（与判定并行，合计）", busy));
     let seconds = started.elapsed().as_secs_f64();

@@ -177,7 +177,7 @@ impl<'a> BulkLoader<'a> {
             sqlx::raw_sql(
                 "ALTER TABLE attendance ADD CONSTRAINT attendance_meeting_id_fkey FOREIGN KEY (meeting_id) REFERENCES meetings (id), \
                  ADD CONSTRAINT attendance_member_id_fkey FOREIGN KEY (member_id) REFERENCES members (id); \
-                 CREATE INDEX attendance_member ON attendance (member_id, held_on, present)",
+                 CREATE INDEX attendance_member ON attendance (member_id, held_on, present, meeting_id)",
             )
             .execute(&mut c)
             .await?;

@@ -3,7 +3,7 @@
 //! for any organisation in one lookup, grouped by sector over a subtree, and the
 //! organisations behind a measure (the evidence).
 
-use crate::query::Sql;
+use crate::query::{Arg, Sql};
 use crate::rows::RowExt;
 use crate::scope::path_range;
 use crate::{Scope, Store, StoreError};
@@ -26,44 +26,49 @@ pub struct IndicatorRun {
 }
 
 /// The measures of one organisation in one family (part 0: the compliance engine's walk,
-/// part 1: survey, registry statistics and interviews): name, own count, subtree total.
+/// part 1: survey, registry statistics and interviews): measure number in the run's
+/// [`MeasureDictionary`], own count, subtree total.
 #[derive(Debug, Clone)]
 pub struct OrgMeasures {
     pub org_id: i64,
     pub part: i64,
-    pub measures: Vec<(String, f64, f64)>,
+    pub measures: Vec<(u32, f64, f64)>,
 }
 
-/// A run's measure names (指标度量名称表), numbered as they are first written; a stored
+/// A run's measure names (指标度量名称表), numbered as they are first met; a stored
 /// vector refers to a measure by its number.
 #[derive(Debug, Default)]
 pub struct MeasureDictionary {
     names: Vec<String>,
-    index: HashMap<String, usize>,
+    index: HashMap<String, u32>,
 }
 
 impl MeasureDictionary {
-    /// ",i:own:total,…," of the measures that are not zero (numbers in their shortest
-    /// exact form).
-    fn encode(&mut self, measures: &[(String, f64, f64)]) -> String {
-        let mut out = String::from(",");
-        for (name, own, total) in measures.iter().filter(|(_, o, t)| *o != 0.0 || *t != 0.0) {
-            let i = match self.index.get(name) {
-                Some(i) => *i,
-                None => {
-                    self.names.push(name.clone());
-                    self.index.insert(name.clone(), self.names.len() - 1);
-                    self.names.len() - 1
-                }
-            };
-            out.push_str(&format!("{i}:{own}:{total},"));
+    /// The number of a measure name, numbering it when it is new.
+    pub fn number(&mut self, name: &str) -> u32 {
+        if let Some(i) = self.index.get(name) {
+            return *i;
         }
-        out
+        let i = self.names.len() as u32;
+        self.names.push(name.to_string());
+        self.index.insert(name.to_string(), i);
+        i
+    }
+
+    /// The name numbered `n`.
+    pub fn name(&self, n: u32) -> &str {
+        &self.names[n as usize]
+    }
+
+    /// [`encode`] of measures given by name, numbering new names.
+    fn encode(&mut self, measures: &[(String, f64, f64)]) -> String {
+        let numbered: Vec<(u32, f64, f64)> = measures.iter().map(|(name, own, total)| (self.number(name), *own, *total)).collect();
+        encode(&numbered)
     }
 
     /// The dictionary a run was stored with.
     fn from_names(names: Vec<String>) -> MeasureDictionary {
-        let index = names.iter().enumerate().map(|(i, n)| (n.clone(), i)).collect();
+        let index = names.iter().enumerate().map(|(i, n)| (n.clone(), i as u32)).collect();
         MeasureDictionary { names, index }
     }
 
@@ -71,6 +76,17 @@ impl MeasureDictionary {
     fn text(&self) -> String {
         self.names.join("\n")
     }
+}
+
+/// ",i:own:total,…," of the measures that are not zero (numbers in their shortest exact
+/// form): a stored vector.
+fn encode(measures: &[(u32, f64, f64)]) -> String {
+    use std::fmt::Write;
+    let mut out = String::from(",");
+    for (i, own, total) in measures.iter().filter(|(_, o, t)| *o != 0.0 || *t != 0.0) {
+        let _ = write!(out, "{i}:{own}:{total},");
+    }
+    out
 }
 
 /// A run's dictionary as stored: one name per line.
@@ -143,10 +159,10 @@ impl Store {
         Ok(id)
     }
 
-    /// Writes organisations' measure vectors of a run (one statement, so all or nothing),
-    /// numbering new measure names in `names`.
-    pub async fn write_measures(&self, run: i64, names: &mut MeasureDictionary, rows: &[OrgMeasures]) -> Result<(), StoreError> {
-        let doc: Vec<_> = rows.iter().map(|r| (r.org_id, r.part, names.encode(&r.measures))).collect();
+    /// Writes organisations' measure vectors of a run (one statement, so all or nothing);
+    /// their numbers are those of the dictionary [`Self::finish_indicator_run`] stores.
+    pub async fn write_measures(&self, run: i64, rows: &[OrgMeasures]) -> Result<(), StoreError> {
+        let doc: Vec<_> = rows.iter().map(|r| (r.org_id, r.part, encode(&r.measures))).collect();
         self.insert_json(run, "indicator_vectors (run_id, org_id, part, measures)", &["BIGINT", "BIGINT", "TEXT"], &doc).await
     }
 
@@ -491,21 +507,11 @@ impl Store {
             };
             format!("SELECT {} AS list FROM ({sql}) x", crate::records::aggregate(backend, &cols(names), None))
         };
-        let mut run = |text: String, names: &[(&str, &str)]| -> Result<(), StoreError> {
-            let cols = cols(names);
-            for r in crate::records::Records::new(&text, &crate::records::names(&cols)) {
-                let r = r?;
-                let org = r.i("org")?;
-                let prefix = r.get("k")?.unwrap_or_default();
-                for (col, name) in names {
-                    let v = r.of(col)?.unwrap_or(0.0);
-                    if v != 0.0 {
-                        out.push((org, name.replace("{k}", prefix), v));
-                    }
-                }
-            }
-            Ok(())
-        };
+        // The queries are gathered first and run two at a time below: each is one scan on
+        // its own connection, so the two cores share them (and the compliance walk beside).
+        type Names = &'static [(&'static str, &'static str)];
+        let mut queries: Vec<(Sql, Names)> = Vec::new();
+        let mut ask = |text: String, args: Vec<Arg>, names: Names| queries.push((Sql { text, args }, names));
         let f = |e: &str| format!("CAST({e} AS DOUBLE PRECISION)");
         // Units by kind: 组织覆盖 (own or joint organisation) and 工作覆盖 (also instructors).
         let sql = format!(
@@ -514,20 +520,20 @@ impl Store {
             f("SUM(CASE WHEN coverage IN ('own', 'joint') THEN 1 ELSE 0 END)"),
             f("SUM(CASE WHEN coverage <> 'none' THEN 1 ELSE 0 END)")
         );
-        let names: &[(&str, &str)] = &[("n", "units.{k}.total"), ("own", "units.{k}.org_covered"), ("work", "units.{k}.work_covered")];
-        run(self.fetch_text(sqlx::query(&records(&sql, names))).await?, names)?;
+        let names: Names = &[("n", "units.{k}.total"), ("own", "units.{k}.org_covered"), ("work", "units.{k}.work_covered")];
+        ask(records(&sql, names), vec![], names);
         let sql = format!(
             "SELECT owner_org_id AS org, 'new_field' AS k, {} AS n, {} AS own, {} AS work FROM units WHERE new_field IS NOT NULL GROUP BY owner_org_id",
             f("COUNT(*)"),
             f("SUM(CASE WHEN coverage IN ('own', 'joint') THEN 1 ELSE 0 END)"),
             f("SUM(CASE WHEN coverage <> 'none' THEN 1 ELSE 0 END)")
         );
-        let names: &[(&str, &str)] = &[("n", "units.{k}.total"), ("own", "units.{k}.org_covered"), ("work", "units.{k}.work_covered")];
-        run(self.fetch_text(sqlx::query(&records(&sql, names))).await?, names)?;
+        let names: Names = &[("n", "units.{k}.total"), ("own", "units.{k}.org_covered"), ("work", "units.{k}.work_covered")];
+        ask(records(&sql, names), vec![], names);
         // 村民小组 and 网格 with a Party organisation set on them.
         let sql = format!("SELECT u.owner_org_id AS org, s.kind AS k, {} AS n, {} AS with_org FROM sub_units s JOIN units u ON u.id = s.unit_id GROUP BY u.owner_org_id, s.kind", f("COUNT(*)"), f("COUNT(s.org_id)"));
-        let names: &[(&str, &str)] = &[("n", "subunits.{k}.total"), ("with_org", "subunits.{k}.with_org")];
-        run(self.fetch_text(sqlx::query(&records(&sql, names))).await?, names)?;
+        let names: Names = &[("n", "subunits.{k}.total"), ("with_org", "subunits.{k}.with_org")];
+        ask(records(&sql, names), vec![], names);
         // The organisation at the top of each unit (where its venue is registered), and
         // whether it has one: the venues of township and street committees, which stand
         // for no unit, are not counted against the units.
@@ -537,36 +543,36 @@ impl Store {
             f("1"),
             f("CASE WHEN EXISTS (SELECT 1 FROM venues v WHERE v.org_id = o.id) THEN 1 ELSE 0 END")
         );
-        let names: &[(&str, &str)] = &[("one", "orgs.unit_tops"), ("venue", "orgs.with_venue")];
-        run(self.fetch_text(sqlx::query(&records(&sql, names))).await?, names)?;
+        let names: Names = &[("one", "orgs.unit_tops"), ("venue", "orgs.with_venue")];
+        ask(records(&sql, names), vec![], names);
         // Carriers: by kind, and the primary organisations (支部、总支、基层党委) with one.
         let primary = "o.level IN ('branch', 'general_branch', 'grassroots_committee')";
         let sql = format!("SELECT c.org_id AS org, c.kind AS k, {} AS n, {} AS one FROM carriers c JOIN orgs o ON o.id = c.org_id WHERE c.established_on <= $1 GROUP BY c.org_id, c.kind", f("COUNT(*)"), f(&format!("MAX(CASE WHEN {primary} THEN 1 ELSE 0 END)")));
-        let names: &[(&str, &str)] = &[("n", "carriers.{k}"), ("one", "orgs.with_carrier.{k}")];
-        run(self.fetch_text(sqlx::query(&records(&sql, names)).bind(&dec31)).await?, names)?;
+        let names: Names = &[("n", "carriers.{k}"), ("one", "orgs.with_carrier.{k}")];
+        ask(records(&sql, names), vec![Arg::from(dec31.clone())], names);
         let sql = format!("SELECT c.org_id AS org, '' AS k, {} AS one FROM carriers c JOIN orgs o ON o.id = c.org_id WHERE c.established_on <= $1 AND {primary} GROUP BY c.org_id", f("1"));
-        let names: &[(&str, &str)] = &[("one", "orgs.with_carrier")];
-        run(self.fetch_text(sqlx::query(&records(&sql, names)).bind(&dec31)).await?, names)?;
+        let names: Names = &[("one", "orgs.with_carrier")];
+        ask(records(&sql, names), vec![Arg::from(dec31.clone())], names);
         // Funding of the year by source (元).
         let sql = format!("SELECT org_id AS org, source AS k, {} AS v FROM funding WHERE year = $1 GROUP BY org_id, source", f("SUM(amount)"));
-        let names: &[(&str, &str)] = &[("v", "funding.{k}"), ("v", "funding.total")];
-        run(self.fetch_text(sqlx::query(&records(&sql, names)).bind(year as i64)).await?, names)?;
+        let names: Names = &[("v", "funding.{k}"), ("v", "funding.total")];
+        ask(records(&sql, names), vec![Arg::from(year as i64)], names);
         // Party-affairs staff in post, and those who left in the year.
         let sql = format!(
             "SELECT org_id AS org, kind AS k, {} AS active, {} AS left_ FROM party_workers WHERE appointed_on <= $1 GROUP BY org_id, kind",
             f("SUM(CASE WHEN left_on IS NULL OR left_on > $1 THEN 1 ELSE 0 END)"),
             f("SUM(CASE WHEN left_on >= $2 AND left_on <= $1 THEN 1 ELSE 0 END)")
         );
-        let names: &[(&str, &str)] = &[("active", "workers.{k}"), ("active", "workers.active"), ("left_", "workers.left")];
-        run(self.fetch_text(sqlx::query(&records(&sql, names)).bind(as_of.to_string()).bind(&jan1)).await?, names)?;
+        let names: Names = &[("active", "workers.{k}"), ("active", "workers.active"), ("left_", "workers.left")];
+        ask(records(&sql, names), vec![Arg::from(as_of.to_string()), Arg::from(jan1.clone())], names);
         // Workers in post who are members, and those whose year's training reached the hours.
         let sql = format!(
             "SELECT w.org_id AS org, '' AS k, {} AS n, {} AS trained FROM party_workers w WHERE w.member_id IS NOT NULL AND w.appointed_on <= $1 AND (w.left_on IS NULL OR w.left_on > $1) GROUP BY w.org_id",
             f("COUNT(*)"),
             f("SUM(CASE WHEN COALESCE((SELECT SUM(t.hours) FROM training_records t WHERE t.member_id = w.member_id AND t.taken_on >= $2 AND t.taken_on <= $3), 0) >= $4 THEN 1 ELSE 0 END)")
         );
-        let names: &[(&str, &str)] = &[("n", "workers.members"), ("trained", "workers.trained")];
-        run(self.fetch_text(sqlx::query(&records(&sql, names)).bind(as_of.to_string()).bind(&jan1).bind(&dec31).bind(worker_hours)).await?, names)?;
+        let names: Names = &[("n", "workers.members"), ("trained", "workers.trained")];
+        ask(records(&sql, names), vec![Arg::from(as_of.to_string()), Arg::from(jan1.clone()), Arg::from(dec31.clone()), Arg::from(Some(worker_hours))], names);
         // Leaders' attention seen in the minutes: the secretary (not yet left that day) at the organisation's own meetings.
         let sql = format!(
             "SELECT c.org_id AS org, '' AS k, {} AS expected, {} AS present FROM committee_posts c JOIN attendance a ON a.member_id = c.member_id \
@@ -575,8 +581,8 @@ impl Store {
             f("COUNT(*)"),
             f("SUM(a.present)")
         );
-        let names: &[(&str, &str)] = &[("expected", "leaders.secretary_expected"), ("present", "leaders.secretary_present")];
-        run(self.fetch_text(sqlx::query(&records(&sql, names)).bind(&jan1).bind(&reference)).await?, names)?;
+        let names: Names = &[("expected", "leaders.secretary_expected"), ("present", "leaders.secretary_present")];
+        ask(records(&sql, names), vec![Arg::from(jan1.clone()), Arg::from(reference.clone())], names);
         // Committees as they stood at the reference date: a post that ended since still
         // counts for last year. A post's start
         // is not checked: registries keep the current term's posts, not earlier terms', so
@@ -589,8 +595,8 @@ impl Store {
             f("1"),
             in_post("c")
         );
-        let names: &[(&str, &str)] = &[("vacant", "orgs.branch_no_secretary")];
-        run(self.fetch_text(sqlx::query(&records(&sql, names)).bind(&reference)).await?, names)?;
+        let names: Names = &[("vacant", "orgs.branch_no_secretary")];
+        ask(records(&sql, names), vec![Arg::from(reference.clone())], names);
         // Committee members in post: aged over 60, with college education.
         let sql = format!(
             "SELECT p.org_id AS org, '' AS k, {} AS n, {} AS old, {} AS edu FROM committee_posts p JOIN members m ON m.id = p.member_id WHERE {} GROUP BY p.org_id",
@@ -599,8 +605,8 @@ impl Store {
             f(&format!("SUM(CASE WHEN m.education IN {college} THEN 1 ELSE 0 END)")),
             in_post("p")
         );
-        let names: &[(&str, &str)] = &[("n", "committee.members"), ("old", "committee.over60"), ("edu", "committee.college")];
-        run(self.fetch_text(sqlx::query(&records(&sql, names)).bind(&reference).bind(&over60)).await?, names)?;
+        let names: Names = &[("n", "committee.members"), ("old", "committee.over60"), ("edu", "committee.college")];
+        ask(records(&sql, names), vec![Arg::from(reference.clone()), Arg::from(over60.clone())], names);
         // Members: 35 and under (in villages too), mobile, lost, archives missing a required material.
         let has = |m: &str| format!("(',' || m.archive_materials || ',') LIKE '%,{m},%'");
         let complete = format!("{} AND {} AND {} AND {} AND (m.status <> 'full' OR {})", has("application"), has("volunteer_form"), has("political_review"), has("training_records"), has("full_application"));
@@ -613,8 +619,8 @@ impl Store {
             f("SUM(CASE WHEN m.is_mobile = 1 AND m.is_lost_contact = 1 THEN 1 ELSE 0 END)"),
             f(&format!("SUM(CASE WHEN {complete} THEN 0 ELSE 1 END)"))
         );
-        let names: &[(&str, &str)] = &[("young", "members.young"), ("vyoung", "members.village_young"), ("village", "members.village"), ("mobile", "members.mobile"), ("lost", "members.mobile_lost"), ("untidy", "members.archive_incomplete")];
-        run(self.fetch_text(sqlx::query(&records(&sql, names)).bind(&under35)).await?, names)?;
+        let names: Names = &[("young", "members.young"), ("vyoung", "members.village_young"), ("village", "members.village"), ("mobile", "members.mobile"), ("lost", "members.mobile_lost"), ("untidy", "members.archive_incomplete")];
+        ask(records(&sql, names), vec![Arg::from(under35.clone())], names);
         // New members admitted in the year: 35 and under at admission, college; the activist pool.
         let sql = format!(
             "SELECT org_id AS org, '' AS k, {} AS n, {} AS young, {} AS edu, {} AS front FROM development WHERE admitted_on >= $1 AND admitted_on <= $2 GROUP BY org_id",
@@ -624,11 +630,11 @@ impl Store {
             // 生产、工作第一线: workers, farmers and professionals.
             f("SUM(CASE WHEN occupation IN ('worker', 'farmer', 'professional') THEN 1 ELSE 0 END)")
         );
-        let names: &[(&str, &str)] = &[("n", "development.admitted"), ("young", "development.admitted_young"), ("edu", "development.admitted_college"), ("front", "development.admitted_frontline")];
-        run(self.fetch_text(sqlx::query(&records(&sql, names)).bind(&jan1).bind(&dec31).bind(&under35)).await?, names)?;
+        let names: Names = &[("n", "development.admitted"), ("young", "development.admitted_young"), ("edu", "development.admitted_college"), ("front", "development.admitted_frontline")];
+        ask(records(&sql, names), vec![Arg::from(jan1.clone()), Arg::from(dec31.clone()), Arg::from(under35.clone())], names);
         let sql = format!("SELECT org_id AS org, '' AS k, {} AS n FROM development WHERE activist_on IS NOT NULL AND admitted_on IS NULL GROUP BY org_id", f("COUNT(*)"));
-        let names: &[(&str, &str)] = &[("n", "development.activists")];
-        run(self.fetch_text(sqlx::query(&records(&sql, names))).await?, names)?;
+        let names: Names = &[("n", "development.activists")];
+        ask(records(&sql, names), vec![], names);
         // Meetings of the year: interactive forms; 主题党日 and 三会一课 (by their recorded
         // content) that only relayed documents.
         let three_one = "kind IN ('general_meeting', 'committee_meeting', 'group_meeting', 'party_lesson')";
@@ -642,7 +648,7 @@ impl Store {
             f(&format!("SUM(CASE WHEN {three_one} AND theme IS NOT NULL THEN 1 ELSE 0 END)")),
             f(&format!("SUM(CASE WHEN {three_one} AND theme = 'documents_only' THEN 1 ELSE 0 END)"))
         );
-        let names: &[(&str, &str)] = &[
+        let names: Names = &[
                 ("n", "meetings.all"),
                 ("inter", "meetings.interactive"),
                 ("days", "meetings.themed_days"),
@@ -650,7 +656,26 @@ impl Store {
                 ("three", "meetings.three_one_with_content"),
                 ("three_docs", "meetings.three_one_documents_only"),
             ];
-        run(self.fetch_text(sqlx::query(&records(&sql, names)).bind(&jan1).bind(&reference)).await?, names)?;
+        ask(records(&sql, names), vec![Arg::from(jan1.clone()), Arg::from(reference.clone())], names);
+        use futures_util::stream::{self, StreamExt, TryStreamExt};
+        // Collected before they are streamed: a closure inside the stream would keep the
+        // future from being `Send` (rust-lang/rust#102211).
+        let asks: Vec<_> = queries.iter().map(|(q, _)| self.fetch_text(q.query())).collect();
+        let texts: Vec<String> = stream::iter(asks).buffered(2).try_collect().await?;
+        for ((_, names), text) in queries.iter().zip(&texts) {
+            let cols = cols(names);
+            for r in crate::records::Records::new(text, &crate::records::names(&cols)) {
+                let r = r?;
+                let org = r.i("org")?;
+                let prefix = r.get("k")?.unwrap_or_default();
+                for (col, name) in names.iter() {
+                    let v = r.of(col)?.unwrap_or(0.0);
+                    if v != 0.0 {
+                        out.push((org, name.replace("{k}", prefix), v));
+                    }
+                }
+            }
+        }
         Ok(out)
     }
 }

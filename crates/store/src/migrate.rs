@@ -52,6 +52,7 @@ const MIGRATIONS: &[Migration] = &[
     (25, "0025_meetings_covering", include_str!("../migrations/0025_meetings_covering.sql"), "", ""),
     (26, "0026_org_year", "", include_str!("../migrations/0026_org_year.sqlite.sql"), include_str!("../migrations/0026_org_year.postgres.sql")),
     (27, "0027_member_year_covering", "", "", include_str!("../migrations/0027_member_year_covering.postgres.sql")),
+    (28, "0028_covering_reads", include_str!("../migrations/0028_covering_reads.sql"), "", ""),
 ];
 
 /// SQLite cannot drop a column's UNIQUE constraint: migration 22 rebuilds these tables
