@@ -177,6 +177,27 @@ async fn measures_agree_with_their_sources(db: Db) {
         checked += 1;
     }
     assert!(checked > 0);
+    // The organisations behind a rule's figure: those failing it, in path order (the
+    // order the engine judges in), cut at the limit.
+    let mut failing: Vec<(&'static str, i64)> = Vec::new();
+    store
+        .judge_subtree(&all, root.id, &rules, year, as_of, |org, _, verdicts| {
+            failing.extend(verdicts.iter().filter(|v| v.verdict == domain::compliance::Verdict::NotMet).map(|v| (v.rule_id, org.id)));
+        })
+        .await
+        .unwrap();
+    let mut rules_failing: Vec<&str> = failing.iter().map(|(r, _)| *r).collect();
+    rules_failing.sort();
+    rules_failing.dedup();
+    assert!(!rules_failing.is_empty());
+    for rule in rules_failing {
+        let expected: Vec<i64> = failing.iter().filter(|(r, _)| *r == rule).map(|(_, o)| *o).collect();
+        for limit in [1, 3, i64::MAX] {
+            let found: Vec<i64> = store.measure_orgs(&all, run.id, root.id, &format!("rule.{rule}.failing"), limit).await.unwrap().iter().map(|o| o.id).collect();
+            let want: Vec<i64> = expected.iter().copied().take(limit.min(expected.len() as i64) as usize).collect();
+            assert_eq!(found, want, "{rule}, limit {limit}");
+        }
+    }
     // By sector: the groups add up to the whole.
     let sectors = by_sector(&store, &all, &run, root.id).await.unwrap();
     let members: f64 = sectors.iter().map(|(_, v)| v.iter().find(|x| x.id == "members_trained").unwrap().denominator).sum();

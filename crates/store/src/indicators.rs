@@ -413,39 +413,90 @@ impl Store {
         let top = self.org(scope, org).await?;
         let names = self.measure_names(run).await?;
         let Some(i) = names.iter().position(|n| n == measure) else { return Ok(Vec::new()) };
-        let (lo, hi) = path_range(&top.path);
-        // Only the organisations whose vector holds the measure (a LIKE over one row each),
-        // in path order. A rule's verdict counts 1 per organisation, so largest first is
-        // path order: the walk stops at the limit (CROSS JOIN keeps SQLite walking the
-        // organisations in path order instead of sorting every row concerned).
-        let flag = measure.starts_with("rule.");
-        let mut q = Sql::new("SELECT o.id, o.code, o.name, o.sector, v.measures FROM orgs o CROSS JOIN indicator_vectors v WHERE v.org_id = o.id AND v.run_id = ");
-        q.arg(run).push(" AND v.measures LIKE ").arg(format!("%,{i}:%")).push(" AND o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
-        scope.orgs(&mut q, "o");
-        q.push(" ORDER BY o.path");
-        use futures_util::TryStreamExt;
-        let mut rows = q.query().fetch(&self.pool);
+        if !measure.starts_with("rule.") {
+            let (lo, hi) = path_range(&top.path);
+            return self.largest_own(scope, run, (&lo, &hi), &names, i, limit).await;
+        }
+        // A rule's verdict counts 1 per organisation, so largest first is path order. The
+        // subtree is walked depth first in path order, going down only where the subtree's
+        // total of the measure exceeds the organisation's own count, and stops at the
+        // limit: a rule failing in a few branches of a province is found by reading their
+        // ancestors' children, not by walking every organisation's vector in path order.
+        let key = format!(",{i}:");
+        let own_total = |text: &str| -> Result<(f64, f64), StoreError> {
+            let entry = text.find(&key).map(|at| &text[at + 1..]).unwrap_or_default();
+            Ok(match decode(&names, entry.split(',').next().unwrap_or_default()).next() {
+                Some(e) => {
+                    let (_, own, total) = e?;
+                    (own, total)
+                }
+                None => (0.0, 0.0),
+            })
+        };
+        let mut q = Sql::new("SELECT measures FROM indicator_vectors WHERE run_id = ");
+        q.arg(run).push(" AND org_id = ").arg(top.id).push(" AND measures LIKE ").arg(format!("%{key}%"));
+        let Some(text) = q.query().fetch_optional(&self.pool).await?.map(|r| r.s("measures")).transpose()? else { return Ok(Vec::new()) };
+        let (own, total) = own_total(&text)?;
+        let mut stack = vec![(MeasureOrg { id: top.id, code: top.code.clone(), name: top.name.clone(), sector: top.sector, own }, total)];
         let mut out = Vec::new();
-        while let Some(r) = rows.try_next().await? {
-            let text = r.s("measures")?;
-            let own = decode(&names, &text).find_map(|e| match e {
-                Ok((n, own, _)) if n == measure => Some(Ok(own)),
-                Ok(_) => None,
-                Err(e) => Some(Err(e)),
-            });
-            let own = own.transpose()?.unwrap_or(0.0);
-            if own == 0.0 {
-                continue;
+        while let Some((org, total)) = stack.pop() {
+            if total != org.own {
+                let mut q = Sql::new("SELECT o.id, o.code, o.name, o.sector, v.measures FROM orgs o JOIN indicator_vectors v ON v.org_id = o.id WHERE o.parent_id = ");
+                q.arg(org.id).push(" AND v.run_id = ").arg(run).push(" AND v.measures LIKE ").arg(format!("%{key}%"));
+                scope.orgs(&mut q, "o");
+                q.push(" ORDER BY o.path DESC");
+                for r in q.query().fetch_all(&self.pool).await? {
+                    let (own, total) = own_total(&r.s("measures")?)?;
+                    stack.push((MeasureOrg { id: r.i("id")?, code: r.s("code")?, name: r.s("name")?, sector: r.e("sector")?, own }, total));
+                }
             }
-            out.push(MeasureOrg { id: r.i("id")?, code: r.s("code")?, name: r.s("name")?, sector: r.e("sector")?, own });
-            if flag && out.len() as i64 >= limit {
-                break;
+            if org.own != 0.0 {
+                out.push(org);
+                if out.len() as i64 >= limit {
+                    break;
+                }
             }
         }
-        if !flag {
-            // Largest first, then path order (the order read).
-            out.sort_by(|a, b| b.own.total_cmp(&a.own));
-            out.truncate(limit.max(0) as usize);
+        Ok(out)
+    }
+
+    /// [`Self::measure_orgs`] of a count (not a rule's verdict): the `limit` organisations
+    /// of the path range with the largest own count of measure number `i`, then in path
+    /// order. Every organisation concerned must be looked at, so the database cuts each
+    /// vector down to that one entry and sends them as one text, skipping the vectors
+    /// whose own count is 0 (ancestors holding only the total), instead of every whole
+    /// vector row by row.
+    async fn largest_own(&self, scope: &Scope, run: i64, (lo, hi): (&str, &str), names: &[String], i: usize, limit: i64) -> Result<Vec<MeasureOrg>, StoreError> {
+        let find = match self.backend {
+            crate::Backend::Sqlite => "instr",
+            crate::Backend::Postgres => "strpos",
+        };
+        let key = format!(",{i}:");
+        let mut q = Sql::new(&format!("SELECT {} AS list FROM (SELECT o.id, o.path, substr(v.measures, {find}(v.measures, ", crate::records::aggregate(self.backend, "id, path, entry", None)));
+        q.arg(key.as_str()).push(") + 1, 80) AS entry FROM indicator_vectors v JOIN orgs o ON o.id = v.org_id WHERE v.run_id = ").arg(run);
+        q.push(" AND v.measures LIKE ").arg(format!("%{key}%")).push(" AND v.measures NOT LIKE ").arg(format!("%{key}0:%"));
+        q.push(" AND o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
+        scope.orgs(&mut q, "o");
+        q.push(") x");
+        let text = self.fetch_records(q).await?;
+        let mut found: Vec<(f64, String, i64)> = Vec::new();
+        for r in crate::records::Records::new(&text, &["id", "path", "entry"]) {
+            let r = r?;
+            let entry = r.get("entry")?.unwrap_or_default();
+            // The entry is "i:own:total,…": its own count.
+            let own = match decode(names, entry.split(',').next().unwrap_or_default()).next() {
+                Some(e) => e?.1,
+                None => 0.0,
+            };
+            if own != 0.0 {
+                found.push((own, r.get("path")?.unwrap_or_default().to_string(), r.i("id")?));
+            }
+        }
+        found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let mut out = Vec::new();
+        for (own, _, id) in found.into_iter().take(limit.max(0) as usize) {
+            let o = self.org(scope, id).await?;
+            out.push(MeasureOrg { id, code: o.code, name: o.name, sector: o.sector, own });
         }
         Ok(out)
     }
