@@ -10,9 +10,17 @@ use store::{Scope, Store};
 
 type Measures = HashMap<String, f64>;
 
-fn add(m: &mut Measures, k: impl Into<String>, v: f64) {
+/// Adds `v` to measure `k`; the name is copied only the first time (a province's
+/// campaign adds 5 M answers to the same few hundred names).
+fn add(m: &mut Measures, k: impl AsRef<str>, v: f64) {
     if v != 0.0 {
-        *m.entry(k.into()).or_insert(0.0) += v;
+        let k = k.as_ref();
+        match m.get_mut(k) {
+            Some(x) => *x += v,
+            None => {
+                m.insert(k.to_string(), v);
+            }
+        }
     }
 }
 
@@ -81,7 +89,15 @@ pub async fn survey_of(store: &Store, campaigns: &[i64]) -> Result<HashMap<i64, 
             continue;
         }
         let l = survey::campaign::load(store, &all, c.id).await.map_err(err)?;
-        let items: Vec<String> = survey::validity::likert_blocks(&l.form).into_iter().flatten().collect();
+        // Each item's three measure names, made once per campaign.
+        let items: Vec<(String, [String; 3])> = survey::validity::likert_blocks(&l.form)
+            .into_iter()
+            .flatten()
+            .map(|q| {
+                let names = [format!("survey.{q}.answered"), format!("survey.{q}.agree"), format!("survey.{q}.disagree")];
+                (q, names)
+            })
+            .collect();
         let org_of: HashMap<i64, i64> = l.units.iter().map(|u| (u.id, u.org_id)).collect();
         for u in &l.units {
             add(out.entry(u.org_id).or_default(), "survey.responses.issued", u.issued as f64);
@@ -92,11 +108,11 @@ pub async fn survey_of(store: &Store, campaigns: &[i64]) -> Result<HashMap<i64, 
             add(m, "survey.responses.returned", 1.0);
             if v.valid {
                 add(m, "survey.responses.valid", 1.0);
-                for q in &items {
+                for (q, [answered, agree, disagree]) in &items {
                     let Some(x) = answers.get(q).and_then(|x| x.as_str()).and_then(|x| x.parse::<u8>().ok()) else { continue };
-                    add(m, format!("survey.{q}.answered"), 1.0);
-                    add(m, format!("survey.{q}.agree"), f64::from(u8::from(x >= 4)));
-                    add(m, format!("survey.{q}.disagree"), f64::from(u8::from(x <= 2)));
+                    add(m, answered, 1.0);
+                    add(m, agree, f64::from(u8::from(x >= 4)));
+                    add(m, disagree, f64::from(u8::from(x <= 2)));
                 }
             }
             Ok(())

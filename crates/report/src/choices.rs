@@ -91,10 +91,13 @@ impl Fieldwork {
         let mut counted = Vec::new();
         for k in campaigns {
             let mut valid = 0.0;
-            for (o, m) in indicators::measures::survey_of(store, &[k.id]).await? {
-                if !place.contains_key(&o) {
-                    place.insert(o, store.org(sub, o).await.ok());
-                }
+            let found = indicators::measures::survey_of(store, &[k.id]).await?;
+            let unknown: Vec<i64> = found.keys().filter(|o| !place.contains_key(o)).copied().collect();
+            let mut known = store.orgs_by_id(sub, &unknown).await?;
+            for o in unknown {
+                place.insert(o, known.remove(&o));
+            }
+            for (o, m) in found {
                 if place[&o].is_some() {
                     valid += m.get("survey.responses.valid").copied().unwrap_or(0.0);
                 }

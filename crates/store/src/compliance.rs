@@ -416,7 +416,7 @@ const TRANSFER_COLS: &str = "t.org_id, t.id, m.name, t.letter_no, t.issued_on, t
 
 /// The organisations of a text of [`Store::orgs_query`], in path order (sorted here, not
 /// by the aggregate: the database would sort the whole batch first).
-fn decode_orgs(text: &str) -> Result<Vec<Org>, StoreError> {
+pub(crate) fn decode_orgs(text: &str) -> Result<Vec<Org>, StoreError> {
     let mut orgs: Vec<Org> = Records::new(text, &names(crate::orgs::ORG_COLS)).map(|r| crate::orgs::org_from(&r?)).collect::<Result<_, _>>()?;
     orgs.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     Ok(orgs)

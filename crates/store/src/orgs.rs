@@ -50,6 +50,21 @@ impl Store {
         row.as_ref().map(org_from).transpose()?.ok_or(StoreError::NotFound { what: "党组织" })
     }
 
+    /// The organisations among `ids` that are in scope, by id: one query (a report's
+    /// survey units are thousands of organisations at province scale).
+    pub async fn orgs_by_id(&self, scope: &Scope, ids: &[i64]) -> Result<std::collections::HashMap<i64, Org>, StoreError> {
+        let mut out = std::collections::HashMap::new();
+        for chunk in ids.chunks(5_000) {
+            let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+            let mut q = Sql::new(&format!("SELECT {} AS list FROM orgs o WHERE o.id IN ({})", crate::records::aggregate(self.backend, ORG_COLS, None), list.join(", ")));
+            scope.orgs(&mut q, "o");
+            for o in crate::compliance::decode_orgs(&self.fetch_records(q).await?)? {
+                out.insert(o.id, o);
+            }
+        }
+        Ok(out)
+    }
+
     /// The organisation with `code`, if it is in scope.
     pub async fn org_by_code(&self, scope: &Scope, code: &str) -> Result<Org, StoreError> {
         let mut q = Sql::new(&format!("SELECT {ORG_COLS} FROM orgs o WHERE o.code = "));
