@@ -89,6 +89,15 @@ fn encode(measures: &[(u32, f64, f64)]) -> String {
     out
 }
 
+/// The own count and total of the first entry of `tail`, a stored vector from one of its
+/// entries on ("i:own:total,…"); zeros when it is empty.
+fn first_entry(names: &[String], tail: &str) -> Result<(f64, f64), StoreError> {
+    match decode(names, tail.split(',').next().unwrap_or_default()).next() {
+        Some(e) => e.map(|(_, own, total)| (own, total)),
+        None => Ok((0.0, 0.0)),
+    }
+}
+
 /// A run's dictionary as stored: one name per line.
 fn names_of(text: &str) -> Vec<String> {
     text.split('\n').filter(|n| !n.is_empty()).map(str::to_string).collect()
@@ -423,16 +432,7 @@ impl Store {
         // limit: a rule failing in a few branches of a province is found by reading their
         // ancestors' children, not by walking every organisation's vector in path order.
         let key = format!(",{i}:");
-        let own_total = |text: &str| -> Result<(f64, f64), StoreError> {
-            let entry = text.find(&key).map(|at| &text[at + 1..]).unwrap_or_default();
-            Ok(match decode(&names, entry.split(',').next().unwrap_or_default()).next() {
-                Some(e) => {
-                    let (_, own, total) = e?;
-                    (own, total)
-                }
-                None => (0.0, 0.0),
-            })
-        };
+        let own_total = |text: &str| first_entry(&names, text.find(&key).map_or("", |at| &text[at + 1..]));
         let mut q = Sql::new("SELECT measures FROM indicator_vectors WHERE run_id = ");
         q.arg(run).push(" AND org_id = ").arg(top.id).push(" AND measures LIKE ").arg(format!("%{key}%"));
         let Some(text) = q.query().fetch_optional(&self.pool).await?.map(|r| r.s("measures")).transpose()? else { return Ok(Vec::new()) };
@@ -483,11 +483,7 @@ impl Store {
         for r in crate::records::Records::new(&text, &["id", "path", "entry"]) {
             let r = r?;
             let entry = r.get("entry")?.unwrap_or_default();
-            // The entry is "i:own:total,…": its own count.
-            let own = match decode(names, entry.split(',').next().unwrap_or_default()).next() {
-                Some(e) => e?.1,
-                None => 0.0,
-            };
+            let (own, _) = first_entry(names, entry)?;
             if own != 0.0 {
                 found.push((own, r.get("path")?.unwrap_or_default().to_string(), r.i("id")?));
             }
