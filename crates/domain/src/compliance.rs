@@ -100,6 +100,21 @@ pub struct TransferFact {
     pub received_on: Option<Date>,
 }
 
+/// The year's meetings up to the reference date by form and recorded content (会议内容类别),
+/// from the 会议日历: what the meeting-quality indicators count.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MeetingContent {
+    pub all: u32,
+    /// In an interactive form ([`crate::meeting::MeetingForm::is_interactive`]).
+    pub interactive: u32,
+    pub themed_days: u32,
+    /// 主题党日 that only relayed documents (传达文件).
+    pub themed_documents_only: u32,
+    /// 三会一课 with their content recorded, and those that only relayed documents.
+    pub three_one_with_content: u32,
+    pub three_one_documents_only: u32,
+}
+
 /// Everything the verdicts need about one organisation in one year.
 #[derive(Debug, Clone, Copy)]
 pub struct OrgYear<'a> {
@@ -112,6 +127,7 @@ pub struct OrgYear<'a> {
     pub members: u32,
     pub full_members: u32,
     pub meetings: &'a [(MeetingKind, Date)],
+    pub meeting_content: MeetingContent,
     /// Each 支委会 of the year: date and committee members present.
     pub committee_attendance: &'a [(Date, u32)],
     pub units: &'a [UnitFact],
@@ -126,7 +142,7 @@ impl<'a> OrgYear<'a> {
     pub fn new(level: OrgLevel) -> Self {
         OrgYear {
             level, committee_posts: 0, elected_on: None, term_years: None, members: 0, full_members: 0, meetings: &[],
-            committee_attendance: &[], units: &[], member_facts: &[], transfers_out: &[], development: &[],
+            meeting_content: MeetingContent::default(), committee_attendance: &[], units: &[], member_facts: &[], transfers_out: &[], development: &[],
         }
     }
 }

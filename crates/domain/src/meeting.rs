@@ -35,6 +35,16 @@ labelled_enum!(
     Other = ("other", "其他"),
 });
 
+impl MeetingForm {
+    /// The forms beyond sitting and listening (互动式): discussion, service, red education,
+    /// field teaching and online — what the indicator 活动形式多样 counts.
+    pub const INTERACTIVE: [MeetingForm; 5] = [MeetingForm::Discussion, MeetingForm::Volunteer, MeetingForm::RedEducation, MeetingForm::FieldTeaching, MeetingForm::Online];
+
+    pub fn is_interactive(self) -> bool {
+        Self::INTERACTIVE.contains(&self)
+    }
+}
+
 /// A stored meeting.
 #[derive(Debug, Clone, Serialize)]
 pub struct Meeting {

@@ -42,6 +42,13 @@ pub fn registry(rules: &Rules, org: &Org, f: &OrgYear, verdicts: &[RuleVerdict])
     for (kind, _) in f.meetings {
         add(&mut m, format!("meetings.{}", kind.code()), 1.0);
     }
+    let c = &f.meeting_content;
+    add(&mut m, "meetings.all", f64::from(c.all));
+    add(&mut m, "meetings.interactive", f64::from(c.interactive));
+    add(&mut m, "meetings.themed_days", f64::from(c.themed_days));
+    add(&mut m, "meetings.themed_documents_only", f64::from(c.themed_documents_only));
+    add(&mut m, "meetings.three_one_with_content", f64::from(c.three_one_with_content));
+    add(&mut m, "meetings.three_one_documents_only", f64::from(c.three_one_documents_only));
     add(&mut m, "transfers.out", f.transfers_out.len() as f64);
     add(&mut m, "development.records", f.development.len() as f64);
     add(&mut m, "development.irregular", f.development.iter().filter(|r| !domain::development::audit(rules, r).is_empty()).count() as f64);

@@ -7,7 +7,7 @@ use crate::query::Sql;
 use crate::records::{aggregate, names, Records};
 use crate::rows::RowExt;
 use crate::{Scope, Store, StoreError};
-use domain::compliance::{dues_window, judge, judge_in, reference_date, Catalogue, MemberFact, OrgYear, RuleVerdict, TransferFact, UnitFact, Verdict};
+use domain::compliance::{dues_window, judge, judge_in, reference_date, Catalogue, MeetingContent, MemberFact, OrgYear, RuleVerdict, TransferFact, UnitFact, Verdict};
 use crate::development::{development_from, DEVELOPMENT_COLS};
 use domain::development::DevelopmentRecord;
 use domain::dues::Month;
@@ -25,6 +25,7 @@ const BATCH: usize = 2_000;
 #[derive(Default)]
 struct Facts {
     meetings: HashMap<i64, Vec<(MeetingKind, Date)>>,
+    content: HashMap<i64, MeetingContent>,
     committee_attendance: HashMap<i64, Vec<(Date, u32)>>,
     posts: HashMap<i64, usize>,
     units: HashMap<i64, Vec<UnitFact>>,
@@ -45,6 +46,7 @@ impl Facts {
             members: self.members.get(&org.id).map_or(0, |m| m.len() as u32),
             full_members: self.full.get(&org.id).copied().unwrap_or(0),
             meetings: self.meetings.get(&org.id).map_or(&[], Vec::as_slice),
+            meeting_content: self.content.get(&org.id).copied().unwrap_or_default(),
             committee_attendance: self.committee_attendance.get(&org.id).map_or(&[], Vec::as_slice),
             units: self.units.get(&org.id).map_or(&[], Vec::as_slice),
             member_facts: self.members.get(&org.id).map_or(&[], Vec::as_slice),
@@ -422,6 +424,20 @@ pub(crate) fn decode_orgs(text: &str) -> Result<Vec<Org>, StoreError> {
     Ok(orgs)
 }
 
+/// Adds one meeting of the 会议日历 to its organisation's counts by form and content.
+fn count_content(c: &mut MeetingContent, m: &crate::summaries::MeetingDay) {
+    use crate::summaries::Content;
+    let three_one = matches!(m.kind, MeetingKind::GeneralMeeting | MeetingKind::CommitteeMeeting | MeetingKind::GroupMeeting | MeetingKind::PartyLesson);
+    let themed = m.kind == MeetingKind::ThemedPartyDay;
+    let documents = m.content == Content::DocumentsOnly;
+    c.all += 1;
+    c.interactive += u32::from(m.interactive);
+    c.themed_days += u32::from(themed);
+    c.themed_documents_only += u32::from(themed && documents);
+    c.three_one_with_content += u32::from(three_one && m.content != Content::None);
+    c.three_one_documents_only += u32::from(three_one && documents);
+}
+
 /// The facts of a batch from the texts of [`Store::fact_queries`]; `cadres` holds at
 /// least the batch's members who are cadres ([`Store::cadres`]).
 fn decode_facts(texts: &[String], year: i32, as_of: Date, cadres: &HashSet<i64>) -> Result<Facts, StoreError> {
@@ -429,20 +445,25 @@ fn decode_facts(texts: &[String], year: i32, as_of: Date, cadres: &HashSet<i64>)
         return Err(StoreError::Corrupt(format!("合规判定应读到6类记录，读到{}类", texts.len())));
     };
     let mut f = Facts::default();
-    let reference = reference_date(year, as_of).to_string();
+    let reference_day = reference_date(year, as_of);
+    let reference = reference_day.to_string();
     let (d_from, d_to) = dues_window(year, as_of);
     let (ya, yb) = (d_from.year(), d_to.year());
     for r in Records::new(&t_meetings, &names(MEETING_COLS)) {
         let r = r?;
         let org = r.i("org_id")?;
         let (meetings, attendance) = (f.meetings.entry(org).or_default(), f.committee_attendance.entry(org).or_default());
+        let content = f.content.entry(org).or_default();
         for m in crate::summaries::meeting_days(r.text("meeting_days")?, year) {
-            let (kind, on, present) = m?;
-            meetings.push((kind, on));
+            let m = m?;
+            meetings.push((m.kind, m.on));
             // Only a 支委会 with attendance recorded carries a 到会人数; one without is
             // not judged for quorum. The calendar is in date order, as evidence is listed.
-            if let Some(n) = present {
-                attendance.push((on, n));
+            if let Some(n) = m.present {
+                attendance.push((m.on, n));
+            }
+            if m.on <= reference_day {
+                count_content(content, &m);
             }
         }
     }

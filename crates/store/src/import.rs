@@ -804,6 +804,8 @@ impl Import {
                     .bind(id)
                     .execute(&mut *self.tx)
                     .await?;
+                // Form and content are in the 会议日历.
+                self.meetings_touched.push(id);
                 self.counts.updated += 1;
                 return Ok(None);
             }

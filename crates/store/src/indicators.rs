@@ -83,8 +83,21 @@ impl MeasureDictionary {
 fn encode(measures: &[(u32, f64, f64)]) -> String {
     use std::fmt::Write;
     let mut out = String::from(",");
+    // Counts are most values: written as integers they skip the float formatting and
+    // read the same (an integral f64 prints without a fraction either way).
+    let number = |out: &mut String, v: f64| {
+        if v.fract() == 0.0 && v.abs() < 1e15 {
+            let _ = write!(out, "{}", v as i64);
+        } else {
+            let _ = write!(out, "{v}");
+        }
+    };
     for (i, own, total) in measures.iter().filter(|(_, o, t)| *o != 0.0 || *t != 0.0) {
-        let _ = write!(out, "{i}:{own}:{total},");
+        let _ = write!(out, "{i}:");
+        number(&mut out, *own);
+        out.push(':');
+        number(&mut out, *total);
+        out.push(',');
     }
     out
 }
@@ -682,28 +695,7 @@ impl Store {
         let sql = format!("SELECT org_id AS org, '' AS k, {} AS n FROM development WHERE activist_on IS NOT NULL AND admitted_on IS NULL GROUP BY org_id", f("COUNT(*)"));
         let names: Names = &[("n", "development.activists")];
         ask(records(&sql, names), vec![], names);
-        // Meetings of the year: interactive forms; 主题党日 and 三会一课 (by their recorded
-        // content) that only relayed documents.
-        let three_one = "kind IN ('general_meeting', 'committee_meeting', 'group_meeting', 'party_lesson')";
-        let sql = format!(
-            "SELECT org_id AS org, '' AS k, {} AS n, {} AS inter, {} AS days, {} AS docs, {} AS three, {} AS three_docs FROM meetings \
-             WHERE held_on >= $1 AND held_on <= $2 GROUP BY org_id",
-            f("COUNT(*)"),
-            f("SUM(CASE WHEN form IN ('discussion', 'volunteer', 'red_education', 'field_teaching', 'online') THEN 1 ELSE 0 END)"),
-            f("SUM(CASE WHEN kind = 'themed_party_day' THEN 1 ELSE 0 END)"),
-            f("SUM(CASE WHEN kind = 'themed_party_day' AND theme = 'documents_only' THEN 1 ELSE 0 END)"),
-            f(&format!("SUM(CASE WHEN {three_one} AND theme IS NOT NULL THEN 1 ELSE 0 END)")),
-            f(&format!("SUM(CASE WHEN {three_one} AND theme = 'documents_only' THEN 1 ELSE 0 END)"))
-        );
-        let names: Names = &[
-                ("n", "meetings.all"),
-                ("inter", "meetings.interactive"),
-                ("days", "meetings.themed_days"),
-                ("docs", "meetings.themed_documents_only"),
-                ("three", "meetings.three_one_with_content"),
-                ("three_docs", "meetings.three_one_documents_only"),
-            ];
-        ask(records(&sql, names), vec![Arg::from(jan1.clone()), Arg::from(reference.clone())], names);
+        // The year's meetings by form and content come with the compliance facts (会议日历).
         use futures_util::stream::{self, StreamExt, TryStreamExt};
         // Collected before they are streamed: a closure inside the stream would keep the
         // future from being `Send` (rust-lang/rust#102211).

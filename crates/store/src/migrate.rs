@@ -53,6 +53,7 @@ const MIGRATIONS: &[Migration] = &[
     (26, "0026_org_year", "", include_str!("../migrations/0026_org_year.sqlite.sql"), include_str!("../migrations/0026_org_year.postgres.sql")),
     (27, "0027_member_year_covering", "", "", include_str!("../migrations/0027_member_year_covering.postgres.sql")),
     (28, "0028_covering_reads", include_str!("../migrations/0028_covering_reads.sql"), "", ""),
+    (29, "0029_org_year_content", include_str!("../migrations/0029_org_year_content.sql"), "", ""),
 ];
 
 /// SQLite cannot drop a column's UNIQUE constraint: migration 22 rebuilds these tables
@@ -199,7 +200,7 @@ async fn apply(backend: Backend, conn: &mut sqlx::AnyConnection) -> Result<(), S
             if *version == 24 {
                 conn.execute(crate::summaries::meeting_present_fill().as_str()).await.map_err(|e| fail(name, e))?;
             }
-            if *version == 26 {
+            if *version == 26 || *version == 29 {
                 conn.execute(crate::summaries::org_year_fill(backend).as_str()).await.map_err(|e| fail(name, e))?;
             }
             sqlx::query("INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)")

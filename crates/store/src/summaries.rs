@@ -18,7 +18,8 @@
 //! recomputation.
 
 use crate::{Backend, Store, StoreError};
-use domain::meeting::MeetingKind;
+use domain::life::ThemeCategory;
+use domain::meeting::{MeetingForm, MeetingKind};
 use domain::{Date, Labelled};
 
 /// Columns of `member_year`, in the order the SELECT yields them.
@@ -105,13 +106,19 @@ pub(crate) async fn refresh_meetings(conn: &mut sqlx::AnyConnection, backend: Ba
 }
 
 /// The 会议日历 of each organisation and year with meetings: per meeting, in date order and
-/// separated by commas, the kind's letter ([`kind_letter`]), month and day (`MMDD`), and
-/// for a 支委会 with attendance `=` and its 到会人数 — `e0105,b0112=3,d0320`. `filter`
+/// separated by commas, the kind's letter ([`kind_letter`]), month and day (`MMDD`), `*`
+/// for an interactive form ([`MeetingForm::is_interactive`]), its recorded content (`~`
+/// only relayed documents, `+` any other theme, nothing when none is recorded), and for a
+/// 支委会 with attendance `=` and its 到会人数 — `e0105*+,b0112=3,d0320~`. `filter`
 /// narrows the meetings (`" AND …"`, empty for all).
 fn org_year_select(backend: Backend, filter: &str) -> String {
     let letters: String = MeetingKind::ALL.iter().map(|k| format!(" WHEN '{}' THEN '{}'", k.code(), kind_letter(*k))).collect();
+    let interactive = MeetingForm::INTERACTIVE.iter().map(|f| format!("'{}'", f.code())).collect::<Vec<_>>().join(", ");
+    let documents = ThemeCategory::DocumentsOnly.code();
     let entry = format!(
         "CASE kind{letters} ELSE '?' END || substr(held_on, 6, 2) || substr(held_on, 9, 2) || \
+         CASE WHEN form IN ({interactive}) THEN '*' ELSE '' END || \
+         CASE WHEN theme IS NULL THEN '' WHEN theme = '{documents}' THEN '~' ELSE '+' END || \
          CASE WHEN kind = 'committee_meeting' AND present_count IS NOT NULL THEN '=' || CAST(present_count AS TEXT) ELSE '' END"
     );
     let agg = match backend {
@@ -133,8 +140,24 @@ fn kind_letter(kind: MeetingKind) -> char {
     char::from(b'a' + i as u8)
 }
 
-/// One meeting of a 会议日历: its kind, date and, for a 支委会 with attendance, 到会人数.
-pub(crate) type MeetingDay = (MeetingKind, Date, Option<u32>);
+/// One meeting of a 会议日历.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MeetingDay {
+    pub kind: MeetingKind,
+    pub on: Date,
+    /// 到会人数 of a 支委会 with attendance.
+    pub present: Option<u32>,
+    pub interactive: bool,
+    pub content: Content,
+}
+
+/// A meeting's recorded content, as the 会议日历 keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Content {
+    None,
+    DocumentsOnly,
+    Other,
+}
 
 /// The meetings of a 会议日历 of `year`.
 pub(crate) fn meeting_days(text: &str, year: i32) -> impl Iterator<Item = Result<MeetingDay, StoreError>> + '_ {
@@ -147,11 +170,27 @@ pub(crate) fn meeting_days(text: &str, year: i32) -> impl Iterator<Item = Result
         let kind = b[0].checked_sub(b'a').and_then(|i| MeetingKind::ALL.get(i as usize)).copied().ok_or_else(bad)?;
         let num = |s: &[u8]| s.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
         let on = Date::from_ymd_opt(year, num(&b[1..3]), num(&b[3..5])).ok_or_else(bad)?;
-        let present = match e.get(5..) {
-            Some("") | None => None,
-            Some(rest) => Some(rest.strip_prefix('=').and_then(|n| n.parse().ok()).ok_or_else(bad)?),
+        let mut rest = &e[5..];
+        let interactive = match rest.strip_prefix('*') {
+            Some(r) => {
+                rest = r;
+                true
+            }
+            None => false,
         };
-        Ok((kind, on, present))
+        let content = match rest.as_bytes().first() {
+            Some(b'~') => Content::DocumentsOnly,
+            Some(b'+') => Content::Other,
+            _ => Content::None,
+        };
+        if content != Content::None {
+            rest = &rest[1..];
+        }
+        let present = match rest {
+            "" => None,
+            _ => Some(rest.strip_prefix('=').and_then(|n| n.parse().ok()).ok_or_else(bad)?),
+        };
+        Ok(MeetingDay { kind, on, present, interactive, content })
     })
 }
 
@@ -288,13 +327,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_meeting_calendar_reads_back_kind_day_and_attendance() {
+    fn a_meeting_calendar_reads_back_kind_day_form_content_and_attendance() {
         let d = |m, day| Date::from_ymd_opt(2025, m, day).unwrap();
-        let days: Vec<MeetingDay> = meeting_days("e0105,b0112=3,d1231", 2025).collect::<Result<_, _>>().unwrap();
-        assert_eq!(days, [(MeetingKind::ThemedPartyDay, d(1, 5), None), (MeetingKind::CommitteeMeeting, d(1, 12), Some(3)), (MeetingKind::PartyLesson, d(12, 31), None)]);
+        let days: Vec<MeetingDay> = meeting_days("e0105*+,b0112=3,c0301~,b0302*~=4,d1231", 2025).collect::<Result<_, _>>().unwrap();
+        let day = |kind, on, present, interactive, content| MeetingDay { kind, on, present, interactive, content };
+        assert_eq!(
+            days,
+            [
+                day(MeetingKind::ThemedPartyDay, d(1, 5), None, true, Content::Other),
+                day(MeetingKind::CommitteeMeeting, d(1, 12), Some(3), false, Content::None),
+                day(MeetingKind::GroupMeeting, d(3, 1), None, false, Content::DocumentsOnly),
+                day(MeetingKind::CommitteeMeeting, d(3, 2), Some(4), true, Content::DocumentsOnly),
+                day(MeetingKind::PartyLesson, d(12, 31), None, false, Content::None),
+            ]
+        );
         assert_eq!(kind_letter(MeetingKind::GeneralMeeting), 'a');
         assert!(meeting_days("", 2025).next().is_none());
-        for bad in ["z0105", "e0230", "e01", "b0112=", "b0112=x", "e0105x"] {
+        for bad in ["z0105", "e0230", "e01", "b0112=", "b0112=x", "e0105x", "e0105+*", "e0105**", "e0105~+"] {
             let e = meeting_days(bad, 2025).next().unwrap().unwrap_err().to_string();
             assert!(e.contains(bad) && e.contains("summaries rebuild"), "{bad}: {e}");
         }

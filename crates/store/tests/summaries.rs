@@ -51,6 +51,11 @@ async fn summaries_follow_every_write_path(db: Db) {
     pool.close().await;
     let mut rng = Rng(0x5eed_0000_0000_0031);
     let day = |rng: &mut Rng| Date::from_ymd_opt(year - i32::from(rng.below(3) == 0), 1 + rng.below(10) as u32, 1 + rng.below(28) as u32).unwrap();
+    let theme = |rng: &mut Rng| match rng.below(3) {
+        0 => None,
+        _ => Some(domain::life::ThemeCategory::ALL[rng.below(8) as usize]),
+    };
+    let mut imported: Option<NewMeeting> = None;
     let mut written = 0;
     for step in 0..60 {
         let (org, members) = &branches[rng.below(branches.len() as u64) as usize];
@@ -61,7 +66,9 @@ async fn summaries_follow_every_write_path(db: Db) {
                 let attendance = members.iter().map(|m| AttendanceInput { member_id: *m, present: rng.below(4) != 0, absence_reason: Some("因病请假".into()) }).collect();
                 // A 支委会 too: its 到会人数 is what the quorum rule reads.
                 let kind = if rng.below(2) == 0 { MeetingKind::GeneralMeeting } else { MeetingKind::CommitteeMeeting };
-                let m = NewMeeting { org_id: *org, kind, held_on: day(&mut rng), topic: format!("党员大会（第{step}次）"), summary: None, form: MeetingForm::Study, theme: None, host: None, recorder: None, attendance };
+                // Any form and content: the 会议日历 keeps both.
+                let (form, theme) = (MeetingForm::ALL[rng.below(7) as usize], theme(&mut rng));
+                let m = NewMeeting { org_id: *org, kind, held_on: day(&mut rng), topic: format!("党员大会（第{step}次）"), summary: None, form, theme, host: None, recorder: None, attendance };
                 if store.insert_meeting(&all, &m, as_of).await.is_ok() {
                     written += 1;
                 }
@@ -89,8 +96,14 @@ async fn summaries_follow_every_write_path(db: Db) {
                 let from = domain::dues::Month::new(year - 2, 1 + rng.below(12) as u32);
                 let _ = imp.dues(1, member, *org, from, from, None, 2.0, from.first_day()).await.unwrap();
                 let attendance = members.iter().take(5).map(|m| AttendanceInput { member_id: *m, present: rng.below(3) != 0, absence_reason: Some("外出务工".into()) }).collect();
-                let meeting = NewMeeting { org_id: *org, kind: MeetingKind::PartyLesson, held_on: d, topic: format!("导入党课{step}"), summary: None, form: MeetingForm::Study, theme: None, host: None, recorder: None, attendance };
+                let meeting = match imported.take() {
+                    // A meeting imported before, again with another form and content: the
+                    // import corrects them in place.
+                    Some(m) if rng.below(2) == 0 => NewMeeting { form: MeetingForm::ALL[rng.below(7) as usize], theme: theme(&mut rng), ..m },
+                    _ => NewMeeting { org_id: *org, kind: MeetingKind::PartyLesson, held_on: d, topic: format!("导入党课{step}"), summary: None, form: MeetingForm::Study, theme: None, host: None, recorder: None, attendance },
+                };
                 imp.meeting(&meeting).await.unwrap();
+                imported = Some(meeting);
                 let log = ExchangeLog { direction: "import", kind: "training", org_id: None, user_id: None, file_name: "随机.xlsx".into(), rows: 3, purpose: None };
                 // A preview rolls back: nothing, summaries included, stays.
                 imp.finish(rng.below(4) != 0, &log).await.unwrap();
@@ -137,5 +150,13 @@ async fn summaries_follow_every_write_path(db: Db) {
     assert_eq!((c.org_years_different, c.org_year_examples.clone(), c.meetings_different), (1, vec![org], 0), "{c:?}");
     store.rebuild_summaries().await.unwrap();
     assert!(store.verify_summaries().await.unwrap().ok());
+
+    // And a meeting whose recorded content changed behind the store's back.
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let (id, org): (i64, i64) = sqlx::query_as("SELECT id, org_id FROM meetings WHERE id = (SELECT MAX(id) FROM meetings WHERE theme IS NULL)").fetch_one(&pool).await.unwrap();
+    sqlx::query("UPDATE meetings SET theme = 'documents_only' WHERE id = $1").bind(id).execute(&pool).await.unwrap();
+    pool.close().await;
+    let c = store.verify_summaries().await.unwrap();
+    assert_eq!((c.org_years_different, c.org_year_examples.clone()), (1, vec![org]), "{c:?}");
 }
 both!(summaries_follow_every_write_path);
