@@ -88,6 +88,12 @@ pub struct MemberFact {
     pub training_hours: f64,
     /// Holds a committee post (书记、班子成员: 56 hours).
     pub cadre: bool,
+    /// What the member indicators count beside the rules: 出生日期, 流动党员 and 失去联系,
+    /// and whether the archive holds every material the status requires (档案材料).
+    pub birth_date: Date,
+    pub mobile: bool,
+    pub lost_contact: bool,
+    pub archive_complete: bool,
 }
 
 /// An outgoing transfer letter of a member of the organisation.
@@ -438,7 +444,7 @@ mod tests {
         v.iter().find(|x| x.rule_id == id).unwrap()
     }
     fn member(name: &str) -> MemberFact {
-        MemberFact { name: name.into(), joined_on: d("2010-01-01"), last_present: Some(d("2025-12-20")), paid: vec![(Month::new(2024, 1), Month::new(2026, 12))], training_hours: 40.0, cadre: false }
+        MemberFact { name: name.into(), joined_on: d("2010-01-01"), last_present: Some(d("2025-12-20")), paid: vec![(Month::new(2024, 1), Month::new(2026, 12))], training_hours: 40.0, cadre: false, birth_date: d("1980-05-01"), mobile: false, lost_contact: false, archive_complete: true }
     }
     const LATER: &str = "2026-11-27";
 

@@ -205,7 +205,7 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
     let mut order: Vec<Place> = Vec::new();
     let each = |org: &domain::org::Org, facts: &domain::compliance::OrgYear, verdicts: Vec<domain::compliance::RuleVerdict>| {
         let place = Place::of(org);
-        let own = Tally::of(&mut names, &measures::registry(rules, org, facts, &verdicts));
+        let own = Tally::of(&mut names, &measures::registry(rules, org, facts, &verdicts, as_of));
         walk.push(&names, &place, own);
         order.push(place);
         if walk.rows.len() >= 500 {
@@ -269,7 +269,7 @@ pub async fn update_org(store: &Store, rules: &Rules, year: i32, org_id: i64) ->
         // Runs count active organisations only.
         return Ok(0);
     }
-    let engine = store.judge_one(&org, rules, year, run.as_of, |facts, verdicts| measures::registry(rules, &org, facts, &verdicts)).await?;
+    let engine = store.judge_one(&org, rules, year, run.as_of, |facts, verdicts| measures::registry(rules, &org, facts, &verdicts, run.as_of)).await?;
     let mut changed = store.update_org_measures(run.id, &org, 0, &engine).await?;
     let mut other: HashMap<String, f64> =
         store.org_measures(run.id, org.id, 1).await?.into_iter().filter(|(n, (own, _))| is_fieldwork(n) && *own != 0.0).map(|(n, (own, _))| (n, own)).collect();

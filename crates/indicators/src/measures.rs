@@ -1,8 +1,9 @@
 //! The measures of one organisation (see the header of catalogue/indicators.toml).
 
 use crate::IndicatorError;
-use domain::compliance::{OrgYear, RuleVerdict, Verdict};
-use domain::org::{Org, OrgLevel};
+use domain::compliance::{MemberFact, OrgYear, RuleVerdict, Verdict};
+use domain::org::{Org, OrgLevel, Sector};
+use domain::Date;
 use domain::rules::Rules;
 use domain::Labelled;
 use std::collections::HashMap;
@@ -24,8 +25,11 @@ fn add(m: &mut Measures, k: impl AsRef<str>, v: f64) {
     }
 }
 
+/// 青年党员: members under this age on the as-of date.
+pub const YOUNG_UNDER: i32 = 35;
+
 /// From the registry facts the compliance engine gathered, and its verdicts.
-pub fn registry(rules: &Rules, org: &Org, f: &OrgYear, verdicts: &[RuleVerdict]) -> Measures {
+pub fn registry(rules: &Rules, org: &Org, f: &OrgYear, verdicts: &[RuleVerdict], as_of: Date) -> Measures {
     let mut m = Measures::new();
     add(&mut m, "orgs.total", 1.0);
     add(&mut m, "orgs.branches", f64::from(u8::from(org.level == OrgLevel::Branch)));
@@ -39,6 +43,18 @@ pub fn registry(rules: &Rules, org: &Org, f: &OrgYear, verdicts: &[RuleVerdict])
     add(&mut m, "members.trained", f.member_facts.iter().filter(|x| x.training_hours >= member_h).count() as f64);
     add(&mut m, "members.cadres", f.member_facts.iter().filter(|x| x.cadre).count() as f64);
     add(&mut m, "members.cadres_trained", f.member_facts.iter().filter(|x| x.cadre && x.training_hours >= cadre_h).count() as f64);
+    // Young members (under 35 on the as-of date), in villages too; mobile, lost, and
+    // archives missing a material their status requires.
+    let count = |p: &dyn Fn(&MemberFact) -> bool| f.member_facts.iter().filter(|x| p(x)).count() as f64;
+    let young = |x: &MemberFact| domain::member::age_on(x.birth_date, as_of) < YOUNG_UNDER;
+    add(&mut m, "members.young", count(&young));
+    if org.sector == Sector::Village {
+        add(&mut m, "members.village", f.member_facts.len() as f64);
+        add(&mut m, "members.village_young", count(&young));
+    }
+    add(&mut m, "members.mobile", count(&|x| x.mobile));
+    add(&mut m, "members.mobile_lost", count(&|x| x.mobile && x.lost_contact));
+    add(&mut m, "members.archive_incomplete", count(&|x| !x.archive_complete));
     for (kind, _) in f.meetings {
         add(&mut m, format!("meetings.{}", kind.code()), 1.0);
     }

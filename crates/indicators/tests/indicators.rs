@@ -108,6 +108,20 @@ async fn measures_agree_with_their_sources(db: Db) {
     assert_eq!(t("meetings.three_one_with_content"), raw(&url, &three_one("theme IS NOT NULL")).await);
     assert_eq!(t("meetings.three_one_documents_only"), raw(&url, &three_one("theme = 'documents_only'")).await);
     assert!(t("meetings.three_one_documents_only") > 0.0 && t("meetings.three_one_documents_only") < t("meetings.three_one_with_content"));
+    assert_eq!(t("meetings.interactive"), raw(&url, "SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM meetings WHERE form IN ('discussion', 'volunteer', 'red_education', 'field_teaching', 'online') AND held_on BETWEEN '2026-01-01' AND '2026-11-27'").await);
+    // Members on the roll on the as-of date: under 35, in villages, mobile and lost, and
+    // archives missing a material their status requires.
+    let roll = |what: &str| {
+        format!("SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.joined_on <= '2026-11-27' AND (m.left_on IS NULL OR m.left_on > '2026-11-27') AND {what}")
+    };
+    assert_eq!(t("members.young"), raw(&url, &roll("m.birth_date > '1991-11-27'")).await);
+    assert_eq!(t("members.village_young"), raw(&url, &roll("m.birth_date > '1991-11-27' AND o.sector = 'village'")).await);
+    assert_eq!(t("members.mobile_lost"), raw(&url, &roll("m.is_mobile = 1 AND m.is_lost_contact = 1")).await);
+    let has = |m: &str| format!("(',' || m.archive_materials || ',') LIKE '%,{m},%'");
+    let complete = format!("{} AND {} AND {} AND {} AND (m.status <> 'full' OR {})", has("application"), has("volunteer_form"), has("political_review"), has("training_records"), has("full_application"));
+    assert_eq!(t("members.archive_incomplete"), raw(&url, &roll(&format!("NOT ({complete})"))).await);
+    assert_eq!(t("members.mobile"), raw(&url, &roll("m.is_mobile = 1")).await);
+    assert!(t("members.young") > 0.0 && t("members.mobile") > 0.0 && t("members.archive_incomplete") > 0.0);
     let vacant = |in_post: &str| {
         format!("SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM orgs o WHERE level = 'branch' AND dissolved_on IS NULL AND id NOT IN (SELECT org_id FROM committee_posts WHERE role = 'secretary' AND {in_post})")
     };

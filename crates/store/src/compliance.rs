@@ -366,7 +366,7 @@ impl Store {
         // spans one or two calendar years: each is a join on member_year.
         let (d_from, d_to) = dues_window(year, as_of);
         let (ya, yb) = (d_from.year(), d_to.year());
-        let mut q_members = Sql::new(&format!("SELECT {} AS list FROM (SELECT m.id, m.org_id, m.name, m.joined_on, m.joined_precision, m.full_on, ", aggregate(self.backend, MEMBER_COLS, None)));
+        let mut q_members = Sql::new(&format!("SELECT {} AS list FROM (SELECT m.id, m.org_id, m.name, m.joined_on, m.joined_precision, m.full_on, m.birth_date, m.status, m.is_mobile, m.is_lost_contact, m.archive_materials, ", aggregate(self.backend, MEMBER_COLS, None)));
         q_members.push("CASE WHEN y.last_present IS NULL THEN (SELECT MAX(p.last_present) FROM member_year p WHERE p.member_id = m.id AND p.year < ").arg(year as i64);
         q_members.push(") WHEN y.last_present <= ").arg(reference.as_str());
         q_members.push(" THEN y.last_present ELSE (SELECT a.held_on FROM attendance a WHERE a.member_id = m.id AND a.held_on <= ").arg(reference.as_str());
@@ -413,7 +413,7 @@ impl Store {
 const MEETING_COLS: &str = "y.org_id, y.meeting_days";
 const POST_COLS: &str = "c.org_id, c.id";
 const UNIT_COLS: &str = "u.owner_org_id, u.id, u.name, u.full_members, u.coverage";
-const MEMBER_COLS: &str = "id, org_id, name, joined_on, joined_precision, full_on, last_present, paid_a, paid_b, hours";
+const MEMBER_COLS: &str = "id, org_id, name, joined_on, joined_precision, full_on, birth_date, status, is_mobile, is_lost_contact, archive_materials, last_present, paid_a, paid_b, hours";
 const TRANSFER_COLS: &str = "t.org_id, t.id, m.name, t.letter_no, t.issued_on, t.valid_days, t.received_on";
 
 /// The organisations of a text of [`Store::orgs_query`], in path order (sorted here, not
@@ -422,6 +422,12 @@ pub(crate) fn decode_orgs(text: &str) -> Result<Vec<Org>, StoreError> {
     let mut orgs: Vec<Org> = Records::new(text, &names(crate::orgs::ORG_COLS)).map(|r| crate::orgs::org_from(&r?)).collect::<Result<_, _>>()?;
     orgs.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     Ok(orgs)
+}
+
+/// Whether a stored archive (codes separated by commas) holds every material `status`
+/// requires ([`domain::member::required_archive_materials`]).
+fn archive_complete(status: domain::member::MemberStatus, materials: &str) -> bool {
+    domain::member::required_archive_materials(status).iter().all(|m| materials.split(',').any(|c| c == domain::Labelled::code(*m)))
 }
 
 /// Adds one meeting of the 会议日历 to its organisation's counts by form and content.
@@ -501,6 +507,10 @@ fn decode_facts(texts: &[String], year: i32, as_of: Date, cadres: &HashSet<i64>)
             paid,
             training_hours: r.of("hours")?.unwrap_or(0.0),
             cadre: cadres.contains(&id),
+            birth_date: r.d("birth_date")?,
+            mobile: r.i("is_mobile")? != 0,
+            lost_contact: r.i("is_lost_contact")? != 0,
+            archive_complete: archive_complete(r.e("status")?, r.text("archive_materials")?),
         }));
     }
     f.members = by_org(members);

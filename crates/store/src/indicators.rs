@@ -667,20 +667,7 @@ impl Store {
         );
         let names: Names = &[("n", "committee.members"), ("old", "committee.over60"), ("edu", "committee.college")];
         ask(records(&sql, names), vec![Arg::from(reference.clone()), Arg::from(over60.clone())], names);
-        // Members: 35 and under (in villages too), mobile, lost, archives missing a required material.
-        let has = |m: &str| format!("(',' || m.archive_materials || ',') LIKE '%,{m},%'");
-        let complete = format!("{} AND {} AND {} AND {} AND (m.status <> 'full' OR {})", has("application"), has("volunteer_form"), has("political_review"), has("training_records"), has("full_application"));
-        let sql = format!(
-            "SELECT m.org_id AS org, '' AS k, {} AS young, {} AS vyoung, {} AS village, {} AS mobile, {} AS lost, {} AS untidy FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.left_on IS NULL GROUP BY m.org_id",
-            f("SUM(CASE WHEN m.birth_date > $1 THEN 1 ELSE 0 END)"),
-            f("SUM(CASE WHEN m.birth_date > $1 AND o.sector = 'village' THEN 1 ELSE 0 END)"),
-            f("SUM(CASE WHEN o.sector = 'village' THEN 1 ELSE 0 END)"),
-            f("SUM(m.is_mobile)"),
-            f("SUM(CASE WHEN m.is_mobile = 1 AND m.is_lost_contact = 1 THEN 1 ELSE 0 END)"),
-            f(&format!("SUM(CASE WHEN {complete} THEN 0 ELSE 1 END)"))
-        );
-        let names: Names = &[("young", "members.young"), ("vyoung", "members.village_young"), ("village", "members.village"), ("mobile", "members.mobile"), ("lost", "members.mobile_lost"), ("untidy", "members.archive_incomplete")];
-        ask(records(&sql, names), vec![Arg::from(under35.clone())], names);
+        // Young, mobile and lost members and archives come with the compliance facts.
         // New members admitted in the year: 35 and under at admission, college; the activist pool.
         let sql = format!(
             "SELECT org_id AS org, '' AS k, {} AS n, {} AS young, {} AS edu, {} AS front FROM development WHERE admitted_on >= $1 AND admitted_on <= $2 GROUP BY org_id",
