@@ -38,6 +38,12 @@ pub struct Computed {
     pub phases: Vec<(&'static str, f64)>,
 }
 
+/// A background task of a run that ended without finishing or panicking: the runtime
+/// cancelled it (the program is shutting down). tokio's own text is English.
+fn cancelled(task: &str) -> String {
+    format!("{task}的任务在完成前被取消（程序正在退出），本次计算没有保存；请重新计算")
+}
+
 /// Subtrees at least this large get their by-sector and by-division sums stored with the
 /// run, so a report on them reads those instead of grouping every organisation's rows.
 const GROUPED_FROM: usize = 500;
@@ -223,7 +229,7 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
     let (mut extra, other_secs) = match others.await {
         Ok(r) => r?,
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        Err(e) => return Err(IndicatorError::Survey(format!("计算问卷、登记统计和访谈的任务失败：{e}"))),
+        Err(_) => return Err(IndicatorError::Survey(cancelled("计算问卷、登记统计和访谈"))),
     };
     let mut phases = vec![("合规判定与汇总", judge_secs), ("问卷、登记统计和访谈（与判定并行）", other_secs)];
     let t = std::time::Instant::now();
@@ -242,7 +248,11 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
     drop(tx);
     walk.grouped.append(&mut second.grouped);
     store.write_group_measures(run, &walk.grouped).await?;
-    let (written, busy) = writer.await.map_err(|e| IndicatorError::Survey(format!("写入指标的任务失败：{e}")))??;
+    let (written, busy) = match writer.await {
+        Ok(r) => r?,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => return Err(IndicatorError::Survey(cancelled("写入指标"))),
+    };
     phases.push(("汇总其余度量并写完结果", t.elapsed().as_secs_f64()));
     phases.push(("写入结果（与判定并行，合计）", busy));
     let seconds = started.elapsed().as_secs_f64();
