@@ -13,7 +13,7 @@ use domain::rules::Rules;
 use domain::Date;
 use serde::Serialize;
 use std::collections::HashMap;
-use store::{GroupRow, IndicatorRun, MeasureDictionary, OrgMeasures, Scope, Store, StoreError};
+use store::{GroupRow, IndicatorRun, LeaderRow, MeasureDictionary, OrgMeasures, Scope, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndicatorError {
@@ -83,6 +83,56 @@ impl Tally {
 
 type Groups = HashMap<(&'static str, String), Tally>;
 
+/// The organisations with the largest own counts (前几名) of each count measure in a
+/// subtree, as (measure number, own, organisation), by measure, then largest first, ties
+/// in path order; at most [`store::LEADERS`] per measure. Stored for large subtrees, so a
+/// report names who is behind a figure from one row (`Store::measure_orgs`).
+#[derive(Debug, Clone, Default)]
+struct Leaders(Vec<(u32, f64, i64)>);
+
+impl Leaders {
+    /// An organisation's own counts; a rule's verdicts (0 or 1 each) are not counts.
+    fn of(names: &MeasureDictionary, id: i64, own: &Tally) -> Leaders {
+        Leaders(own.0.iter().enumerate().filter(|(i, v)| **v != 0.0 && !names.name(*i as u32).starts_with("rule.")).map(|(i, v)| (i as u32, *v, id)).collect())
+    }
+
+    /// Adds `later`'s leaders, all of whose organisations come after this one's in path order.
+    fn merge(&mut self, later: &Leaders) {
+        let (a, b) = (&self.0, &later.0);
+        let mut out = Vec::with_capacity(a.len() + b.len());
+        let (mut i, mut j, mut measure, mut n) = (0, 0, u32::MAX, 0);
+        while i < a.len() || j < b.len() {
+            let first = match (a.get(i), b.get(j)) {
+                (Some(x), Some(y)) => x.0 < y.0 || (x.0 == y.0 && x.1 >= y.1),
+                (x, _) => x.is_some(),
+            };
+            let e = if first { a[i] } else { b[j] };
+            if first { i += 1 } else { j += 1 }
+            if e.0 != measure {
+                (measure, n) = (e.0, 0);
+            }
+            if n < store::LEADERS {
+                out.push(e);
+                n += 1;
+            }
+        }
+        self.0 = out;
+    }
+
+    /// One row per measure: "org:own,…".
+    fn rows(&self, names: &MeasureDictionary, org_id: i64) -> Vec<LeaderRow> {
+        let mut rows: Vec<LeaderRow> = Vec::new();
+        for (i, own, org) in &self.0 {
+            let entry = format!("{org}:{own}");
+            match rows.last_mut() {
+                Some(r) if r.measure == names.name(*i) => r.leaders = format!("{},{entry}", r.leaders),
+                _ => rows.push(LeaderRow { org_id, measure: names.name(*i).to_string(), leaders: entry }),
+            }
+        }
+        rows
+    }
+}
+
 /// One organisation on the way down the tree: its own measures and its subtree's so far.
 struct Frame {
     id: i64,
@@ -91,6 +141,7 @@ struct Frame {
     total: Tally,
     /// The subtree's totals by sector and by county-level division (region code's first six digits).
     groups: Groups,
+    leaders: Leaders,
     size: usize,
 }
 
@@ -101,6 +152,7 @@ struct Walk {
     stack: Vec<Frame>,
     rows: Vec<OrgMeasures>,
     grouped: Vec<GroupRow>,
+    leaders: Vec<LeaderRow>,
 }
 
 impl Walk {
@@ -117,10 +169,16 @@ impl Walk {
                     self.grouped.push(GroupRow { org_id: f.id, grouping, key: key.clone(), measure: names.name(i as u32).to_string(), total: *total });
                 }
             }
+            // The first walk also marks the subtree as one whose leaders are stored.
+            if self.part == 0 {
+                self.leaders.push(LeaderRow { org_id: f.id, measure: String::new(), leaders: String::new() });
+            }
+            self.leaders.extend(f.leaders.rows(names, f.id));
         }
         if let Some(parent) = self.stack.last_mut() {
             parent.size += f.size;
             parent.total.add(&f.total);
+            parent.leaders.merge(&f.leaders);
             for (g, ms) in f.groups {
                 match parent.groups.get_mut(&g) {
                     Some(into) => into.add(&ms),
@@ -144,7 +202,8 @@ impl Walk {
             self.pop(names);
         }
         let groups = Groups::from([(("sector", p.sector.to_string()), own.clone()), (("region", p.division.clone()), own.clone())]);
-        self.stack.push(Frame { id: p.id, path: p.path.clone(), total: own.clone(), own, groups, size: 1 });
+        let leaders = Leaders::of(names, p.id, &own);
+        self.stack.push(Frame { id: p.id, path: p.path.clone(), total: own.clone(), own, groups, leaders, size: 1 });
     }
 }
 
@@ -248,6 +307,8 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
     drop(tx);
     walk.grouped.append(&mut second.grouped);
     store.write_group_measures(run, &walk.grouped).await?;
+    walk.leaders.append(&mut second.leaders);
+    store.write_leaders(run, &walk.leaders).await?;
     let (written, busy) = match writer.await {
         Ok(r) => r?,
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),

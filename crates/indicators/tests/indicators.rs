@@ -227,6 +227,21 @@ async fn measures_agree_with_their_sources(db: Db) {
     assert!(raw(&url, &vectors).await <= 2.0 * orgs, "at most two rows per organisation");
     let stored = format!("SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM indicator_group_facts WHERE run_id = {} AND org_id = {}", run.id, root.id);
     assert!(raw(&url, &stored).await > 0.0, "the root's groups are stored");
+    // Who is behind a count at the root: the leaders stored with the run name the same
+    // organisations, in the same order, as a scan of every vector of the subtree.
+    let leaders = format!("SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM indicator_leaders WHERE run_id = {} AND org_id = {} AND leaders IS NOT NULL", run.id, root.id);
+    assert!(raw(&url, &leaders).await > 20.0, "the root's leaders are stored");
+    let mut compared = 0;
+    for m in ["members.active", "members.absent", "members.dues_lapsed", "members.archive_incomplete", "members.mobile_lost", "transfers.late", "orgs.branch_no_secretary", "development.irregular", "survey.responses.valid", "meetings.all"] {
+        let scanned = store.measure_orgs(&all, run.id, root.id, m, i64::MAX).await.unwrap();
+        for limit in [1, 5] {
+            let stored: Vec<(i64, f64)> = store.measure_orgs(&all, run.id, root.id, m, limit).await.unwrap().iter().map(|o| (o.id, o.own)).collect();
+            let want: Vec<(i64, f64)> = scanned.iter().take(limit as usize).map(|o| (o.id, o.own)).collect();
+            assert_eq!(stored, want, "{m}, limit {limit}");
+        }
+        compared += usize::from(!scanned.is_empty());
+    }
+    assert!(compared >= 6, "{compared}");
     // A share is a share in every group: no numerator counts what its denominator leaves out.
     for (sector, values) in &sectors {
         for (v, i) in values.iter().zip(&domain::indicators::Catalogue::builtin().indicators) {
@@ -255,7 +270,11 @@ async fn one_meeting_updates_the_org_and_its_ancestors(db: Db) {
     let all = Scope::jurisdiction();
     let year = 2026;
     let run = run_for(&store, &rules, year, testkit::as_of(), true).await.unwrap();
-    let branch = store.branches_with_members(&all, None, 1, 10).await.unwrap()[3].clone();
+    // The branch with the most members absent (缺席): the meeting below, every member
+    // present, takes it off the top of that list.
+    let root = store.org_children(&all, None).await.unwrap()[0].org.id;
+    let most_absent = store.measure_orgs(&all, run.id, root, "members.absent", 1).await.unwrap()[0].id;
+    let branch = store.org(&all, most_absent).await.unwrap();
     let (members, _) = store.org_members(&all, branch.id, 0, 1000).await.unwrap();
     let chain: Vec<i64> = branch.path.split('/').filter(|x| !x.is_empty()).map(|x| x.parse().unwrap()).collect();
     assert!(chain.len() >= 3, "a branch below the county and a township");
@@ -283,7 +302,7 @@ async fn one_meeting_updates_the_org_and_its_ancestors(db: Db) {
         close(&updated, &store.measure_totals(&all, fresh, *id).await.unwrap(), &format!("org {id}"));
         assert_ne!(updated.get("meetings.themed_documents_only"), was.unwrap().get("meetings.themed_documents_only"), "org {id} counts the new meeting");
     }
-    let root = chain[0];
+    assert_eq!(root, chain[0]);
     let ms = domain::indicators::Catalogue::builtin().measures();
     let (a, b) = (store.measures_by_sector(&all, run.id, root, &ms).await.unwrap(), store.measures_by_sector(&all, fresh, root, &ms).await.unwrap());
     assert_eq!(a.len(), b.len());
@@ -294,6 +313,15 @@ async fn one_meeting_updates_the_org_and_its_ancestors(db: Db) {
     let (a, b) = (store.measures_by_region(&all, run.id, root, &ms).await.unwrap(), store.measures_by_region(&all, fresh, root, &ms).await.unwrap());
     for ((c1, _, m1), (_, _, m2)) in a.iter().zip(&b) {
         close(m1, m2, &format!("region {c1}"));
+    }
+    // The root's leaders of what changed are no longer the stored ones but still right:
+    // the updated run names who the recomputed run names.
+    for m in ["members.absent", "meetings.themed_documents_only", "meetings.all", "members.trained"] {
+        let mut named = Vec::new();
+        for r in [run.id, fresh] {
+            named.push(store.measure_orgs(&all, r, root, m, 5).await.unwrap().iter().map(|o| (o.id, o.own)).collect::<Vec<_>>());
+        }
+        assert_eq!(named[0], named[1], "{m}");
     }
 }
 both!(one_meeting_updates_the_org_and_its_ancestors);

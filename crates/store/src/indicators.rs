@@ -143,6 +143,18 @@ pub struct GroupRow {
     pub total: f64,
 }
 
+/// How many organisations a subtree's stored leaders keep per count measure: a report
+/// names five (`indicator_leaders`).
+pub const LEADERS: usize = 5;
+
+/// The leaders of one count measure in a large subtree: "org:own,…", largest first.
+pub struct LeaderRow {
+    pub org_id: i64,
+    /// Empty for the row that marks the subtree's leaders as stored.
+    pub measure: String,
+    pub leaders: String,
+}
+
 /// An organisation behind a measure, with its own count.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct MeasureOrg {
@@ -193,6 +205,15 @@ impl Store {
         for chunk in rows.chunks(20_000) {
             let doc: Vec<_> = chunk.iter().map(|r| (r.org_id, r.grouping, r.key.as_str(), r.measure.as_str(), r.total)).collect();
             self.insert_json(run, "indicator_group_facts (run_id, org_id, grouping, group_key, measure, total)", &["BIGINT", "TEXT", "TEXT", "TEXT", "DOUBLE PRECISION"], &doc).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes the stored leaders of a run's large subtrees.
+    pub async fn write_leaders(&self, run: i64, rows: &[LeaderRow]) -> Result<(), StoreError> {
+        for chunk in rows.chunks(20_000) {
+            let doc: Vec<_> = chunk.iter().map(|r| (r.org_id, r.measure.as_str(), r.leaders.as_str())).collect();
+            self.insert_json(run, "indicator_leaders (run_id, org_id, measure, leaders)", &["BIGINT", "TEXT", "TEXT"], &doc).await?;
         }
         Ok(())
     }
@@ -286,6 +307,16 @@ impl Store {
             // The stored group sums of this organisation's subtree, when it has them.
             let grouped: Option<i64> = sqlx::query_scalar("SELECT 1 FROM indicator_group_facts WHERE run_id = $1 AND org_id = $2 LIMIT 1").bind(run).bind(*id).fetch_optional(&mut *tx).await?;
             if grouped.is_some() {
+                // The subtree's stored leaders of a changed count are no longer known: the
+                // next report finds them by the scan (NULL, see indicator_leaders).
+                for name in delta.keys().filter(|n| !n.starts_with("rule.")) {
+                    sqlx::query("INSERT INTO indicator_leaders (run_id, org_id, measure, leaders) VALUES ($1, $2, $3, NULL) ON CONFLICT (run_id, org_id, measure) DO UPDATE SET leaders = NULL")
+                        .bind(run)
+                        .bind(*id)
+                        .bind(name)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 let division: String = org.region_code.chars().take(6).collect();
                 for (grouping, key) in [("sector", domain::Labelled::code(org.sector).to_string()), ("region", division)] {
                     for (name, d) in &delta {
@@ -436,6 +467,9 @@ impl Store {
         let names = self.measure_names(run).await?;
         let Some(i) = names.iter().position(|n| n == measure) else { return Ok(Vec::new()) };
         if !measure.starts_with("rule.") {
+            if let Some(found) = self.stored_leaders(scope, run, top.id, measure, limit).await? {
+                return Ok(found);
+            }
             let (lo, hi) = path_range(&top.path);
             return self.largest_own(scope, run, (&lo, &hi), &names, i, limit).await;
         }
@@ -471,6 +505,30 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// [`Self::measure_orgs`] of a count from the leaders stored with the run for the subtree
+    /// of `org`; None when they are not stored (a small subtree, a run from before them, an
+    /// update since, or more than [`LEADERS`] asked for).
+    async fn stored_leaders(&self, scope: &Scope, run: i64, org: i64, measure: &str, limit: i64) -> Result<Option<Vec<MeasureOrg>>, StoreError> {
+        if limit > LEADERS as i64 {
+            return Ok(None);
+        }
+        let rows = sqlx::query("SELECT measure, leaders FROM indicator_leaders WHERE run_id = $1 AND org_id = $2 AND measure IN ('', $3)").bind(run).bind(org).bind(measure).fetch_all(&self.pool).await?;
+        if !rows.iter().any(|r| r.s("measure").is_ok_and(|m| m.is_empty())) {
+            return Ok(None);
+        }
+        let Some(row) = rows.iter().find(|r| r.s("measure").is_ok_and(|m| m == measure)) else { return Ok(Some(Vec::new())) };
+        let Some(text) = row.os("leaders")? else { return Ok(None) };
+        let bad = || StoreError::Corrupt(format!("指标结果中“{measure}”的前几名“{text}”，应为“组织:数量,…”；请重新计算指标"));
+        let mut leaders: Vec<(i64, f64)> = Vec::new();
+        for entry in text.split(',').take(limit as usize) {
+            let (id, own) = entry.split_once(':').ok_or_else(bad)?;
+            leaders.push((id.parse().map_err(|_| bad())?, own.parse().map_err(|_| bad())?));
+        }
+        let ids: Vec<i64> = leaders.iter().map(|(id, _)| *id).collect();
+        let mut orgs = self.orgs_by_id(scope, &ids).await?;
+        Ok(Some(leaders.into_iter().filter_map(|(id, own)| orgs.remove(&id).map(|o| MeasureOrg { id, code: o.code, name: o.name, sector: o.sector, own })).collect()))
     }
 
     /// [`Self::measure_orgs`] of a count (not a rule's verdict): the `limit` organisations

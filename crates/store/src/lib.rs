@@ -42,7 +42,7 @@ pub use life::{Carrier, Funding, MemberStanding, TrainingRecord, Worker};
 pub use error::StoreError;
 pub use export::{CommitteeExport, DuesExport, MeetingExport, MemberExport, OrgExport, TrainingExport};
 pub use import::{Change, ExchangeLog, Import, ImportCounts, OrgDirectory, OrgRef, RecordHolder, Refusal, Roster, MEMBER_COLUMNS};
-pub use indicators::{GroupRow, IndicatorRun, MeasureDictionary, MeasureOrg, OrgMeasures};
+pub use indicators::{GroupRow, IndicatorRun, LeaderRow, MeasureDictionary, MeasureOrg, OrgMeasures, LEADERS};
 pub use meetings::MeetingDetail;
 pub use members::materials_text;
 pub use orgs::OrgSummary;

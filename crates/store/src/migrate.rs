@@ -54,6 +54,7 @@ const MIGRATIONS: &[Migration] = &[
     (27, "0027_member_year_covering", "", "", include_str!("../migrations/0027_member_year_covering.postgres.sql")),
     (28, "0028_covering_reads", include_str!("../migrations/0028_covering_reads.sql"), "", ""),
     (29, "0029_org_year_content", include_str!("../migrations/0029_org_year_content.sql"), "", ""),
+    (30, "0030_indicator_leaders", include_str!("../migrations/0030_indicator_leaders.sql"), "", ""),
 ];
 
 /// SQLite cannot drop a column's UNIQUE constraint: migration 22 rebuilds these tables
