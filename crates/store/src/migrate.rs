@@ -156,6 +156,16 @@ async fn apply(backend: Backend, conn: &mut sqlx::AnyConnection) -> Result<(), S
         }
     }
     .map_err(|e| fail("schema_migrations", e))?;
+    // A database a newer dangjian migrated holds what this program cannot read (a
+    // summary in a newer format, tables it does not know): refused before any is read.
+    let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations").fetch_one(&mut *conn).await.map_err(|e| fail("schema_migrations", e))?;
+    let known = MIGRATIONS.last().map_or(0, |m| m.0);
+    if let Some(v) = newest.filter(|v| *v > known) {
+        return Err(StoreError::Migration {
+            name: "schema_migrations".into(),
+            reason: format!("数据库已由较新版本的 dangjian 迁移到第{v}版，本程序只认识到第{known}版，读不懂其中的数据：请改用新版本的 dangjian，或从本版本时做的备份恢复"),
+        });
+    }
     for (version, name, common, sqlite, postgres) in MIGRATIONS {
         let sum = checksum(common, sqlite, postgres);
         let rebuilds: Vec<_> = SQLITE_REBUILDS.iter().filter(|r| r.0 == *version && backend == Backend::Sqlite).collect();

@@ -504,6 +504,14 @@ async fn migrations_are_locked_and_checked(db: Db) {
     pool.close().await;
     let e = Store::open(&url).await.err().expect("a changed migration is refused").to_string();
     assert!(e.contains("0003_exchange") && e.contains("校验和不一致"), "{e}");
+
+    // A database a newer dangjian migrated is refused before anything is read from it.
+    let pool = sqlx::AnyPool::connect(s.url()).await.unwrap();
+    sqlx::query("UPDATE schema_migrations SET checksum = NULL WHERE version = 3").execute(&pool).await.unwrap();
+    sqlx::query("INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (9999, '9999_future', '2030-01-01', 'x')").execute(&pool).await.unwrap();
+    pool.close().await;
+    let e = Store::open(&url).await.err().expect("a newer database is refused").to_string();
+    assert!(e.contains("第9999版") && e.contains("新版本"), "{e}");
 }
 both!(migrations_are_locked_and_checked);
 
