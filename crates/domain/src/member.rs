@@ -349,6 +349,10 @@ impl NewMemberInput {
     }
 }
 
+/// 青年党员: under this age on the day counted (the indicators of young members and of
+/// young new members).
+pub const YOUNG_UNDER: i32 = 35;
+
 /// Age in whole years on a date.
 pub fn age_on(birth: Date, on: Date) -> i32 {
     use chrono::Datelike;

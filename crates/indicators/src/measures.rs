@@ -25,9 +25,6 @@ fn add(m: &mut Measures, k: impl AsRef<str>, v: f64) {
     }
 }
 
-/// 青年党员: members under this age on the as-of date.
-pub const YOUNG_UNDER: i32 = 35;
-
 /// From the registry facts the compliance engine gathered, and its verdicts.
 pub fn registry(rules: &Rules, org: &Org, f: &OrgYear, verdicts: &[RuleVerdict], as_of: Date) -> Measures {
     let mut m = Measures::new();
@@ -46,7 +43,7 @@ pub fn registry(rules: &Rules, org: &Org, f: &OrgYear, verdicts: &[RuleVerdict],
     // Young members (under 35 on the as-of date), in villages too; mobile, lost, and
     // archives missing a material their status requires.
     let count = |p: &dyn Fn(&MemberFact) -> bool| f.member_facts.iter().filter(|x| p(x)).count() as f64;
-    let young = |x: &MemberFact| domain::member::age_on(x.birth_date, as_of) < YOUNG_UNDER;
+    let young = |x: &MemberFact| domain::member::age_on(x.birth_date, as_of) < domain::member::YOUNG_UNDER;
     add(&mut m, "members.young", count(&young));
     if org.sector == Sector::Village {
         add(&mut m, "members.village", f.member_facts.len() as f64);

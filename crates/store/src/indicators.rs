@@ -601,7 +601,7 @@ impl Store {
         let (jan1, dec31) = (format!("{year:04}-01-01"), format!("{year:04}-12-31"));
         // The day the year is judged on: the as-of date, or 31 December for a past year.
         let reference = domain::compliance::reference_date(year, as_of).to_string();
-        let (over60, under35) = (years_before(as_of, 60), years_before(as_of, 35));
+        let (over60, under35) = (years_before(as_of, 60), years_before(as_of, domain::member::YOUNG_UNDER));
         let college = "('postgraduate', 'bachelor', 'college')";
         let mut out: Vec<(i64, String, f64)> = Vec::new();
         // Each grouped query's rows come back as one text (crate::records): a row per
