@@ -213,6 +213,8 @@ async fn apply(backend: Backend, conn: &mut sqlx::AnyConnection) -> Result<(), S
             }
             if *version == 26 || *version == 29 {
                 conn.execute(crate::summaries::org_year_fill(backend).as_str()).await.map_err(|e| fail(name, e))?;
+                // Statistics of the refilled calendars, as `summaries rebuild` leaves them.
+                conn.execute("ANALYZE org_year").await.map_err(|e| fail(name, e))?;
             }
             sqlx::query("INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)")
                 .bind(*version)
