@@ -58,13 +58,18 @@ impl Tally {
     fn of(names: &mut MeasureDictionary, measures: &HashMap<String, f64>) -> Tally {
         let mut t = Tally::default();
         for (name, v) in measures {
-            let i = names.number(name) as usize;
-            if t.0.len() <= i {
-                t.0.resize(i + 1, 0.0);
-            }
-            t.0[i] += v;
+            t.add_named(names, name, *v);
         }
         t
+    }
+
+    /// Adds `v` to the measure called `name`, numbering it in `names` when new.
+    fn add_named(&mut self, names: &mut MeasureDictionary, name: &str, v: f64) {
+        let i = names.number(name) as usize;
+        if self.0.len() <= i {
+            self.0.resize(i + 1, 0.0);
+        }
+        self.0[i] += v;
     }
 
     fn add(&mut self, other: &Tally) {
@@ -270,7 +275,8 @@ pub async fn compute(store: &Store, rules: &Rules, year: i32, as_of: Date) -> Re
     let mut order: Vec<Place> = Vec::new();
     let each = |org: &domain::org::Org, facts: &domain::compliance::OrgYear, verdicts: Vec<domain::compliance::RuleVerdict>| {
         let place = Place::of(org);
-        let own = Tally::of(&mut names, &measures::registry(rules, org, facts, &verdicts, as_of));
+        let mut own = Tally::default();
+        measures::registry_into(rules, org, facts, &verdicts, as_of, &mut |name, v| own.add_named(&mut names, name, v));
         walk.push(&names, &place, own);
         order.push(place);
         if walk.rows.len() >= 500 {

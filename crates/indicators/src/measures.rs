@@ -28,68 +28,95 @@ fn add(m: &mut Measures, k: impl AsRef<str>, v: f64) {
 /// From the registry facts the compliance engine gathered, and its verdicts.
 pub fn registry(rules: &Rules, org: &Org, f: &OrgYear, verdicts: &[RuleVerdict], as_of: Date) -> Measures {
     let mut m = Measures::new();
-    add(&mut m, "orgs.total", 1.0);
-    add(&mut m, "orgs.branches", f64::from(u8::from(org.level == OrgLevel::Branch)));
-    add(&mut m, "orgs.general_branches", f64::from(u8::from(org.level == OrgLevel::GeneralBranch)));
-    add(&mut m, "orgs.committees", f64::from(u8::from(org.level == OrgLevel::GrassrootsCommittee)));
-    add(&mut m, "orgs.groups", f64::from(u8::from(org.level == OrgLevel::Group)));
-    add(&mut m, "orgs.primary", f64::from(u8::from(matches!(org.level, OrgLevel::Branch | OrgLevel::GeneralBranch | OrgLevel::GrassrootsCommittee))));
-    add(&mut m, "members.active", f64::from(f.members));
-    add(&mut m, "members.full", f64::from(f.full_members));
+    registry_into(rules, org, f, verdicts, as_of, &mut |k, v| add(&mut m, k, v));
+    m
+}
+
+/// [`registry`] given to `put` measure by measure (name, value; zeros skipped): the walk
+/// numbers them straight into its tally, without a map of names per organisation.
+pub fn registry_into(rules: &Rules, org: &Org, f: &OrgYear, verdicts: &[RuleVerdict], as_of: Date, put: &mut dyn FnMut(&str, f64)) {
+    let mut add = |k: &str, v: f64| {
+        if v != 0.0 {
+            put(k, v)
+        }
+    };
+    add("orgs.total", 1.0);
+    add("orgs.branches", f64::from(u8::from(org.level == OrgLevel::Branch)));
+    add("orgs.general_branches", f64::from(u8::from(org.level == OrgLevel::GeneralBranch)));
+    add("orgs.committees", f64::from(u8::from(org.level == OrgLevel::GrassrootsCommittee)));
+    add("orgs.groups", f64::from(u8::from(org.level == OrgLevel::Group)));
+    add("orgs.primary", f64::from(u8::from(matches!(org.level, OrgLevel::Branch | OrgLevel::GeneralBranch | OrgLevel::GrassrootsCommittee))));
+    add("members.active", f64::from(f.members));
+    add("members.full", f64::from(f.full_members));
     let (member_h, cadre_h) = (f64::from(rules.training.member_hours.get()), f64::from(rules.training.cadre_hours.get()));
-    add(&mut m, "members.trained", f.member_facts.iter().filter(|x| x.training_hours >= member_h).count() as f64);
-    add(&mut m, "members.cadres", f.member_facts.iter().filter(|x| x.cadre).count() as f64);
-    add(&mut m, "members.cadres_trained", f.member_facts.iter().filter(|x| x.cadre && x.training_hours >= cadre_h).count() as f64);
+    add("members.trained", f.member_facts.iter().filter(|x| x.training_hours >= member_h).count() as f64);
+    add("members.cadres", f.member_facts.iter().filter(|x| x.cadre).count() as f64);
+    add("members.cadres_trained", f.member_facts.iter().filter(|x| x.cadre && x.training_hours >= cadre_h).count() as f64);
     // Young members (under 35 on the as-of date), in villages too; mobile, lost, and
     // archives missing a material their status requires.
     let count = |p: &dyn Fn(&MemberFact) -> bool| f.member_facts.iter().filter(|x| p(x)).count() as f64;
     let young = |x: &MemberFact| domain::member::age_on(x.birth_date, as_of) < domain::member::YOUNG_UNDER;
-    add(&mut m, "members.young", count(&young));
+    add("members.young", count(&young));
     if org.sector == Sector::Village {
-        add(&mut m, "members.village", f.member_facts.len() as f64);
-        add(&mut m, "members.village_young", count(&young));
+        add("members.village", f.member_facts.len() as f64);
+        add("members.village_young", count(&young));
     }
-    add(&mut m, "members.mobile", count(&|x| x.mobile));
-    add(&mut m, "members.mobile_lost", count(&|x| x.mobile && x.lost_contact));
-    add(&mut m, "members.archive_incomplete", count(&|x| !x.archive_complete));
+    add("members.mobile", count(&|x| x.mobile));
+    add("members.mobile_lost", count(&|x| x.mobile && x.lost_contact));
+    add("members.archive_incomplete", count(&|x| !x.archive_complete));
     for (kind, _) in f.meetings {
-        add(&mut m, format!("meetings.{}", kind.code()), 1.0);
+        add(meeting_measure(*kind), 1.0);
     }
     let c = &f.meeting_content;
-    add(&mut m, "meetings.all", f64::from(c.all));
-    add(&mut m, "meetings.interactive", f64::from(c.interactive));
-    add(&mut m, "meetings.themed_days", f64::from(c.themed_days));
-    add(&mut m, "meetings.themed_documents_only", f64::from(c.themed_documents_only));
-    add(&mut m, "meetings.three_one_with_content", f64::from(c.three_one_with_content));
-    add(&mut m, "meetings.three_one_documents_only", f64::from(c.three_one_documents_only));
-    add(&mut m, "transfers.out", f.transfers_out.len() as f64);
-    add(&mut m, "development.records", f.development.len() as f64);
-    add(&mut m, "development.irregular", f.development.iter().filter(|r| !domain::development::audit(rules, r).is_empty()).count() as f64);
-    add(&mut m, "units.total", f.units.len() as f64);
-    add(&mut m, "units.own_org", f.units.iter().filter(|u| u.own_org).count() as f64);
+    add("meetings.all", f64::from(c.all));
+    add("meetings.interactive", f64::from(c.interactive));
+    add("meetings.themed_days", f64::from(c.themed_days));
+    add("meetings.themed_documents_only", f64::from(c.themed_documents_only));
+    add("meetings.three_one_with_content", f64::from(c.three_one_with_content));
+    add("meetings.three_one_documents_only", f64::from(c.three_one_documents_only));
+    add("transfers.out", f.transfers_out.len() as f64);
+    add("development.records", f.development.len() as f64);
+    add("development.irregular", f.development.iter().filter(|r| !domain::development::audit(rules, r).is_empty()).count() as f64);
+    add("units.total", f.units.len() as f64);
+    add("units.own_org", f.units.iter().filter(|u| u.own_org).count() as f64);
     // 标准化规范化: a branch that every rule applying to it finds met.
     let judged = verdicts.iter().any(|v| v.verdict.is_judged());
     let standard = org.level == OrgLevel::Branch && judged && !verdicts.iter().any(|v| v.verdict == Verdict::NotMet);
-    add(&mut m, "orgs.standard_branch", f64::from(u8::from(standard)));
+    add("orgs.standard_branch", f64::from(u8::from(standard)));
     for v in verdicts {
         let id = v.rule_id;
         match v.verdict {
             Verdict::NotApplicable | Verdict::NotYet => continue,
-            Verdict::Met => add(&mut m, format!("rule.{id}.met"), 1.0),
+            Verdict::Met => add(rule_measure(id, "met"), 1.0),
             Verdict::NotMet => {
-                add(&mut m, format!("rule.{id}.failing"), 1.0);
+                add(rule_measure(id, "failing"), 1.0);
                 // The evidence lists one line per member or letter concerned.
                 match id {
-                    "members.absence" => add(&mut m, "members.absent", v.evidence.len() as f64),
-                    "dues.lapse_months" => add(&mut m, "members.dues_lapsed", v.evidence.len() as f64),
-                    "transfers.letter_validity_days" => add(&mut m, "transfers.late", v.evidence.len() as f64),
+                    "members.absence" => add("members.absent", v.evidence.len() as f64),
+                    "dues.lapse_months" => add("members.dues_lapsed", v.evidence.len() as f64),
+                    "transfers.letter_validity_days" => add("transfers.late", v.evidence.len() as f64),
                     _ => {}
                 }
             }
         }
-        add(&mut m, format!("rule.{id}.applicable"), 1.0);
+        add(rule_measure(id, "applicable"), 1.0);
     }
-    m
+}
+
+/// "rule.<id>.<what>", made once per rule and count: the walk names three per verdict of
+/// every organisation. Leaked: a few dozen short names for the life of the process.
+fn rule_measure(id: &'static str, what: &'static str) -> &'static str {
+    static NAMES: std::sync::OnceLock<std::sync::Mutex<HashMap<(&'static str, &'static str), &'static str>>> = std::sync::OnceLock::new();
+    let mut names = NAMES.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    names.entry((id, what)).or_insert_with(|| Box::leak(format!("rule.{id}.{what}").into_boxed_str()))
+}
+
+/// "meetings.<kind>", made once per kind.
+fn meeting_measure(kind: domain::meeting::MeetingKind) -> &'static str {
+    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let names = NAMES.get_or_init(|| domain::meeting::MeetingKind::ALL.iter().map(|k| format!("meetings.{}", k.code())).collect());
+    let i = domain::meeting::MeetingKind::ALL.iter().position(|k| *k == kind).expect("every kind is in ALL");
+    &names[i]
 }
 
 /// From the campaigns that opened in `year`: per unit, 发放/回收/有效 and, over valid
