@@ -130,10 +130,15 @@ impl Member {
     }
     /// Required materials missing from the archive.
     pub fn missing_archive_materials(&self) -> Vec<ArchiveMaterial> {
-        let mut need = required_archive_materials(self.status);
-        need.retain(|m| !self.archive_materials.contains(m));
-        need
+        missing_archive_materials(self.status, &self.archive_materials)
     }
+}
+
+/// The materials [`required_archive_materials`] asks of `status` that `held` lacks.
+pub fn missing_archive_materials(status: MemberStatus, held: &[ArchiveMaterial]) -> Vec<ArchiveMaterial> {
+    let mut need = required_archive_materials(status);
+    need.retain(|m| !held.contains(m));
+    need
 }
 
 /// Materials a member's archive must hold (入党申请书, 志愿书, 政审, 培养考察; 转正申请 once full).

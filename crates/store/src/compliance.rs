@@ -424,12 +424,6 @@ pub(crate) fn decode_orgs(text: &str) -> Result<Vec<Org>, StoreError> {
     Ok(orgs)
 }
 
-/// Whether a stored archive (codes separated by commas) holds every material `status`
-/// requires ([`domain::member::required_archive_materials`]).
-fn archive_complete(status: domain::member::MemberStatus, materials: &str) -> bool {
-    domain::member::required_archive_materials(status).iter().all(|m| materials.split(',').any(|c| c == domain::Labelled::code(*m)))
-}
-
 /// Adds one meeting of the 会议日历 to its organisation's counts by form and content.
 fn count_content(c: &mut MeetingContent, m: &crate::summaries::MeetingDay) {
     use crate::summaries::Content;
@@ -510,7 +504,7 @@ fn decode_facts(texts: &[String], year: i32, as_of: Date, cadres: &HashSet<i64>)
             birth_date: r.d("birth_date")?,
             mobile: r.i("is_mobile")? != 0,
             lost_contact: r.i("is_lost_contact")? != 0,
-            archive_complete: archive_complete(r.e("status")?, r.text("archive_materials")?),
+            archive_complete: domain::member::missing_archive_materials(r.e("status")?, &crate::members::materials_from(r.text("archive_materials")?)).is_empty(),
         }));
     }
     f.members = by_org(members);

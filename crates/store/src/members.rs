@@ -37,11 +37,16 @@ pub(crate) fn member_from(r: &AnyRow, vault: &vault::Keyring) -> Result<Member, 
         is_lost_contact: r.b("is_lost_contact")?,
         is_abroad: r.b("is_abroad")?,
         archive_location: r.os("archive_location")?,
-        archive_materials: materials.split(',').filter(|s| !s.is_empty()).filter_map(ArchiveMaterial::parse).collect(),
+        archive_materials: materials_from(&materials),
         left_on: r.od("left_on")?,
         left_reason: r.oe("left_reason")?,
         left_note: r.os("left_note")?,
     })
+}
+
+/// Decodes the `archive_materials` column.
+pub(crate) fn materials_from(text: &str) -> Vec<ArchiveMaterial> {
+    text.split(',').filter(|s| !s.is_empty()).filter_map(ArchiveMaterial::parse).collect()
 }
 
 /// Encodes archive materials for the `archive_materials` column.
