@@ -592,8 +592,8 @@ fn years_before(d: Date, years: i32) -> String {
 impl Store {
     /// Registry measures the compliance facts do not carry, per organisation, for the whole
     /// jurisdiction: coverage of units and sub-units, venues, carriers, funding, party-affairs
-    /// staff, committee age and education, young and mobile members, archives, development
-    /// quality, meeting forms and themes. One grouped query each.
+    /// staff, committee age and education, development quality, branches without a
+    /// secretary and the secretary's attendance. One grouped query each.
     /// `worker_hours`: the year's training hours a party-affairs worker who is a member
     /// should reach (the rules file's member requirement). `only`: one organisation's
     /// measures alone (an update after a write).
