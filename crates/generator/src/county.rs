@@ -454,13 +454,9 @@ impl<'a, 'l> County<'a, 'l> {
         } else {
             format!("围绕“{topic}”开展{}，{}名党员发言交流，明确下一步工作。", form.label(), self.rng.gen_range(2..8))
         };
-        self.loader
-            .add(Table::Meetings, vec![
-                id.into(), org.id.into(), kind.code().into(), on.into(), format!("{}年{}月{topic}", on.year(), on.month()).into(),
-                Some(summary).into(), form.code().into(), host.clone().into(), recorder.clone().into(), self.created.clone().into(),
-                theme.map(|t| t.code().to_string()).into(),
-            ])
-            .await?;
+        // The attendance list first: the meeting's row carries its 到会人数 (present_count),
+        // so the bulk load needs no pass over the meetings afterwards.
+        let mut list = Vec::with_capacity(who.len());
         for (mid, p, _) in who {
             // Only members on the roll that day are on the attendance list.
             if p.joined_on > on {
@@ -479,8 +475,19 @@ impl<'a, 'l> County<'a, 'l> {
             } else {
                 (false, Some(ABSENCE[self.rng.gen_range(0..ABSENCE.len())].to_string()))
             };
-            let reason = if present { None } else { reason };
-            self.loader.add(Table::Attendance, vec![id.into(), (*mid).into(), present.into(), reason.into(), on.into()]).await?;
+            list.push((*mid, present, if present { None } else { reason }));
+        }
+        // NULL, not 0, when nobody was on the list (store::summaries' MEETING_PRESENT).
+        let present_count = (!list.is_empty()).then(|| list.iter().filter(|(_, present, _)| *present).count() as i64);
+        self.loader
+            .add(Table::Meetings, vec![
+                id.into(), org.id.into(), kind.code().into(), on.into(), format!("{}年{}月{topic}", on.year(), on.month()).into(),
+                Some(summary).into(), form.code().into(), host.clone().into(), recorder.clone().into(), self.created.clone().into(),
+                theme.map(|t| t.code().to_string()).into(), present_count.into(),
+            ])
+            .await?;
+        for (mid, present, reason) in list {
+            self.loader.add(Table::Attendance, vec![id.into(), mid.into(), present.into(), reason.into(), on.into()]).await?;
         }
         Ok(Some(id))
     }

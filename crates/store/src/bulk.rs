@@ -15,7 +15,7 @@ pub(crate) const TABLES: &[(&str, &[&str])] = &[
     ("members", &["id", "org_id", "group_id", "name", "sex", "ethnicity", "birth_date", "citizen_id", "education", "occupation", "phone", "joined_on", "full_on", "status", "is_mobile", "is_lost_contact", "is_abroad", "archive_location", "archive_materials", "left_on", "left_reason", "left_note", "created_at", "citizen_idx"]),
     ("committee_posts", &["id", "org_id", "role", "member_id", "person_name", "start_on", "end_on"]),
     ("venues", &["id", "org_id", "kind", "name", "area_m2"]),
-    ("meetings", &["id", "org_id", "kind", "held_on", "topic", "summary", "form", "host", "recorder", "created_at", "theme"]),
+    ("meetings", &["id", "org_id", "kind", "held_on", "topic", "summary", "form", "host", "recorder", "created_at", "theme", "present_count"]),
     ("attendance", &["meeting_id", "member_id", "present", "absence_reason", "held_on"]),
     ("evaluations", &["org_id", "member_id", "year", "grade", "meeting_id"]),
     ("development", &["id", "org_id", "name", "sex", "ethnicity", "birth_date", "citizen_id", "phone", "education", "occupation", "stage", "applied_on", "talked_on", "activist_on", "contacts", "candidate_on", "review_on", "training_hours", "sponsors", "admitted_on", "admission_eligible", "admission_present", "admission_favour", "approved_on", "extension_months", "full_on", "full_eligible", "full_present", "full_favour", "member_id", "created_at", "citizen_idx"]),
@@ -76,6 +76,9 @@ impl<'a> BulkLoader<'a> {
     ///
     /// Rows of members and development come with citizen ID and phone in clear and without
     /// the last column, `citizen_idx`: the loader seals them and adds the blind index.
+    /// A meeting's row carries its 到会人数 (`present_count`: its attendance rows marked
+    /// present, NULL when it has none); `finish` keeps it as given, and
+    /// `dangjian summaries verify` checks it.
     pub async fn add(&mut self, table: Table, mut row: Row) -> Result<(), StoreError> {
         let (name, cols) = TABLES[table as usize];
         if cols.last() == Some(&"citizen_idx") {
@@ -199,9 +202,9 @@ impl<'a> BulkLoader<'a> {
             sqlx::query("ANALYZE").execute(pool).await?;
         }
         // The write-time summaries of everything just loaded (store::summaries), after the
-        // statistics: without them SQLite plans the rebuild's joins badly (a county: 33 s
+        // statistics: without them SQLite plans the fill's joins badly (a county: 33 s
         // instead of 1.5 s).
-        self.store.rebuild_summaries().await?;
+        self.store.fill_loaded_summaries().await?;
         Ok(self.written)
     }
 }

@@ -49,21 +49,49 @@ const MEMBER_YEAR_SELECT: &str = "SELECT member_id, year, CAST(SUM(present_month
  FROM training_records t WHERE 1 = 1{t} GROUP BY t.member_id, CAST(substr(t.taken_on, 1, 4) AS INTEGER) \
  ) u GROUP BY member_id, year";
 
-fn select(members: Option<&[i64]>) -> String {
-    let filter = |alias: &str| match members {
-        None => String::new(),
-        Some(ids) => format!(" AND {alias}.member_id IN ({})", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")),
-    };
-    MEMBER_YEAR_SELECT.replace("{a}", &filter("a")).replace("{d}", &filter("d")).replace("{t}", &filter("t"))
+/// Which members' (or organisations') summaries a statement computes.
+#[derive(Clone, Copy)]
+enum Only<'a> {
+    All,
+    Ids(&'a [i64]),
+    /// Ids from the first up to, not including, the second.
+    Range(i64, i64),
+}
+
+impl Only<'_> {
+    /// The filter on `column` of table `alias` (`" AND …"`, empty for all).
+    fn on(self, alias: &str, column: &str) -> String {
+        let dot = if alias.is_empty() { String::new() } else { format!("{alias}.") };
+        match self {
+            Only::All => String::new(),
+            Only::Ids(ids) => format!(" AND {dot}{column} IN ({})", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")),
+            Only::Range(from, to) => format!(" AND {dot}{column} >= {from} AND {dot}{column} < {to}"),
+        }
+    }
+}
+
+fn select(members: Only) -> String {
+    MEMBER_YEAR_SELECT.replace("{a}", &members.on("a", "member_id")).replace("{d}", &members.on("d", "member_id")).replace("{t}", &members.on("t", "member_id"))
 }
 
 /// Fills `member_year` for every member (it must be empty).
 pub(crate) fn fill_sql() -> String {
-    format!("INSERT INTO member_year ({}) {}", COLUMNS.join(", "), select(None))
+    format!("INSERT INTO member_year ({}) {}", COLUMNS.join(", "), select(Only::All))
 }
 
 /// Members refreshed per statement (their ids are written into the SQL as numbers).
 const CHUNK: usize = 500;
+
+/// Ids per statement of a whole fill: a province's 2.8 M members in one aggregate spill
+/// to disk on PostgreSQL; 50 000 at a time (their raw rows read in key order) do not.
+const RANGE: i64 = 50_000;
+
+/// The id ranges of `table` that together cover every row.
+async fn ranges(conn: &mut sqlx::AnyConnection, table: &str) -> Result<Vec<Only<'static>>, StoreError> {
+    let (lo, hi): (Option<i64>, Option<i64>) = sqlx::query_as(&format!("SELECT MIN(id), MAX(id) FROM {table}")).fetch_one(&mut *conn).await?;
+    let (Some(lo), Some(hi)) = (lo, hi) else { return Ok(Vec::new()) };
+    Ok((lo..=hi).step_by(RANGE as usize).map(|from| Only::Range(from, from + RANGE)).collect())
+}
 
 /// Recomputes the summaries of `members` from their raw rows, inside the caller's
 /// transaction (the one that wrote those rows).
@@ -74,7 +102,7 @@ pub(crate) async fn refresh(conn: &mut sqlx::AnyConnection, members: &[i64]) -> 
     for chunk in ids.chunks(CHUNK) {
         let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
         sqlx::query(&format!("DELETE FROM member_year WHERE member_id IN ({list})")).execute(&mut *conn).await?;
-        sqlx::query(&format!("INSERT INTO member_year ({}) {}", COLUMNS.join(", "), select(Some(chunk)))).execute(&mut *conn).await?;
+        sqlx::query(&format!("INSERT INTO member_year ({}) {}", COLUMNS.join(", "), select(Only::Ids(chunk)))).execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -227,15 +255,41 @@ fn line(r: &sqlx::any::AnyRow) -> Result<Line, StoreError> {
 }
 
 impl Store {
-    /// Rebuilds every summary from the raw rows (after a bulk load, or by hand).
+    /// Rebuilds every summary from the raw rows (by hand, or after rows were changed
+    /// behind the store's back). Only the 到会人数 that differ from the attendance are
+    /// written: rewriting every meeting is what makes a province's rebuild crawl.
     pub async fn rebuild_summaries(&self) -> Result<u64, StoreError> {
+        self.fill_summaries(true).await
+    }
+
+    /// The member summaries and 会议日历 of a bulk load; its meetings came with their
+    /// 到会人数 ([`crate::bulk::BulkLoader`]).
+    pub(crate) async fn fill_loaded_summaries(&self) -> Result<u64, StoreError> {
+        self.fill_summaries(false).await
+    }
+
+    async fn fill_summaries(&self, meetings_too: bool) -> Result<u64, StoreError> {
         let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            // One range's aggregate in memory instead of spilled to disk.
+            sqlx::query("SET LOCAL work_mem = '256MB'").execute(&mut *tx).await?;
+        }
+        if meetings_too {
+            let differ = format!(
+                "SELECT m.id, c.n FROM meetings m LEFT JOIN ({}) c ON c.meeting_id = m.id WHERE m.present_count IS DISTINCT FROM c.n",
+                MEETING_PRESENT.replace("{a}", "")
+            );
+            sqlx::query(&format!("UPDATE meetings SET present_count = d.n FROM ({differ}) d WHERE d.id = meetings.id")).execute(&mut *tx).await?;
+        }
         sqlx::query("DELETE FROM member_year").execute(&mut *tx).await?;
-        let n = sqlx::query(&fill_sql()).execute(&mut *tx).await?.rows_affected();
-        sqlx::query("UPDATE meetings SET present_count = NULL WHERE present_count IS NOT NULL").execute(&mut *tx).await?;
-        sqlx::query(&meeting_present_fill()).execute(&mut *tx).await?;
+        let mut n = 0;
+        for only in ranges(&mut tx, "members").await? {
+            n += sqlx::query(&format!("INSERT INTO member_year ({}) {}", COLUMNS.join(", "), select(only))).execute(&mut *tx).await?.rows_affected();
+        }
         sqlx::query("DELETE FROM org_year").execute(&mut *tx).await?;
-        sqlx::query(&org_year_fill(self.backend)).execute(&mut *tx).await?;
+        for only in ranges(&mut tx, "orgs").await? {
+            sqlx::query(&format!("INSERT INTO org_year (org_id, year, meeting_days) {}", org_year_select(self.backend, &only.on("", "org_id")))).execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         // Fresh statistics for the planner; on PostgreSQL a vacuum too, so that the member
         // rules read member_year from its covering key alone (migration 27).
@@ -251,7 +305,7 @@ impl Store {
     /// in (member, year) order; hours agree within a thousandth.
     pub async fn verify_summaries(&self) -> Result<SummaryCheck, StoreError> {
         use futures_util::TryStreamExt;
-        let expected_sql = format!("SELECT * FROM ({}) e ORDER BY member_id, year", select(None));
+        let expected_sql = format!("SELECT * FROM ({}) e ORDER BY member_id, year", select(Only::All));
         let stored_sql = format!("SELECT {} FROM member_year ORDER BY member_id, year", COLUMNS.join(", "));
         let mut c1 = self.pool.acquire().await?;
         let mut c2 = self.pool.acquire().await?;
