@@ -239,19 +239,31 @@ impl Catalogue {
 }
 
 /// The complete periods of `year` as of `as_of`: (label, first day, last day).
-fn periods(per: Period, year: i32, as_of: Date) -> Vec<(String, Date, Date)> {
+fn periods(per: Period, year: i32, as_of: Date) -> impl Iterator<Item = (u32, Date, Date)> {
     // Only periods over by the as-of date are judged.
-    all_periods(per, year).into_iter().filter(|(_, _, end)| *end < as_of).collect()
+    all_periods(per, year).filter(move |(_, _, end)| *end < as_of)
 }
 
-/// Every period of `year`: (label, first day, last day).
-fn all_periods(per: Period, year: i32) -> Vec<(String, Date, Date)> {
-    let d = |y, m, day| Date::from_ymd_opt(y, m, day).expect("valid date");
-    let month_end = |m: u32| if m == 12 { d(year, 12, 31) } else { d(year, m + 1, 1).pred_opt().expect("valid") };
+/// Every period of `year`: (its number in the year, first day, last day). Its label is
+/// made only for a period that is reported ([`period_label`]): formatting every period of
+/// every organisation was a tenth of a province's judging.
+fn all_periods(per: Period, year: i32) -> impl Iterator<Item = (u32, Date, Date)> {
+    let d = move |m: u32, day: u32| Date::from_ymd_opt(year, m, day).expect("valid date");
+    let month_end = move |m: u32| if m == 12 { d(12, 31) } else { d(m + 1, 1).pred_opt().expect("valid") };
+    let (count, months) = match per {
+        Period::Month => (12, 1),
+        Period::Quarter => (4, 3),
+        Period::Year => (1, 12),
+    };
+    (1..=count).map(move |n| (n, d((n - 1) * months + 1, 1), month_end(n * months)))
+}
+
+/// A period's label: `2026年3月`, `2026年第2季度`, `2026年`.
+fn period_label(per: Period, year: i32, n: u32) -> String {
     match per {
-        Period::Month => (1..=12).map(|m| (format!("{year}年{m}月"), d(year, m, 1), month_end(m))).collect(),
-        Period::Quarter => (1..=4).map(|q| (format!("{year}年第{q}季度"), d(year, q * 3 - 2, 1), month_end(q * 3))).collect(),
-        Period::Year => vec![(format!("{year}年"), d(year, 1, 1), d(year, 12, 31))],
+        Period::Month => format!("{year}年{n}月"),
+        Period::Quarter => format!("{year}年第{n}季度"),
+        Period::Year => format!("{year}年"),
     }
 }
 
@@ -299,11 +311,11 @@ pub fn due_now(rules: &Rules, org: &OrgYear, today: Date) -> Vec<Due> {
         if !applies(org) {
             continue;
         }
-        let Some((label, start, end)) = all_periods(freq.per, today.year()).into_iter().find(|(_, s, e)| *s <= today && today <= *e) else { continue };
+        let Some((n, start, end)) = all_periods(freq.per, today.year()).find(|(_, s, e)| *s <= today && today <= *e) else { continue };
         let held = org.meetings.iter().filter(|(k, on)| *k == kind && *on >= start && *on <= end).count() as u32;
         let min = *freq.min.get_ref();
         if held < min {
-            out.push(Due { rule_id: id, title, kind, period: label, required: min, held, ends_on: end });
+            out.push(Due { rule_id: id, title, kind, period: period_label(freq.per, today.year(), n), required: min, held, ends_on: end });
         }
     }
     out.sort_by_key(|d| d.ends_on);
@@ -325,12 +337,12 @@ pub fn judge_in(catalogue: &Catalogue, rules: &Rules, org: &OrgYear, year: i32, 
             let mut held = 0;
             let mut short = Vec::new();
             if applies(org) {
-                for (label, start, end) in periods(freq.per, year, as_of) {
+                for (p, start, end) in periods(freq.per, year, as_of) {
                     let n = org.meetings.iter().filter(|(k, on)| k == kind && *on >= start && *on <= end).count() as u32;
                     judged += 1;
                     held += n;
                     if n < min {
-                        short.push(label);
+                        short.push(period_label(freq.per, year, p));
                     }
                 }
             }
