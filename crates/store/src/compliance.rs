@@ -21,6 +21,9 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 /// Organisations per batch.
 const BATCH: usize = 2_000;
 
+/// Batches read ahead of the one being judged.
+const IN_FLIGHT: usize = 3;
+
 /// One batch's facts, by organisation id.
 #[derive(Default)]
 struct Facts {
@@ -281,7 +284,7 @@ impl Store {
                 let store = self.clone();
                 tokio::spawn(async move { store.fetch_all(queries).await })
             })
-            .buffered(2);
+            .buffered(IN_FLIGHT);
         let catalogue = Catalogue::new(rules);
         let mut judged = 0;
         // The cadres are read while the first two batches are: read before them, they
