@@ -65,6 +65,7 @@ fi
   echo "# dangjian compliance benchmark"
   echo
   echo "$(date -u +%F\ %T) UTC · $(nproc) cores · $(free -g | awk '/Mem:/{print $2}') GiB · scale $SCALE · year $YEAR · as-of $AS_OF · seed 2026"
+  case " $DBS " in *" postgres "*) echo; echo "PostgreSQL shared_buffers: $(runuser -u postgres -- psql -tAc 'SHOW shared_buffers' 2>/dev/null || echo '?')";; esac
   echo
   echo "| engine | organisations | seconds (wall) | peak RSS (MiB) |"
   echo "|---|---|---|---|"

@@ -271,8 +271,9 @@ impl Store {
         }
         let reference = reference_date(year, as_of).to_string();
         let ranges: Vec<(String, String)> = starts.iter().enumerate().map(|(i, s)| (s.clone(), starts.get(i + 1).unwrap_or(&hi).clone())).collect();
-        // Two batches in flight: one is read while the other is judged (a province on
-        // SQLite: 257 s with one, 215 s with two). A batch's seven queries (its
+        // Batches in flight (IN_FLIGHT): read while another is judged (a province on
+        // SQLite: 257 s with one, 215 s with two; on PostgreSQL 21–23 s with two, 19–20 s
+        // with three). A batch's seven queries (its
         // organisations and six kinds of facts) run side by side in a task of their own,
         // so that their results are taken off the connections while this thread decodes
         // and judges the batch before: PostgreSQL otherwise waited with full sockets
@@ -287,7 +288,7 @@ impl Store {
             .buffered(IN_FLIGHT);
         let catalogue = Catalogue::new(rules);
         let mut judged = 0;
-        // The cadres are read while the first two batches are: read before them, they
+        // The cadres are read while the first batches are: read before them, they
         // held a province's walk up by 2–3 s with one core idle (PostgreSQL reads every
         // member row to find the posts' members).
         let (cadres, mut next) = futures_util::join!(self.cadres(&lo, &hi, &reference), batches.next());
