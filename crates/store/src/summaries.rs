@@ -74,9 +74,14 @@ fn select(members: Only) -> String {
     MEMBER_YEAR_SELECT.replace("{a}", &members.on("a", "member_id")).replace("{d}", &members.on("d", "member_id")).replace("{t}", &members.on("t", "member_id"))
 }
 
+/// Inserts the `member_year` rows of `members` (which must have none).
+fn member_year_insert(members: Only) -> String {
+    format!("INSERT INTO member_year ({}) {}", COLUMNS.join(", "), select(members))
+}
+
 /// Fills `member_year` for every member (it must be empty).
 pub(crate) fn fill_sql() -> String {
-    format!("INSERT INTO member_year ({}) {}", COLUMNS.join(", "), select(Only::All))
+    member_year_insert(Only::All)
 }
 
 /// Members refreshed per statement (their ids are written into the SQL as numbers).
@@ -102,7 +107,7 @@ pub(crate) async fn refresh(conn: &mut sqlx::AnyConnection, members: &[i64]) -> 
     for chunk in ids.chunks(CHUNK) {
         let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
         sqlx::query(&format!("DELETE FROM member_year WHERE member_id IN ({list})")).execute(&mut *conn).await?;
-        sqlx::query(&format!("INSERT INTO member_year ({}) {}", COLUMNS.join(", "), select(Only::Ids(chunk)))).execute(&mut *conn).await?;
+        sqlx::query(&member_year_insert(Only::Ids(chunk))).execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -110,6 +115,12 @@ pub(crate) async fn refresh(conn: &mut sqlx::AnyConnection, members: &[i64]) -> 
 /// Each meeting's attendees marked present, by meeting; a meeting with no attendance
 /// recorded has no row (its `present_count` is NULL, not 0: nobody is known absent).
 const MEETING_PRESENT: &str = "SELECT meeting_id, CAST(SUM(present) AS BIGINT) AS n FROM attendance WHERE 1 = 1{a} GROUP BY meeting_id";
+
+/// The meetings whose stored 到会人数 differs from their attendance (`id`), with the
+/// right one (`n`).
+fn meetings_differing() -> String {
+    format!("SELECT m.id, c.n FROM meetings m LEFT JOIN ({}) c ON c.meeting_id = m.id WHERE m.present_count IS DISTINCT FROM c.n", MEETING_PRESENT.replace("{a}", ""))
+}
 
 /// Sets `present_count` of every meeting with attendance (the others keep NULL).
 pub(crate) fn meeting_present_fill() -> String {
@@ -128,7 +139,7 @@ pub(crate) async fn refresh_meetings(conn: &mut sqlx::AnyConnection, backend: Ba
         // Every year of those organisations: a handful of rows each, and no year is missed.
         let orgs = format!("org_id IN (SELECT org_id FROM meetings WHERE id IN ({list}))");
         sqlx::query(&format!("DELETE FROM org_year WHERE {orgs}")).execute(&mut *conn).await?;
-        sqlx::query(&format!("INSERT INTO org_year (org_id, year, meeting_days) {}", org_year_select(backend, &format!(" AND {orgs}")))).execute(&mut *conn).await?;
+        sqlx::query(&org_year_insert(backend, &format!(" AND {orgs}"))).execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -159,7 +170,13 @@ fn org_year_select(backend: Backend, filter: &str) -> String {
 
 /// Fills `org_year` for every organisation (it must be empty; `present_count` filled).
 pub(crate) fn org_year_fill(backend: Backend) -> String {
-    format!("INSERT INTO org_year (org_id, year, meeting_days) {}", org_year_select(backend, ""))
+    org_year_insert(backend, "")
+}
+
+/// Inserts the 会议日历 of the meetings `filter` narrows (their organisation-years must
+/// have none).
+fn org_year_insert(backend: Backend, filter: &str) -> String {
+    format!("INSERT INTO org_year (org_id, year, meeting_days) {}", org_year_select(backend, filter))
 }
 
 /// A meeting kind's letter in the 会议日历: `a` for the first of `MeetingKind::ALL`, on.
@@ -275,20 +292,16 @@ impl Store {
             sqlx::query("SET LOCAL work_mem = '256MB'").execute(&mut *tx).await?;
         }
         if meetings_too {
-            let differ = format!(
-                "SELECT m.id, c.n FROM meetings m LEFT JOIN ({}) c ON c.meeting_id = m.id WHERE m.present_count IS DISTINCT FROM c.n",
-                MEETING_PRESENT.replace("{a}", "")
-            );
-            sqlx::query(&format!("UPDATE meetings SET present_count = d.n FROM ({differ}) d WHERE d.id = meetings.id")).execute(&mut *tx).await?;
+            sqlx::query(&format!("UPDATE meetings SET present_count = d.n FROM ({}) d WHERE d.id = meetings.id", meetings_differing())).execute(&mut *tx).await?;
         }
         sqlx::query("DELETE FROM member_year").execute(&mut *tx).await?;
         let mut n = 0;
         for only in ranges(&mut tx, "members").await? {
-            n += sqlx::query(&format!("INSERT INTO member_year ({}) {}", COLUMNS.join(", "), select(only))).execute(&mut *tx).await?.rows_affected();
+            n += sqlx::query(&member_year_insert(only)).execute(&mut *tx).await?.rows_affected();
         }
         sqlx::query("DELETE FROM org_year").execute(&mut *tx).await?;
         for only in ranges(&mut tx, "orgs").await? {
-            sqlx::query(&format!("INSERT INTO org_year (org_id, year, meeting_days) {}", org_year_select(self.backend, &only.on("", "org_id")))).execute(&mut *tx).await?;
+            sqlx::query(&org_year_insert(self.backend, &only.on("", "org_id"))).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         // Fresh statistics for the planner; on PostgreSQL a vacuum too, so that the member
@@ -357,10 +370,7 @@ impl Store {
             }
         }
         drop((expected, stored));
-        let differ = format!(
-            "SELECT m.id FROM meetings m LEFT JOIN ({}) c ON c.meeting_id = m.id WHERE m.present_count IS DISTINCT FROM c.n ORDER BY m.id",
-            MEETING_PRESENT.replace("{a}", "")
-        );
+        let differ = format!("SELECT id FROM ({}) d ORDER BY id", meetings_differing());
         let ids: Vec<i64> = sqlx::query_scalar(&differ).fetch_all(&mut *c1).await?;
         out.meetings_different = ids.len() as u64;
         out.meeting_examples = ids.into_iter().take(20).collect();
