@@ -1,7 +1,8 @@
 //! Gathers the facts the compliance engine judges, for a subtree, in batches of
 //! organisations that are consecutive in path order (so each batch is one path range and
 //! every query a range scan), and hands each organisation's verdicts to the caller.
-//! Memory is bounded by the two batches in flight (see `judge_subtree`).
+//! Memory is bounded by the batches in flight (see `judge_subtree`) and the subtree's
+//! sparse facts ([`SubtreeFacts`]), read once.
 
 use crate::query::Sql;
 use crate::records::{aggregate, names, Records};
@@ -24,26 +25,39 @@ const BATCH: usize = 2_000;
 /// Batches read ahead of the one being judged.
 const IN_FLIGHT: usize = 3;
 
-/// One batch's facts, by organisation id.
+/// One batch's facts, by organisation id: the dense kinds, a record or more for nearly
+/// every organisation and member.
 #[derive(Default)]
 struct Facts {
     meetings: HashMap<i64, Vec<(MeetingKind, Date)>>,
     content: HashMap<i64, MeetingContent>,
     committee_attendance: HashMap<i64, Vec<(Date, u32)>>,
-    posts: HashMap<i64, usize>,
-    units: HashMap<i64, Vec<UnitFact>>,
     members: HashMap<i64, Vec<MemberFact>>,
     full: HashMap<i64, u32>,
+}
+
+/// The facts read once for a whole subtree, by organisation id: the sparse kinds, fewer
+/// records than organisations (a province: 71 000 units, 43 000 transfers and 400 000
+/// development records for 440 000 organisations). Per batch, each of them cost an index
+/// probe per organisation whether it had records or not: PostgreSQL spent 8.3 s of a
+/// province's 22 s on them, and 0.8 s reading them once.
+#[derive(Default)]
+struct SubtreeFacts {
+    /// Members of the subtree holding a committee post at the reference date (in any
+    /// organisation), whom the training rule holds to the cadres' hours.
+    cadres: HashSet<i64>,
+    posts: HashMap<i64, usize>,
+    units: HashMap<i64, Vec<UnitFact>>,
     transfers: HashMap<i64, Vec<TransferFact>>,
     development: HashMap<i64, Vec<DevelopmentRecord>>,
 }
 
 impl Facts {
-    /// What the rules judge of `org`, from the facts read for its batch.
-    fn of<'a>(&'a self, org: &Org) -> OrgYear<'a> {
+    /// What the rules judge of `org`, from the facts read for its batch and its subtree.
+    fn of<'a>(&'a self, subtree: &'a SubtreeFacts, org: &Org) -> OrgYear<'a> {
         OrgYear {
             level: org.level,
-            committee_posts: self.posts.get(&org.id).copied().unwrap_or(0),
+            committee_posts: subtree.posts.get(&org.id).copied().unwrap_or(0),
             elected_on: org.elected_on,
             term_years: org.term_years.map(|t| t as u32),
             members: self.members.get(&org.id).map_or(0, |m| m.len() as u32),
@@ -51,10 +65,10 @@ impl Facts {
             meetings: self.meetings.get(&org.id).map_or(&[], Vec::as_slice),
             meeting_content: self.content.get(&org.id).copied().unwrap_or_default(),
             committee_attendance: self.committee_attendance.get(&org.id).map_or(&[], Vec::as_slice),
-            units: self.units.get(&org.id).map_or(&[], Vec::as_slice),
+            units: subtree.units.get(&org.id).map_or(&[], Vec::as_slice),
             member_facts: self.members.get(&org.id).map_or(&[], Vec::as_slice),
-            transfers_out: self.transfers.get(&org.id).map_or(&[], Vec::as_slice),
-            development: self.development.get(&org.id).map_or(&[], Vec::as_slice),
+            transfers_out: subtree.transfers.get(&org.id).map_or(&[], Vec::as_slice),
+            development: subtree.development.get(&org.id).map_or(&[], Vec::as_slice),
         }
     }
 }
@@ -269,37 +283,36 @@ impl Store {
         if starts.is_empty() {
             return Err(StoreError::NotFound { what: "党组织" });
         }
-        let reference = reference_date(year, as_of).to_string();
         let ranges: Vec<(String, String)> = starts.iter().enumerate().map(|(i, s)| (s.clone(), starts.get(i + 1).unwrap_or(&hi).clone())).collect();
         // Batches in flight (IN_FLIGHT): read while another is judged (a province on
         // SQLite: 257 s with one, 215 s with two; on PostgreSQL 21–23 s with two, 19–20 s
-        // with three). A batch's seven queries (its
-        // organisations and six kinds of facts) run side by side in a task of their own,
+        // with three). A batch's three queries (its organisations, meetings and members)
+        // run side by side in a task of their own,
         // so that their results are taken off the connections while this thread decodes
         // and judges the batch before: PostgreSQL otherwise waited with full sockets
         // (a city: 2.0 s → 1.4 s).
         let mut batches = stream::iter(ranges)
             .map(|(lo, hi)| {
                 let mut queries = vec![self.orgs_query(scope, &lo, &hi)];
-                queries.extend(self.fact_queries(&lo, &hi, rules, year, as_of));
+                queries.extend(self.batch_queries(&lo, &hi, year, as_of));
                 let store = self.clone();
                 tokio::spawn(async move { store.fetch_all(queries).await })
             })
             .buffered(IN_FLIGHT);
         let catalogue = Catalogue::new(rules);
         let mut judged = 0;
-        // The cadres are read while the first batches are: read before them, they
-        // held a province's walk up by 2–3 s with one core idle (PostgreSQL reads every
-        // member row to find the posts' members).
-        let (cadres, mut next) = futures_util::join!(self.cadres(&lo, &hi, &reference), batches.next());
-        let cadres = cadres?;
+        // The subtree's facts are read while the first batches are: read before them, the
+        // cadres alone held a province's walk up by 2–3 s with one core idle (PostgreSQL
+        // reads every member row to find the posts' members).
+        let (subtree, mut next) = futures_util::join!(self.subtree_facts(&lo, &hi, rules, year, as_of), batches.next());
+        let subtree = subtree?;
         while let Some(texts) = next.take() {
             // A panic in a batch's task is the caller's, as if it had happened here.
             let texts = texts.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
             let orgs = decode_orgs(&texts[0])?;
-            let f = decode_facts(&texts[1..], year, as_of, &cadres)?;
+            let f = decode_batch(&texts[1..], year, as_of, &subtree.cadres)?;
             for org in &orgs {
-                let facts = f.of(org);
+                let facts = f.of(&subtree, org);
                 let verdicts = judge_in(&catalogue, rules, &facts, year, as_of);
                 each(org, &facts, verdicts);
             }
@@ -315,38 +328,76 @@ impl Store {
         // [path, path + "!"): the organisation itself; its descendants continue the path
         // with a digit, which sorts after '!'.
         let (lo, hi) = (org.path.clone(), format!("{}!", org.path));
-        let reference = reference_date(year, as_of).to_string();
-        let (cadres, texts) = futures_util::try_join!(self.cadres(&lo, &hi, &reference), self.fetch_all(self.fact_queries(&lo, &hi, rules, year, as_of)))?;
-        let f = decode_facts(&texts, year, as_of, &cadres)?;
-        let facts = f.of(org);
+        let (subtree, texts) = futures_util::try_join!(self.subtree_facts(&lo, &hi, rules, year, as_of), self.fetch_all(self.batch_queries(&lo, &hi, year, as_of)))?;
+        let f = decode_batch(&texts, year, as_of, &subtree.cadres)?;
+        let facts = f.of(&subtree, org);
         let verdicts = judge(rules, &facts, year, as_of);
         Ok(each(&facts, verdicts))
     }
 
-    /// The members of organisations with paths in [lo, hi) who hold a committee post at
-    /// `reference` (in any organisation), whom the training rule holds to the cadres'
-    /// hours. Read once for a whole subtree: per batch it was a second walk of the
-    /// batch's members (a city on PostgreSQL: 0.5 s of 30 such walks).
-    async fn cadres(&self, lo: &str, hi: &str, reference: &str) -> Result<HashSet<i64>, StoreError> {
-        const CADRE_COLS: &str = "c.member_id";
-        let mut q = Sql::new(&format!(
+    /// The sparse facts of the organisations with paths in [lo, hi), read once for them
+    /// all ([`SubtreeFacts`]).
+    async fn subtree_facts(&self, lo: &str, hi: &str, rules: &Rules, year: i32, as_of: Date) -> Result<SubtreeFacts, StoreError> {
+        decode_subtree(&self.fetch_all(self.subtree_queries(lo, hi, rules, year, as_of)).await?)
+    }
+
+    /// The queries of [`SubtreeFacts`] over the organisations with paths in [lo, hi), in
+    /// the order [`decode_subtree`] reads their texts.
+    fn subtree_queries(&self, lo: &str, hi: &str, rules: &Rules, year: i32, as_of: Date) -> Vec<Sql> {
+        let jan1 = format!("{year:04}-01-01");
+        let reference = reference_date(year, as_of).to_string();
+        // Driven by the organisations (`orgs o CROSS JOIN …`, an order SQLite keeps): with
+        // the path range a bound parameter, its planner otherwise chose to scan the whole
+        // table for a small subtree. PostgreSQL plans each range as it is (a province: the
+        // table scanned, the organisations looked up; a county: the other way round).
+        let in_range = |select: &str, from: &str, link: &str| {
+            let mut q = Sql::new(&format!("SELECT {select} AS list FROM orgs o CROSS JOIN {from} WHERE {link} AND o.path >= "));
+            q.arg(lo).push(" AND o.path < ").arg(hi);
+            q
+        };
+
+        // The cadres are members of the subtree holding a post in any organisation, so
+        // the path is the member's organisation's, not the post's. PostgreSQL reads every
+        // member row to find the posts' members here (a province: 1.5–2.5 s).
+        let mut q_cadres = Sql::new(&format!(
             "SELECT {} AS list FROM committee_posts c JOIN members m ON m.id = c.member_id JOIN orgs o ON o.id = m.org_id WHERE o.path >= ",
             aggregate(self.backend, CADRE_COLS, None)
         ));
-        q.arg(lo).push(" AND o.path < ").arg(hi).push(" AND (c.end_on IS NULL OR c.end_on > ").arg(reference).push(")");
-        let text = self.fetch_records(q).await?;
-        Records::new(&text, &names(CADRE_COLS)).map(|r| r?.i("member_id")).collect()
+        q_cadres.arg(lo).push(" AND o.path < ").arg(hi).push(" AND (c.end_on IS NULL OR c.end_on > ").arg(reference.as_str()).push(")");
+
+        // The committee as it stood at the reference date (see registry_measures), counted
+        // by the database: a province has 430 000 posts.
+        let mut q_posts = Sql::new(&format!("SELECT {} AS list FROM (SELECT c.org_id, COUNT(*) AS posts FROM orgs o CROSS JOIN committee_posts c WHERE c.org_id = o.id AND o.path >= ", aggregate(self.backend, POST_COLS, None)));
+        q_posts.arg(lo).push(" AND o.path < ").arg(hi);
+        q_posts.push(" AND (c.end_on IS NULL OR c.end_on > ").arg(reference.as_str()).push(") GROUP BY c.org_id) c");
+
+        let min_full = rules.organisation.branch_min_full_members.get() as i64;
+        let mut q_units = in_range(&aggregate(self.backend, UNIT_COLS, None), "units u", "u.owner_org_id = o.id");
+        q_units.push(" AND u.full_members >= ").arg(min_full);
+
+        let mut q_transfers = in_range(&aggregate(self.backend, TRANSFER_COLS, None), "transfers t JOIN members m ON m.id = t.member_id", "t.org_id = o.id");
+        q_transfers.push(" AND t.direction = 'out' AND t.issued_on <= ").arg(reference.as_str());
+        q_transfers.push(" AND (t.received_on IS NULL OR t.received_on >= ").arg(jan1.as_str()).push(")");
+
+        let mut q_development = in_range(&aggregate(self.backend, DEVELOPMENT_COLS, None), "development d", "d.org_id = o.id");
+        q_development.push(" AND (");
+        for (i, c) in ["applied_on", "activist_on", "candidate_on", "admitted_on", "full_on"].iter().enumerate() {
+            if i > 0 {
+                q_development.push(" OR ");
+            }
+            q_development.push(&format!("(d.{c} >= ")).arg(jan1.as_str()).push(&format!(" AND d.{c} <= ")).arg(reference.as_str()).push(")");
+        }
+        q_development.push(")");
+        vec![q_cadres, q_posts, q_units, q_transfers, q_development]
     }
 
-    /// The queries of the facts of the organisations with paths in [lo, hi), in the
-    /// order [`decode_facts`] reads their texts.
-    fn fact_queries(&self, lo: &str, hi: &str, rules: &Rules, year: i32, as_of: Date) -> Vec<Sql> {
-        let jan1 = format!("{year:04}-01-01");
+    /// The queries of a batch's [`Facts`], the organisations with paths in [lo, hi), in
+    /// the order [`decode_batch`] reads their texts.
+    fn batch_queries(&self, lo: &str, hi: &str, year: i32, as_of: Date) -> Vec<Sql> {
         let reference = reference_date(year, as_of).to_string();
         // Every query is driven by the batch's organisations (`orgs o CROSS JOIN …`, an
         // order SQLite keeps): with the path range a bound parameter, its planner otherwise
-        // chose to scan the whole posts, units or transfers table for half of a city's
-        // batches (1.5 s of 1.8).
+        // chose to scan whole tables for half of a city's batches.
         let in_range = |select: &str, from: &str, link: &str| {
             let mut q = Sql::new(&format!("SELECT {select} AS list FROM orgs o CROSS JOIN {from} WHERE {link} AND o.path >= "));
             q.arg(lo).push(" AND o.path < ").arg(hi);
@@ -359,14 +410,6 @@ impl Store {
         // year (store::summaries), with each 支委会's 到会人数.
         let mut q_meetings = in_range(&aggregate(self.backend, MEETING_COLS, None), "org_year y", "y.org_id = o.id");
         q_meetings.push(" AND y.year = ").arg(year as i64);
-
-        let mut q_posts = in_range(&aggregate(self.backend, POST_COLS, None), "committee_posts c", "c.org_id = o.id");
-        // The committee as it stood at the reference date (see registry_measures).
-        q_posts.push(" AND (c.end_on IS NULL OR c.end_on > ").arg(reference.as_str()).push(")");
-
-        let min_full = rules.organisation.branch_min_full_members.get() as i64;
-        let mut q_units = in_range(&aggregate(self.backend, UNIT_COLS, None), "units u", "u.owner_org_id = o.id");
-        q_units.push(" AND u.full_members >= ").arg(min_full);
 
         // One record per member on the roll at the reference date, carrying what the
         // member rules need from the write-time summaries (store::summaries: one row per
@@ -396,20 +439,7 @@ impl Store {
         q_members.push(" WHERE m.org_id = o.id AND o.path >= ").arg(lo).push(" AND o.path < ").arg(hi);
         q_members.push(" AND m.joined_on <= ").arg(reference.as_str()).push(" AND (m.left_on IS NULL OR m.left_on > ").arg(reference.as_str()).push(")) mm");
 
-        let mut q_transfers = in_range(&aggregate(self.backend, TRANSFER_COLS, None), "transfers t JOIN members m ON m.id = t.member_id", "t.org_id = o.id");
-        q_transfers.push(" AND t.direction = 'out' AND t.issued_on <= ").arg(reference.as_str());
-        q_transfers.push(" AND (t.received_on IS NULL OR t.received_on >= ").arg(jan1.as_str()).push(")");
-
-        let mut q_development = in_range(&aggregate(self.backend, DEVELOPMENT_COLS, None), "development d", "d.org_id = o.id");
-        q_development.push(" AND (");
-        for (i, c) in ["applied_on", "activist_on", "candidate_on", "admitted_on", "full_on"].iter().enumerate() {
-            if i > 0 {
-                q_development.push(" OR ");
-            }
-            q_development.push(&format!("(d.{c} >= ")).arg(jan1.as_str()).push(&format!(" AND d.{c} <= ")).arg(reference.as_str()).push(")");
-        }
-        q_development.push(")");
-        vec![q_meetings, q_posts, q_units, q_members, q_transfers, q_development]
+        vec![q_meetings, q_members]
     }
 
     /// The texts of `queries`, read side by side, each on a connection of its own: the
@@ -421,7 +451,8 @@ impl Store {
 
 /// Columns of the fact queries, by kind of fact.
 const MEETING_COLS: &str = "y.org_id, y.meeting_days";
-const POST_COLS: &str = "c.org_id, c.id";
+const POST_COLS: &str = "c.org_id, c.posts";
+const CADRE_COLS: &str = "c.member_id";
 const UNIT_COLS: &str = "u.owner_org_id, u.id, u.name, u.full_members, u.coverage";
 const MEMBER_COLS: &str = "id, org_id, name, joined_on, joined_precision, full_on, birth_date, status, is_mobile, is_lost_contact, archive_materials, last_present, paid_a, paid_b, hours";
 const TRANSFER_COLS: &str = "t.org_id, t.id, m.name, t.letter_no, t.issued_on, t.valid_days, t.received_on";
@@ -448,11 +479,11 @@ fn count_content(c: &mut MeetingContent, m: &crate::summaries::MeetingDay) {
     c.three_one_documents_only += u32::from(three_one && documents);
 }
 
-/// The facts of a batch from the texts of [`Store::fact_queries`]; `cadres` holds at
-/// least the batch's members who are cadres ([`Store::cadres`]).
-fn decode_facts(texts: &[String], year: i32, as_of: Date, cadres: &HashSet<i64>) -> Result<Facts, StoreError> {
-    let [t_meetings, t_posts, t_units, t_members, t_transfers, t_development] = texts else {
-        return Err(StoreError::Corrupt(format!("合规判定应读到6类记录，读到{}类", texts.len())));
+/// The facts of a batch from the texts of [`Store::batch_queries`]; `cadres` holds at
+/// least the batch's members who are cadres ([`SubtreeFacts::cadres`]).
+fn decode_batch(texts: &[String], year: i32, as_of: Date, cadres: &HashSet<i64>) -> Result<Facts, StoreError> {
+    let [t_meetings, t_members] = texts else {
+        return Err(StoreError::Corrupt(format!("合规判定每批应读到2类记录，读到{}类", texts.len())));
     };
     let mut f = Facts::default();
     let reference_day = reference_date(year, as_of);
@@ -477,20 +508,6 @@ fn decode_facts(texts: &[String], year: i32, as_of: Date, cadres: &HashSet<i64>)
             }
         }
     }
-
-    for r in Records::new(&t_posts, &names(POST_COLS)) {
-        *f.posts.entry(r?.i("org_id")?).or_default() += 1;
-    }
-
-    // The aggregates leave the order to the database; each organisation's records are
-    // put in a fixed order here (by_org), which costs less than a sort in the database.
-    let units_names = names(UNIT_COLS);
-    let units = Records::new(&t_units, &units_names).map(|r| {
-        let r = r?;
-        let own = r.e::<Coverage>("coverage")? == Coverage::Own;
-        Ok((r.i("owner_org_id")?, r.i("id")?, UnitFact { name: r.s("name")?, full_members: r.i("full_members")? as u32, own_org: own }))
-    });
-    f.units = by_org(units.collect::<Result<_, StoreError>>()?);
 
     let mut members = Vec::new();
     for r in Records::new(&t_members, &names(MEMBER_COLS)) {
@@ -519,8 +536,33 @@ fn decode_facts(texts: &[String], year: i32, as_of: Date, cadres: &HashSet<i64>)
     }
     f.members = by_org(members);
 
+    Ok(f)
+}
+
+
+/// The facts of a subtree from the texts of [`Store::subtree_queries`].
+fn decode_subtree(texts: &[String]) -> Result<SubtreeFacts, StoreError> {
+    let [t_cadres, t_posts, t_units, t_transfers, t_development] = texts else {
+        return Err(StoreError::Corrupt(format!("合规判定应读到5类全辖区记录，读到{}类", texts.len())));
+    };
+    let mut f = SubtreeFacts { cadres: Records::new(t_cadres, &names(CADRE_COLS)).map(|r| r?.i("member_id")).collect::<Result<_, _>>()?, ..Default::default() };
+    for r in Records::new(t_posts, &names(POST_COLS)) {
+        let r = r?;
+        f.posts.insert(r.i("org_id")?, r.i("posts")? as usize);
+    }
+
+    // The aggregates leave the order to the database; each organisation's records are
+    // put in a fixed order here (by_org), which costs less than a sort in the database.
+    let units_names = names(UNIT_COLS);
+    let units = Records::new(t_units, &units_names).map(|r| {
+        let r = r?;
+        let own = r.e::<Coverage>("coverage")? == Coverage::Own;
+        Ok((r.i("owner_org_id")?, r.i("id")?, UnitFact { name: r.s("name")?, full_members: r.i("full_members")? as u32, own_org: own }))
+    });
+    f.units = by_org(units.collect::<Result<_, StoreError>>()?);
+
     let transfers_names = names(TRANSFER_COLS);
-    let transfers = Records::new(&t_transfers, &transfers_names).map(|r| {
+    let transfers = Records::new(t_transfers, &transfers_names).map(|r| {
         let r = r?;
         let issued = r.d("issued_on")?;
         let t = TransferFact {
@@ -535,14 +577,13 @@ fn decode_facts(texts: &[String], year: i32, as_of: Date, cadres: &HashSet<i64>)
     f.transfers = by_org(transfers.collect::<Result<_, StoreError>>()?);
 
     let development_names = names(DEVELOPMENT_COLS);
-    let development = Records::new(&t_development, &development_names).map(|r| {
+    let development = Records::new(t_development, &development_names).map(|r| {
         let rec = development_from(&r?)?;
         Ok((rec.org_id, rec.id, rec))
     });
     f.development = by_org(development.collect::<Result<_, StoreError>>()?);
     Ok(f)
 }
-
 
 /// Records grouped by organisation, each group in the order of its key.
 fn by_org<K: Ord, T>(mut rows: Vec<(i64, K, T)>) -> HashMap<i64, Vec<T>> {
