@@ -55,6 +55,7 @@ const MIGRATIONS: &[Migration] = &[
     (28, "0028_covering_reads", include_str!("../migrations/0028_covering_reads.sql"), "", ""),
     (29, "0029_org_year_content", include_str!("../migrations/0029_org_year_content.sql"), "", ""),
     (30, "0030_indicator_leaders", include_str!("../migrations/0030_indicator_leaders.sql"), "", ""),
+    (31, "0031_meetings_ids", "", "", include_str!("../migrations/0031_meetings_ids.postgres.sql")),
 ];
 
 /// SQLite cannot drop a column's UNIQUE constraint: migration 22 rebuilds these tables
