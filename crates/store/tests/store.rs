@@ -542,3 +542,34 @@ async fn sessions_end_and_passwords_follow_the_policy(db: Db) {
     pool.close().await;
 }
 both!(sessions_end_and_passwords_follow_the_policy);
+
+/// The sparse facts (cadres, posts, units, transfers, development) are read once for the
+/// subtree judged, and for the top of the tree the cadres without a path: an
+/// organisation's verdicts must not depend on whether it is judged under the top, under
+/// one of its parts, or alone (as an update after a write judges it).
+async fn verdicts_do_not_depend_on_the_subtree_judged(db: Db) {
+    let Some(store) = generated(db, 9).await else { return };
+    let all = Scope::jurisdiction();
+    let rules = domain::rules::Rules::default_rules();
+    let top = store.org_children(&all, None).await.unwrap()[0].org.clone();
+    let part = store.org_children(&all, Some(top.id)).await.unwrap()[0].org.clone();
+    let verdicts = |v: Vec<domain::compliance::RuleVerdict>| serde_json::to_value(v).unwrap();
+    for year in [2025, 2026] {
+        let mut under_top = std::collections::HashMap::new();
+        store.judge_subtree(&all, top.id, &rules, year, as_of(), |org, _, v| { under_top.insert(org.id, verdicts(v)); }).await.unwrap();
+        let mut under_part = Vec::new();
+        store.judge_subtree(&all, part.id, &rules, year, as_of(), |org, _, v| under_part.push((org.clone(), verdicts(v)))).await.unwrap();
+        assert!(under_part.len() > 20, "{}", under_part.len());
+        let mut cadres_judged = 0;
+        for (org, v) in &under_part {
+            assert_eq!(&under_top[&org.id], v, "{} under the top and under {}", org.name, part.name);
+            let alone = store.judge_one(org, &rules, year, as_of(), |facts, v| {
+                cadres_judged += facts.member_facts.iter().filter(|m| m.cadre).count();
+                verdicts(v)
+            }).await.unwrap();
+            assert_eq!(&alone, v, "{} alone and under {}", org.name, part.name);
+        }
+        assert!(cadres_judged > 0, "the part's members include cadres");
+    }
+}
+both!(verdicts_do_not_depend_on_the_subtree_judged);
