@@ -348,16 +348,6 @@ impl Store {
     fn subtree_queries(&self, lo: &str, hi: &str, top: bool, rules: &Rules, year: i32, as_of: Date) -> Vec<Sql> {
         let jan1 = format!("{year:04}-01-01");
         let reference = reference_date(year, as_of).to_string();
-        // Driven by the organisations (`orgs o CROSS JOIN …`, an order SQLite keeps): with
-        // the path range a bound parameter, its planner otherwise chose to scan the whole
-        // table for a small subtree. PostgreSQL plans each range as it is (a province: the
-        // table scanned, the organisations looked up; a county: the other way round).
-        let in_range = |select: &str, from: &str, link: &str| {
-            let mut q = Sql::new(&format!("SELECT {select} AS list FROM orgs o CROSS JOIN {from} WHERE {link} AND o.path >= "));
-            q.arg(lo).push(" AND o.path < ").arg(hi);
-            q
-        };
-
         // The cadres are members of the subtree holding a post in any organisation, so
         // the path is the member's organisation's, not the post's: PostgreSQL reads every
         // member row to find the posts' members (a province: 1.5–3 s). Under a root with
@@ -383,14 +373,14 @@ impl Store {
         q_posts.push(" AND (c.end_on IS NULL OR c.end_on > ").arg(reference.as_str()).push(") GROUP BY c.org_id) c");
 
         let min_full = rules.organisation.branch_min_full_members.get() as i64;
-        let mut q_units = in_range(&aggregate(self.backend, UNIT_COLS, None), "units u", "u.owner_org_id = o.id");
+        let mut q_units = in_range(lo, hi, &aggregate(self.backend, UNIT_COLS, None), "units u", "u.owner_org_id = o.id");
         q_units.push(" AND u.full_members >= ").arg(min_full);
 
-        let mut q_transfers = in_range(&aggregate(self.backend, TRANSFER_COLS, None), "transfers t JOIN members m ON m.id = t.member_id", "t.org_id = o.id");
+        let mut q_transfers = in_range(lo, hi, &aggregate(self.backend, TRANSFER_COLS, None), "transfers t JOIN members m ON m.id = t.member_id", "t.org_id = o.id");
         q_transfers.push(" AND t.direction = 'out' AND t.issued_on <= ").arg(reference.as_str());
         q_transfers.push(" AND (t.received_on IS NULL OR t.received_on >= ").arg(jan1.as_str()).push(")");
 
-        let mut q_development = in_range(&aggregate(self.backend, DEVELOPMENT_COLS, None), "development d", "d.org_id = o.id");
+        let mut q_development = in_range(lo, hi, &aggregate(self.backend, DEVELOPMENT_COLS, None), "development d", "d.org_id = o.id");
         q_development.push(" AND (");
         for (i, c) in ["applied_on", "activist_on", "candidate_on", "admitted_on", "full_on"].iter().enumerate() {
             if i > 0 {
@@ -406,20 +396,11 @@ impl Store {
     /// the order [`decode_batch`] reads their texts.
     fn batch_queries(&self, lo: &str, hi: &str, year: i32, as_of: Date) -> Vec<Sql> {
         let reference = reference_date(year, as_of).to_string();
-        // Every query is driven by the batch's organisations (`orgs o CROSS JOIN …`, an
-        // order SQLite keeps): with the path range a bound parameter, its planner otherwise
-        // chose to scan whole tables for half of a city's batches.
-        let in_range = |select: &str, from: &str, link: &str| {
-            let mut q = Sql::new(&format!("SELECT {select} AS list FROM orgs o CROSS JOIN {from} WHERE {link} AND o.path >= "));
-            q.arg(lo).push(" AND o.path < ").arg(hi);
-            q
-        };
-
         // Each query returns the whole batch as one text (crate::records): a row crosses
         // sqlx's driver boundary at several microseconds, and a city has 2 M of them.
         // The meetings come from the 会议日历, one write-time summary per organisation and
         // year (store::summaries), with each 支委会's 到会人数.
-        let mut q_meetings = in_range(&aggregate(self.backend, MEETING_COLS, None), "org_year y", "y.org_id = o.id");
+        let mut q_meetings = in_range(lo, hi, &aggregate(self.backend, MEETING_COLS, None), "org_year y", "y.org_id = o.id");
         q_meetings.push(" AND y.year = ").arg(year as i64);
 
         // One record per member on the roll at the reference date, carrying what the
@@ -458,6 +439,17 @@ impl Store {
     async fn fetch_all(&self, queries: Vec<Sql>) -> Result<Vec<String>, StoreError> {
         futures_util::future::try_join_all(queries.into_iter().map(|q| self.fetch_records(q))).await
     }
+}
+
+/// `SELECT select AS list FROM orgs o CROSS JOIN from WHERE link` for the organisations
+/// with paths in [lo, hi). Driven by the organisations (an order SQLite keeps): with the
+/// path range a bound parameter, its planner otherwise chose to scan whole tables for
+/// half of a city's batches. PostgreSQL plans each range as it is (a province's subtree:
+/// the table scanned, the organisations looked up; a batch: the other way round).
+fn in_range(lo: &str, hi: &str, select: &str, from: &str, link: &str) -> Sql {
+    let mut q = Sql::new(&format!("SELECT {select} AS list FROM orgs o CROSS JOIN {from} WHERE {link} AND o.path >= "));
+    q.arg(lo).push(" AND o.path < ").arg(hi);
+    q
 }
 
 /// Columns of the fact queries, by kind of fact.
@@ -501,7 +493,7 @@ fn decode_batch(texts: &[String], year: i32, as_of: Date, cadres: &HashSet<i64>)
     let reference = reference_day.to_string();
     let (d_from, d_to) = dues_window(year, as_of);
     let (ya, yb) = (d_from.year(), d_to.year());
-    for r in Records::new(&t_meetings, &names(MEETING_COLS)) {
+    for r in Records::new(t_meetings, &names(MEETING_COLS)) {
         let r = r?;
         let org = r.i("org_id")?;
         let (meetings, attendance) = (f.meetings.entry(org).or_default(), f.committee_attendance.entry(org).or_default());
@@ -521,7 +513,7 @@ fn decode_batch(texts: &[String], year: i32, as_of: Date, cadres: &HashSet<i64>)
     }
 
     let mut members = Vec::new();
-    for r in Records::new(&t_members, &names(MEMBER_COLS)) {
+    for r in Records::new(t_members, &names(MEMBER_COLS)) {
         let r = r?;
         let (id, org) = (r.i("id")?, r.i("org_id")?);
         if r.get("full_on")?.is_some_and(|d| d <= reference.as_str()) {
@@ -549,7 +541,6 @@ fn decode_batch(texts: &[String], year: i32, as_of: Date, cadres: &HashSet<i64>)
 
     Ok(f)
 }
-
 
 /// The facts of a subtree from the texts of [`Store::subtree_queries`].
 fn decode_subtree(texts: &[String]) -> Result<SubtreeFacts, StoreError> {
